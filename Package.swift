@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .executable(name: "vigil-bench", targets: ["vigil-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // No pkgConfig for ncursesw: its -D_XOPEN_SOURCE flags are refused by SwiftPM
+        // with a warning; the shim header defines what they would (DESIGN 4).
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CShims", dependencies: ["CNcursesw", "CCurl"]),
+        .target(name: "VigilCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "VigilUI", dependencies: ["VigilCore"]),
+        .target(name: "VigilTerminal", dependencies: ["VigilUI", "CNcursesw", "CShims"]),
+        .target(name: "VigilNet", dependencies: ["VigilCore", "CCurl", "CShims"]),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "VigilCore", "VigilNet", "VigilUI", "VigilTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "vigil-bench", dependencies: ["VigilCore"]),
+        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
+        .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore"]),
+        .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilTerminal"]),
+        .testTarget(name: "VigilIntegrationTests", dependencies: ["VigilCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

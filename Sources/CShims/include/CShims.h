@@ -1,0 +1,39 @@
+#ifndef VIGIL_CSHIMS_H
+#define VIGIL_CSHIMS_H
+
+// Typed wrappers for the variadic and macro-only C APIs that Swift cannot
+// call directly (DESIGN section 4): one function per argument kind.
+
+#define NCURSES_WIDECHAR 1
+#include <ncurses.h>
+#include <curl/curl.h>
+#include <sys/types.h>
+
+typedef size_t (*vigil_write_cb)(char *ptr, size_t size, size_t nmemb, void *userdata);
+typedef int (*vigil_xferinfo_cb)(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
+                                 curl_off_t ultotal, curl_off_t ulnow);
+
+CURLcode vigil_easy_setopt_long(CURL *h, CURLoption opt, long value);
+CURLcode vigil_easy_setopt_string(CURL *h, CURLoption opt, const char *value);
+CURLcode vigil_easy_setopt_pointer(CURL *h, CURLoption opt, void *value);
+CURLcode vigil_easy_setopt_off(CURL *h, CURLoption opt, curl_off_t value);
+CURLcode vigil_easy_setopt_write(CURL *h, vigil_write_cb cb);
+CURLcode vigil_easy_setopt_header(CURL *h, vigil_write_cb cb);
+CURLcode vigil_easy_setopt_slist(CURL *h, CURLoption opt, struct curl_slist *list);
+CURLcode vigil_easy_getinfo_long(CURL *h, CURLINFO info, long *out);
+CURLcode vigil_easy_getinfo_double(CURL *h, CURLINFO info, double *out);
+CURLcode vigil_easy_getinfo_string(CURL *h, CURLINFO info, char **out);
+CURLcode vigil_easy_getinfo_pointer(CURL *h, CURLINFO info, void **out);
+CURLMcode vigil_multi_setopt_long(CURLM *m, CURLMoption opt, long value);
+
+// CURLMsg keeps the result in a union; Swift sees it awkwardly.
+static inline CURLcode vigil_msg_result(CURLMsg *msg) { return msg->data.result; }
+
+// ncurses attributes are macros that do not import.
+static inline attr_t vigil_a_bold(void) { return A_BOLD; }
+static inline attr_t vigil_a_reverse(void) { return A_REVERSE; }
+static inline attr_t vigil_a_dim(void) { return A_DIM; }
+static inline attr_t vigil_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t vigil_a_normal(void) { return A_NORMAL; }
+
+#endif

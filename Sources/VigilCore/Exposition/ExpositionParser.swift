@@ -1,0 +1,903 @@
+/// A label of the current sample, as offsets: the name always points into
+/// the input; the value points into the input when it had no escapes, and
+/// into the parser's scratch buffer (escapes resolved) when it had.
+public struct LabelSlice: Sendable {
+    var nameStart: Int
+    var nameLength: Int
+    var valueStart: Int
+    var valueLength: Int
+    var valueInScratch: Bool
+}
+
+/// A streaming parser for Prometheus text 0.0.4 and OpenMetrics 1.0 over
+/// bytes in memory.
+///
+/// Like Prometheus' `textparse`, it is a hand-written lexer that hands out
+/// offsets into the input rather than copying lines: the metric name and
+/// label names are slices of the input, label values are slices of the
+/// input or, when they had escapes, of one reused scratch buffer. Every
+/// label value is decoded and checked for valid UTF-8 and every value and
+/// timestamp is parsed, so a sample is fully known when `next()` returns.
+///
+/// Use it through `ExpositionParser.withParser(bytes:format:_:)`, which keeps
+/// the bytes alive while the parser points into them.
+public struct ExpositionParser {
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    public let format: ExpositionFormat
+
+    var pos = 0
+    var lineNumber = 1
+    var lineStart = 0
+
+    // The current sample.
+    public private(set) var nameStart = 0
+    public private(set) var nameLength = 0
+    public private(set) var labelSlices: [LabelSlice] = []
+    var scratch: [UInt8] = []
+    public private(set) var value: Double = 0
+    public private(set) var timestampMs: Int64?
+    public private(set) var hasExemplar = false
+    var exemplarSlices: [LabelSlice] = []
+    public private(set) var exemplarValue: Double = 0
+    public private(set) var exemplarTimestampMs: Int64?
+    /// The family and type the current sample belongs to.
+    public private(set) var family: FamilyInfo = FamilyInfo(name: "", type: .unknown)
+    /// Which suffix of the family name the current sample carries.
+    public private(set) var suffix: String = ""
+
+    // Metadata: the family whose TYPE/HELP/UNIT lines came last, and (for
+    // the classic format) every family a TYPE or HELP line declared.
+    var current = FamilyInfo(name: "", type: .unknown)
+    var currentBytes: [UInt8] = []
+    var currentHasSamples = false
+    var currentSawType = false
+    var currentSawHelp = false
+    var currentSawUnit = false
+    var declared: [String: FamilyInfo] = [:]
+    var familiesWithSamples: Set<String> = []
+    var closedFamilies: Set<String> = []
+    // Cache of the last sample name's family resolution.
+    var cacheName: [UInt8] = []
+    var cacheFamily = FamilyInfo(name: "", type: .unknown)
+    var cacheSuffix = ""
+    var sawEOF = false
+    // OpenMetrics histogram/summary group checks.
+    var group = GroupState()
+
+    struct GroupState {
+        var hash: UInt64 = 0
+        var active = false
+        var lastLe: Double = -.infinity
+        var lastBucket: Double = 0
+        var infBucket: Double?
+        var sawBucket = false
+    }
+
+    init(base: UnsafePointer<UInt8>, count: Int, format: ExpositionFormat) {
+        self.base = base
+        self.end = count
+        self.format = format
+        labelSlices.reserveCapacity(16)
+        scratch.reserveCapacity(256)
+    }
+
+    /// Runs `body` with a parser over `bytes`.
+    public static func withParser<R>(
+        bytes: [UInt8], format: ExpositionFormat,
+        _ body: (inout ExpositionParser) throws -> R
+    ) rethrows -> R {
+        try bytes.withUnsafeBufferPointer { buf in
+            // An empty array may have no base address; give the parser a
+            // valid pointer anyway, it never reads past `count`.
+            var zero: UInt8 = 0
+            return try withUnsafePointer(to: &zero) { fallback in
+                var parser = ExpositionParser(
+                    base: buf.baseAddress ?? fallback, count: buf.count, format: format)
+                return try body(&parser)
+            }
+        }
+    }
+
+    // MARK: - Accessors for the current sample
+
+    /// The metric name of the current sample.
+    public var name: String { string(base, nameStart, nameLength) }
+
+    /// The labels of the current sample, materialised.
+    public var labels: [Label] { labelSlices.map { label($0) } }
+
+    /// The exemplar of the current sample, materialised.
+    public var exemplar: Exemplar? {
+        guard hasExemplar else { return nil }
+        return Exemplar(
+            labels: exemplarSlices.map { label($0) }, value: exemplarValue,
+            timestampMs: exemplarTimestampMs)
+    }
+
+    /// The current sample, materialised.
+    public var sample: Sample {
+        Sample(
+            family: family.name, type: family.type, name: name, labels: labels, value: value,
+            timestampMs: timestampMs, exemplar: exemplar)
+    }
+
+    func label(_ s: LabelSlice) -> Label {
+        let value: String =
+            s.valueInScratch
+            ? scratch.withUnsafeBufferPointer { string($0.baseAddress!, s.valueStart, s.valueLength) }
+            : string(base, s.valueStart, s.valueLength)
+        return Label(string(base, s.nameStart, s.nameLength), value)
+    }
+
+    /// Calls `body` with the bytes of label `i`'s value, without copying.
+    public func withLabelValue<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let s = labelSlices[i]
+        if s.valueInScratch {
+            return scratch.withUnsafeBufferPointer {
+                body(UnsafeBufferPointer(rebasing: $0[s.valueStart..<s.valueStart + s.valueLength]))
+            }
+        }
+        return body(UnsafeBufferPointer(start: base + s.valueStart, count: s.valueLength))
+    }
+
+    /// Calls `body` with the bytes of label `i`'s name.
+    public func withLabelName<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let s = labelSlices[i]
+        return body(UnsafeBufferPointer(start: base + s.nameStart, count: s.nameLength))
+    }
+
+    /// Calls `body` with the bytes of the metric name.
+    public func withName<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        body(UnsafeBufferPointer(start: base + nameStart, count: nameLength))
+    }
+
+    @inline(__always)
+    func string(_ p: UnsafePointer<UInt8>, _ start: Int, _ count: Int) -> String {
+        String(decoding: UnsafeBufferPointer(start: p + start, count: count), as: UTF8.self)
+    }
+
+    // MARK: - Driving
+
+    /// Advances to the next sample. Returns false at the end of the input.
+    public mutating func next() throws(ExpositionError) -> Bool {
+        while pos < end {
+            let c = base[pos]
+            if c == UInt8(ascii: "#") {
+                try comment()
+                continue
+            }
+            if c == UInt8(ascii: "\n") {
+                if format == .openMetrics { throw error("empty line") }
+                newline(pos)
+                continue
+            }
+            if format == .prometheus && (c == UInt8(ascii: " ") || c == UInt8(ascii: "\t")) {
+                let save = pos
+                skipBlanks()
+                if pos >= end { return false }
+                if base[pos] == UInt8(ascii: "\n") {
+                    newline(pos)
+                    continue
+                }
+                if base[pos] == UInt8(ascii: "#") {
+                    pos = save
+                    throw error("comment must start at the beginning of the line")
+                }
+            }
+            if sawEOF { throw error("content after # EOF") }
+            try sampleLine()
+            return true
+        }
+        if format == .openMetrics {
+            if !sawEOF { throw ExpositionError(line: lineNumber, column: 1, message: "missing # EOF at the end") }
+            try closeGroup()
+        }
+        return false
+    }
+
+    /// Parses everything and returns the samples, materialised.
+    public static func parseAll(bytes: [UInt8], format: ExpositionFormat) throws(ExpositionError) -> [Sample] {
+        do {
+            return try withParser(bytes: bytes, format: format) { p in
+                var out: [Sample] = []
+                while try p.next() { out.append(p.sample) }
+                return out
+            }
+        } catch let e as ExpositionError {
+            throw e
+        } catch {
+            throw ExpositionError(line: 0, column: 0, message: "\(error)")
+        }
+    }
+
+    /// Every family that HELP, TYPE or UNIT lines described, and every
+    /// family a sample implied, after a complete parse.
+    public var declaredFamilies: [String: FamilyInfo] { declared }
+
+    // MARK: - Errors and positions
+
+    func error(_ message: String, at position: Int? = nil) -> ExpositionError {
+        ExpositionError(line: lineNumber, column: (position ?? pos) - lineStart + 1, message: message)
+    }
+
+    @inline(__always)
+    mutating func newline(_ at: Int) {
+        pos = at + 1
+        lineNumber += 1
+        lineStart = pos
+    }
+
+    @inline(__always)
+    mutating func skipBlanks() {
+        while pos < end, base[pos] == UInt8(ascii: " ") || base[pos] == UInt8(ascii: "\t") { pos += 1 }
+    }
+
+    /// Consumes the separator between two tokens: exactly one space in
+    /// OpenMetrics, any run of spaces and tabs in the classic format.
+    @inline(__always)
+    mutating func separator(_ what: String) throws(ExpositionError) {
+        guard pos < end, base[pos] == UInt8(ascii: " ") || base[pos] == UInt8(ascii: "\t") else {
+            throw error("expected a space before \(what)")
+        }
+        if format == .openMetrics {
+            guard base[pos] == UInt8(ascii: " ") else { throw error("expected a space, found a tab") }
+            pos += 1
+            if pos < end, base[pos] == UInt8(ascii: " ") { throw error("more than one space") }
+        } else {
+            skipBlanks()
+        }
+    }
+
+    // MARK: - Names
+
+    @inline(__always)
+    static func isNameStart(_ c: UInt8) -> Bool {
+        let l = c | 0x20
+        return (l >= UInt8(ascii: "a") && l <= UInt8(ascii: "z")) || c == UInt8(ascii: "_")
+            || c == UInt8(ascii: ":")
+    }
+
+    @inline(__always)
+    static func isNameChar(_ c: UInt8) -> Bool {
+        isNameStart(c) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+    }
+
+    /// Scans a metric name (colons allowed) or a label name (no colons).
+    @inline(__always)
+    mutating func scanName(metric: Bool) -> Int {
+        let start = pos
+        guard pos < end, Self.isNameStart(base[pos]), metric || base[pos] != UInt8(ascii: ":") else {
+            return 0
+        }
+        pos += 1
+        while pos < end, Self.isNameChar(base[pos]), metric || base[pos] != UInt8(ascii: ":") {
+            pos += 1
+        }
+        return pos - start
+    }
+
+    // MARK: - Comment and metadata lines
+
+    mutating func comment() throws(ExpositionError) {
+        let start = pos
+        let eol = lineEnd(from: pos)
+        pos += 1
+        guard pos < eol, base[pos] == UInt8(ascii: " ") else {
+            if format == .openMetrics { throw error("expected '# HELP', '# TYPE', '# UNIT' or '# EOF'") }
+            newline(eol)
+            return
+        }
+        pos += 1
+        let kwStart = pos
+        while pos < eol, base[pos] != UInt8(ascii: " ") { pos += 1 }
+        let keyword = string(base, kwStart, pos - kwStart)
+        switch keyword {
+        case "HELP", "TYPE", "UNIT":
+            // UNIT is OpenMetrics only; in the classic format it is a comment.
+            if keyword == "UNIT" && format == .prometheus { break }
+            if sawEOF { throw error("content after # EOF", at: start) }
+            try metadata(keyword, eol: eol)
+        case "EOF" where format == .openMetrics:
+            guard pos == eol else { throw error("unexpected text after # EOF") }
+            sawEOF = true
+            if eol < end {
+                // A single trailing newline is allowed; nothing may follow.
+                if eol + 1 < end { newline(eol); throw error("content after # EOF") }
+            }
+            try closeGroup()
+            pos = end
+            return
+        default:
+            if format == .openMetrics { throw error("unknown comment '# \(keyword)'", at: kwStart) }
+        }
+        newline(eol)
+    }
+
+    @inline(__always)
+    func lineEnd(from p: Int) -> Int {
+        var i = p
+        while i < end, base[i] != UInt8(ascii: "\n") { i += 1 }
+        return i
+    }
+
+    mutating func metadata(_ keyword: String, eol: Int) throws(ExpositionError) {
+        guard pos < eol, base[pos] == UInt8(ascii: " ") else { throw error("expected a metric name after \(keyword)") }
+        if format == .prometheus { skipBlanks() } else { pos += 1 }
+        let nStart = pos
+        let nLength = scanName(metric: true)
+        guard nLength > 0 else { throw error("invalid metric name after \(keyword)") }
+        let name = string(base, nStart, nLength)
+        var text = ""
+        if pos < eol {
+            guard base[pos] == UInt8(ascii: " ") || base[pos] == UInt8(ascii: "\t") else {
+                throw error("invalid character in metric name")
+            }
+            if format == .prometheus { skipBlanks() } else { pos += 1 }
+            if keyword == "HELP" {
+                text = try helpText(eol)
+            } else {
+                text = string(base, pos, eol - pos)
+                if format == .prometheus {
+                    while text.last == " " || text.last == "\t" { text.removeLast() }
+                }
+            }
+        } else if keyword == "TYPE" {
+            throw error("missing type after the metric name")
+        }
+        try enterFamily(name, bytesAt: nStart, length: nLength)
+        switch keyword {
+        case "HELP":
+            if currentSawHelp { throw error("second HELP line for \(name)", at: nStart) }
+            currentSawHelp = true
+            current.help = text
+        case "TYPE":
+            if currentSawType { throw error("second TYPE line for \(name)", at: nStart) }
+            guard let t = MetricType(rawValue: text),
+                format == .prometheus ? ![.unknown, .gaugehistogram, .info, .stateset].contains(t) : t != .untyped
+            else { throw error("invalid metric type '\(text)'") }
+            currentSawType = true
+            current.type = t
+        default:  // UNIT
+            if currentSawUnit { throw error("second UNIT line for \(name)", at: nStart) }
+            currentSawUnit = true
+            if !text.isEmpty {
+                guard name.hasSuffix("_" + text) else {
+                    throw error("unit '\(text)' is not a suffix of the metric name \(name)")
+                }
+            }
+            current.unit = text
+        }
+        declared[name] = current
+    }
+
+    /// Decodes HELP text: `\\` and `\n` (and `\"` in OpenMetrics).
+    mutating func helpText(_ eol: Int) throws(ExpositionError) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(eol - pos)
+        while pos < eol {
+            let c = base[pos]
+            if c == UInt8(ascii: "\\"), pos + 1 < eol {
+                let n = base[pos + 1]
+                switch n {
+                case UInt8(ascii: "\\"): bytes.append(n)
+                case UInt8(ascii: "n"): bytes.append(UInt8(ascii: "\n"))
+                case UInt8(ascii: "\"") where format == .openMetrics: bytes.append(n)
+                default:
+                    if format == .openMetrics { throw error("invalid escape '\\\(Character(Unicode.Scalar(n)))'") }
+                    bytes.append(c)
+                    bytes.append(n)
+                }
+                pos += 2
+                continue
+            }
+            bytes.append(c)
+            pos += 1
+        }
+        guard let s = String(validating: bytes, as: UTF8.self) else { throw error("invalid UTF-8 in HELP") }
+        return s
+    }
+
+    /// Makes `name` the current family for metadata lines, enforcing the
+    /// rules on where metadata may appear.
+    mutating func enterFamily(_ name: String, bytesAt start: Int, length: Int) throws(ExpositionError) {
+        if name == current.name && !currentBytes.isEmpty {
+            if currentHasSamples {
+                throw error("metadata for \(name) after its samples", at: start)
+            }
+            return
+        }
+        if format == .openMetrics {
+            try closeGroup()
+            if current.name != "" { closedFamilies.insert(current.name) }
+            if closedFamilies.contains(name) || declared[name] != nil {
+                throw error("metric family \(name) appears twice (families must not be interleaved)", at: start)
+            }
+        } else {
+            if familiesWithSamples.contains(name) {
+                throw error("TYPE or HELP for \(name) after its samples", at: start)
+            }
+            if let previous = declared[name] {
+                // A second block of metadata for a family seen before.
+                current = previous
+                currentBytes = Array(UnsafeBufferPointer(start: base + start, count: length))
+                currentHasSamples = false
+                currentSawType = previous.type != .untyped
+                currentSawHelp = previous.help != nil
+                currentSawUnit = false
+                cacheName.removeAll(keepingCapacity: true)
+                return
+            }
+        }
+        current = FamilyInfo(name: name, type: format == .openMetrics ? .unknown : .untyped)
+        currentBytes = Array(UnsafeBufferPointer(start: base + start, count: length))
+        currentHasSamples = false
+        currentSawType = false
+        currentSawHelp = false
+        currentSawUnit = false
+        cacheName.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: - Sample lines
+
+    mutating func sampleLine() throws(ExpositionError) {
+        nameStart = pos
+        nameLength = scanName(metric: true)
+        guard nameLength > 0 else { throw error("expected a metric name") }
+        labelSlices.removeAll(keepingCapacity: true)
+        scratch.removeAll(keepingCapacity: true)
+        if format == .prometheus {
+            // The classic format allows blanks before the label set.
+            var look = pos
+            while look < end, base[look] == UInt8(ascii: " ") || base[look] == UInt8(ascii: "\t") { look += 1 }
+            if look < end, base[look] == UInt8(ascii: "{") { pos = look }
+        }
+        if pos < end, base[pos] == UInt8(ascii: "{") {
+            pos += 1
+            // Move the array out so the mutating scan has it to itself; it
+            // stays uniquely referenced, so its capacity is reused.
+            var slices = labelSlices
+            labelSlices = []
+            defer { labelSlices = slices }
+            try labelSet(into: &slices)
+        }
+        try resolveFamily()
+        try separator("the value")
+        let vStart = pos
+        while pos < end, base[pos] != UInt8(ascii: " "), base[pos] != UInt8(ascii: "\n"),
+            format == .openMetrics || base[pos] != UInt8(ascii: "\t")
+        {
+            pos += 1
+        }
+        guard let v = FastFloat.parse(base, vStart, pos) else {
+            throw error("invalid value '\(string(base, vStart, pos - vStart))'", at: vStart)
+        }
+        value = v
+        timestampMs = nil
+        hasExemplar = false
+        if pos < end, base[pos] != UInt8(ascii: "\n") {
+            let save = pos
+            try separator("the timestamp")
+            if format == .prometheus, pos >= end || base[pos] == UInt8(ascii: "\n") {
+                // Trailing blanks only.
+            } else if pos < end, base[pos] == UInt8(ascii: "#") {
+                guard format == .openMetrics else { throw error("unexpected '#' after the value") }
+                pos = save
+            } else {
+                timestampMs = try timestamp()
+            }
+        }
+        if format == .openMetrics, pos < end, base[pos] == UInt8(ascii: " ") {
+            try exemplarPart()
+        }
+        if format == .prometheus { skipBlanks() }
+        if pos < end {
+            guard base[pos] == UInt8(ascii: "\n") else { throw error("unexpected text after the sample") }
+            newline(pos)
+        } else if format == .openMetrics {
+            throw error("missing newline at the end of the line")
+        }
+        if format == .openMetrics { try checkOpenMetricsSample() }
+    }
+
+    mutating func timestamp() throws(ExpositionError) -> Int64 {
+        let tStart = pos
+        while pos < end, base[pos] != UInt8(ascii: " "), base[pos] != UInt8(ascii: "\n"),
+            base[pos] != UInt8(ascii: "\t")
+        {
+            pos += 1
+        }
+        if format == .prometheus {
+            var i = tStart
+            var negative = false
+            if i < pos, base[i] == UInt8(ascii: "-") || base[i] == UInt8(ascii: "+") {
+                negative = base[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            guard i < pos else { throw error("invalid timestamp", at: tStart) }
+            var t: Int64 = 0
+            while i < pos {
+                let d = base[i] &- 48
+                guard d < 10 else { throw error("invalid timestamp", at: tStart) }
+                let (m, o1) = t.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int64(d))
+                guard !o1 && !o2 else { throw error("timestamp out of range", at: tStart) }
+                t = a
+                i += 1
+            }
+            return negative ? -t : t
+        }
+        guard let seconds = FastFloat.parse(base, tStart, pos), seconds.isFinite,
+            abs(seconds) < 9.2e15
+        else {
+            throw error("invalid timestamp '\(string(base, tStart, pos - tStart))'", at: tStart)
+        }
+        return Int64((seconds * 1000).rounded(.down))
+    }
+
+    mutating func exemplarPart() throws(ExpositionError) {
+        pos += 1
+        guard pos + 2 < end, base[pos] == UInt8(ascii: "#"), base[pos + 1] == UInt8(ascii: " "),
+            base[pos + 2] == UInt8(ascii: "{")
+        else { throw error("expected ' # {' to start an exemplar") }
+        pos += 3
+        var slices = exemplarSlices
+        exemplarSlices = []
+        slices.removeAll(keepingCapacity: true)
+        do { try labelSet(into: &slices) } catch {
+            exemplarSlices = slices
+            throw error
+        }
+        exemplarSlices = slices
+        var runes = 0
+        for s in exemplarSlices {
+            runes += s.nameLength
+            runes +=
+                s.valueInScratch
+                ? scratch.withUnsafeBufferPointer { utf8Count($0.baseAddress!, s.valueStart, s.valueLength) }
+                : utf8Count(base, s.valueStart, s.valueLength)
+        }
+        guard runes <= 128 else { throw error("exemplar labels exceed 128 characters") }
+        try separator("the exemplar value")
+        let vStart = pos
+        while pos < end, base[pos] != UInt8(ascii: " "), base[pos] != UInt8(ascii: "\n") { pos += 1 }
+        guard let v = FastFloat.parse(base, vStart, pos) else { throw error("invalid exemplar value", at: vStart) }
+        exemplarValue = v
+        exemplarTimestampMs = nil
+        if pos < end, base[pos] == UInt8(ascii: " ") {
+            pos += 1
+            exemplarTimestampMs = try timestamp()
+        }
+        hasExemplar = true
+    }
+
+    func utf8Count(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
+        var count = 0
+        for i in start..<start + n where p[i] & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
+    /// Parses `name="value", ...}` after the opening brace.
+    @inline(__always)
+    mutating func labelSet(into slices: inout [LabelSlice]) throws(ExpositionError) {
+        while true {
+            if format == .prometheus { skipBlanks() }
+            guard pos < end else { throw error("unterminated label set") }
+            if base[pos] == UInt8(ascii: "}") {
+                if !slices.isEmpty && format == .openMetrics && base[pos - 1] == UInt8(ascii: ",") {
+                    throw error("trailing comma in label set")
+                }
+                pos += 1
+                return
+            }
+            let nStart = pos
+            let nLength = scanName(metric: false)
+            guard nLength > 0 else { throw error("invalid label name") }
+            if format == .prometheus { skipBlanks() }
+            guard pos < end, base[pos] == UInt8(ascii: "=") else { throw error("expected '=' after label name") }
+            pos += 1
+            if format == .prometheus { skipBlanks() }
+            guard pos < end, base[pos] == UInt8(ascii: "\"") else {
+                throw error("expected '\"' to start a label value")
+            }
+            pos += 1
+            let vStart = pos
+            var high: UInt8 = 0
+            var escaped = false
+            while pos < end {
+                let c = base[pos]
+                if c == UInt8(ascii: "\"") { break }
+                if c == UInt8(ascii: "\\") {
+                    escaped = true
+                    pos += 2
+                    continue
+                }
+                if c == UInt8(ascii: "\n") { throw error("unterminated label value") }
+                high |= c
+                pos += 1
+            }
+            guard pos < end else { throw error("unterminated label value") }
+            var slice = LabelSlice(
+                nameStart: nStart, nameLength: nLength, valueStart: vStart, valueLength: pos - vStart,
+                valueInScratch: false)
+            if escaped { try unescape(&slice) }
+            if high & 0x80 != 0 {
+                let ok =
+                    slice.valueInScratch
+                    ? scratch.withUnsafeBufferPointer {
+                        validUTF8($0.baseAddress!, slice.valueStart, slice.valueLength)
+                    }
+                    : validUTF8(base, slice.valueStart, slice.valueLength)
+                if !ok { throw error("invalid UTF-8 in label value", at: vStart) }
+            }
+            // Duplicate label names make the series ambiguous.
+            for other in slices where other.nameLength == nLength {
+                if memEqual(base + other.nameStart, base + nStart, nLength) {
+                    throw error("duplicate label name '\(string(base, nStart, nLength))'", at: nStart)
+                }
+            }
+            slices.append(slice)
+            pos += 1  // closing quote
+            if format == .prometheus { skipBlanks() }
+            guard pos < end else { throw error("unterminated label set") }
+            if base[pos] == UInt8(ascii: ",") {
+                pos += 1
+                continue
+            }
+            guard base[pos] == UInt8(ascii: "}") else { throw error("expected ',' or '}' after a label value") }
+        }
+    }
+
+    /// Resolves escapes of a label value into the scratch buffer.
+    mutating func unescape(_ slice: inout LabelSlice) throws(ExpositionError) {
+        let start = scratch.count
+        var i = slice.valueStart
+        let stop = slice.valueStart + slice.valueLength
+        while i < stop {
+            let c = base[i]
+            if c == UInt8(ascii: "\\") {
+                let n = base[i + 1]
+                switch n {
+                case UInt8(ascii: "\\"), UInt8(ascii: "\""): scratch.append(n)
+                case UInt8(ascii: "n"): scratch.append(UInt8(ascii: "\n"))
+                default:
+                    if format == .openMetrics {
+                        throw error("invalid escape '\\\(Character(Unicode.Scalar(n)))' in label value", at: i)
+                    }
+                    // The classic format keeps unknown escapes as written,
+                    // as Prometheus' own parser does.
+                    scratch.append(c)
+                    scratch.append(n)
+                }
+                i += 2
+            } else {
+                scratch.append(c)
+                i += 1
+            }
+        }
+        slice.valueStart = start
+        slice.valueLength = scratch.count - start
+        slice.valueInScratch = true
+    }
+
+    // MARK: - Families of samples
+
+    @inline(__always)
+    func nameEquals(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count == nameLength else { return false }
+        return bytes.withUnsafeBufferPointer { memEqual($0.baseAddress!, base + nameStart, nameLength) }
+    }
+
+    /// Works out which family the current sample belongs to. The common
+    /// case, many series of one metric in a row, costs one byte compare.
+    @inline(__always)
+    mutating func resolveFamily() throws(ExpositionError) {
+        if !cacheName.isEmpty && nameEquals(cacheName) {
+            family = cacheFamily
+            suffix = cacheSuffix
+            return
+        }
+        try resolveFamilySlow()
+        cacheName.removeAll(keepingCapacity: true)
+        cacheName.append(contentsOf: UnsafeBufferPointer(start: base + nameStart, count: nameLength))
+        cacheFamily = family
+        cacheSuffix = suffix
+    }
+
+    mutating func resolveFamilySlow() throws(ExpositionError) {
+        let sampleName = name
+        if !current.name.isEmpty, let s = matchingSuffix(sampleName, family: current) {
+            family = current
+            suffix = s
+            currentHasSamples = true
+            familiesWithSamples.insert(current.name)
+            return
+        }
+        if format == .openMetrics {
+            // A sample outside the current family starts a new family
+            // with no metadata; its type is unknown.
+            try enterFamily(sampleName, bytesAt: nameStart, length: nameLength)
+            current.type = .unknown
+            family = current
+            suffix = ""
+            currentHasSamples = true
+            declared[current.name] = current
+            return
+        }
+        if let info = declared[sampleName], let s = matchingSuffix(sampleName, family: info) {
+            family = info
+            suffix = s
+        } else if let (familyName, s) = stripSuffix(sampleName), let info = declared[familyName],
+            info.type == .histogram || info.type == .summary
+        {
+            family = info
+            suffix = s
+        } else {
+            family = declared[sampleName] ?? FamilyInfo(name: sampleName, type: .untyped)
+            suffix = ""
+        }
+        familiesWithSamples.insert(family.name)
+    }
+
+    func matchingSuffix(_ sampleName: String, family: FamilyInfo) -> String? {
+        guard sampleName.hasPrefix(family.name) else { return nil }
+        let rest = String(sampleName.dropFirst(family.name.count))
+        return family.type.allowedSuffixes(format).contains(rest) ? rest : nil
+    }
+
+    func stripSuffix(_ sampleName: String) -> (String, String)? {
+        for s in ["_bucket", "_count", "_sum"] where sampleName.hasSuffix(s) {
+            return (String(sampleName.dropLast(s.count)), s)
+        }
+        return nil
+    }
+
+    // MARK: - OpenMetrics per-type rules
+
+    func labelIndex(_ wanted: StaticString) -> Int? {
+        let n = wanted.utf8CodeUnitCount
+        for (i, s) in labelSlices.enumerated() where s.nameLength == n {
+            if memEqual(base + s.nameStart, wanted.utf8Start, n) { return i }
+        }
+        return nil
+    }
+
+    func labelValueDouble(_ i: Int) -> Double? {
+        withLabelValue(i) { buf in buf.baseAddress.flatMap { FastFloat.parse($0, 0, buf.count) } }
+    }
+
+    /// A hash of the label set without `le` and `quantile`, naming the
+    /// metric point a histogram bucket or summary quantile belongs to.
+    func groupHash() -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in labelSlices.indices {
+            let isGroupLabel = withLabelName(i) { n in
+                !((n.count == 2 && n[0] == UInt8(ascii: "l") && n[1] == UInt8(ascii: "e"))
+                    || (n.count == 8 && memEqual(n.baseAddress!, ("quantile" as StaticString).utf8Start, 8)))
+            }
+            guard isGroupLabel else { continue }
+            withLabelName(i) { for b in $0 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
+            h = (h ^ 0xff) &* 0x100_0000_01b3
+            withLabelValue(i) { for b in $0 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
+            h = (h ^ 0xfe) &* 0x100_0000_01b3
+        }
+        return h
+    }
+
+    mutating func closeGroup() throws(ExpositionError) {
+        if group.active && group.sawBucket && group.lastLe != .infinity {
+            throw error("histogram is missing its +Inf bucket")
+        }
+        group = GroupState()
+    }
+
+    mutating func checkOpenMetricsSample() throws(ExpositionError) {
+        let t = family.type
+        if hasExemplar {
+            let allowed =
+                (t == .counter && suffix == "_total")
+                || ((t == .histogram || t == .gaugehistogram) && suffix == "_bucket")
+            if !allowed { throw error("exemplars are only allowed on counter totals and histogram buckets") }
+        }
+        switch t {
+        case .counter where suffix == "_total":
+            if value < 0 { throw error("counter total is negative") }
+        case .info:
+            if value != 1 { throw error("info value must be 1") }
+        case .stateset:
+            if value != 0 && value != 1 { throw error("stateset value must be 0 or 1") }
+            guard labelSlices.contains(where: { string(base, $0.nameStart, $0.nameLength) == family.name }) else {
+                throw error("stateset sample needs a label named \(family.name)")
+            }
+        case .summary:
+            if suffix == "" {
+                guard let qi = labelIndex("quantile"), let q = labelValueDouble(qi) else {
+                    throw error("summary quantile sample needs a numeric quantile label")
+                }
+                if !(q >= 0 && q <= 1) { throw error("quantile \(q) is outside [0, 1]") }
+            } else if suffix == "_count" && (value < 0 || value.isNaN) {
+                throw error("summary count must be a non-negative number")
+            }
+        case .histogram, .gaugehistogram:
+            try checkHistogramSample()
+        default:
+            break
+        }
+    }
+
+    mutating func checkHistogramSample() throws(ExpositionError) {
+        let h = groupHash()
+        if !group.active || group.hash != h {
+            try closeGroup()
+            group.active = true
+            group.hash = h
+        }
+        switch suffix {
+        case "_bucket":
+            guard let li = labelIndex("le"), let le = labelValueDouble(li), !le.isNaN else {
+                throw error("histogram bucket needs a numeric le label")
+            }
+            if group.sawBucket && le <= group.lastLe { throw error("histogram buckets are not in increasing le order") }
+            if value < 0 || value.isNaN { throw error("histogram bucket count must be a non-negative number") }
+            if group.sawBucket && value < group.lastBucket { throw error("histogram bucket counts decrease") }
+            group.sawBucket = true
+            group.lastLe = le
+            group.lastBucket = value
+            if le == .infinity { group.infBucket = value }
+        case "_count", "_gcount":
+            if value < 0 || value.isNaN { throw error("histogram count must be a non-negative number") }
+            if let inf = group.infBucket, inf != value {
+                throw error("histogram count \(value) differs from its +Inf bucket \(inf)")
+            }
+        default:
+            break
+        }
+    }
+}
+
+@inline(__always)
+func memEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    var i = 0
+    while i < n {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
+}
+
+/// Strict UTF-8 validation (no overlongs, no surrogates, at most U+10FFFF).
+func validUTF8(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Bool {
+    var i = start
+    let stop = start + n
+    while i < stop {
+        let c = p[i]
+        if c < 0x80 {
+            i += 1
+            continue
+        }
+        var need = 0
+        var lo: UInt8 = 0x80
+        var hi: UInt8 = 0xBF
+        switch c {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lo = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: need = 2
+        case 0xED: need = 2; hi = 0x9F
+        case 0xF0: need = 3; lo = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; hi = 0x8F
+        default: return false
+        }
+        // The lead byte and `need` continuation bytes must all be in range.
+        guard i + need < stop else { return false }
+        let b1 = p[i + 1]
+        guard b1 >= lo && b1 <= hi else { return false }
+        var k = 2
+        while k <= need {
+            guard p[i + k] & 0xC0 == 0x80 else { return false }
+            k += 1
+        }
+        i += need + 1
+    }
+    return true
+}

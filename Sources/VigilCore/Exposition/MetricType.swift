@@ -1,0 +1,111 @@
+/// The wire format of a metrics exposition.
+public enum ExpositionFormat: String, Sendable, CaseIterable {
+    /// Prometheus text format 0.0.4.
+    case prometheus
+    /// OpenMetrics 1.0 text.
+    case openMetrics = "openmetrics"
+
+    /// Picks the format the way Prometheus does: OpenMetrics only when the
+    /// server says so, the classic text format for anything else (including
+    /// a missing or unknown Content-Type, which old exporters send).
+    public init(contentType: String?) {
+        let lowered = (contentType ?? "").lowercased()
+        self = lowered.hasPrefix("application/openmetrics-text") ? .openMetrics : .prometheus
+    }
+}
+
+/// A metric family's type, as the TYPE line names it.
+public enum MetricType: String, Sendable, CaseIterable, Codable {
+    case counter, gauge, histogram, summary, untyped, unknown
+    case gaugehistogram, info, stateset
+
+    /// The sample-name suffixes that belong to a family of this type.
+    /// The empty suffix means the family name itself.
+    func allowedSuffixes(_ format: ExpositionFormat) -> [String] {
+        switch (self, format) {
+        case (.counter, .openMetrics): return ["_total", "_created"]
+        case (.histogram, .openMetrics): return ["_bucket", "_count", "_sum", "_created"]
+        case (.histogram, .prometheus): return ["_bucket", "_count", "_sum"]
+        case (.gaugehistogram, _): return ["_bucket", "_gcount", "_gsum"]
+        case (.summary, .openMetrics): return ["", "_count", "_sum", "_created"]
+        case (.summary, .prometheus): return ["", "_count", "_sum"]
+        case (.info, .openMetrics): return ["_info"]
+        default: return [""]
+        }
+    }
+}
+
+/// A label name/value pair, materialised.
+public struct Label: Hashable, Sendable, Comparable, Codable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    public static func < (lhs: Label, rhs: Label) -> Bool {
+        lhs.name != rhs.name ? lhs.name < rhs.name : lhs.value < rhs.value
+    }
+}
+
+/// An exemplar attached to a sample (OpenMetrics only).
+public struct Exemplar: Hashable, Sendable {
+    public var labels: [Label]
+    public var value: Double
+    /// Milliseconds since the epoch, when the exemplar carried a timestamp.
+    public var timestampMs: Int64?
+}
+
+/// One sample, materialised with owned strings. The streaming parser hands
+/// out cheaper views; this type is what commands and tests work with.
+public struct Sample: Sendable, Equatable {
+    public var family: String
+    public var type: MetricType
+    public var name: String
+    /// Labels in the order they appeared.
+    public var labels: [Label]
+    public var value: Double
+    /// Milliseconds since the epoch, when the line carried a timestamp.
+    public var timestampMs: Int64?
+    public var exemplar: Exemplar?
+
+    public init(
+        family: String, type: MetricType, name: String, labels: [Label], value: Double,
+        timestampMs: Int64? = nil, exemplar: Exemplar? = nil
+    ) {
+        self.family = family
+        self.type = type
+        self.name = name
+        self.labels = labels
+        self.value = value
+        self.timestampMs = timestampMs
+        self.exemplar = exemplar
+    }
+
+    /// Equality that treats NaN as equal to NaN, so round trips compare.
+    public static func == (a: Sample, b: Sample) -> Bool {
+        a.family == b.family && a.type == b.type && a.name == b.name && a.labels == b.labels
+            && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
+            && a.timestampMs == b.timestampMs && a.exemplar == b.exemplar
+    }
+}
+
+/// Metadata of one family: what HELP, TYPE and UNIT said.
+public struct FamilyInfo: Sendable, Equatable {
+    public var name: String
+    public var type: MetricType
+    public var help: String?
+    public var unit: String?
+}
+
+/// Why an exposition was rejected, with the 1-based line and column (in
+/// bytes) where the parser stopped.
+public struct ExpositionError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var message: String
+
+    public var description: String { "\(line):\(column): \(message)" }
+}

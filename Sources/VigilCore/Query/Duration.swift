@@ -1,0 +1,62 @@
+/// A Prometheus-style duration (`30s`, `5m`, `1h30m`, `250ms`), in
+/// milliseconds.
+public struct PromDuration: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var milliseconds: Int64
+
+    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    public init(seconds: Double) { self.milliseconds = Int64((seconds * 1000).rounded()) }
+
+    public var seconds: Double { Double(milliseconds) / 1000 }
+
+    public static func < (a: PromDuration, b: PromDuration) -> Bool { a.milliseconds < b.milliseconds }
+
+    private static let units: [(String, Int64)] = [
+        ("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000),
+        ("m", 60_000), ("s", 1000), ("ms", 1),
+    ]
+
+    /// Parses `1h30m`-style text. Units must come in decreasing order and
+    /// each at most once, as Prometheus requires; nil on anything else.
+    public init?(_ text: String) {
+        let chars = Array(text.utf8)
+        guard !chars.isEmpty else { return nil }
+        var i = 0
+        var total: Int64 = 0
+        var lastUnitIndex = -1
+        while i < chars.count {
+            var n: Int64 = 0
+            let digitsStart = i
+            while i < chars.count, chars[i] >= 48, chars[i] <= 57 {
+                let (m, o1) = n.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int64(chars[i] - 48))
+                if o1 || o2 { return nil }
+                n = a
+                i += 1
+            }
+            guard i > digitsStart, i < chars.count else { return nil }
+            var unit = String(UnicodeScalar(chars[i]))
+            i += 1
+            if unit == "m", i < chars.count, chars[i] == UInt8(ascii: "s") {
+                unit = "ms"
+                i += 1
+            }
+            guard let idx = Self.units.firstIndex(where: { $0.0 == unit }), idx > lastUnitIndex else { return nil }
+            lastUnitIndex = idx
+            let (m, o) = n.multipliedReportingOverflow(by: Self.units[idx].1)
+            if o { return nil }
+            total += m
+        }
+        milliseconds = total
+    }
+
+    public var description: String {
+        if milliseconds == 0 { return "0s" }
+        var rest = milliseconds
+        var out = ""
+        for (unit, size) in Self.units where rest >= size {
+            out += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return out
+    }
+}

@@ -1,0 +1,420 @@
+import Foundation
+
+extension Evaluator {
+    func call(_ f: QueryFunction, _ args: [QueryExpr], _ t: Int64) throws(QueryEvaluationError) -> QueryValue {
+        if f.args.first == .matrix || f.name == "quantile_over_time" {
+            return .vector(try rangeFunction(f, args, t))
+        }
+        switch f.name {
+        case "time": return .scalar(Double(t) / 1000, t: t)
+        case "vector":
+            guard case .scalar(let v, _) = try eval(args[0], t) else { throw mismatch(f) }
+            return .vector([VectorElement(labels: Labels(), value: v, t: t)])
+        case "scalar":
+            guard case .vector(let vec) = try eval(args[0], t) else { throw mismatch(f) }
+            return .scalar(vec.count == 1 ? vec[0].value : .nan, t: t)
+        default: break
+        }
+        guard case .vector(let vec) = try eval(args[0], t) else { throw mismatch(f) }
+        var scalars: [Double] = []
+        var strings: [String] = []
+        for a in args.dropFirst() {
+            switch try eval(a, t) {
+            case .scalar(let v, _): scalars.append(v)
+            case .string(let s): strings.append(s)
+            default: throw mismatch(f)
+            }
+        }
+        func simple(_ fn: (Double) -> Double) throws(QueryEvaluationError) -> QueryValue {
+            .vector(try unique(vec.map { VectorElement(labels: $0.labels.withoutName, value: fn($0.value), t: t) }))
+        }
+        switch f.name {
+        case "abs": return try simple { abs($0) }
+        case "ceil": return try simple { ceil($0) }
+        case "floor": return try simple { floor($0) }
+        case "sqrt": return try simple { sqrt($0) }
+        case "exp": return try simple { exp($0) }
+        case "ln": return try simple { log($0) }
+        case "log2": return try simple { log2($0) }
+        case "log10": return try simple { log10($0) }
+        case "sgn": return try simple { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 }
+        case "round":
+            let inverse = 1.0 / (scalars.first ?? 1)
+            return try simple { floor($0 * inverse + 0.5) / inverse }
+        case "clamp":
+            let (lo, hi) = (scalars[0], scalars[1])
+            if hi < lo { return .vector([]) }
+            return try simple { Swift.max(lo, Swift.min(hi, $0)) }
+        case "clamp_min": return try simple { Swift.max(scalars[0], $0) }
+        case "clamp_max": return try simple { Swift.min(scalars[0], $0) }
+        case "timestamp":
+            // Only a selector hands the sample's own time through; anything
+            // computed is stamped with the evaluation time, as in Prometheus.
+            let direct: Bool
+            if case .selector = args[0] { direct = true } else { direct = false }
+            return .vector(
+                try unique(
+                    vec.map {
+                        VectorElement(labels: $0.labels.withoutName, value: Double(direct ? $0.t : t) / 1000, t: t)
+                    }))
+        case "absent":
+            return .vector(vec.isEmpty ? [VectorElement(labels: absentLabels(args[0]), value: 1, t: t)] : [])
+        case "sort", "sort_desc":
+            let desc = f.name == "sort_desc"
+            // NaN goes last either way.
+            return .vector(
+                vec.sorted { a, b in
+                    if a.value.isNaN { return false }
+                    if b.value.isNaN { return true }
+                    return desc ? a.value > b.value : a.value < b.value
+                })
+        case "label_replace":
+            let (dst, replacement, src, pattern) = (strings[0], strings[1], strings[2], strings[3])
+            guard isValidLabelName(dst) else {
+                throw QueryEvaluationError(message: "invalid destination label name in label_replace(): \(dst)")
+            }
+            let regex: AnchoredRegex
+            do { regex = try AnchoredRegex(pattern) } catch {
+                throw QueryEvaluationError(message: "invalid regular expression in label_replace(): \(pattern)")
+            }
+            return .vector(
+                try unique(
+                    vec.map { el in
+                        guard let replaced = regex.replace(el.labels[src] ?? "", template: replacement) else {
+                            return el
+                        }
+                        var out = el
+                        out.labels = el.labels.setting(dst, replaced)
+                        return out
+                    }))
+        case "label_join":
+            let dst = strings[0]
+            let sep = strings[1]
+            let sources = Array(strings.dropFirst(2))
+            guard isValidLabelName(dst) else {
+                throw QueryEvaluationError(message: "invalid destination label name in label_join(): \(dst)")
+            }
+            return .vector(
+                try unique(
+                    vec.map { el in
+                        var out = el
+                        out.labels = el.labels.setting(dst, sources.map { el.labels[$0] ?? "" }.joined(separator: sep))
+                        return out
+                    }))
+        case "histogram_quantile":
+            return .vector(histogramQuantile(scalars[0], vec, t))
+        case "minute", "hour", "day_of_week", "day_of_month", "day_of_year", "days_in_month", "month", "year":
+            let input = args.isEmpty ? [VectorElement(labels: Labels(), value: Double(t) / 1000, t: t)] : vec
+            return .vector(
+                try unique(
+                    input.map { VectorElement(labels: $0.labels.withoutName, value: dateField(f.name, $0.value), t: t) }
+                ))
+        default:
+            throw QueryEvaluationError(message: "function \(f.name) is not implemented")
+        }
+    }
+
+    func mismatch(_ f: QueryFunction) -> QueryEvaluationError {
+        QueryEvaluationError(message: "wrong argument types for \(f.name)()")
+    }
+
+    /// The labels `absent()` reports: every `=` matcher of a selector
+    /// argument, except one named twice.
+    func absentLabels(_ arg: QueryExpr) -> Labels {
+        var sel: Selector?
+        switch arg {
+        case .selector(let s): sel = s
+        case .range(let s, _): sel = s
+        default: sel = nil
+        }
+        guard let sel else { return Labels() }
+        var out: [String: String] = [:]
+        var twice: Set<String> = []
+        for m in sel.matchers where m.op == .equal && m.name != Labels.metricName {
+            if out[m.name] != nil { twice.insert(m.name) }
+            out[m.name] = m.value
+        }
+        for n in twice { out[n] = nil }
+        return Labels(out)
+    }
+
+    func dateField(_ name: String, _ seconds: Double) -> Double {
+        guard seconds.isFinite else { return .nan }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let date = Date(timeIntervalSince1970: seconds.rounded(.down))
+        let c = cal.dateComponents([.minute, .hour, .weekday, .day, .month, .year], from: date)
+        switch name {
+        case "minute": return Double(c.minute!)
+        case "hour": return Double(c.hour!)
+        case "day_of_week": return Double(c.weekday! - 1)
+        case "day_of_month": return Double(c.day!)
+        case "day_of_year": return Double(cal.ordinality(of: .day, in: .year, for: date)!)
+        case "days_in_month": return Double(cal.range(of: .day, in: .month, for: date)!.count)
+        case "month": return Double(c.month!)
+        default: return Double(c.year!)
+        }
+    }
+
+    // MARK: - Functions over ranges
+
+    func rangeFunction(_ f: QueryFunction, _ args: [QueryExpr], _ t: Int64) throws(QueryEvaluationError)
+        -> [VectorElement]
+    {
+        let matrixIndex = f.name == "quantile_over_time" ? 1 : 0
+        guard case .range(let sel, let range) = args[matrixIndex] else {
+            throw QueryEvaluationError(message: "\(f.name)() needs a range selector")
+        }
+        var scalar = 0.0
+        if args.count > 1, case .scalar(let v, _) = try eval(args[1 - matrixIndex], t) { scalar = v }
+        let matrix = rangeSelect(sel, range, t)
+        if f.name == "absent_over_time" {
+            return matrix.isEmpty ? [VectorElement(labels: absentLabels(args[0]), value: 1, t: t)] : []
+        }
+        let rangeEnd = reference(sel, t)
+        let rangeStart = rangeEnd - range.milliseconds
+        var out: [VectorElement] = []
+        for series in matrix {
+            let pts = series.points
+            let v: Double?
+            switch f.name {
+            case "rate", "increase", "delta":
+                v = extrapolatedRate(
+                    pts, start: rangeStart, end: rangeEnd, range: range, isCounter: f.name != "delta",
+                    isRate: f.name == "rate")
+            case "irate", "idelta": v = instantRate(pts, isRate: f.name == "irate")
+            case "deriv": v = pts.count < 2 ? nil : linearRegression(pts, interceptTime: pts[0].t).slope
+            case "predict_linear":
+                if pts.count < 2 {
+                    v = nil
+                } else {
+                    let (slope, intercept) = linearRegression(pts, interceptTime: t)
+                    v = slope * scalar + intercept
+                }
+            case "resets":
+                var n = 0
+                for i in pts.indices.dropFirst() where pts[i].v < pts[i - 1].v { n += 1 }
+                v = Double(n)
+            case "changes":
+                var n = 0
+                for i in pts.indices.dropFirst()
+                where pts[i].v != pts[i - 1].v && !(pts[i].v.isNaN && pts[i - 1].v.isNaN) {
+                    n += 1
+                }
+                v = Double(n)
+            case "avg_over_time": v = mean(pts)
+            case "sum_over_time": v = kahanSum(pts.map(\.v))
+            case "count_over_time": v = Double(pts.count)
+            case "min_over_time":
+                v = pts.dropFirst().reduce(pts[0].v) { m, p in (m > p.v || m.isNaN) ? p.v : m }
+            case "max_over_time":
+                v = pts.dropFirst().reduce(pts[0].v) { m, p in (m < p.v || m.isNaN) ? p.v : m }
+            case "last_over_time": v = pts[pts.count - 1].v
+            case "present_over_time": v = 1
+            case "stddev_over_time": v = variance(pts).squareRoot()
+            case "stdvar_over_time": v = variance(pts)
+            case "quantile_over_time": v = quantile(scalar, pts.map(\.v))
+            default: throw QueryEvaluationError(message: "function \(f.name) is not implemented")
+            }
+            guard let v else { continue }
+            // last_over_time acts like an offset and keeps the metric name.
+            let labels = f.name == "last_over_time" ? series.labels : series.labels.withoutName
+            out.append(VectorElement(labels: labels, value: v, t: t))
+        }
+        return try unique(out)
+    }
+
+    /// rate, increase and delta: the change over the samples in range,
+    /// corrected for counter resets and extrapolated towards the range
+    /// boundaries (but never below a counter's zero), as Prometheus does.
+    func extrapolatedRate(_ pts: [Point], start: Int64, end: Int64, range: PromDuration, isCounter: Bool, isRate: Bool)
+        -> Double?
+    {
+        guard pts.count >= 2 else { return nil }
+        let first = pts[0]
+        let last = pts[pts.count - 1]
+        var result = last.v - first.v
+        if isCounter {
+            var prev = first.v
+            for p in pts.dropFirst() {
+                if p.v < prev { result += prev }
+                prev = p.v
+            }
+        }
+        var durationToStart = Double(first.t - start) / 1000
+        let durationToEnd = Double(end - last.t) / 1000
+        let sampled = Double(last.t - first.t) / 1000
+        let average = sampled / Double(pts.count - 1)
+        if isCounter && result > 0 && first.v >= 0 {
+            let durationToZero = sampled * (first.v / result)
+            if durationToZero < durationToStart { durationToStart = durationToZero }
+        }
+        let threshold = average * 1.1
+        var interval = sampled
+        interval += durationToStart < threshold ? durationToStart : average / 2
+        interval += durationToEnd < threshold ? durationToEnd : average / 2
+        result *= interval / sampled
+        if isRate { result /= range.seconds }
+        return result
+    }
+
+    func instantRate(_ pts: [Point], isRate: Bool) -> Double? {
+        guard pts.count >= 2 else { return nil }
+        let last = pts[pts.count - 1]
+        let prev = pts[pts.count - 2]
+        var result = isRate && last.v < prev.v ? last.v : last.v - prev.v
+        let interval = last.t - prev.t
+        guard interval != 0 else { return nil }
+        if isRate { result /= Double(interval) / 1000 }
+        return result
+    }
+
+    /// Least squares fit; Neumaier-compensated sums as Prometheus uses.
+    func linearRegression(_ pts: [Point], interceptTime: Int64) -> (slope: Double, intercept: Double) {
+        var n = 0.0
+        var sumX = Compensated()
+        var sumY = Compensated()
+        var sumXY = Compensated()
+        var sumX2 = Compensated()
+        let initY = pts[0].v
+        var constY = true
+        for (i, p) in pts.enumerated() {
+            if constY && i > 0 && p.v != initY { constY = false }
+            n += 1
+            let x = Double(p.t - interceptTime) / 1e3
+            sumX.add(x)
+            sumY.add(p.v)
+            sumXY.add(x * p.v)
+            sumX2.add(x * x)
+        }
+        if constY {
+            return initY.isInfinite ? (.nan, .nan) : (0, initY)
+        }
+        let sx = sumX.value
+        let sy = sumY.value
+        let covXY = sumXY.value - sx * sy / n
+        let varX = sumX2.value - sx * sx / n
+        let slope = covXY / varX
+        return (slope, sy / n - slope * sx / n)
+    }
+
+    func mean(_ pts: [Point]) -> Double {
+        var mean = 0.0
+        var c = 0.0
+        var count = 0.0
+        for p in pts {
+            count += 1
+            if mean.isInfinite {
+                if p.v.isInfinite && (mean > 0) == (p.v > 0) { continue }
+                if !p.v.isInfinite && !p.v.isNaN { continue }
+            }
+            (mean, c) = Compensated.increment(p.v / count - mean / count, mean, c)
+        }
+        return mean.isInfinite ? mean : mean + c
+    }
+
+    func variance(_ pts: [Point]) -> Double {
+        var count = 0.0
+        var mean = 0.0
+        var cMean = 0.0
+        var aux = 0.0
+        var cAux = 0.0
+        for p in pts {
+            count += 1
+            let delta = p.v - (mean + cMean)
+            (mean, cMean) = Compensated.increment(delta / count, mean, cMean)
+            (aux, cAux) = Compensated.increment(delta * (p.v - (mean + cMean)), aux, cAux)
+        }
+        return (aux + cAux) / count
+    }
+
+    func kahanSum(_ values: [Double]) -> Double {
+        var s = Compensated()
+        for v in values { s.add(v) }
+        return s.sum.isInfinite ? s.sum : s.value
+    }
+
+    // MARK: - histogram_quantile
+
+    func histogramQuantile(_ q: Double, _ vec: [VectorElement], _ t: Int64) -> [VectorElement] {
+        var groups: [Labels: [(upper: Double, count: Double)]] = [:]
+        var order: [Labels] = []
+        for el in vec {
+            guard let le = el.labels["le"], let upper = FastFloat.parse(le) else { continue }
+            let key = el.labels.removing(["le", Labels.metricName])
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append((upper, el.value))
+        }
+        return order.map { key in
+            VectorElement(labels: key, value: bucketQuantile(q, groups[key]!), t: t)
+        }
+    }
+
+    func bucketQuantile(_ q: Double, _ input: [(upper: Double, count: Double)]) -> Double {
+        if q.isNaN { return .nan }
+        if q < 0 { return -.infinity }
+        if q > 1 { return .infinity }
+        var buckets = input.sorted { $0.upper < $1.upper }
+        guard let top = buckets.last, top.upper == .infinity else { return .nan }
+        // Merge buckets with the same bound, then force counts to be
+        // monotonic: scrapes racing with observations can break that.
+        var merged: [(upper: Double, count: Double)] = []
+        for b in buckets {
+            if let last = merged.last, last.upper == b.upper {
+                merged[merged.count - 1].count += b.count
+            } else {
+                merged.append(b)
+            }
+        }
+        buckets = merged
+        var maxCount = buckets[0].count
+        for i in buckets.indices.dropFirst() {
+            if buckets[i].count > maxCount {
+                maxCount = buckets[i].count
+            } else if buckets[i].count < maxCount {
+                buckets[i].count = maxCount
+            }
+        }
+        guard buckets.count >= 2 else { return .nan }
+        let observations = buckets[buckets.count - 1].count
+        guard observations != 0 else { return .nan }
+        var rank = q * observations
+        var b = buckets.count - 1
+        for i in 0..<(buckets.count - 1) where buckets[i].count >= rank {
+            b = i
+            break
+        }
+        if b == buckets.count - 1 { return buckets[buckets.count - 2].upper }
+        if b == 0 && buckets[0].upper <= 0 { return buckets[0].upper }
+        var bucketStart = 0.0
+        let bucketEnd = buckets[b].upper
+        var count = buckets[b].count
+        if b > 0 {
+            bucketStart = buckets[b - 1].upper
+            count -= buckets[b - 1].count
+            rank -= buckets[b - 1].count
+        }
+        return bucketStart + (bucketEnd - bucketStart) * (rank / count)
+    }
+}
+
+/// Neumaier-compensated summation, the variant Prometheus uses.
+struct Compensated {
+    var sum = 0.0
+    var c = 0.0
+
+    var value: Double { sum + c }
+
+    mutating func add(_ x: Double) { (sum, c) = Self.increment(x, sum, c) }
+
+    static func increment(_ inc: Double, _ sum: Double, _ c: Double) -> (Double, Double) {
+        let t = sum + inc
+        var c = c
+        if abs(sum) >= abs(inc) {
+            c += (sum - t) + inc
+        } else {
+            c += (inc - t) + sum
+        }
+        return (t, c)
+    }
+}

@@ -1,0 +1,550 @@
+/// A PromQL function's signature.
+public struct QueryFunction: Sendable {
+    public var name: String
+    var args: [QueryValueType]
+    /// How many trailing arguments may be left out.
+    var optional = 0
+    /// Whether the last argument type may repeat.
+    var variadic = false
+    var returns: QueryValueType = .vector
+
+    static let all: [String: QueryFunction] = {
+        var table: [String: QueryFunction] = [:]
+        func add(
+            _ names: [String], _ args: [QueryValueType], returns: QueryValueType = .vector, optional: Int = 0,
+            variadic: Bool = false
+        ) {
+            for n in names {
+                table[n] = QueryFunction(name: n, args: args, optional: optional, variadic: variadic, returns: returns)
+            }
+        }
+        add(["rate", "irate", "increase", "delta", "idelta", "deriv", "resets", "changes"], [.matrix])
+        add(
+            [
+                "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
+                "last_over_time", "stddev_over_time", "stdvar_over_time", "present_over_time", "absent_over_time",
+            ],
+            [.matrix])
+        add(["quantile_over_time"], [.scalar, .matrix])
+        add(["predict_linear"], [.matrix, .scalar])
+        add(["histogram_quantile"], [.scalar, .vector])
+        add(
+            ["abs", "ceil", "floor", "sqrt", "exp", "ln", "log2", "log10", "sgn", "absent", "sort", "sort_desc"],
+            [.vector])
+        add(["timestamp"], [.vector])
+        add(["round"], [.vector, .scalar], optional: 1)
+        add(["clamp"], [.vector, .scalar, .scalar])
+        add(["clamp_min", "clamp_max"], [.vector, .scalar])
+        add(["time"], [], returns: .scalar)
+        add(["vector"], [.scalar])
+        add(["scalar"], [.vector], returns: .scalar)
+        add(["label_replace"], [.vector, .string, .string, .string, .string])
+        add(["label_join"], [.vector, .string, .string, .string], optional: 1, variadic: true)
+        add(
+            ["minute", "hour", "day_of_week", "day_of_month", "day_of_year", "days_in_month", "month", "year"],
+            [.vector], optional: 1)
+        return table
+    }()
+}
+
+/// Parses PromQL text into a type-checked `QueryExpr`.
+///
+/// Everything Vigil's local engine cannot evaluate (subqueries, `@ start()`,
+/// functions it does not know) is rejected here with its column, so a
+/// config that loads never yields a silently wrong number.
+public struct QueryParser {
+    let chars: [UInt8]
+    var pos = 0
+
+    public static func parse(_ text: String) throws(QuerySyntaxError) -> QueryExpr {
+        var p = QueryParser(chars: Array(text.utf8))
+        let e = try p.expression(minPrecedence: 0)
+        p.skipSpace()
+        guard p.pos == p.chars.count else { throw p.fail("unexpected \(p.describeNext())") }
+        guard e.type == .vector || e.type == .scalar else {
+            throw QuerySyntaxError(
+                column: 1, message: "the query must yield an instant vector or a scalar, not \(e.type.article)")
+        }
+        return e
+    }
+
+    func fail(_ message: String, at: Int? = nil) -> QuerySyntaxError {
+        QuerySyntaxError(column: (at ?? pos) + 1, message: message)
+    }
+
+    // MARK: - Characters
+
+    mutating func skipSpace() {
+        while pos < chars.count {
+            let c = chars[pos]
+            if c == 32 || c == 9 || c == 10 || c == 13 {
+                pos += 1
+            } else if c == UInt8(ascii: "#") {
+                while pos < chars.count, chars[pos] != 10 { pos += 1 }
+            } else {
+                return
+            }
+        }
+    }
+
+    func peekChar(_ offset: Int = 0) -> UInt8? { pos + offset < chars.count ? chars[pos + offset] : nil }
+
+    mutating func accept(_ s: String) -> Bool {
+        skipSpace()
+        let bytes = Array(s.utf8)
+        guard pos + bytes.count <= chars.count, Array(chars[pos..<pos + bytes.count]) == bytes else { return false }
+        pos += bytes.count
+        return true
+    }
+
+    mutating func expect(_ s: String, _ what: String) throws(QuerySyntaxError) {
+        guard accept(s) else { throw fail("expected \(what), found \(describeNext())") }
+    }
+
+    func describeNext() -> String {
+        guard pos < chars.count else { return "end of input" }
+        let end = min(chars.count, pos + 12)
+        return "'" + String(decoding: chars[pos..<end], as: UTF8.self) + "'"
+    }
+
+    static func isIdentStart(_ c: UInt8) -> Bool {
+        (c | 0x20 >= UInt8(ascii: "a") && c | 0x20 <= UInt8(ascii: "z")) || c == UInt8(ascii: "_")
+    }
+
+    static func isIdentChar(_ c: UInt8) -> Bool {
+        isIdentStart(c) || (c >= 48 && c <= 57) || c == UInt8(ascii: ":")
+    }
+
+    /// Reads an identifier (metric names may contain colons).
+    mutating func identifier() -> String? {
+        skipSpace()
+        guard let c = peekChar(), Self.isIdentStart(c) || c == UInt8(ascii: ":") else { return nil }
+        let start = pos
+        while let c = peekChar(), Self.isIdentChar(c) { pos += 1 }
+        return String(decoding: chars[start..<pos], as: UTF8.self)
+    }
+
+    func peekIdentifier() -> String? {
+        var copy = self
+        return copy.identifier()
+    }
+
+    mutating func labelName() throws(QuerySyntaxError) -> String {
+        skipSpace()
+        let start = pos
+        guard let id = identifier(), !id.contains(":") else {
+            throw fail("expected a label name, found \(describeNext())", at: start)
+        }
+        return id
+    }
+
+    mutating func duration() throws(QuerySyntaxError) -> PromDuration {
+        skipSpace()
+        let start = pos
+        while let c = peekChar(), (c >= 48 && c <= 57) || (c | 0x20 >= 97 && c | 0x20 <= 122) { pos += 1 }
+        let text = String(decoding: chars[start..<pos], as: UTF8.self)
+        guard let d = PromDuration(text) else { throw fail("invalid duration '\(text)'", at: start) }
+        return d
+    }
+
+    mutating func stringLiteral() throws(QuerySyntaxError) -> String {
+        skipSpace()
+        let start = pos
+        guard let quote = peekChar(),
+            quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") || quote == UInt8(ascii: "`")
+        else {
+            throw fail("expected a string, found \(describeNext())")
+        }
+        pos += 1
+        var bytes: [UInt8] = []
+        while true {
+            guard let c = peekChar() else { throw fail("unterminated string", at: start) }
+            pos += 1
+            if c == quote { break }
+            if c == UInt8(ascii: "\\") && quote != UInt8(ascii: "`") {
+                guard let n = peekChar() else { throw fail("unterminated string", at: start) }
+                pos += 1
+                switch n {
+                case UInt8(ascii: "n"): bytes.append(10)
+                case UInt8(ascii: "t"): bytes.append(9)
+                case UInt8(ascii: "r"): bytes.append(13)
+                case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"): bytes.append(n)
+                default: throw fail("unknown escape sequence '\\\(Character(UnicodeScalar(n)))'", at: pos - 2)
+                }
+                continue
+            }
+            bytes.append(c)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    mutating func numberLiteral() -> Double? {
+        skipSpace()
+        let start = pos
+        if peekChar() == UInt8(ascii: "0"), let x = peekChar(1), x | 0x20 == UInt8(ascii: "x") {
+            pos += 2
+            let hexStart = pos
+            while let c = peekChar(), (c >= 48 && c <= 57) || (c | 0x20 >= 97 && c | 0x20 <= 102) { pos += 1 }
+            if let v = UInt64(String(decoding: chars[hexStart..<pos], as: UTF8.self), radix: 16) { return Double(v) }
+            pos = start
+            return nil
+        }
+        while let c = peekChar(), (c >= 48 && c <= 57) || c == UInt8(ascii: ".") { pos += 1 }
+        if let c = peekChar(), c | 0x20 == UInt8(ascii: "e") {
+            let save = pos
+            pos += 1
+            if let s = peekChar(), s == UInt8(ascii: "+") || s == UInt8(ascii: "-") { pos += 1 }
+            let digits = pos
+            while let c = peekChar(), c >= 48 && c <= 57 { pos += 1 }
+            if pos == digits { pos = save }
+        }
+        // A number glued to letters is a duration or an error, not a number.
+        if let c = peekChar(), Self.isIdentStart(c) {
+            pos = start
+            return nil
+        }
+        guard pos > start, let v = FastFloat.parse(String(decoding: chars[start..<pos], as: UTF8.self)) else {
+            pos = start
+            return nil
+        }
+        return v
+    }
+
+    // MARK: - Expressions
+
+    mutating func expression(minPrecedence: Int) throws(QuerySyntaxError) -> QueryExpr {
+        var lhs = try unary()
+        while true {
+            skipSpace()
+            let opStart = pos
+            guard let op = peekBinaryOp(), op.precedence >= minPrecedence else { return lhs }
+            consumeBinaryOp(op)
+            var returnBool = false
+            if peekIdentifier() == "bool" {
+                _ = identifier()
+                guard op.isComparison else {
+                    throw fail("bool modifier can only be used on comparison operators", at: opStart)
+                }
+                returnBool = true
+            }
+            var matching = VectorMatching()
+            if op.isSetOperator { matching.cardinality = .manyToMany }
+            if let kw = peekIdentifier(), kw == "on" || kw == "ignoring" {
+                _ = identifier()
+                matching.on = kw == "on"
+                matching.labels = try labelList()
+                if let g = peekIdentifier(), g == "group_left" || g == "group_right" {
+                    let gStart = pos
+                    _ = identifier()
+                    guard !op.isSetOperator else {
+                        throw fail("no grouping allowed for '\(op.rawValue)' operation", at: gStart)
+                    }
+                    matching.cardinality = g == "group_left" ? .manyToOne : .oneToMany
+                    skipSpace()
+                    if peekChar() == UInt8(ascii: "(") { matching.include = try labelList() }
+                }
+            }
+            let rhs = try expression(minPrecedence: op.rightAssociative ? op.precedence : op.precedence + 1)
+            try check(op, lhs, rhs, matching: matching, returnBool: returnBool, at: opStart)
+            lhs = .binary(op, lhs, rhs, matching: matching, returnBool: returnBool)
+        }
+    }
+
+    func check(_ op: BinaryOp, _ l: QueryExpr, _ r: QueryExpr, matching: VectorMatching, returnBool: Bool, at: Int)
+        throws(QuerySyntaxError)
+    {
+        for side in [l, r] where side.type != .scalar && side.type != .vector {
+            throw fail(
+                "binary expression must contain only scalar and instant vector types, not \(side.type.article)", at: at)
+        }
+        let bothScalar = l.type == .scalar && r.type == .scalar
+        if op.isComparison && bothScalar && !returnBool {
+            throw fail("comparisons between scalars must use the bool modifier", at: at)
+        }
+        if op.isSetOperator && (l.type == .scalar || r.type == .scalar) {
+            throw fail("set operator '\(op.rawValue)' not allowed in binary scalar expression", at: at)
+        }
+        if (l.type == .scalar || r.type == .scalar) && (matching.on || !matching.labels.isEmpty) {
+            throw fail("vector matching only allowed between instant vectors", at: at)
+        }
+    }
+
+    func peekBinaryOp() -> BinaryOp? {
+        guard let c = peekChar() else { return nil }
+        let n = peekChar(1)
+        switch c {
+        case UInt8(ascii: "+"): return .add
+        case UInt8(ascii: "-"): return .sub
+        case UInt8(ascii: "*"): return .mul
+        case UInt8(ascii: "/"): return .div
+        case UInt8(ascii: "%"): return .mod
+        case UInt8(ascii: "^"): return .pow
+        case UInt8(ascii: "="): return n == UInt8(ascii: "=") ? .eq : nil
+        case UInt8(ascii: "!"): return n == UInt8(ascii: "=") ? .ne : nil
+        case UInt8(ascii: ">"): return n == UInt8(ascii: "=") ? .ge : .gt
+        case UInt8(ascii: "<"): return n == UInt8(ascii: "=") ? .le : .lt
+        default:
+            switch peekIdentifier() {
+            case "and": return .and
+            case "or": return .or
+            case "unless": return .unless
+            case "atan2": return .atan2
+            default: return nil
+            }
+        }
+    }
+
+    mutating func consumeBinaryOp(_ op: BinaryOp) {
+        switch op {
+        case .and, .or, .unless, .atan2: _ = identifier()
+        default: pos += op.rawValue.utf8.count
+        }
+    }
+
+    mutating func labelList() throws(QuerySyntaxError) -> [String] {
+        try expect("(", "'('")
+        var names: [String] = []
+        while true {
+            if accept(")") { return names }
+            names.append(try labelName())
+            if accept(")") { return names }
+            try expect(",", "',' or ')'")
+        }
+    }
+
+    mutating func unary() throws(QuerySyntaxError) -> QueryExpr {
+        skipSpace()
+        if let c = peekChar(), c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
+            let start = pos
+            pos += 1
+            let operand = try expression(minPrecedence: BinaryOp.pow.precedence)
+            guard operand.type == .scalar || operand.type == .vector else {
+                throw fail("unary expression only allowed on expressions of type scalar or instant vector", at: start)
+            }
+            if c == UInt8(ascii: "+") { return operand }
+            if case .number(let v) = operand { return .number(-v) }
+            return .negate(operand)
+        }
+        return try postfix(primary())
+    }
+
+    mutating func postfix(_ e: QueryExpr) throws(QuerySyntaxError) -> QueryExpr {
+        var e = e
+        while true {
+            skipSpace()
+            let start = pos
+            if peekChar() == UInt8(ascii: "[") {
+                pos += 1
+                guard case .selector(let s) = e else {
+                    throw fail("ranges are only allowed on vector selectors (subqueries are not supported)", at: start)
+                }
+                let d = try duration()
+                if accept(":") { throw fail("subqueries are not supported by Vigil's local engine", at: start) }
+                try expect("]", "']'")
+                guard d.milliseconds > 0 else { throw fail("range must be positive", at: start) }
+                e = .range(s, d)
+            } else if peekIdentifier() == "offset" {
+                _ = identifier()
+                skipSpace()
+                var negative = false
+                if peekChar() == UInt8(ascii: "-") {
+                    negative = true
+                    pos += 1
+                }
+                let d = try duration()
+                let ms = negative ? -d.milliseconds : d.milliseconds
+                switch e {
+                case .selector(var s):
+                    s.offsetMs = ms
+                    e = .selector(s)
+                case .range(var s, let r):
+                    s.offsetMs = ms
+                    e = .range(s, r)
+                default: throw fail("offset modifier must be preceded by a vector selector", at: start)
+                }
+            } else if peekChar() == UInt8(ascii: "@") {
+                pos += 1
+                skipSpace()
+                let at = pos
+                guard let t = numberLiteral() else {
+                    throw fail("the @ modifier takes a Unix time; start() and end() are not supported", at: at)
+                }
+                let ms = Int64((t * 1000).rounded())
+                switch e {
+                case .selector(var s):
+                    s.atMs = ms
+                    e = .selector(s)
+                case .range(var s, let r):
+                    s.atMs = ms
+                    e = .range(s, r)
+                default: throw fail("@ modifier must be preceded by a vector selector", at: start)
+                }
+            } else {
+                return e
+            }
+        }
+    }
+
+    mutating func primary() throws(QuerySyntaxError) -> QueryExpr {
+        skipSpace()
+        let start = pos
+        guard let c = peekChar() else { throw fail("unexpected end of query") }
+        if c == UInt8(ascii: "(") {
+            pos += 1
+            let inner = try expression(minPrecedence: 0)
+            try expect(")", "')'")
+            return .paren(inner)
+        }
+        if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "`") {
+            return .string(try stringLiteral())
+        }
+        if c == UInt8(ascii: "{") {
+            return .selector(try selector(name: nil, at: start))
+        }
+        if (c >= 48 && c <= 57) || c == UInt8(ascii: ".") {
+            guard let v = numberLiteral() else { throw fail("invalid number \(describeNext())") }
+            return .number(v)
+        }
+        guard let id = identifier() else { throw fail("unexpected \(describeNext())") }
+        let lower = id.lowercased()
+        if lower == "inf" || lower == "nan" { return .number(lower == "inf" ? .infinity : .nan) }
+        if let op = AggregateOp(rawValue: id), isAggregationAhead() {
+            return try aggregation(op, at: start)
+        }
+        skipSpace()
+        if peekChar() == UInt8(ascii: "(") {
+            guard let f = QueryFunction.all[id] else {
+                throw fail("unknown or unsupported function '\(id)'", at: start)
+            }
+            return try call(f, at: start)
+        }
+        if ["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset"].contains(id) {
+            throw fail("unexpected keyword '\(id)'", at: start)
+        }
+        return .selector(try selector(name: id, at: start))
+    }
+
+    func isAggregationAhead() -> Bool {
+        var copy = self
+        copy.skipSpace()
+        if copy.peekChar() == UInt8(ascii: "(") { return true }
+        let kw = copy.identifier()
+        return kw == "by" || kw == "without"
+    }
+
+    mutating func aggregation(_ op: AggregateOp, at start: Int) throws(QuerySyntaxError) -> QueryExpr {
+        var grouping: [String] = []
+        var without = false
+        var sawGrouping = false
+        if let kw = peekIdentifier(), kw == "by" || kw == "without" {
+            _ = identifier()
+            without = kw == "without"
+            grouping = try labelList()
+            sawGrouping = true
+        }
+        try expect("(", "'(' after \(op.rawValue)")
+        var param: QueryExpr?
+        if let pt = op.paramType {
+            let pStart = pos
+            let p = try expression(minPrecedence: 0)
+            guard p.type == pt else {
+                throw fail("expected \(pt.article) parameter for \(op.rawValue), got \(p.type.article)", at: pStart)
+            }
+            param = p
+            try expect(",", "',' after the \(op.rawValue) parameter")
+        }
+        let argStart = pos
+        let arg = try expression(minPrecedence: 0)
+        guard arg.type == .vector else {
+            throw fail(
+                "expected an instant vector in aggregation \(op.rawValue), got \(arg.type.article)", at: argStart)
+        }
+        try expect(")", "')'")
+        if !sawGrouping, let kw = peekIdentifier(), kw == "by" || kw == "without" {
+            _ = identifier()
+            without = kw == "without"
+            grouping = try labelList()
+        }
+        return .aggregate(op, arg, param: param, grouping: grouping, without: without)
+    }
+
+    mutating func call(_ f: QueryFunction, at start: Int) throws(QuerySyntaxError) -> QueryExpr {
+        try expect("(", "'('")
+        var args: [QueryExpr] = []
+        var argStarts: [Int] = []
+        if !accept(")") {
+            while true {
+                skipSpace()
+                argStarts.append(pos)
+                args.append(try expression(minPrecedence: 0))
+                if accept(")") { break }
+                try expect(",", "',' or ')'")
+            }
+        }
+        let minArgs = f.args.count - f.optional
+        if args.count < minArgs || (!f.variadic && args.count > f.args.count) {
+            throw fail(
+                "wrong number of arguments for \(f.name)(): expected \(minArgs == f.args.count ? "\(minArgs)" : "\(minArgs) to \(f.args.count)"), got \(args.count)",
+                at: start)
+        }
+        for (i, a) in args.enumerated() {
+            let want = i < f.args.count ? f.args[i] : f.args[f.args.count - 1]
+            guard a.type == want else {
+                throw fail(
+                    "expected \(want.article) as argument \(i + 1) of \(f.name)(), got \(a.type.article)",
+                    at: argStarts[i])
+            }
+        }
+        return .call(f, args)
+    }
+
+    mutating func selector(name: String?, at start: Int) throws(QuerySyntaxError) -> Selector {
+        var matchers: [LabelMatcher] = []
+        if let name {
+            matchers.append(try makeMatcher(Labels.metricName, .equal, name, at: start))
+        }
+        skipSpace()
+        if peekChar() == UInt8(ascii: "{") {
+            pos += 1
+            while true {
+                if accept("}") { break }
+                let nStart = pos
+                let label = try labelName()
+                skipSpace()
+                let op: LabelMatcher.Op
+                if accept("=~") {
+                    op = .regex
+                } else if accept("!~") {
+                    op = .notRegex
+                } else if accept("!=") {
+                    op = .notEqual
+                } else if accept("=") {
+                    op = .equal
+                } else {
+                    throw fail("expected a label matching operator, found \(describeNext())")
+                }
+                let value = try stringLiteral()
+                if label == Labels.metricName && name != nil {
+                    throw fail("metric name given twice", at: nStart)
+                }
+                matchers.append(try makeMatcher(label, op, value, at: nStart))
+                if accept("}") { break }
+                try expect(",", "',' or '}'")
+            }
+        }
+        guard matchers.contains(where: { !$0.matches("") }) else {
+            throw fail("vector selector must contain at least one non-empty matcher", at: start)
+        }
+        return Selector(matchers: matchers)
+    }
+
+    func makeMatcher(_ name: String, _ op: LabelMatcher.Op, _ value: String, at: Int) throws(QuerySyntaxError)
+        -> LabelMatcher
+    {
+        do {
+            return try LabelMatcher(name, op, value)
+        } catch {
+            throw fail("invalid regular expression '\(value)'", at: at)
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import CCurl
+import VigilCore
+
+public enum VigilNet {}

@@ -1,0 +1,4 @@
+import CNcursesw
+import VigilUI
+
+public enum VigilTerminal {}
