@@ -27,7 +27,7 @@ public struct ExpositionParser {
     public let format: ExpositionFormat
 
     var pos = 0
-    var lineNumber = 1
+    public internal(set) var lineNumber = 1
     var lineStart = 0
 
     // The current sample.
@@ -67,6 +67,7 @@ public struct ExpositionParser {
 
     struct GroupState {
         var hash: UInt64 = 0
+        var timestampMs: Int64?
         var active = false
         var lastLe: Double = -.infinity
         var lastBucket: Double = 0
@@ -827,10 +828,13 @@ public struct ExpositionParser {
 
     mutating func checkHistogramSample() throws(ExpositionError) {
         let h = groupHash()
-        if !group.active || group.hash != h {
+        // A metric point is one label set at one timestamp; backfill files
+        // repeat a series with increasing timestamps.
+        if !group.active || group.hash != h || group.timestampMs != timestampMs {
             try closeGroup()
             group.active = true
             group.hash = h
+            group.timestampMs = timestampMs
         }
         switch suffix {
         case "_bucket":

@@ -109,3 +109,14 @@ public struct ExpositionError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String { "\(line):\(column): \(message)" }
 }
+
+extension ExpositionFormat {
+    /// Guesses the format of a file with no Content-Type: OpenMetrics
+    /// ends with `# EOF`.
+    public init(sniffing bytes: [UInt8]) {
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
+        let marker = Array("# EOF".utf8)
+        self = end >= marker.count && Array(bytes[(end - marker.count)..<end]) == marker ? .openMetrics : .prometheus
+    }
+}

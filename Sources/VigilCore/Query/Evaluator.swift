@@ -277,7 +277,9 @@ public struct Evaluator {
         }
     }
 
-    func dropsName(_ op: BinaryOp) -> Bool { !op.isComparison && !op.isSetOperator }
+    /// Arithmetic yields a new quantity, so the metric name goes; Prometheus
+    /// 2.x keeps it for comparisons, set operators and (as a quirk) atan2.
+    func dropsName(_ op: BinaryOp) -> Bool { !op.isComparison && !op.isSetOperator && op != .atan2 }
 
     func vectorScalar(_ op: BinaryOp, _ vec: [VectorElement], _ s: Double, swap: Bool, returnBool: Bool, t: Int64)
         -> [VectorElement]

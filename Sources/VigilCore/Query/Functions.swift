@@ -15,14 +15,17 @@ extension Evaluator {
             return .scalar(vec.count == 1 ? vec[0].value : .nan, t: t)
         default: break
         }
-        guard case .vector(let vec) = try eval(args[0], t) else { throw mismatch(f) }
+        // One instant-vector argument (the first, except for
+        // histogram_quantile); the rest are scalars and strings in order.
+        var vec: [VectorElement] = []
         var scalars: [Double] = []
         var strings: [String] = []
-        for a in args.dropFirst() {
+        for a in args {
             switch try eval(a, t) {
+            case .vector(let v): vec = v
             case .scalar(let v, _): scalars.append(v)
             case .string(let s): strings.append(s)
-            default: throw mismatch(f)
+            case .matrix: throw mismatch(f)
             }
         }
         func simple(_ fn: (Double) -> Double) throws(QueryEvaluationError) -> QueryValue {

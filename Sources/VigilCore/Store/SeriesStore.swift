@@ -1,0 +1,159 @@
+/// A fixed-capacity ring of points, oldest first when read.
+public struct PointRing: Sendable {
+    var storage: [Point] = []
+    var head = 0  // index of the oldest point once full
+    public let capacity: Int
+
+    public init(capacity: Int) { self.capacity = max(2, capacity) }
+
+    public var count: Int { storage.count }
+    public var last: Point? { storage.isEmpty ? nil : storage[(head + storage.count - 1) % storage.count] }
+
+    public mutating func append(_ p: Point) {
+        if storage.count < capacity {
+            storage.append(p)
+        } else {
+            storage[head] = p
+            head = (head + 1) % capacity
+        }
+    }
+
+    /// The points with `minT <= t <= maxT`, in time order.
+    public func points(minT: Int64, maxT: Int64) -> [Point] {
+        var out: [Point] = []
+        let n = storage.count
+        for i in 0..<n {
+            let p = storage[(head + i) % n]
+            if p.t >= minT && p.t <= maxT { out.append(p) }
+        }
+        return out
+    }
+}
+
+/// What the store keeps: every series (the `scrape` and `query` commands),
+/// or only the series some configured query selects (the dashboard).
+public enum RetentionFilter: Sendable {
+    case everything
+    case selectedBy([[LabelMatcher]])
+
+    func keeps(_ labels: Labels) -> Bool {
+        switch self {
+        case .everything: return true
+        case .selectedBy(let sets): return sets.contains { set in set.allSatisfy { $0.matches(labels) } }
+        }
+    }
+}
+
+/// In-memory time series: a ring buffer per series, indexed by metric name.
+///
+/// Scrapes go in whole (`ingest`), so the store can do what Prometheus'
+/// scrape loop does: stamp samples without a timestamp with the scrape
+/// time, write a staleness marker for every series that vanished since the
+/// target's previous scrape, and add `up`, `scrape_duration_seconds` and
+/// `scrape_samples_scraped` for the target.
+public struct SeriesStore: SeriesSource, Sendable {
+    public var capacity: Int
+    public var filter: RetentionFilter
+    var index: [Labels: Int] = [:]
+    var byName: [String: [Int]] = [:]
+    var labels: [Labels] = []
+    var rings: [PointRing] = []
+    /// Series each target produced in its last successful scrape.
+    var lastSeen: [String: Set<Int>] = [:]
+
+    public init(capacity: Int, filter: RetentionFilter = .everything) {
+        self.capacity = capacity
+        self.filter = filter
+    }
+
+    public var seriesCount: Int { labels.count }
+
+    /// Appends one point, creating the series if the filter keeps it.
+    /// Returns the series id, or nil when the filter drops the series.
+    @discardableResult
+    public mutating func append(_ l: Labels, _ p: Point) -> Int? {
+        if let id = index[l] {
+            if let last = rings[id].last, p.t < last.t { return id }  // out of order: drop, as a TSDB would
+            if let last = rings[id].last, p.t == last.t {
+                // A repeated timestamp replaces the value (e.g. a duplicated line).
+                rings[id].storage[(rings[id].head + rings[id].count - 1) % rings[id].count] = p
+                return id
+            }
+            rings[id].append(p)
+            return id
+        }
+        guard filter.keeps(l) else { return nil }
+        let id = labels.count
+        index[l] = id
+        labels.append(l)
+        var ring = PointRing(capacity: capacity)
+        ring.append(p)
+        rings.append(ring)
+        byName[l.name ?? "", default: []].append(id)
+        return id
+    }
+
+    /// Takes in one scrape of `target`: `samples` as parsed, at `timeMs`.
+    /// `targetLabels` (job, instance) are added to every series, as
+    /// Prometheus does, without overriding labels the exporter sent.
+    public mutating func ingest(
+        target: String, targetLabels: Labels, samples: [Sample], timeMs: Int64, durationSeconds: Double
+    ) {
+        var seen = Set<Int>()
+        for s in samples {
+            var pairs = s.labels
+            pairs.append(Label(Labels.metricName, s.name))
+            for tl in targetLabels.pairs where !pairs.contains(where: { $0.name == tl.name }) {
+                pairs.append(tl)
+            }
+            if let id = append(Labels(pairs), Point(t: s.timestampMs ?? timeMs, v: s.value)) {
+                seen.insert(id)
+            }
+        }
+        markStale(target: target, seen: seen, timeMs: timeMs)
+        appendScrapeSeries(targetLabels, up: 1, duration: durationSeconds, samples: samples.count, timeMs: timeMs)
+    }
+
+    /// Records a failed scrape: `up` goes to 0 and every series the
+    /// target had turns stale at once, as in Prometheus.
+    public mutating func ingestFailure(target: String, targetLabels: Labels, timeMs: Int64, durationSeconds: Double) {
+        markStale(target: target, seen: [], timeMs: timeMs)
+        appendScrapeSeries(targetLabels, up: 0, duration: durationSeconds, samples: 0, timeMs: timeMs)
+    }
+
+    mutating func markStale(target: String, seen: Set<Int>, timeMs: Int64) {
+        for id in lastSeen[target, default: []] where !seen.contains(id) {
+            if let last = rings[id].last, !StaleMarker.isStale(last.v), last.t < timeMs {
+                rings[id].append(Point(t: timeMs, v: StaleMarker.value))
+            }
+        }
+        lastSeen[target] = seen
+    }
+
+    mutating func appendScrapeSeries(_ targetLabels: Labels, up: Double, duration: Double, samples: Int, timeMs: Int64)
+    {
+        for (name, value) in [
+            ("up", up), ("scrape_duration_seconds", duration), ("scrape_samples_scraped", Double(samples)),
+        ] {
+            append(targetLabels.setting(Labels.metricName, name), Point(t: timeMs, v: value))
+        }
+    }
+
+    public func series(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [SeriesPoints] {
+        let candidates: [Int]
+        if let name = matching.first(where: { $0.name == Labels.metricName && $0.op == .equal })?.value {
+            candidates = byName[name] ?? []
+        } else {
+            candidates = Array(labels.indices)
+        }
+        var out: [SeriesPoints] = []
+        for id in candidates where matching.allSatisfy({ $0.matches(labels[id]) }) {
+            let pts = rings[id].points(minT: minT, maxT: maxT)
+            if !pts.isEmpty { out.append(SeriesPoints(labels: labels[id], points: pts)) }
+        }
+        return out
+    }
+
+    /// The latest timestamp of any point, for "evaluate at the end".
+    public var latestTimestamp: Int64? { rings.compactMap { $0.last?.t }.max() }
+}

@@ -1,0 +1,346 @@
+import CCurl
+import CShims
+import Foundation
+import VigilCore
+
+public enum HTTPAuth: Sendable, Equatable {
+    case bearer(Secret)
+    case basic(username: String, password: Secret)
+}
+
+/// TLS settings of a request; verification is on unless explicitly off.
+public struct TLSSettings: Sendable, Equatable {
+    public var caFile: String?
+    public var certFile: String?
+    public var keyFile: String?
+    public var insecureSkipVerify = false
+    public init() {}
+}
+
+/// Everything one HTTP GET needs.
+public struct FetchRequest: Sendable {
+    public var url: String
+    public var timeoutMs: Int64 = 10_000
+    public var headers: [(String, String)] = []
+    public var auth: HTTPAuth?
+    public var tls = TLSSettings()
+    public var bodyLimit = 64 << 20
+    public var accept: String? = FetchRequest.scrapeAccept
+
+    /// What Prometheus asks a scrape target for: OpenMetrics first, the
+    /// classic text format second.
+    public static let scrapeAccept =
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+        + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+
+    public init(url: String) { self.url = url }
+}
+
+/// A completed HTTP exchange.
+public struct FetchResponse: Sendable {
+    public var status: Int
+    public var contentType: String?
+    public var body: [UInt8]
+}
+
+/// Why a fetch failed, in words an operator can act on.
+public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
+    case refused(String)
+    case timedOut(seconds: Double)
+    case tls(String)
+    case http(status: Int, reason: String)
+    case bodyTooLarge(limit: Int)
+    case badEncoding(String)
+    case tooManyRedirects
+    case resolve(String)
+    case emptyReply
+    case connection(String)
+    case invalidURL(String)
+    case other(String)
+
+    public var description: String {
+        switch self {
+        case .refused(let s): return "refused (\(s))"
+        case .timedOut(let s): return String(format: "timed out after %.1f s", s)
+        case .tls(let s): return "TLS: \(s)"
+        case .http(let status, let reason): return reason.isEmpty ? "HTTP \(status)" : "HTTP \(status) \(reason)"
+        case .bodyTooLarge(let limit): return "body over \(formatBytes(limit))"
+        case .badEncoding(let s): return "bad content encoding: \(s)"
+        case .tooManyRedirects: return "more than 5 redirects"
+        case .resolve(let s): return "cannot resolve host (\(s))"
+        case .emptyReply: return "empty reply from server"
+        case .connection(let s): return "connection error: \(s)"
+        case .invalidURL(let s): return "invalid URL: \(s)"
+        case .other(let s): return s
+        }
+    }
+}
+
+/// 64 MiB, 1.5 KiB, 200 B.
+public func formatBytes(_ n: Int) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 { return "\(n >> 20) MiB" }
+    if n >= 1 << 20 { return String(format: "%.1f MiB", Double(n) / Double(1 << 20)) }
+    if n >= 1 << 10 { return String(format: "%.1f KiB", Double(n) / 1024) }
+    return "\(n) B"
+}
+
+/// One in-flight transfer. A class because libcurl holds a pointer to it
+/// (CURLOPT_WRITEDATA) for the transfer's lifetime.
+final class Transfer {
+    let id: Int
+    let request: FetchRequest
+    let easy: UnsafeMutableRawPointer
+    var body: [UInt8] = []
+    var overLimit = false
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    // C strings libcurl keeps pointers to until the transfer ends.
+    var retained: [UnsafeMutablePointer<CChar>] = []
+    let started = DispatchTime.now().uptimeNanoseconds
+
+    init(id: Int, request: FetchRequest, easy: UnsafeMutableRawPointer) {
+        self.id = id
+        self.request = request
+        self.easy = easy
+        errorBuffer[0] = 0
+    }
+
+    func retain(_ s: String) -> UnsafeMutablePointer<CChar> {
+        let p = strdup(s)!
+        retained.append(p)
+        return p
+    }
+
+    deinit {
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+        for p in retained { free(p) }
+    }
+}
+
+/// The body callback: appends to the transfer's buffer and aborts the
+/// transfer once the body passes its cap. The cap is enforced here because
+/// CURLOPT_MAXFILESIZE does not apply to chunked responses.
+private func writeBody(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let context, let data else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let n = size * count
+    if transfer.body.count + n > transfer.request.bodyLimit {
+        transfer.overLimit = true
+        return 0  // makes libcurl fail the transfer with CURLE_WRITE_ERROR
+    }
+    data.withMemoryRebound(to: UInt8.self, capacity: n) {
+        transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+    }
+    return n
+}
+
+/// libcurl's global state is set up once per process.
+private let curlInitialized: Bool = {
+    curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+}()
+
+/// HTTP GETs on the libcurl multi interface, driven from one thread.
+///
+/// `start` queues a transfer and returns at once; `poll` waits in
+/// `curl_multi_poll` (optionally on one extra descriptor, the keyboard)
+/// for at most the given time, advances every transfer, and returns the
+/// ones that finished. A hung server only ever costs its own transfer's
+/// timeout; nothing else waits for it.
+public final class Fetcher {
+    let multi: UnsafeMutableRawPointer
+    var transfers: [Int: Transfer] = [:]
+    var nextID = 1
+    public let userAgent: String
+
+    public init(userAgent: String = "vigil/\(VigilVersion.current)") {
+        _ = curlInitialized
+        multi = curl_multi_init()
+        self.userAgent = userAgent
+    }
+
+    deinit {
+        for t in transfers.values {
+            curl_multi_remove_handle(multi, t.easy)
+            curl_easy_cleanup(t.easy)
+        }
+        curl_multi_cleanup(multi)
+    }
+
+    public var inFlight: Int { transfers.count }
+
+    /// Queues a GET; returns its id, which `poll` reports back.
+    @discardableResult
+    public func start(_ request: FetchRequest) -> Int {
+        let id = nextID
+        nextID += 1
+        let easy = curl_easy_init()!
+        let t = Transfer(id: id, request: request, easy: easy)
+        configure(t)
+        transfers[id] = t
+        curl_multi_add_handle(multi, easy)
+        return id
+    }
+
+    func configure(_ t: Transfer) {
+        let h = t.easy
+        let r = t.request
+        vigil_easy_setopt_string(h, CURLOPT_URL, t.retain(r.url))
+        // Only HTTP(S): a config must not turn Vigil into a file reader.
+        vigil_easy_setopt_long(h, CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
+        vigil_easy_setopt_long(h, CURLOPT_REDIR_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
+        vigil_easy_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        vigil_easy_setopt_long(h, CURLOPT_TIMEOUT_MS, Int(r.timeoutMs))
+        vigil_easy_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(r.timeoutMs))
+        vigil_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 1)
+        vigil_easy_setopt_long(h, CURLOPT_MAXREDIRS, 5)
+        vigil_easy_setopt_string(h, CURLOPT_USERAGENT, t.retain(userAgent))
+        vigil_easy_setopt_string(h, CURLOPT_ACCEPT_ENCODING, t.retain(""))  // gzip and deflate
+        vigil_easy_setopt_off(h, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(r.bodyLimit))
+        vigil_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, t.errorBuffer)
+        vigil_easy_setopt_write(h, writeBody)
+        vigil_easy_setopt_pointer(h, CURLOPT_WRITEDATA, Unmanaged.passUnretained(t).toOpaque())
+        var headers: UnsafeMutablePointer<curl_slist>?
+        func add(_ line: String) { headers = curl_slist_append(headers, line) }
+        if let accept = r.accept { add("Accept: \(accept)") }
+        for (name, value) in r.headers { add("\(name): \(value)") }
+        switch r.auth {
+        case .bearer(let token): add("Authorization: Bearer \(token.value)")
+        case .basic(let user, let password):
+            // CURLAUTH_BASIC is (1 << 0); the macro does not import.
+            vigil_easy_setopt_long(h, CURLOPT_HTTPAUTH, 1)
+            vigil_easy_setopt_string(h, CURLOPT_USERNAME, t.retain(user))
+            vigil_easy_setopt_string(h, CURLOPT_PASSWORD, t.retain(password.value))
+        case nil: break
+        }
+        t.headerList = headers
+        vigil_easy_setopt_slist(h, CURLOPT_HTTPHEADER, headers)
+        if let ca = r.tls.caFile { vigil_easy_setopt_string(h, CURLOPT_CAINFO, t.retain(ca)) }
+        if let cert = r.tls.certFile { vigil_easy_setopt_string(h, CURLOPT_SSLCERT, t.retain(cert)) }
+        if let key = r.tls.keyFile { vigil_easy_setopt_string(h, CURLOPT_SSLKEY, t.retain(key)) }
+        if r.tls.insecureSkipVerify {
+            vigil_easy_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 0)
+            vigil_easy_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 0)
+        }
+    }
+
+    /// A finished transfer.
+    public struct Completion: Sendable {
+        public var id: Int
+        public var result: Result<FetchResponse, FetchError>
+        public var durationSeconds: Double
+    }
+
+    /// Waits up to `timeoutMs` for network activity (or for `extraFD` to
+    /// become readable), advances all transfers and returns those that
+    /// finished. Returns early when `extraFD` is readable.
+    public func poll(timeoutMs: Int, extraFD: Int32? = nil) -> (completions: [Completion], extraReady: Bool) {
+        var extraReady = false
+        if var wait = extraFD.map({ curl_waitfd(fd: $0, events: Int16(CURL_WAIT_POLLIN), revents: 0) }) {
+            var n: Int32 = 0
+            curl_multi_poll(multi, &wait, 1, Int32(max(0, timeoutMs)), &n)
+            extraReady = wait.revents != 0
+        } else {
+            var n: Int32 = 0
+            curl_multi_poll(multi, nil, 0, Int32(max(0, timeoutMs)), &n)
+        }
+        var running: Int32 = 0
+        curl_multi_perform(multi, &running)
+        return (collect(), extraReady)
+    }
+
+    /// Runs until every queued transfer has finished, or `deadline` (in
+    /// seconds from now) passes. For the one-shot commands.
+    public func finishAll(within seconds: Double = 3600) -> [Completion] {
+        var out: [Completion] = []
+        let end = Date().addingTimeInterval(seconds)
+        while !transfers.isEmpty && Date() < end {
+            out += poll(timeoutMs: 100).completions
+        }
+        return out
+    }
+
+    func collect() -> [Completion] {
+        var out: [Completion] = []
+        var left: Int32 = 0
+        while let msg = curl_multi_info_read(multi, &left) {
+            guard msg.pointee.msg == CURLMSG_DONE else { continue }
+            let easy = msg.pointee.easy_handle!
+            guard let (id, t) = transfers.first(where: { $0.value.easy == easy }) else { continue }
+            let code = vigil_msg_result(msg)
+            out.append(complete(t, code: code))
+            curl_multi_remove_handle(multi, easy)
+            curl_easy_cleanup(easy)
+            transfers[id] = nil
+        }
+        return out
+    }
+
+    func complete(_ t: Transfer, code: CURLcode) -> Completion {
+        let duration = Double(DispatchTime.now().uptimeNanoseconds - t.started) / 1e9
+        let detail = String(cString: t.errorBuffer)
+        let fallback = String(cString: curl_easy_strerror(code))
+        let reason = detail.isEmpty ? fallback : detail
+        let result: Result<FetchResponse, FetchError>
+        switch code {
+        case CURLE_OK:
+            var status = 0
+            vigil_easy_getinfo_long(t.easy, CURLINFO_RESPONSE_CODE, &status)
+            var ct: UnsafeMutablePointer<CChar>?
+            vigil_easy_getinfo_string(t.easy, CURLINFO_CONTENT_TYPE, &ct)
+            let contentType = ct.map { String(cString: $0) }
+            if status >= 400 {
+                result = .failure(.http(status: status, reason: Self.reasonPhrase(status)))
+            } else {
+                result = .success(FetchResponse(status: status, contentType: contentType, body: t.body))
+            }
+        case CURLE_WRITE_ERROR where t.overLimit, CURLE_FILESIZE_EXCEEDED:
+            result = .failure(.bodyTooLarge(limit: t.request.bodyLimit))
+        case CURLE_COULDNT_CONNECT:
+            result = .failure(
+                reason.contains("refused") ? .refused(Self.shortHost(t.request.url)) : .connection(reason))
+        case CURLE_OPERATION_TIMEDOUT:
+            result = .failure(.timedOut(seconds: Double(t.request.timeoutMs) / 1000))
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE,
+            CURLE_SSL_CIPHER, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ISSUER_ERROR:
+            result = .failure(.tls(Self.tlsReason(reason)))
+        case CURLE_BAD_CONTENT_ENCODING: result = .failure(.badEncoding(reason))
+        case CURLE_TOO_MANY_REDIRECTS: result = .failure(.tooManyRedirects)
+        case CURLE_COULDNT_RESOLVE_HOST: result = .failure(.resolve(Self.shortHost(t.request.url)))
+        case CURLE_GOT_NOTHING: result = .failure(.emptyReply)
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: result = .failure(.invalidURL(reason))
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE: result = .failure(.connection(reason))
+        default: result = .failure(.other(reason))
+        }
+        return Completion(id: t.id, result: result, durationSeconds: duration)
+    }
+
+    /// "SSL certificate problem: certificate has expired" → "certificate has expired".
+    static func tlsReason(_ s: String) -> String {
+        if let r = s.range(of: "SSL certificate problem: ") { return String(s[r.upperBound...]) }
+        return s
+    }
+
+    static func shortHost(_ url: String) -> String {
+        URLComponents(string: url).map { c in c.port.map { "\(c.host ?? ""):\($0)" } ?? (c.host ?? url) } ?? url
+    }
+
+    static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        default: return ""
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import CCurl
-import VigilCore
-
-public enum VigilNet {}

@@ -1,0 +1,131 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Helpers for tests that run real programs: Vigil's own binary, and
+/// Debian's prometheus, promtool and node exporter on loopback ports.
+enum Support {
+    /// The package's build directory, where `swift build` put `vigil`.
+    static var buildDirectory: URL {
+        // The test bundle lives in the same directory as the executables.
+        let bundle = Bundle.main.bundleURL
+        for candidate in [bundle, bundle.deletingLastPathComponent()] {
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("vigil").path) {
+                return candidate
+            }
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug")
+    }
+
+    static var vigil: String { buildDirectory.appendingPathComponent("vigil").path }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a program to completion and returns what it printed.
+    @discardableResult
+    static func run(_ path: String, _ args: [String], environment: [String: String]? = nil) throws -> Output {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        if let environment { p.environment = environment }
+        // stdout through a pipe, stderr to a file: reading two pipes in
+        // turn could deadlock on a chatty child.
+        let out = Pipe()
+        let errURL = temporaryDirectory().appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let err = try FileHandle(forWritingTo: errURL)
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        try? err.close()
+        let errData = (try? Data(contentsOf: errURL)) ?? Data()
+        return Output(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Starts a long-running program; the caller terminates it.
+    static func start(_ path: String, _ args: [String], log: URL) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        p.standardOutput = handle
+        p.standardError = handle
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    static func stop(_ p: Process) {
+        if p.isRunning {
+            p.terminate()
+            p.waitUntilExit()
+        }
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on right now.
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// GET through the curl command line tool: an independent client, so
+    /// a test never checks Vigil's fetcher with itself.
+    static func httpGet(_ url: String) throws -> (status: Int, body: Data) {
+        let tmp = temporaryDirectory().appendingPathComponent("body")
+        let out = try run("/usr/bin/curl", ["-s", "-o", tmp.path, "-w", "%{http_code}", "--max-time", "20", url])
+        let body = (try? Data(contentsOf: tmp)) ?? Data()
+        return (Int(out.stdout) ?? 0, body)
+    }
+
+    /// Polls `url` until it answers 200, for at most `seconds`.
+    static func waitReady(_ url: String, seconds: Double = 30) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let r = try? httpGet(url), r.status == 200 { return }
+            usleep(200_000)
+        }
+        throw SupportError(message: "\(url) did not become ready in \(seconds) s")
+    }
+
+    static func temporaryDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Relative difference within `tolerance`, NaN equal to NaN, infinities exact.
+    static func approximatelyEqual(_ a: Double, _ b: Double, tolerance: Double = 1e-9) -> Bool {
+        if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
+        if a.isInfinite || b.isInfinite { return a == b }
+        if a == b { return true }
+        return abs(a - b) <= tolerance * max(abs(a), abs(b))
+    }
+}
+
+struct SupportError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
