@@ -5,7 +5,7 @@ import VigilCore
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate a configuration file or a metrics exposition.",
-        subcommands: [CheckMetrics.self]
+        subcommands: [CheckConfig.self, CheckMetrics.self]
     )
 }
 

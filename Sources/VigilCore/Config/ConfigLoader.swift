@@ -1,0 +1,644 @@
+import Foundation
+import Yams
+
+/// One configuration problem with its position.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var message: String
+    public var description: String { "\(file):\(line):\(column): \(message)" }
+}
+
+/// Every problem found in one file; the loader keeps going after the
+/// first so `vigil check config` can list them all.
+public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
+    public var errors: [ConfigError]
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+/// Loads and validates a Vigil configuration from YAML.
+public enum ConfigLoader {
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigErrors) -> VigilConfig
+    {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigErrors(errors: [ConfigError(file: path, line: 1, column: 1, message: "cannot read the file")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigErrors(errors: [ConfigError(file: path, line: 1, column: 1, message: "the file is not UTF-8")])
+        }
+        return try parse(text, file: path, environment: environment)
+    }
+
+    public static func parse(_ text: String, file: String, environment: [String: String] = [:]) throws(ConfigErrors)
+        -> VigilConfig
+    {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let e as YamlError {
+            throw ConfigErrors(errors: [yamlError(e, file: file)])
+        } catch {
+            throw ConfigErrors(errors: [ConfigError(file: file, line: 1, column: 1, message: "\(error)")])
+        }
+        guard let node else {
+            throw ConfigErrors(errors: [ConfigError(file: file, line: 1, column: 1, message: "the file is empty")])
+        }
+        let reader = ConfigReader(file: file, environment: environment)
+        let config = reader.root(node)
+        if !reader.errors.isEmpty {
+            // In file order, which is how a person fixes them.
+            let sorted = reader.errors.enumerated().sorted {
+                ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
+            }.map(\.element)
+            throw ConfigErrors(errors: sorted)
+        }
+        return config
+    }
+
+    static func yamlError(_ e: YamlError, file: String) -> ConfigError {
+        switch e {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, column: mark.column, message: "YAML: \(problem)")
+        default:
+            return ConfigError(file: file, line: 1, column: 1, message: "YAML: \(e)")
+        }
+    }
+}
+
+/// Walks the YAML tree, building the config and collecting every error
+/// with the position of the node it is about.
+final class ConfigReader {
+    let file: String
+    let environment: [String: String]
+    var errors: [ConfigError] = []
+
+    init(file: String, environment: [String: String]) {
+        self.file = file
+        self.environment = environment
+    }
+
+    func error(_ node: Node?, _ message: String) {
+        let mark = node?.mark
+        errors.append(ConfigError(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
+    }
+
+    /// The entries of a mapping, reporting unknown and duplicate keys.
+    func entries(_ node: Node, _ what: String, allowed: [String]) -> [(key: String, keyNode: Node, value: Node)] {
+        guard let mapping = node.mapping else {
+            error(node, "\(what) must be a mapping")
+            return []
+        }
+        var out: [(String, Node, Node)] = []
+        var seen = Set<String>()
+        for (k, v) in mapping {
+            guard let key = k.scalar?.string else {
+                error(k, "keys in \(what) must be plain names")
+                continue
+            }
+            if !seen.insert(key).inserted {
+                error(k, "duplicate key '\(key)' in \(what)")
+                continue
+            }
+            if !allowed.isEmpty && !allowed.contains(key) {
+                error(k, "unknown key '\(key)' in \(what) (expected one of: \(allowed.joined(separator: ", ")))")
+                continue
+            }
+            out.append((key, k, v))
+        }
+        return out
+    }
+
+    func string(_ node: Node, _ what: String) -> String? {
+        // A plain empty, `~` or `null` scalar is YAML's null: not a string.
+        guard let s = node.scalar, !(s.style == .plain && ["", "~", "null"].contains(s.string)) else {
+            error(node, "\(what) must be a string")
+            return nil
+        }
+        return s.string
+    }
+
+    func number(_ node: Node, _ what: String) -> Double? {
+        guard let s = node.scalar?.string, s.lowercased() != "nan", let v = FastFloat.parse(s) else {
+            error(node, "\(what) must be a number")
+            return nil
+        }
+        return v
+    }
+
+    func integer(_ node: Node, _ what: String) -> Int? {
+        guard let s = node.scalar?.string, let v = Int(s) else {
+            error(node, "\(what) must be a whole number")
+            return nil
+        }
+        return v
+    }
+
+    func bool(_ node: Node, _ what: String) -> Bool? {
+        switch node.scalar?.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            error(node, "\(what) must be true or false")
+            return nil
+        }
+    }
+
+    func duration(_ node: Node, _ what: String) -> PromDuration? {
+        // The plan writes timeouts as bare minutes (`timeout: 30`); a bare
+        // number is refused rather than guessed.
+        guard let s = node.scalar?.string, let d = PromDuration(s) else {
+            error(node, "\(what) must be a duration like 30s, 5m or 1h30m")
+            return nil
+        }
+        return d
+    }
+
+    func strings(_ node: Node, _ what: String) -> [String] {
+        if let s = node.scalar?.string { return [s] }
+        guard let seq = node.sequence else {
+            error(node, "\(what) must be a list of strings")
+            return []
+        }
+        return seq.compactMap { string($0, "each entry of \(what)") }
+    }
+
+    func secret(_ node: Node, _ what: String) -> Secret? {
+        guard let s = string(node, what) else { return nil }
+        do {
+            return Secret(try SecretSource.expand(s, environment: environment))
+        } catch {
+            self.error(node, "\(what): \(error)")
+            return nil
+        }
+    }
+
+    func secretFile(_ node: Node, _ what: String) -> Secret? {
+        guard let path = string(node, what) else { return nil }
+        do {
+            return try SecretSource.resolve(inline: nil, file: path)
+        } catch {
+            self.error(node, "\(what): \(error)")
+            return nil
+        }
+    }
+
+    // MARK: - Sections
+
+    func root(_ node: Node) -> VigilConfig {
+        var config = VigilConfig()
+        var metricsNode: Node?
+        var dashboardsNode: Node?
+        var alertsNode: Node?
+        for (key, _, value) in entries(
+            node, "the configuration",
+            allowed: ["refresh", "theme", "history", "targets", "metrics", "dashboards", "alerts", "keys"])
+        {
+            switch key {
+            case "refresh": config.refresh = duration(value, "refresh") ?? config.refresh
+            case "theme": config.theme = string(value, "theme")
+            case "history": config.history = duration(value, "history")
+            case "targets": config.targets = targets(value)
+            case "metrics": metricsNode = value
+            case "dashboards": dashboardsNode = value
+            case "alerts": alertsNode = value
+            default:  // keys
+                for (action, _, k) in entries(value, "keys", allowed: []) {
+                    if let s = string(k, "key for \(action)") { config.keys[action] = s }
+                }
+            }
+        }
+        // Metrics first: dashboards and rules refer to them.
+        if let metricsNode { config.metrics = metrics(metricsNode) }
+        if let alertsNode { config.alerts = alerts(alertsNode, metrics: config.metrics) }
+        if let dashboardsNode { config.dashboards = dashboards(dashboardsNode, metrics: config.metrics) }
+        if config.refresh.milliseconds < 100 { error(node, "refresh must be at least 100ms") }
+        return config
+    }
+
+    func targets(_ node: Node) -> [TargetConfig] {
+        guard let seq = node.sequence else {
+            error(node, "targets must be a list")
+            return []
+        }
+        var out: [TargetConfig] = []
+        var names = Set<String>()
+        for item in seq {
+            var t = TargetConfig(name: "", url: "")
+            var sawURL = false
+            var nameNode: Node?
+            var tokenNode: Node?
+            var tokenFileNode: Node?
+            for (key, _, value) in entries(
+                item, "a target",
+                allowed: [
+                    "name", "url", "interval", "timeout", "headers", "bearer_token", "bearer_token_file",
+                    "basic_auth", "tls", "body_limit", "format",
+                ])
+            {
+                switch key {
+                case "name":
+                    t.name = string(value, "name") ?? ""
+                    nameNode = value
+                case "url":
+                    t.url = string(value, "url") ?? ""
+                    sawURL = true
+                    if let c = URLComponents(string: t.url), c.scheme == "http" || c.scheme == "https", c.host != nil {
+                    } else {
+                        error(value, "url must be an http:// or https:// URL")
+                    }
+                case "interval": t.interval = duration(value, "interval") ?? t.interval
+                case "timeout": t.timeout = duration(value, "timeout") ?? t.timeout
+                case "headers":
+                    for (name, _, v) in entries(value, "headers", allowed: []) {
+                        if let s = string(v, "header \(name)") { t.headers.append((name, s)) }
+                    }
+                case "bearer_token":
+                    t.bearerToken = secret(value, "bearer_token")
+                    tokenNode = value
+                case "bearer_token_file":
+                    t.bearerToken = secretFile(value, "bearer_token_file")
+                    tokenFileNode = value
+                case "basic_auth":
+                    var user = ""
+                    var password: Secret?
+                    for (k, _, v) in entries(value, "basic_auth", allowed: ["username", "password", "password_file"]) {
+                        switch k {
+                        case "username": user = string(v, "username") ?? ""
+                        case "password": password = secret(v, "password")
+                        default: password = secretFile(v, "password_file")
+                        }
+                    }
+                    if let password {
+                        t.basicAuth = (user, password)
+                    } else {
+                        error(value, "basic_auth needs a password or password_file")
+                    }
+                case "tls":
+                    for (k, _, v) in entries(
+                        value, "tls", allowed: ["ca_file", "cert_file", "key_file", "insecure_skip_verify"])
+                    {
+                        switch k {
+                        case "ca_file": t.caFile = string(v, k)
+                        case "cert_file": t.certFile = string(v, k)
+                        case "key_file": t.keyFile = string(v, k)
+                        default: t.insecureSkipVerify = bool(v, k) ?? false
+                        }
+                    }
+                case "body_limit":
+                    if let s = value.scalar?.string, let n = parseByteSize(s), n > 0 {
+                        t.bodyLimit = n
+                    } else {
+                        error(value, "body_limit must be a size like 64MiB or 1000000")
+                    }
+                default:  // format
+                    switch string(value, "format") {
+                    case "auto": t.format = nil
+                    case "prometheus": t.format = .prometheus
+                    case "openmetrics": t.format = .openMetrics
+                    default: error(value, "format must be auto, prometheus or openmetrics")
+                    }
+                }
+            }
+            if let tokenFileNode, tokenNode != nil {
+                error(tokenFileNode, "give bearer_token or bearer_token_file, not both")
+            }
+            if t.bearerToken != nil && t.basicAuth != nil { error(item, "give a bearer token or basic_auth, not both") }
+            if !sawURL { error(item, "a target needs a url") }
+            if t.name.isEmpty { t.name = URLComponents(string: t.url)?.host ?? "target\(out.count + 1)" }
+            if !names.insert(t.name).inserted { error(nameNode ?? item, "duplicate target name '\(t.name)'") }
+            if t.timeout > t.interval { error(item, "timeout (\(t.timeout)) must not exceed interval (\(t.interval))") }
+            out.append(t)
+        }
+        return out
+    }
+
+    func query(_ node: Node, _ what: String) -> (String, QueryExpr)? {
+        guard let text = string(node, what) else { return nil }
+        do {
+            return (text, try QueryParser.parse(text))
+        } catch {
+            // Point at the offending column inside the query when the
+            // query sits on one line after the key.
+            var err = ConfigError(
+                file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1,
+                message: "\(what): \(error.message) (query column \(error.column))")
+            if !text.contains("\n"), let style = node.scalar?.style, style == .plain {
+                err.column += error.column - 1
+            }
+            errors.append(err)
+            return nil
+        }
+    }
+
+    func metrics(_ node: Node) -> [MetricDefinition] {
+        var out: [MetricDefinition] = []
+        for (id, keyNode, value) in entries(node, "metrics", allowed: []) {
+            if !isMetricID(id) {
+                error(keyNode, "metric id '\(id)' may hold only letters, digits, '_', '.' and ':'")
+            }
+            var name = id
+            var unit = ""
+            var q: (String, QueryExpr)?
+            var threshold: Threshold?
+            var chart = "line"
+            var aggregation: String?
+            var description: String?
+            for (key, _, v) in entries(
+                value, "metric \(id)",
+                allowed: ["name", "unit", "query", "threshold", "chart", "aggregation", "description"])
+            {
+                switch key {
+                case "name": name = string(v, "name") ?? id
+                case "unit": unit = string(v, "unit") ?? ""
+                case "query": q = query(v, "query of metric \(id)")
+                case "threshold": threshold = thresholdValue(v, id)
+                case "chart":
+                    chart = string(v, "chart") ?? chart
+                    if !["line", "bar", "stat", "table"].contains(chart) {
+                        error(v, "chart must be line, bar, stat or table")
+                    }
+                case "aggregation": aggregation = string(v, "aggregation")
+                default: description = string(v, "description")
+                }
+            }
+            guard let (text, expr) = q else {
+                if value.mapping?["query"] == nil { error(keyNode, "metric \(id) needs a query") }
+                continue
+            }
+            out.append(
+                MetricDefinition(
+                    id: id, name: name, unit: unit, queryText: text, query: expr, threshold: threshold, chart: chart,
+                    aggregation: aggregation, description: description))
+        }
+        return out
+    }
+
+    func isMetricID(_ s: String) -> Bool {
+        guard let f = s.first, f.isLetter || f == "_" else { return false }
+        return s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == ":" }
+    }
+
+    func thresholdValue(_ node: Node, _ id: String) -> Threshold? {
+        var warning: Double?
+        var critical: Double?
+        var higher: Bool?
+        for (key, _, v) in entries(node, "threshold of \(id)", allowed: ["warning", "critical", "direction"]) {
+            switch key {
+            case "warning": warning = number(v, "warning")
+            case "critical": critical = number(v, "critical")
+            default:
+                switch string(v, "direction") {
+                case "higher_is_worse": higher = true
+                case "lower_is_worse": higher = false
+                default: error(v, "direction must be higher_is_worse or lower_is_worse")
+                }
+            }
+        }
+        guard let warning, let critical else {
+            error(node, "threshold of \(id) needs warning and critical")
+            return nil
+        }
+        if let higher, higher != (critical >= warning), critical != warning {
+            error(node, "threshold of \(id): direction contradicts warning \(warning) and critical \(critical)")
+        }
+        return Threshold(warning: warning, critical: critical, higherIsWorse: higher)
+    }
+
+    func dashboards(_ node: Node, metrics: [MetricDefinition]) -> [Dashboard] {
+        guard let seq = node.sequence else {
+            error(node, "dashboards must be a list")
+            return []
+        }
+        let ids = Set(metrics.map(\.id))
+        var out: [Dashboard] = []
+        for item in seq {
+            var name = ""
+            var panels: [Panel] = []
+            for (key, _, value) in entries(item, "a dashboard", allowed: ["name", "panels", "layout"]) {
+                switch key {
+                case "name": name = string(value, "name") ?? ""
+                case "layout":
+                    if string(value, "layout") != "grid" { error(value, "layout must be grid") }
+                default:
+                    guard let ps = value.sequence else {
+                        error(value, "panels must be a list")
+                        continue
+                    }
+                    panels = ps.compactMap { panel($0, ids: ids) }
+                }
+            }
+            if name.isEmpty { error(item, "a dashboard needs a name") }
+            if out.contains(where: { $0.name == name }) { error(item, "duplicate dashboard name '\(name)'") }
+            out.append(Dashboard(name: name, panels: panels))
+        }
+        return out
+    }
+
+    func panel(_ node: Node, ids: Set<String>) -> Panel? {
+        var p = Panel(title: "", type: .graph, metrics: [])
+        var sawType = false
+        for (key, _, value) in entries(
+            node, "a panel", allowed: ["title", "type", "metrics", "unit", "group_by", "columns", "colors", "width"])
+        {
+            switch key {
+            case "title": p.title = string(value, "title") ?? ""
+            case "type":
+                sawType = true
+                if let s = string(value, "type") {
+                    if let t = PanelType(rawValue: s) {
+                        p.type = t
+                    } else {
+                        error(
+                            value,
+                            "panel type must be one of \(PanelType.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                }
+            case "metrics":
+                let list = value.sequence.map { Array($0) } ?? [value]
+                for m in list {
+                    guard let id = string(m, "metric") else { continue }
+                    if ids.contains(id) {
+                        p.metrics.append(id)
+                    } else {
+                        error(m, "undefined metric '\(id)' (define it under metrics:)")
+                    }
+                }
+            case "unit": p.unit = string(value, "unit")
+            case "group_by": p.groupBy = strings(value, "group_by")
+            case "columns": p.columns = strings(value, "columns")
+            case "colors": p.colors = strings(value, "colors")
+            default:
+                if let w = integer(value, "width"), (1...4).contains(w) {
+                    p.width = w
+                } else {
+                    error(value, "width must be 1 to 4")
+                }
+            }
+        }
+        if p.title.isEmpty { error(node, "a panel needs a title") }
+        if !sawType { error(node, "panel '\(p.title)' needs a type") }
+        if p.metrics.isEmpty && node.mapping?["metrics"] == nil { error(node, "panel '\(p.title)' needs metrics") }
+        return p
+    }
+
+    func alerts(_ node: Node, metrics: [MetricDefinition]) -> AlertsConfig {
+        var config = AlertsConfig()
+        var rulesNode: Node?
+        for (key, _, value) in entries(node, "alerts", allowed: ["severities", "rules", "escalation"]) {
+            switch key {
+            case "severities":
+                for (id, _, v) in entries(value, "severities", allowed: []) {
+                    var s = Severity(
+                        id: id, name: id, color: "red", channels: [], escalation: false,
+                        timeout: PromDuration(milliseconds: 3_600_000))
+                    for (k, _, f) in entries(
+                        v, "severity \(id)", allowed: ["name", "color", "channels", "escalation", "timeout"])
+                    {
+                        switch k {
+                        case "name": s.name = string(f, k) ?? id
+                        case "color":
+                            s.color = string(f, k) ?? s.color
+                            if !knownColors.contains(s.color) {
+                                error(f, "color must be one of \(knownColors.joined(separator: ", "))")
+                            }
+                        case "channels": s.channels = strings(f, k)
+                        case "escalation": s.escalation = bool(f, k) ?? false
+                        default: s.timeout = duration(f, "timeout") ?? s.timeout
+                        }
+                    }
+                    config.severities.append(s)
+                }
+            case "rules": rulesNode = value
+            default:
+                guard let seq = value.sequence else {
+                    error(value, "escalation must be a list")
+                    continue
+                }
+                for item in seq {
+                    var level = EscalationLevel(
+                        level: config.escalation.count + 1, after: PromDuration(milliseconds: 0), contacts: [])
+                    for (k, _, f) in entries(item, "an escalation level", allowed: ["level", "after", "contacts"]) {
+                        switch k {
+                        case "level": level.level = integer(f, "level") ?? level.level
+                        case "after": level.after = duration(f, "after") ?? level.after
+                        default: level.contacts = strings(f, "contacts")
+                        }
+                    }
+                    if let prev = config.escalation.last, level.after <= prev.after {
+                        error(item, "escalation levels must come in increasing 'after' order")
+                    }
+                    config.escalation.append(level)
+                }
+            }
+        }
+        if let rulesNode { config.rules = rules(rulesNode, metrics: metrics, severities: config.severities) }
+        return config
+    }
+
+    let knownColors = ["red", "orange", "yellow", "green", "blue", "magenta", "cyan", "white", "gray"]
+
+    func rules(_ node: Node, metrics: [MetricDefinition], severities: [Severity]) -> [AlertRule] {
+        guard let seq = node.sequence else {
+            error(node, "rules must be a list")
+            return []
+        }
+        var out: [AlertRule] = []
+        for item in seq {
+            var name = ""
+            var condition: (String, Node)?
+            var exprText: (String, QueryExpr)?
+            var holdFor = PromDuration(milliseconds: 0)
+            var keep: PromDuration?
+            var severity = ""
+            var severityNode: Node?
+            var description: String?
+            var action: String?
+            for (k, _, v) in entries(
+                item, "a rule",
+                allowed: [
+                    "name", "condition", "expr", "for", "duration", "keep_firing_for", "severity", "description",
+                    "action",
+                ])
+            {
+                switch k {
+                case "name": name = string(v, k) ?? ""
+                case "condition": if let s = string(v, k) { condition = (s, v) }
+                case "expr": exprText = query(v, "expr of rule \(name)")
+                case "for", "duration": holdFor = duration(v, k) ?? holdFor
+                case "keep_firing_for": keep = duration(v, k)
+                case "severity":
+                    severity = string(v, k) ?? ""
+                    severityNode = v
+                case "description": description = string(v, k)
+                default: action = string(v, k)
+                }
+            }
+            if name.isEmpty { error(item, "a rule needs a name") }
+            if !severities.contains(where: { $0.id == severity }) {
+                error(
+                    severityNode ?? item,
+                    "unknown severity '\(severity)' (defined: \(severities.map(\.id).joined(separator: ", ")))")
+            }
+            var expr: QueryExpr?
+            var metricID: String?
+            if let (cond, condNode) = condition {
+                if exprText != nil { error(condNode, "give condition or expr, not both") }
+                if let (id, op, value) = splitCondition(cond) {
+                    if let m = metrics.first(where: { $0.id == id }) {
+                        metricID = id
+                        do {
+                            expr = try QueryParser.parse("(\(m.queryText)) \(op) \(value)")
+                        } catch {
+                            self.error(condNode, "condition: \(error.message)")
+                        }
+                    } else {
+                        error(condNode, "condition names undefined metric '\(id)'")
+                    }
+                } else {
+                    error(condNode, "condition must look like 'metric > number' (or use expr: with PromQL)")
+                }
+            } else if let (_, e) = exprText {
+                expr = e
+            } else {
+                error(item, "rule '\(name)' needs a condition or an expr")
+            }
+            if let expr {
+                out.append(
+                    AlertRule(
+                        name: name, condition: condition?.0 ?? exprText?.0 ?? "", metric: metricID, expr: expr,
+                        holdFor: holdFor, keepFiringFor: keep, severity: severity, description: description,
+                        action: action))
+            }
+        }
+        return out
+    }
+
+    /// `error_rate > 5` → ("error_rate", ">", "5").
+    func splitCondition(_ s: String) -> (String, String, String)? {
+        let ops = [">=", "<=", "==", "!=", ">", "<"]
+        for op in ops {
+            if let r = s.range(of: op) {
+                let id = s[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
+                let value = s[r.upperBound...].trimmingCharacters(in: .whitespaces)
+                guard isMetricID(id), FastFloat.parse(value) != nil else { return nil }
+                return (id, op, value)
+            }
+        }
+        return nil
+    }
+}
+
+/// `64MiB`, `1MB`, `1000` → bytes.
+public func parseByteSize(_ s: String) -> Int? {
+    let units: [(String, Int)] = [
+        ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000),
+        ("B", 1),
+    ]
+    for (suffix, size) in units where s.hasSuffix(suffix) {
+        return Int(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * size }
+    }
+    return Int(s)
+}

@@ -1,0 +1,140 @@
+/// Vigil's configuration, validated. See README "Configuration reference".
+public struct VigilConfig: Sendable {
+    public var refresh = PromDuration(milliseconds: 2000)
+    public var theme: String?
+    /// How far back the store keeps points (at least what the queries need).
+    public var history: PromDuration?
+    public var targets: [TargetConfig] = []
+    /// Metric definitions in file order.
+    public var metrics: [MetricDefinition] = []
+    public var dashboards: [Dashboard] = []
+    public var alerts = AlertsConfig()
+    /// Key remapping: action name → key.
+    public var keys: [String: String] = [:]
+
+    public func metric(_ id: String) -> MetricDefinition? { metrics.first { $0.id == id } }
+
+    /// Every selector the configured queries use, so the store keeps only
+    /// the series that matter, and the longest reach back in time.
+    public var selectors: [[LabelMatcher]] {
+        (metrics.map(\.query) + alerts.rules.map(\.expr)).flatMap { $0.selectors.map { $0.0.matchers } }
+    }
+
+    public var longestQueryReachMs: Int64 {
+        (metrics.map(\.query) + alerts.rules.map(\.expr)).flatMap { $0.selectors.map(\.1) }.max() ?? 0
+    }
+}
+
+/// A scrape target.
+public struct TargetConfig: Sendable {
+    public var name: String
+    public var url: String
+    public var interval = PromDuration(milliseconds: 5000)
+    public var timeout = PromDuration(milliseconds: 2000)
+    public var headers: [(String, String)] = []
+    public var bearerToken: Secret?
+    public var basicAuth: (username: String, password: Secret)?
+    public var caFile: String?
+    public var certFile: String?
+    public var keyFile: String?
+    public var insecureSkipVerify = false
+    public var bodyLimit = 64 << 20
+    public var format: ExpositionFormat?
+}
+
+/// Warning and critical levels. When critical is below warning, lower
+/// values are worse (throughput, active users, conversion, revenue).
+public struct Threshold: Sendable, Equatable {
+    public var warning: Double
+    public var critical: Double
+    public var higherIsWorse: Bool
+
+    public init(warning: Double, critical: Double, higherIsWorse: Bool? = nil) {
+        self.warning = warning
+        self.critical = critical
+        self.higherIsWorse = higherIsWorse ?? (critical >= warning)
+    }
+
+    public enum State: Int, Sendable, Comparable {
+        case ok = 0, warning, critical
+        public static func < (a: State, b: State) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// The state of a value; NaN is treated as critical since a broken
+    /// computation must never look healthy.
+    public func state(of v: Double) -> State {
+        if v.isNaN { return .critical }
+        if higherIsWorse {
+            return v >= critical ? .critical : v >= warning ? .warning : .ok
+        }
+        return v <= critical ? .critical : v <= warning ? .warning : .ok
+    }
+}
+
+/// A named metric: what the plan's monitoring-config.js calls a metric.
+public struct MetricDefinition: Sendable {
+    public var id: String
+    public var name: String
+    public var unit: String
+    public var queryText: String
+    public var query: QueryExpr
+    public var threshold: Threshold?
+    public var chart: String
+    public var aggregation: String?
+    public var description: String?
+}
+
+public enum PanelType: String, Sendable, CaseIterable {
+    case stat, graph, table, log
+}
+
+public struct Panel: Sendable {
+    public var title: String
+    public var type: PanelType
+    public var metrics: [String]
+    public var unit: String?
+    public var groupBy: [String] = []
+    public var columns: [String] = []
+    public var colors: [String] = []
+    /// Relative width in the grid (1 by default).
+    public var width = 1
+}
+
+public struct Dashboard: Sendable {
+    public var name: String
+    public var panels: [Panel]
+}
+
+public struct Severity: Sendable {
+    public var id: String
+    public var name: String
+    public var color: String
+    public var channels: [String]
+    public var escalation: Bool
+    public var timeout: PromDuration
+}
+
+public struct AlertRule: Sendable {
+    public var name: String
+    public var condition: String
+    /// The metric the condition names, when it names one.
+    public var metric: String?
+    public var expr: QueryExpr
+    public var holdFor: PromDuration
+    public var keepFiringFor: PromDuration?
+    public var severity: String
+    public var description: String?
+    public var action: String?
+}
+
+public struct EscalationLevel: Sendable {
+    public var level: Int
+    public var after: PromDuration
+    public var contacts: [String]
+}
+
+public struct AlertsConfig: Sendable {
+    public var severities: [Severity] = []
+    public var rules: [AlertRule] = []
+    public var escalation: [EscalationLevel] = []
+}

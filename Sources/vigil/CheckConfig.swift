@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import VigilCore
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Validate a configuration file and print every error with file:line:column.",
+        discussion: "Exit status 0 when valid, 2 when not. Nothing is scraped."
+    )
+
+    @Argument(help: "The YAML configuration file.") var file: String
+
+    func run() throws {
+        do {
+            let config = try ConfigLoader.load(path: file)
+            let panels = config.dashboards.reduce(0) { $0 + $1.panels.count }
+            print(
+                "\(file): valid: \(config.targets.count) targets, \(config.metrics.count) metrics, "
+                    + "\(config.dashboards.count) dashboards with \(panels) panels, \(config.alerts.rules.count) alert rules"
+            )
+            for t in config.targets where t.insecureSkipVerify {
+                printError("\(file): warning: target \(t.name) skips TLS verification (insecure_skip_verify)")
+            }
+        } catch {
+            printError(error.description)
+            printError("\(file): \(error.errors.count) error\(error.errors.count == 1 ? "" : "s")")
+            throw ExitStatus.usage
+        }
+    }
+}
