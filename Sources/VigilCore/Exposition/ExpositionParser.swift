@@ -494,11 +494,17 @@ public struct ExpositionParser {
         if format == .prometheus { skipBlanks() }
         if pos < end {
             guard base[pos] == UInt8(ascii: "\n") else { throw error("unexpected text after the sample") }
-            newline(pos)
         } else if format == .openMetrics {
             throw error("missing newline at the end of the line")
         }
-        if format == .openMetrics { try checkOpenMetricsSample() }
+        // Per-type rules are about the value: report them at its column.
+        if format == .openMetrics {
+            let eol = pos
+            pos = vStart
+            try checkOpenMetricsSample()
+            pos = eol
+        }
+        if pos < end { newline(pos) }
     }
 
     mutating func timestamp() throws(ExpositionError) -> Int64 {
@@ -533,7 +539,9 @@ public struct ExpositionParser {
         else {
             throw error("invalid timestamp '\(string(base, tStart, pos - tStart))'", at: tStart)
         }
-        return Int64((seconds * 1000).rounded(.down))
+        // Truncated toward zero, exactly as Prometheus' parser does, so
+        // `.123` may land on 122 ms; Vigil agrees with Prometheus here.
+        return Int64((seconds * 1000).rounded(.towardZero))
     }
 
     mutating func exemplarPart() throws(ExpositionError) {
@@ -613,11 +621,11 @@ public struct ExpositionParser {
                     pos += 2
                     continue
                 }
-                if c == UInt8(ascii: "\n") { throw error("unterminated label value") }
+                if c == UInt8(ascii: "\n") { throw error("unterminated label value", at: vStart - 1) }
                 high |= c
                 pos += 1
             }
-            guard pos < end else { throw error("unterminated label value") }
+            guard pos < end else { throw error("unterminated label value", at: vStart - 1) }
             var slice = LabelSlice(
                 nameStart: nStart, nameLength: nLength, valueStart: vStart, valueLength: pos - vStart,
                 valueInScratch: false)
@@ -716,7 +724,14 @@ public struct ExpositionParser {
         }
         if format == .openMetrics {
             // A sample outside the current family starts a new family
-            // with no metadata; its type is unknown.
+            // with no metadata; its type is unknown. A sample named like
+            // the family but lacking its type's suffix is an error.
+            if sampleName == current.name {
+                let expected = current.type.allowedSuffixes(format).map { current.name + $0 }.joined(separator: ", ")
+                throw error(
+                    "sample \(sampleName) does not belong to \(current.type.rawValue) family \(current.name) (expected \(expected))",
+                    at: nameStart)
+            }
             try enterFamily(sampleName, bytesAt: nameStart, length: nameLength)
             current.type = .unknown
             family = current
