@@ -52,7 +52,7 @@ if verify {
     } catch { fail("\(error)") }
     result += [
         ("series", "\(checksum.count)"), ("nan", "\(checksum.nanCount)"),
-        ("fsum", "\(String(format: "%.17g", checksum.fsum))"),
+        ("fsum", "\"\(String(format: "%.17g", checksum.fsum))\""),
         ("bitsum", "\"\(String(format: "%016lx", checksum.bitsum))\""),
     ]
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A label of the current sample, as offsets: the name always points into
 /// the input; the value points into the input when it had no escapes, and
 /// into the parser's scratch buffer (escapes resolved) when it had.
@@ -34,17 +40,27 @@ public struct ExpositionParser {
     public private(set) var nameStart = 0
     public private(set) var nameLength = 0
     public private(set) var labelSlices: [LabelSlice] = []
-    var scratch: [UInt8] = []
+    // Decoded label values; `scratchCount` bytes are in use. Kept as a
+    // zero-filled array written through one unsafe buffer per value, so
+    // decoding costs no per-byte uniqueness checks.
+    var scratch = [UInt8](repeating: 0, count: 256)
+    var scratchCount = 0
     public private(set) var value: Double = 0
     public private(set) var timestampMs: Int64?
     public private(set) var hasExemplar = false
     var exemplarSlices: [LabelSlice] = []
     public private(set) var exemplarValue: Double = 0
     public private(set) var exemplarTimestampMs: Int64?
-    /// The family and type the current sample belongs to.
-    public private(set) var family: FamilyInfo = FamilyInfo(name: "", type: .unknown)
+    /// Every family seen so far; samples refer to theirs by index, so a
+    /// sample costs no string copies.
+    var families: [FamilyInfo] = []
+    /// The index in `families` of the current sample's family, and its type.
+    public private(set) var familyIndex = 0
+    public private(set) var familyType = MetricType.unknown
+    /// The family the current sample belongs to.
+    public var family: FamilyInfo { families.isEmpty ? FamilyInfo(name: "", type: .unknown) : families[familyIndex] }
     /// Which suffix of the family name the current sample carries.
-    public private(set) var suffix: String = ""
+    public private(set) var suffix: SampleSuffix = .bare
 
     // Metadata: the family whose TYPE/HELP/UNIT lines came last, and (for
     // the classic format) every family a TYPE or HELP line declared.
@@ -54,13 +70,16 @@ public struct ExpositionParser {
     var currentSawType = false
     var currentSawHelp = false
     var currentSawUnit = false
-    var declared: [String: FamilyInfo] = [:]
-    var familiesWithSamples: Set<String> = []
-    var closedFamilies: Set<String> = []
+    var currentIndex = -1
+    /// Families named by metadata (or, in OpenMetrics, by samples), by name.
+    var declared: [FamilyKey: Int] = [:]
+    /// Per family (same index as `families`): whether samples were seen.
+    var familyHasSamples: [Bool] = []
     // Cache of the last sample name's family resolution.
     var cacheName: [UInt8] = []
-    var cacheFamily = FamilyInfo(name: "", type: .unknown)
-    var cacheSuffix = ""
+    var cacheFamilyIndex = 0
+    var cacheFamilyType = MetricType.unknown
+    var cacheSuffix = SampleSuffix.bare
     var sawEOF = false
     // OpenMetrics histogram/summary group checks.
     var group = GroupState()
@@ -80,7 +99,6 @@ public struct ExpositionParser {
         self.end = count
         self.format = format
         labelSlices.reserveCapacity(16)
-        scratch.reserveCapacity(256)
     }
 
     /// Runs `body` with a parser over `bytes`.
@@ -119,7 +137,7 @@ public struct ExpositionParser {
     /// The current sample, materialised.
     public var sample: Sample {
         Sample(
-            family: family.name, type: family.type, name: name, labels: labels, value: value,
+            family: families[familyIndex].name, type: familyType, name: name, labels: labels, value: value,
             timestampMs: timestampMs, exemplar: exemplar)
     }
 
@@ -214,7 +232,15 @@ public struct ExpositionParser {
 
     /// Every family that HELP, TYPE or UNIT lines described, and every
     /// family a sample implied, after a complete parse.
-    public var declaredFamilies: [String: FamilyInfo] { declared }
+    public var declaredFamilies: [String: FamilyInfo] {
+        Dictionary(uniqueKeysWithValues: declared.map { ($0.key.name, families[$0.value]) })
+    }
+
+    mutating func register(_ info: FamilyInfo) -> Int {
+        families.append(info)
+        familyHasSamples.append(false)
+        return families.count - 1
+    }
 
     // MARK: - Errors and positions
 
@@ -267,18 +293,37 @@ public struct ExpositionParser {
     /// Scans a metric name (colons allowed) or a label name (no colons).
     @inline(__always)
     mutating func scanName(metric: Bool) -> Int {
+        // Locals, not `self.pos`: the loop then stays in registers.
         let start = pos
-        guard pos < end, Self.isNameStart(base[pos]), metric || base[pos] != UInt8(ascii: ":") else {
+        let base = self.base
+        let end = self.end
+        var p = pos
+        guard p < end, Self.isNameStart(base[p]), metric || base[p] != UInt8(ascii: ":") else {
             return 0
         }
-        pos += 1
-        while pos < end, Self.isNameChar(base[pos]), metric || base[pos] != UInt8(ascii: ":") {
-            pos += 1
+        p += 1
+        while p < end, Self.isNameChar(base[p]), metric || base[p] != UInt8(ascii: ":") {
+            p += 1
         }
-        return pos - start
+        pos = p
+        return p - start
     }
 
     // MARK: - Comment and metadata lines
+
+    enum Keyword { case help, type, unit, eof }
+
+    /// Metadata keywords, recognised from bytes.
+    static func keyword(_ p: UnsafePointer<UInt8>, _ n: Int) -> Keyword? {
+        if n == 4 {
+            if memEqual(p, ("HELP" as StaticString).utf8Start, 4) { return .help }
+            if memEqual(p, ("TYPE" as StaticString).utf8Start, 4) { return .type }
+            if memEqual(p, ("UNIT" as StaticString).utf8Start, 4) { return .unit }
+        } else if n == 3 && memEqual(p, ("EOF" as StaticString).utf8Start, 3) {
+            return .eof
+        }
+        return nil
+    }
 
     mutating func comment() throws(ExpositionError) {
         let start = pos
@@ -292,74 +337,93 @@ public struct ExpositionParser {
         pos += 1
         let kwStart = pos
         while pos < eol, base[pos] != UInt8(ascii: " ") { pos += 1 }
-        let keyword = string(base, kwStart, pos - kwStart)
+        let keyword = Self.keyword(base + kwStart, pos - kwStart)
         switch keyword {
-        case "HELP", "TYPE", "UNIT":
+        case .help?, .type?, .unit?:
             // UNIT is OpenMetrics only; in the classic format it is a comment.
-            if keyword == "UNIT" && format == .prometheus { break }
+            if keyword == .unit && format == .prometheus { break }
             if sawEOF { throw error("content after # EOF", at: start) }
-            try metadata(keyword, eol: eol)
-        case "EOF" where format == .openMetrics:
+            try metadata(keyword!, eol: eol)
+        case .eof? where format == .openMetrics:
             guard pos == eol else { throw error("unexpected text after # EOF") }
             sawEOF = true
-            if eol < end {
-                // A single trailing newline is allowed; nothing may follow.
-                if eol + 1 < end { newline(eol); throw error("content after # EOF") }
+            // A single trailing newline is allowed; nothing may follow.
+            if eol < end && eol + 1 < end {
+                newline(eol)
+                throw error("content after # EOF")
             }
             try closeGroup()
             pos = end
             return
         default:
-            if format == .openMetrics { throw error("unknown comment '# \(keyword)'", at: kwStart) }
+            // In the classic format any other comment (and UNIT) is ignored.
+            if format == .openMetrics {
+                throw error("unknown comment '# \(string(base, kwStart, pos - kwStart))'", at: kwStart)
+            }
         }
         newline(eol)
     }
 
     @inline(__always)
     func lineEnd(from p: Int) -> Int {
-        var i = p
-        while i < end, base[i] != UInt8(ascii: "\n") { i += 1 }
-        return i
+        guard p < end, let hit = memchr(base + p, Int32(UInt8(ascii: "\n")), end - p) else { return end }
+        return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
     }
 
-    mutating func metadata(_ keyword: String, eol: Int) throws(ExpositionError) {
-        guard pos < eol, base[pos] == UInt8(ascii: " ") else { throw error("expected a metric name after \(keyword)") }
+    /// The metric type named by `[p, p+n)`, from bytes.
+    static func metricType(_ p: UnsafePointer<UInt8>, _ n: Int) -> MetricType? {
+        for t in MetricType.allCases where t.staticName.utf8CodeUnitCount == n {
+            if memEqual(p, t.staticName.utf8Start, n) { return t }
+        }
+        return nil
+    }
+
+    mutating func metadata(_ keyword: Keyword, eol: Int) throws(ExpositionError) {
+        let word = keyword == .help ? "HELP" : keyword == .type ? "TYPE" : "UNIT"
+        guard pos < eol, base[pos] == UInt8(ascii: " ") else { throw error("expected a metric name after \(word)") }
         if format == .prometheus { skipBlanks() } else { pos += 1 }
         let nStart = pos
         let nLength = scanName(metric: true)
-        guard nLength > 0 else { throw error("invalid metric name after \(keyword)") }
-        let name = string(base, nStart, nLength)
-        var text = ""
+        guard nLength > 0 else { throw error("invalid metric name after \(word)") }
         if pos < eol {
             guard base[pos] == UInt8(ascii: " ") || base[pos] == UInt8(ascii: "\t") else {
                 throw error("invalid character in metric name")
             }
             if format == .prometheus { skipBlanks() } else { pos += 1 }
-            if keyword == "HELP" {
-                text = try helpText(eol)
-            } else {
-                text = string(base, pos, eol - pos)
-                if format == .prometheus {
-                    while text.last == " " || text.last == "\t" { text.removeLast() }
-                }
-            }
-        } else if keyword == "TYPE" {
+        } else if keyword == .type {
             throw error("missing type after the metric name")
         }
-        try enterFamily(name, bytesAt: nStart, length: nLength)
+        try enterFamily(bytesAt: nStart, length: nLength)
+        let name = current.name
         switch keyword {
-        case "HELP":
+        case .help:
+            let text = try helpText(eol)
             if currentSawHelp { throw error("second HELP line for \(name)", at: nStart) }
             currentSawHelp = true
             current.help = text
-        case "TYPE":
+        case .type:
+            var stop = eol
+            if format == .prometheus {
+                while stop > pos, base[stop - 1] == UInt8(ascii: " ") || base[stop - 1] == UInt8(ascii: "\t") {
+                    stop -= 1
+                }
+            }
             if currentSawType { throw error("second TYPE line for \(name)", at: nStart) }
-            guard let t = MetricType(rawValue: text),
-                format == .prometheus ? ![.unknown, .gaugehistogram, .info, .stateset].contains(t) : t != .untyped
-            else { throw error("invalid metric type '\(text)'") }
+            let t = Self.metricType(base + pos, stop - pos)
+            let allowed: Bool
+            switch (t, format) {
+            case (nil, _): allowed = false
+            case (.unknown?, .prometheus), (.gaugehistogram?, .prometheus), (.info?, .prometheus),
+                (.stateset?, .prometheus):
+                allowed = false
+            case (.untyped?, .openMetrics): allowed = false
+            default: allowed = true
+            }
+            guard let t, allowed else { throw error("invalid metric type '\(string(base, pos, stop - pos))'") }
             currentSawType = true
             current.type = t
         default:  // UNIT
+            let text = string(base, pos, eol - pos)
             if currentSawUnit { throw error("second UNIT line for \(name)", at: nStart) }
             currentSawUnit = true
             if !text.isEmpty {
@@ -369,11 +433,27 @@ public struct ExpositionParser {
             }
             current.unit = text
         }
-        declared[name] = current
+        families[currentIndex] = current
     }
 
     /// Decodes HELP text: `\\` and `\n` (and `\"` in OpenMetrics).
     mutating func helpText(_ eol: Int) throws(ExpositionError) -> String {
+        // Most HELP text has no escapes: take it straight from the input.
+        var plain = true
+        var i = pos
+        while i < eol {
+            if base[i] == UInt8(ascii: "\\") {
+                plain = false
+                break
+            }
+            i += 1
+        }
+        if plain {
+            guard validUTF8(base, pos, eol - pos) else { throw error("invalid UTF-8 in HELP") }
+            let s = string(base, pos, eol - pos)
+            pos = eol
+            return s
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(eol - pos)
         while pos < eol {
@@ -395,32 +475,40 @@ public struct ExpositionParser {
             bytes.append(c)
             pos += 1
         }
-        guard let s = String(validating: bytes, as: UTF8.self) else { throw error("invalid UTF-8 in HELP") }
-        return s
+        guard bytes.withUnsafeBufferPointer({ validUTF8($0.baseAddress!, 0, $0.count) }) else {
+            throw error("invalid UTF-8 in HELP")
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Makes `name` the current family for metadata lines, enforcing the
-    /// rules on where metadata may appear.
-    mutating func enterFamily(_ name: String, bytesAt start: Int, length: Int) throws(ExpositionError) {
-        if name == current.name && !currentBytes.isEmpty {
-            if currentHasSamples {
-                throw error("metadata for \(name) after its samples", at: start)
-            }
+    /// Makes the family named by `[start, start+length)` the current one
+    /// for metadata lines, enforcing the rules on where metadata may appear.
+    mutating func enterFamily(bytesAt start: Int, length: Int) throws(ExpositionError) {
+        let same =
+            length == currentBytes.count && !currentBytes.isEmpty
+            && currentBytes.withUnsafeBufferPointer { memEqual($0.baseAddress!, base + start, length) }
+        if same {
+            if currentHasSamples { throw error("metadata for \(current.name) after its samples", at: start) }
             return
         }
+        let key = FamilyKey(base + start, length)
+        let existing = declared[key]
         if format == .openMetrics {
             try closeGroup()
-            if current.name != "" { closedFamilies.insert(current.name) }
-            if closedFamilies.contains(name) || declared[name] != nil {
-                throw error("metric family \(name) appears twice (families must not be interleaved)", at: start)
+            // Every family ever entered is in `declared`: seeing one again
+            // means its metadata or samples are split up.
+            if existing != nil {
+                throw error("metric family \(key.name) appears twice (families must not be interleaved)", at: start)
             }
         } else {
-            if familiesWithSamples.contains(name) {
-                throw error("TYPE or HELP for \(name) after its samples", at: start)
+            if let i = existing, familyHasSamples[i] {
+                throw error("TYPE or HELP for \(key.name) after its samples", at: start)
             }
-            if let previous = declared[name] {
+            if let previousIndex = existing {
                 // A second block of metadata for a family seen before.
+                let previous = families[previousIndex]
                 current = previous
+                currentIndex = previousIndex
                 currentBytes = Array(UnsafeBufferPointer(start: base + start, count: length))
                 currentHasSamples = false
                 currentSawType = previous.type != .untyped
@@ -430,7 +518,9 @@ public struct ExpositionParser {
                 return
             }
         }
-        current = FamilyInfo(name: name, type: format == .openMetrics ? .unknown : .untyped)
+        current = FamilyInfo(name: key.name, type: format == .openMetrics ? .unknown : .untyped)
+        currentIndex = register(current)
+        declared[key] = currentIndex
         currentBytes = Array(UnsafeBufferPointer(start: base + start, count: length))
         currentHasSamples = false
         currentSawType = false
@@ -446,7 +536,7 @@ public struct ExpositionParser {
         nameLength = scanName(metric: true)
         guard nameLength > 0 else { throw error("expected a metric name") }
         labelSlices.removeAll(keepingCapacity: true)
-        scratch.removeAll(keepingCapacity: true)
+        scratchCount = 0
         if format == .prometheus {
             // The classic format allows blanks before the label set.
             var look = pos
@@ -465,10 +555,17 @@ public struct ExpositionParser {
         try resolveFamily()
         try separator("the value")
         let vStart = pos
-        while pos < end, base[pos] != UInt8(ascii: " "), base[pos] != UInt8(ascii: "\n"),
-            format == .openMetrics || base[pos] != UInt8(ascii: "\t")
-        {
-            pos += 1
+        do {
+            let base = self.base
+            let end = self.end
+            let tabEnds = format == .prometheus
+            var p = pos
+            while p < end {
+                let c = base[p]
+                if c == UInt8(ascii: " ") || c == UInt8(ascii: "\n") || (tabEnds && c == UInt8(ascii: "\t")) { break }
+                p += 1
+            }
+            pos = p
         }
         guard let v = FastFloat.parse(base, vStart, pos) else {
             throw error("invalid value '\(string(base, vStart, pos - vStart))'", at: vStart)
@@ -613,19 +710,29 @@ public struct ExpositionParser {
             let vStart = pos
             var high: UInt8 = 0
             var escaped = false
-            while pos < end {
-                let c = base[pos]
-                if c == UInt8(ascii: "\"") { break }
-                if c == UInt8(ascii: "\\") {
-                    escaped = true
-                    pos += 2
-                    continue
+            var newlineInside = false
+            do {
+                let base = self.base
+                let end = self.end
+                var p = pos
+                while p < end {
+                    let c = base[p]
+                    if c == UInt8(ascii: "\"") { break }
+                    if c == UInt8(ascii: "\\") {
+                        escaped = true
+                        p += 2
+                        continue
+                    }
+                    if c == UInt8(ascii: "\n") {
+                        newlineInside = true
+                        break
+                    }
+                    high |= c
+                    p += 1
                 }
-                if c == UInt8(ascii: "\n") { throw error("unterminated label value", at: vStart - 1) }
-                high |= c
-                pos += 1
+                pos = p
             }
-            guard pos < end else { throw error("unterminated label value", at: vStart - 1) }
+            guard pos < end, !newlineInside else { throw error("unterminated label value", at: vStart - 1) }
             var slice = LabelSlice(
                 nameStart: nStart, nameLength: nLength, valueStart: vStart, valueLength: pos - vStart,
                 valueInScratch: false)
@@ -659,33 +766,54 @@ public struct ExpositionParser {
 
     /// Resolves escapes of a label value into the scratch buffer.
     mutating func unescape(_ slice: inout LabelSlice) throws(ExpositionError) {
-        let start = scratch.count
-        var i = slice.valueStart
-        let stop = slice.valueStart + slice.valueLength
-        while i < stop {
-            let c = base[i]
-            if c == UInt8(ascii: "\\") {
+        let start = scratchCount
+        // Decoding never makes a value longer.
+        let need = start + slice.valueLength
+        if scratch.count < need { scratch.append(contentsOf: repeatElement(0, count: max(need, scratch.count))) }
+        let base = self.base
+        let strict = format == .openMetrics
+        var bad = -1
+        let written: Int = scratch.withUnsafeMutableBufferPointer { out in
+            var w = start
+            var i = slice.valueStart
+            let stop = slice.valueStart + slice.valueLength
+            while i < stop {
+                let c = base[i]
+                guard c == UInt8(ascii: "\\") else {
+                    out[w] = c
+                    w += 1
+                    i += 1
+                    continue
+                }
                 let n = base[i + 1]
                 switch n {
-                case UInt8(ascii: "\\"), UInt8(ascii: "\""): scratch.append(n)
-                case UInt8(ascii: "n"): scratch.append(UInt8(ascii: "\n"))
+                case UInt8(ascii: "\\"), UInt8(ascii: "\""):
+                    out[w] = n
+                    w += 1
+                case UInt8(ascii: "n"):
+                    out[w] = UInt8(ascii: "\n")
+                    w += 1
                 default:
-                    if format == .openMetrics {
-                        throw error("invalid escape '\\\(Character(Unicode.Scalar(n)))' in label value", at: i)
+                    if strict {
+                        bad = i
+                        return w
                     }
                     // The classic format keeps unknown escapes as written,
                     // as Prometheus' own parser does.
-                    scratch.append(c)
-                    scratch.append(n)
+                    out[w] = c
+                    out[w + 1] = n
+                    w += 2
                 }
                 i += 2
-            } else {
-                scratch.append(c)
-                i += 1
             }
+            return w
         }
+        if bad >= 0 {
+            throw error("invalid escape '\\\(Character(Unicode.Scalar(base[bad + 1])))' in label value", at: bad)
+        }
+        scratchCount = written
         slice.valueStart = start
-        slice.valueLength = scratch.count - start
+        slice.valueLength = written - start
         slice.valueInScratch = true
     }
 
@@ -702,68 +830,95 @@ public struct ExpositionParser {
     @inline(__always)
     mutating func resolveFamily() throws(ExpositionError) {
         if !cacheName.isEmpty && nameEquals(cacheName) {
-            family = cacheFamily
+            familyIndex = cacheFamilyIndex
+            familyType = cacheFamilyType
             suffix = cacheSuffix
             return
         }
         try resolveFamilySlow()
         cacheName.removeAll(keepingCapacity: true)
         cacheName.append(contentsOf: UnsafeBufferPointer(start: base + nameStart, count: nameLength))
-        cacheFamily = family
+        cacheFamilyIndex = familyIndex
+        cacheFamilyType = familyType
         cacheSuffix = suffix
     }
 
     mutating func resolveFamilySlow() throws(ExpositionError) {
-        let sampleName = name
-        if !current.name.isEmpty, let s = matchingSuffix(sampleName, family: current) {
-            family = current
+        if !currentBytes.isEmpty, let s = matchingSuffix(currentBytes, current.type) {
+            familyIndex = currentIndex
+            familyType = current.type
             suffix = s
-            currentHasSamples = true
-            familiesWithSamples.insert(current.name)
+            if !currentHasSamples {
+                currentHasSamples = true
+                familyHasSamples[currentIndex] = true
+            }
             return
         }
+        let sampleName = name
         if format == .openMetrics {
             // A sample outside the current family starts a new family
             // with no metadata; its type is unknown. A sample named like
             // the family but lacking its type's suffix is an error.
             if sampleName == current.name {
-                let expected = current.type.allowedSuffixes(format).map { current.name + $0 }.joined(separator: ", ")
+                let expected = current.type.allowedSuffixes(format).map { current.name + $0.rawValue }
                 throw error(
-                    "sample \(sampleName) does not belong to \(current.type.rawValue) family \(current.name) (expected \(expected))",
-                    at: nameStart)
+                    "sample \(sampleName) does not belong to \(current.type.rawValue) family \(current.name) "
+                        + "(expected \(expected.joined(separator: ", ")))", at: nameStart)
             }
-            try enterFamily(sampleName, bytesAt: nameStart, length: nameLength)
+            try enterFamily(bytesAt: nameStart, length: nameLength)
             current.type = .unknown
-            family = current
-            suffix = ""
+            families[currentIndex] = current
+            familyIndex = currentIndex
+            familyType = .unknown
+            suffix = .bare
             currentHasSamples = true
-            declared[current.name] = current
             return
         }
-        if let info = declared[sampleName], let s = matchingSuffix(sampleName, family: info) {
-            family = info
-            suffix = s
-        } else if let (familyName, s) = stripSuffix(sampleName), let info = declared[familyName],
-            info.type == .histogram || info.type == .summary
+        if let i = declared[FamilyKey(sampleName)],
+            let s = matchingSuffix(Array(families[i].name.utf8), families[i].type)
         {
-            family = info
+            familyIndex = i
             suffix = s
+        } else if let (familyName, s) = stripSuffix(sampleName), let i = declared[FamilyKey(familyName)],
+            families[i].type == .histogram || families[i].type == .summary
+        {
+            familyIndex = i
+            suffix = s
+        } else if let i = declared[FamilyKey(sampleName)] {
+            familyIndex = i
+            suffix = .bare
         } else {
-            family = declared[sampleName] ?? FamilyInfo(name: sampleName, type: .untyped)
-            suffix = ""
+            // An untyped family that no metadata named.
+            familyIndex = register(FamilyInfo(name: sampleName, type: .untyped))
+            declared[FamilyKey(sampleName)] = familyIndex
+            suffix = .bare
         }
-        familiesWithSamples.insert(family.name)
+        familyType = families[familyIndex].type
+        familyHasSamples[familyIndex] = true
     }
 
-    func matchingSuffix(_ sampleName: String, family: FamilyInfo) -> String? {
-        guard sampleName.hasPrefix(family.name) else { return nil }
-        let rest = String(sampleName.dropFirst(family.name.count))
-        return family.type.allowedSuffixes(format).contains(rest) ? rest : nil
+    /// The suffix the current sample's name adds to `familyName`, when it
+    /// is one that `type` allows; compared as bytes, no strings made.
+    func matchingSuffix(_ familyName: [UInt8], _ type: MetricType) -> SampleSuffix? {
+        let n = familyName.count
+        guard nameLength >= n else { return nil }
+        let prefixMatches = familyName.withUnsafeBufferPointer { memEqual($0.baseAddress!, base + nameStart, n) }
+        guard prefixMatches else { return nil }
+        let restLength = nameLength - n
+        for s in type.allowedSuffixes(format) {
+            let text = s.text
+            if text.utf8CodeUnitCount == restLength
+                && (restLength == 0 || memEqual(text.utf8Start, base + nameStart + n, restLength))
+            {
+                return s
+            }
+        }
+        return nil
     }
 
-    func stripSuffix(_ sampleName: String) -> (String, String)? {
-        for s in ["_bucket", "_count", "_sum"] where sampleName.hasSuffix(s) {
-            return (String(sampleName.dropLast(s.count)), s)
+    func stripSuffix(_ sampleName: String) -> (String, SampleSuffix)? {
+        for s in [SampleSuffix.bucket, .count, .sum] where sampleName.hasSuffix(s.rawValue) {
+            return (String(sampleName.dropLast(s.rawValue.count)), s)
         }
         return nil
     }
@@ -808,15 +963,15 @@ public struct ExpositionParser {
     }
 
     mutating func checkOpenMetricsSample() throws(ExpositionError) {
-        let t = family.type
+        let t = familyType
         if hasExemplar {
             let allowed =
-                (t == .counter && suffix == "_total")
-                || ((t == .histogram || t == .gaugehistogram) && suffix == "_bucket")
+                (t == .counter && suffix == .total)
+                || ((t == .histogram || t == .gaugehistogram) && suffix == .bucket)
             if !allowed { throw error("exemplars are only allowed on counter totals and histogram buckets") }
         }
         switch t {
-        case .counter where suffix == "_total":
+        case .counter where suffix == .total:
             if value < 0 { throw error("counter total is negative") }
         case .info:
             if value != 1 { throw error("info value must be 1") }
@@ -826,12 +981,12 @@ public struct ExpositionParser {
                 throw error("stateset sample needs a label named \(family.name)")
             }
         case .summary:
-            if suffix == "" {
+            if suffix == .bare {
                 guard let qi = labelIndex("quantile"), let q = labelValueDouble(qi) else {
                     throw error("summary quantile sample needs a numeric quantile label")
                 }
                 if !(q >= 0 && q <= 1) { throw error("quantile \(q) is outside [0, 1]") }
-            } else if suffix == "_count" && (value < 0 || value.isNaN) {
+            } else if suffix == .count && (value < 0 || value.isNaN) {
                 throw error("summary count must be a non-negative number")
             }
         case .histogram, .gaugehistogram:
@@ -852,7 +1007,7 @@ public struct ExpositionParser {
             group.timestampMs = timestampMs
         }
         switch suffix {
-        case "_bucket":
+        case .bucket:
             guard let li = labelIndex("le"), let le = labelValueDouble(li), !le.isNaN else {
                 throw error("histogram bucket needs a numeric le label")
             }
@@ -863,7 +1018,7 @@ public struct ExpositionParser {
             group.lastLe = le
             group.lastBucket = value
             if le == .infinity { group.infBucket = value }
-        case "_count", "_gcount":
+        case .count, .gcount:
             if value < 0 || value.isNaN { throw error("histogram count must be a non-negative number") }
             if let inf = group.infBucket, inf != value {
                 throw error("histogram count \(value) differs from its +Inf bucket \(inf)")
@@ -872,6 +1027,31 @@ public struct ExpositionParser {
             break
         }
     }
+}
+
+/// A family name as a dictionary key, hashed once with FNV-1a over its
+/// bytes: Swift's default string hashing (SipHash) costs more than the
+/// rest of a metadata line.
+struct FamilyKey: Hashable {
+    let name: String
+    let fnv: UInt64
+
+    init(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in 0..<n { h = (h ^ UInt64(p[i])) &* 0x100_0000_01b3 }
+        fnv = h
+        name = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    init(_ name: String) {
+        var copy = name
+        let (fnv, _) = copy.withUTF8 { buf in (FamilyKey(buf.baseAddress!, buf.count).fnv, 0) }
+        self.fnv = fnv
+        self.name = name
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(fnv) }
+    static func == (a: FamilyKey, b: FamilyKey) -> Bool { a.fnv == b.fnv && a.name == b.name }
 }
 
 @inline(__always)

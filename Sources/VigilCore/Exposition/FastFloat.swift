@@ -92,8 +92,35 @@ enum FastFloat {
             return negative ? -v : v
         }
         if mantissa == 0 && !dropped { return negative ? -0.0 : 0.0 }
+        #if arch(x86_64) || arch(i386)
+            if !dropped && exp10 >= -27 && exp10 <= 27, let v = extended(mantissa, exp10) {
+                return negative ? -v : v
+            }
+        #endif
         return slow(p, start, end)
     }
+
+    #if arch(x86_64) || arch(i386)
+        private static let extendedPowers: [Float80] = (0...27).map { e in
+            var x: Float80 = 1
+            for _ in 0..<e { x *= 10 }  // exact: 5^27 < 2^64
+            return x
+        }
+
+        /// mantissa × 10^exp10 in x87 extended precision: both operands are
+        /// exact there, so the product or quotient is rounded once, to 64
+        /// bits. Rounding that to a Double is a second rounding, wrong only
+        /// when the 11 dropped bits sit within one unit of the halfway
+        /// point; those cases return nil and go to strtod.
+        @inline(__always)
+        static func extended(_ mantissa: UInt64, _ exp10: Int) -> Double? {
+            let m = Float80(mantissa)
+            let r = exp10 < 0 ? m / extendedPowers[-exp10] : m * extendedPowers[exp10]
+            let low = r.significandBitPattern & 0x7FF
+            if low >= 0x3FF && low <= 0x401 { return nil }
+            return Double(r)
+        }
+    #endif
 
     private static func special(
         _ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, negative: Bool, signed: Bool

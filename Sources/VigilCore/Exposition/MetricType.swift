@@ -19,18 +19,63 @@ public enum MetricType: String, Sendable, CaseIterable, Codable {
     case counter, gauge, histogram, summary, untyped, unknown
     case gaugehistogram, info, stateset
 
+    /// The name as a static string, for byte comparisons.
+    var staticName: StaticString {
+        switch self {
+        case .counter: return "counter"
+        case .gauge: return "gauge"
+        case .histogram: return "histogram"
+        case .summary: return "summary"
+        case .untyped: return "untyped"
+        case .unknown: return "unknown"
+        case .gaugehistogram: return "gaugehistogram"
+        case .info: return "info"
+        case .stateset: return "stateset"
+        }
+    }
+
     /// The sample-name suffixes that belong to a family of this type.
-    /// The empty suffix means the family name itself.
-    func allowedSuffixes(_ format: ExpositionFormat) -> [String] {
+    func allowedSuffixes(_ format: ExpositionFormat) -> [SampleSuffix] {
         switch (self, format) {
-        case (.counter, .openMetrics): return ["_total", "_created"]
-        case (.histogram, .openMetrics): return ["_bucket", "_count", "_sum", "_created"]
-        case (.histogram, .prometheus): return ["_bucket", "_count", "_sum"]
-        case (.gaugehistogram, _): return ["_bucket", "_gcount", "_gsum"]
-        case (.summary, .openMetrics): return ["", "_count", "_sum", "_created"]
-        case (.summary, .prometheus): return ["", "_count", "_sum"]
-        case (.info, .openMetrics): return ["_info"]
-        default: return [""]
+        case (.counter, .openMetrics): return SampleSuffix.counterOM
+        case (.histogram, .openMetrics): return SampleSuffix.histogramOM
+        case (.histogram, .prometheus): return SampleSuffix.histogramProm
+        case (.gaugehistogram, _): return SampleSuffix.gaugeHistogram
+        case (.summary, .openMetrics): return SampleSuffix.summaryOM
+        case (.summary, .prometheus): return SampleSuffix.summaryProm
+        case (.info, .openMetrics): return SampleSuffix.infoOM
+        default: return SampleSuffix.bareOnly
+        }
+    }
+}
+
+/// What a sample's name adds to its family's name.
+public enum SampleSuffix: String, Sendable {
+    case bare = "", total = "_total", created = "_created", bucket = "_bucket", count = "_count", sum = "_sum"
+    case gcount = "_gcount", gsum = "_gsum", info = "_info"
+
+    // Shared lists, so looking them up allocates nothing.
+    static let counterOM: [SampleSuffix] = [.total, .created]
+    static let histogramOM: [SampleSuffix] = [.bucket, .count, .sum, .created]
+    static let histogramProm: [SampleSuffix] = [.bucket, .count, .sum]
+    static let gaugeHistogram: [SampleSuffix] = [.bucket, .gcount, .gsum]
+    static let summaryOM: [SampleSuffix] = [.bare, .count, .sum, .created]
+    static let summaryProm: [SampleSuffix] = [.bare, .count, .sum]
+    static let infoOM: [SampleSuffix] = [.info]
+    static let bareOnly: [SampleSuffix] = [.bare]
+
+    /// The suffix as a static string, for byte comparisons.
+    var text: StaticString {
+        switch self {
+        case .bare: return ""
+        case .total: return "_total"
+        case .created: return "_created"
+        case .bucket: return "_bucket"
+        case .count: return "_count"
+        case .sum: return "_sum"
+        case .gcount: return "_gcount"
+        case .gsum: return "_gsum"
+        case .info: return "_info"
         }
     }
 }
