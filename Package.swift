@@ -31,9 +31,9 @@ let package = Package(
         ),
         .executableTarget(name: "vigil-bench", dependencies: ["VigilCore"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
-        .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore"]),
+        .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore"], exclude: ["Fixtures"]),
         .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilTerminal"]),
-        .testTarget(name: "VigilIntegrationTests", dependencies: ["VigilCore"]),
+        .testTarget(name: "VigilIntegrationTests", dependencies: ["VigilCore"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

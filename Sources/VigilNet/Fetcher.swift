@@ -299,8 +299,11 @@ public final class Fetcher {
         case CURLE_WRITE_ERROR where t.overLimit, CURLE_FILESIZE_EXCEEDED:
             result = .failure(.bodyTooLarge(limit: t.request.bodyLimit))
         case CURLE_COULDNT_CONNECT:
+            // The OS error tells a refused connection from an unreachable host.
+            var osErrno = 0
+            vigil_easy_getinfo_long(t.easy, CURLINFO_OS_ERRNO, &osErrno)
             result = .failure(
-                reason.contains("refused") ? .refused(Self.shortHost(t.request.url)) : .connection(reason))
+                osErrno == Int(ECONNREFUSED) ? .refused(Self.shortHost(t.request.url)) : .connection(reason))
         case CURLE_OPERATION_TIMEDOUT:
             result = .failure(.timedOut(seconds: Double(t.request.timeoutMs) / 1000))
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE,
