@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+
+@Suite struct ConfigTests {
+    static let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("dashboards/normaldance.yaml").path
+
+    func errors(_ yaml: String, environment: [String: String] = [:]) -> [String] {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "t.yaml", environment: environment)
+            return []
+        } catch {
+            return error.errors.map(\.description)
+        }
+    }
+
+    /// The plan's monitoring-config.js, monitoring-dashboards.js and
+    /// alerting-config.js, completely.
+    @Test func shippedConfigTranslatesThePlan() throws {
+        let c = try ConfigLoader.load(path: Self.shipped)
+        let plan: [(String, String, String, Double, Double, String)] = [
+            ("response_time", "Response Time", "ms", 2000, 5000, "p95"),
+            ("throughput", "Throughput", "req/s", 1000, 500, "sum"),
+            ("error_rate", "Error Rate", "%", 1, 5, "avg"),
+            ("active_users", "Active Users", "count", 1000, 500, "sum"),
+            ("conversion_rate", "Conversion Rate", "%", 5, 2, "avg"),
+            ("revenue", "Revenue", "$", 10000, 5000, "sum"),
+            ("cpu_usage", "CPU Usage", "%", 70, 90, "avg"),
+            ("memory_usage", "Memory Usage", "%", 80, 95, "avg"),
+            ("disk_usage", "Disk Usage", "%", 80, 95, "avg"),
+        ]
+        for (id, name, unit, warning, critical, aggregation) in plan {
+            let m = try #require(c.metric(id), "metric \(id)")
+            #expect(m.name == name && m.unit == unit && m.aggregation == aggregation && m.chart == "line")
+            #expect(m.threshold == Threshold(warning: warning, critical: critical))
+        }
+        // Critical below warning: lower is worse.
+        for id in ["throughput", "active_users", "conversion_rate", "revenue"] {
+            #expect(c.metric(id)?.threshold?.higherIsWorse == false, "\(id)")
+            let t = try #require(c.metric(id)?.threshold)
+            #expect(t.state(of: t.critical - 1) == .critical && t.state(of: t.warning + 1) == .ok)
+        }
+        #expect(c.metric("cpu_usage")?.threshold?.state(of: 75) == .warning)
+        #expect(c.dashboards.map(\.name) == ["Main", "Performance", "Security"])
+        #expect(
+            c.dashboards.flatMap { $0.panels.map(\.title) } == [
+                "System Status", "Response Time", "Error Rate", "Active Users",
+                "Response Time by Service", "Throughput", "Database Performance", "Cache Hit Rate",
+                "Security Events", "Failed Login Attempts", "Vulnerability Scan Results", "Access Control Violations",
+            ])
+        #expect(c.dashboards[1].panels[0].groupBy == ["service"])
+        #expect(c.dashboards[2].panels[0].columns == ["timestamp", "event_type", "severity", "source"])
+        #expect(c.dashboards[2].panels[2].columns == ["cve_id", "severity", "status", "last_scan"])
+        #expect(c.alerts.severities.map(\.id) == ["critical", "high", "medium", "low"])
+        #expect(c.alerts.severities.map(\.timeout.milliseconds) == [30, 60, 120, 240].map { Int64($0) * 60_000 })
+        #expect(c.alerts.severities.map(\.color) == ["red", "orange", "yellow", "blue"])
+        #expect(c.alerts.severities.map(\.escalation) == [true, true, false, false])
+        #expect(
+            c.alerts.rules.map(\.name) == [
+                "High Error Rate", "High Response Time", "High CPU Usage", "Database Connection Issues",
+            ])
+        #expect(c.alerts.rules.map(\.severity) == ["high", "medium", "critical", "critical"])
+        #expect(c.alerts.rules.map(\.holdFor.milliseconds) == [300_000, 600_000, 300_000, 300_000])
+        #expect(c.alerts.rules.map(\.metric) == ["error_rate", "response_time", "cpu_usage", "db.connection_failures"])
+        #expect(c.alerts.escalation.map(\.after.milliseconds) == [0, 1_800_000, 3_600_000, 7_200_000])
+        #expect(
+            c.alerts.escalation.map(\.contacts) == [
+                ["on_call_engineer"], ["tech_lead"], ["engineering_manager"], ["emergency_contact"],
+            ])
+    }
+
+    @Test(arguments: [
+        ("refresh: 2x\n", "t.yaml:1:10: refresh must be a duration like 30s, 5m or 1h30m"),
+        (
+            "bogus: 1\n",
+            "t.yaml:1:1: unknown key 'bogus' in the configuration (expected one of: refresh, theme, history, targets, metrics, dashboards, alerts, keys)"
+        ),
+        ("targets:\n  - url: ftp://x\n", "t.yaml:2:10: url must be an http:// or https:// URL"),
+        ("targets:\n  - name: a\n", "t.yaml:2:5: a target needs a url"),
+        (
+            "targets:\n  - {url: 'http://a:1/m', interval: 1s, timeout: 5s}\n",
+            "t.yaml:2:5: timeout (5s) must not exceed interval (1s)"
+        ),
+        (
+            "targets:\n  - {url: 'http://a:1/m', bearer_token: '${NOPE}'}\n",
+            "t.yaml:2:41: bearer_token: environment variable NOPE is not set"
+        ),
+        (
+            "metrics:\n  a:\n    query: rate(x[5m:1m])\n",
+            "t.yaml:3:18: query of metric a: subqueries are not supported by Vigil's local engine (query column 7)"
+        ),
+        (
+            "metrics:\n  a:\n    query: sum(x\n",
+            "t.yaml:3:17: query of metric a: expected ')', found end of input (query column 6)"
+        ),
+        (
+            "metrics:\n  a:\n    query: up\n    threshold: {warning: 1}\n",
+            "t.yaml:4:16: threshold of a needs warning and critical"
+        ),
+        (
+            "metrics:\n  a:\n    query: up\n    threshold: {warning: x, critical: 2}\n",
+            "t.yaml:4:26: warning must be a number"
+        ),
+        ("metrics:\n  a:\n    name: A\n", "t.yaml:2:3: metric a needs a query"),
+        (
+            "metrics:\n  a: {query: up, colour: red}\n",
+            "t.yaml:2:18: unknown key 'colour' in metric a (expected one of: name, unit, query, threshold, chart, aggregation, description)"
+        ),
+        (
+            "dashboards:\n  - name: M\n    panels:\n      - {title: X, type: pie, metrics: []}\n",
+            "t.yaml:4:26: panel type must be one of stat, graph, table, log"
+        ),
+        (
+            "dashboards:\n  - name: M\n    panels:\n      - {title: X, type: stat, metrics: [nope]}\n",
+            "t.yaml:4:42: undefined metric 'nope' (define it under metrics:)"
+        ),
+        (
+            "alerts:\n  severities: {high: {timeout: 30}}\n",
+            "t.yaml:2:32: timeout must be a duration like 30s, 5m or 1h30m"
+        ),
+        (
+            "metrics: {e: {query: up}}\nalerts:\n  severities: {high: {timeout: 30m}}\n  rules:\n    - {name: R, condition: e > 5, for: 5m, severity: mega}\n",
+            "t.yaml:5:54: unknown severity 'mega' (defined: high)"
+        ),
+        (
+            "alerts:\n  severities: {high: {timeout: 30m}}\n  rules:\n    - {name: R, condition: zzz > 5, for: 5m, severity: high}\n",
+            "t.yaml:4:28: condition names undefined metric 'zzz'"
+        ),
+        (
+            "metrics: {e: {query: up}}\nalerts:\n  severities: {high: {timeout: 30m}}\n  rules:\n    - {name: R, condition: e > 5, for: 5q, severity: high}\n",
+            "t.yaml:5:40: for must be a duration like 30s, 5m or 1h30m"
+        ),
+        ("targets: [\n", "t.yaml:2:1: YAML: did not find expected node content"),
+    ])
+    func reportsErrorWithPosition(_ yaml: String, _ expected: String) {
+        let found = errors(yaml)
+        #expect(found.contains(expected), "got \(found)")
+    }
+
+    @Test func everyErrorIsReportedInFileOrder() {
+        let found = errors("refresh: 2x\ntheme: 3\nmetrics:\n  a: {query: 'sum('}\n  b: {query: up, x: 1}\n")
+        #expect(found.count == 3)
+        #expect(found.map { $0.split(separator: ":")[1] } == ["1", "4", "5"])
+    }
+
+    @Test func secretsComeFromEnvironmentOrFileAndNeverPrint() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-token-\(UUID().uuidString)")
+        try "from-file\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let yaml = """
+            targets:
+              - {name: a, url: 'http://127.0.0.1:1/m', bearer_token: '${TOKEN}'}
+              - {name: b, url: 'http://127.0.0.1:2/m', bearer_token_file: '\(file.path)'}
+              - {name: c, url: 'https://127.0.0.1:3/m', basic_auth: {username: u, password: '${PW}'}, tls: {insecure_skip_verify: true}}
+            """
+        let c = try ConfigLoader.parse(yaml, file: "t.yaml", environment: ["TOKEN": "from-env", "PW": "pw"])
+        #expect(c.targets[0].bearerToken?.value == "from-env")
+        #expect(c.targets[1].bearerToken?.value == "from-file")
+        #expect(c.targets[2].basicAuth?.password.value == "pw")
+        #expect(c.targets[2].insecureSkipVerify)
+        for t in c.targets {
+            #expect(!String(describing: t).contains("from-") && !String(reflecting: t).contains("pw\""))
+        }
+    }
+
+    @Test func durations() {
+        #expect(PromDuration("1h30m")?.milliseconds == 5_400_000)
+        #expect(PromDuration("250ms")?.milliseconds == 250)
+        #expect(PromDuration("2d")?.milliseconds == 172_800_000)
+        for bad in ["", "5", "m", "5m1h", "1.5h", "5mm", "-5m"] { #expect(PromDuration(bad) == nil, "\(bad)") }
+        #expect(PromDuration(milliseconds: 5_400_000).description == "1h30m")
+    }
+}
