@@ -25,8 +25,32 @@ guard args.count >= 3, args[0] == "parse", let iterations = Int(args[2]), iterat
 }
 let path = args[1]
 let verify = !args.contains("--no-verify")
-guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path)") }
-let bytes = [UInt8](data)
+/// Reads the file straight into one array: the file's bytes are the only
+/// big allocation (the memory figure is "file plus 32 MiB").
+func readFile(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { return nil }
+    let size = Int(st.st_size)
+    var ok = true
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
+        var done = 0
+        while done < size {
+            let n = read(fd, buf.baseAddress! + done, size - done)
+            if n <= 0 {
+                ok = n == 0
+                break
+            }
+            done += n
+        }
+        count = done
+    }
+    return ok ? bytes : nil
+}
+
+guard let bytes = readFile(path) else { fail("cannot read \(path)") }
 // The format comes from the content, as a server's Content-Type would say:
 // an OpenMetrics exposition ends with "# EOF".
 var format: ExpositionFormat = .prometheus
