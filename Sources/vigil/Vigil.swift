@@ -13,6 +13,21 @@ struct Vigil: ParsableCommand {
         version: vigilVersion,
         subcommands: [Check.self, Scrape.self, Query.self]
     )
+
+    /// Like ArgumentParser's own main, but a usage error exits with 2
+    /// (Vigil's contract) rather than sysexits' 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Exit statuses: 0 ok, 1 a failed check, scrape or query, 2 usage or config error.

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// The `vigil` binary's contract: exit statuses (0 ok, 1 failed check,
+/// scrape or query, 2 usage or config error), messages that name the
+/// problem, and secrets that never reach the output.
+@Suite(.serialized) struct CommandLineTests {
+    @Test func checkMetricsExitStatuses() throws {
+        let dir = Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("good.prom")
+        try "# TYPE a counter\na 1\n".write(to: good, atomically: true, encoding: .utf8)
+        let bad = dir.appendingPathComponent("bad.om")
+        try "# TYPE a counter\na_total -1\n# EOF\n".write(to: bad, atomically: true, encoding: .utf8)
+        let ok = try Support.run(Support.vigil, ["check", "metrics", good.path])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("valid prometheus, 1 samples in 1 families"))
+        let failed = try Support.run(Support.vigil, ["check", "metrics", bad.path])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("bad.om:2:9: counter total is negative"))
+        let forced = try Support.run(Support.vigil, ["check", "metrics", "--format", "openmetrics", good.path])
+        #expect(forced.status == 1)
+        #expect(forced.stderr.contains("good.prom:2:1: sample a does not belong to counter family a"))
+        let usage = try Support.run(Support.vigil, ["check", "metrics", "--format", "xml", good.path])
+        #expect(usage.status == 2)
+    }
+
+    @Test func checkConfigListsEveryError() throws {
+        let dir = Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.yaml")
+        try "refresh: soon\nmetrics:\n  a: {query: 'rate(x[5m]'}\n  b: {query: up, colour: red}\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        let out = try Support.run(Support.vigil, ["check", "config", file.path])
+        #expect(out.status == 2)
+        let lines = out.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(out.stderr)")
+        #expect(lines[0].hasPrefix("\(file.path):1:10: refresh must be a duration"))
+        #expect(lines[1].hasPrefix("\(file.path):3:"))
+        #expect(lines[2].hasPrefix("\(file.path):4:18: unknown key 'colour'"))
+        #expect(lines[3] == "\(file.path): 3 errors")
+        let shipped = try Support.run(
+            Support.vigil,
+            [
+                "check", "config",
+                URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appendingPathComponent("dashboards/normaldance.yaml").path,
+            ])
+        #expect(shipped.status == 0, "\(shipped.stderr)")
+    }
+
+    @Test func scrapeFailureIsExitOneWithReasonAndNoSecret() throws {
+        let port = Support.freePort()
+        let env = ProcessInfo.processInfo.environment.merging(["VIGIL_TOKEN": "tok-3f9a"]) { $1 }
+        let out = try Support.run(
+            Support.vigil,
+            [
+                "scrape", "http://127.0.0.1:\(port)/metrics", "--json", "--bearer-token", "${VIGIL_TOKEN}", "--timeout",
+                "2s",
+            ],
+            environment: env)
+        #expect(out.status == 1)
+        #expect(out.stdout.contains("\"error\": \"refused (127.0.0.1:\(port))\""))
+        #expect(out.stderr.contains("refused"))
+        #expect(!(out.stdout + out.stderr).contains("tok-3f9a"))
+        let unset = try Support.run(
+            Support.vigil, ["scrape", "http://127.0.0.1:\(port)/m", "--bearer-token", "${NOT_SET_ANYWHERE}"])
+        #expect(unset.status == 2)
+        #expect(unset.stderr.contains("environment variable NOT_SET_ANYWHERE is not set"))
+    }
+
+    @Test func queryOverLiveTargets() throws {
+        let dir = Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Support.freePort()
+        let exporter = try Support.start(
+            "/usr/bin/prometheus-node-exporter", ["--web.listen-address=127.0.0.1:\(port)"],
+            log: dir.appendingPathComponent("node.log"))
+        defer { Support.stop(exporter) }
+        try Support.waitReady("http://127.0.0.1:\(port)/metrics")
+        let out = try Support.run(
+            Support.vigil,
+            [
+                "query", "sum by (job) (rate(node_cpu_seconds_total[10s])) > bool 0", "--target",
+                "http://127.0.0.1:\(port)/metrics", "--over", "3s", "--interval", "1s",
+            ])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout == "{job=\"target1\"} 1\n")
+        let up = try Support.run(
+            Support.vigil, ["query", "up", "--target", "http://127.0.0.1:\(port)/metrics", "--over", "1s", "--json"])
+        #expect(up.stdout.contains("\"instance\": \"127.0.0.1:\(port)\""))
+        #expect(up.stdout.contains("\"value\": [") && up.stdout.contains("\"1\"]"))
+    }
+}
