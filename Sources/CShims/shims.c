@@ -12,3 +12,53 @@ CURLcode vigil_easy_getinfo_double(CURL *h, CURLINFO info, double *out) { return
 CURLcode vigil_easy_getinfo_string(CURL *h, CURLINFO info, char **out) { return curl_easy_getinfo(h, info, out); }
 CURLcode vigil_easy_getinfo_pointer(CURL *h, CURLINFO info, void **out) { return curl_easy_getinfo(h, info, out); }
 CURLMcode vigil_multi_setopt_long(CURLM *m, CURLMoption opt, long value) { return curl_multi_setopt(m, opt, value); }
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t last_signal = 0;
+static int signal_pipe[2] = {-1, -1};
+
+static void on_signal(int sig) {
+    last_signal = sig;
+    if (signal_pipe[1] >= 0) {
+        char b = (char)sig;
+        ssize_t ignored = write(signal_pipe[1], &b, 1);
+        (void)ignored;
+    }
+}
+
+int vigil_install_signal_pipe(void) {
+    if (signal_pipe[0] < 0) {
+        if (pipe(signal_pipe) != 0) return -1;
+        for (int i = 0; i < 2; i++) {
+            fcntl(signal_pipe[i], F_SETFL, fcntl(signal_pipe[i], F_GETFL) | O_NONBLOCK);
+            fcntl(signal_pipe[i], F_SETFD, FD_CLOEXEC);
+        }
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    // A dropped SSH connection must not kill Vigil on a write to the tty.
+    signal(SIGPIPE, SIG_IGN);
+    return signal_pipe[0];
+}
+
+int vigil_last_signal(void) { return last_signal; }
+
+static void endwin_if_needed(void) {
+    if (!isendwin()) endwin();
+}
+
+void vigil_endwin_at_exit(void) { atexit(endwin_if_needed); }
+
+int vigil_setcchar(cchar_t *cc, const wchar_t *text, attr_t attrs, int pair) {
+    return setcchar(cc, text, attrs, (short)pair, NULL);
+}

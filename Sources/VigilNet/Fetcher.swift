@@ -233,22 +233,24 @@ public final class Fetcher {
         public var durationSeconds: Double
     }
 
-    /// Waits up to `timeoutMs` for network activity (or for `extraFD` to
-    /// become readable), advances all transfers and returns those that
-    /// finished. Returns early when `extraFD` is readable.
-    public func poll(timeoutMs: Int, extraFD: Int32? = nil) -> (completions: [Completion], extraReady: Bool) {
-        var extraReady = false
-        if var wait = extraFD.map({ curl_waitfd(fd: $0, events: Int16(CURL_WAIT_POLLIN), revents: 0) }) {
-            var n: Int32 = 0
-            curl_multi_poll(multi, &wait, 1, Int32(max(0, timeoutMs)), &n)
-            extraReady = wait.revents != 0
-        } else {
-            var n: Int32 = 0
-            curl_multi_poll(multi, nil, 0, Int32(max(0, timeoutMs)), &n)
+    /// Waits up to `timeoutMs` for network activity or for one of
+    /// `extraFDs` (keyboard, signal pipe) to become readable, advances all
+    /// transfers, and returns those that finished and which extra
+    /// descriptors are readable. This is the loop's only blocking call.
+    public func poll(timeoutMs: Int, extraFDs: [Int32]) -> (completions: [Completion], ready: [Bool]) {
+        var waits = extraFDs.map { curl_waitfd(fd: $0, events: Int16(CURL_WAIT_POLLIN), revents: 0) }
+        var n: Int32 = 0
+        waits.withUnsafeMutableBufferPointer { buf in
+            _ = curl_multi_poll(multi, buf.baseAddress, UInt32(buf.count), Int32(max(0, timeoutMs)), &n)
         }
         var running: Int32 = 0
         curl_multi_perform(multi, &running)
-        return (collect(), extraReady)
+        return (collect(), waits.map { $0.revents != 0 })
+    }
+
+    public func poll(timeoutMs: Int, extraFD: Int32? = nil) -> (completions: [Completion], extraReady: Bool) {
+        let (c, ready) = poll(timeoutMs: timeoutMs, extraFDs: extraFD.map { [$0] } ?? [])
+        return (c, ready.first ?? false)
     }
 
     /// Runs until every queued transfer has finished, or `deadline` (in

@@ -89,9 +89,22 @@ public final class Scraper {
     /// and how many scrapes completed.
     @discardableResult
     public func pump(timeoutMs: Int, extraFD: Int32? = nil) -> (extraReady: Bool, completed: Int) {
-        let (completions, ready) = fetcher.poll(timeoutMs: timeoutMs, extraFD: extraFD)
+        let (ready, completed) = pump(timeoutMs: timeoutMs, extraFDs: extraFD.map { [$0] } ?? [])
+        return (ready.first ?? false, completed)
+    }
+
+    @discardableResult
+    public func pump(timeoutMs: Int, extraFDs: [Int32]) -> (ready: [Bool], completed: Int) {
+        let (completions, ready) = fetcher.poll(timeoutMs: timeoutMs, extraFDs: extraFDs)
         for c in completions { finish(c) }
         return (ready, completions.count)
+    }
+
+    /// Replaces the targets (the demo points them at its own port).
+    public func retarget(_ newTargets: [ScrapeTarget]) {
+        targets = newTargets
+        health = Array(repeating: TargetHealth(), count: newTargets.count)
+        nextDue = Array(repeating: 0, count: newTargets.count)
     }
 
     func finish(_ c: Fetcher.Completion) {

@@ -11,7 +11,8 @@ struct Vigil: ParsableCommand {
         commandName: "vigil",
         abstract: "A terminal console for launch day: scrape Prometheus endpoints, query them, watch dashboards.",
         version: vigilVersion,
-        subcommands: [Check.self, Scrape.self, Query.self]
+        subcommands: [Dashboard.self, Check.self, Scrape.self, Query.self, Demo.self],
+        defaultSubcommand: Dashboard.self
     )
 
     /// Like ArgumentParser's own main, but a usage error exits with 2

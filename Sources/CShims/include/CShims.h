@@ -36,4 +36,15 @@ static inline attr_t vigil_a_dim(void) { return A_DIM; }
 static inline attr_t vigil_a_underline(void) { return A_UNDERLINE; }
 static inline attr_t vigil_a_normal(void) { return A_NORMAL; }
 
+// Signals: SIGTERM, SIGHUP and SIGINT set a flag and write a byte to a
+// self-pipe, which the event loop polls with the keyboard; the handler is
+// async-signal-safe. Returns the pipe's read end, or -1.
+int vigil_install_signal_pipe(void);
+// The last signal received (0 if none).
+int vigil_last_signal(void);
+// Restores the terminal at exit even on an unexpected exit path.
+void vigil_endwin_at_exit(void);
+
+// cchar_t from one grapheme (as wide chars), attributes and colour pair.
+int vigil_setcchar(cchar_t *cc, const wchar_t *text, attr_t attrs, int pair);
 #endif

@@ -40,6 +40,11 @@ public struct TargetConfig: Sendable {
     public var insecureSkipVerify = false
     public var bodyLimit = 64 << 20
     public var format: ExpositionFormat?
+
+    public init(name: String, url: String) {
+        self.name = name
+        self.url = url
+    }
 }
 
 /// Warning and critical levels. When critical is below warning, lower

@@ -1,0 +1,106 @@
+/// One series of a metric's query result over the time window, at
+/// step-aligned times, plus its value now.
+public struct SeriesHistory: Sendable, Equatable {
+    public var labels: Labels
+    /// Values at `times` (nil where the series had no value).
+    public var values: [Double?]
+    public var current: Double?
+}
+
+/// What a metric's query gave over the window.
+public struct MetricResult: Sendable, Equatable {
+    public var times: [Int64]
+    public var series: [SeriesHistory]
+    /// The evaluation error, when the query could not be evaluated.
+    public var error: String?
+
+    public static let empty = MetricResult(times: [], series: [], error: nil)
+}
+
+/// Evaluates metric queries for graphs: at step-aligned times across the
+/// window, caching every column, so a refresh evaluates only the columns
+/// that became due (one per step) plus "now" for the current value.
+public struct MetricHistory: Sendable {
+    public private(set) var stepMs: Int64
+    public private(set) var windowMs: Int64
+    var columns: [String: [Int64: [Labels: Double]]] = [:]
+    var errors: [String: String] = [:]
+    var current: [String: [Labels: Double]] = [:]
+
+    public init(windowMs: Int64, stepMs: Int64) {
+        self.windowMs = windowMs
+        self.stepMs = max(1, stepMs)
+    }
+
+    /// Changes the window or step; a new step drops the cache.
+    public mutating func reshape(windowMs: Int64, stepMs: Int64) {
+        if stepMs != self.stepMs { columns = [:] }
+        self.windowMs = windowMs
+        self.stepMs = max(1, stepMs)
+    }
+
+    func alignedTimes(now: Int64) -> [Int64] {
+        let last = now - ((now % stepMs) + stepMs) % stepMs
+        let count = Int(windowMs / stepMs)
+        return (0..<count).reversed().map { last - Int64($0) * stepMs }
+    }
+
+    /// Evaluates what is due for each metric at `now`.
+    public mutating func update(_ metrics: [MetricDefinition], source: any SeriesSource, now: Int64) {
+        let evaluator = Evaluator(source: source)
+        let times = alignedTimes(now: now)
+        let oldest = times.first ?? now
+        for m in metrics {
+            var cols = columns[m.id] ?? [:]
+            cols = cols.filter { $0.key >= oldest }
+            var failure: String?
+            for t in times where cols[t] == nil {
+                do {
+                    cols[t] = try Self.values(evaluator.evaluate(m.query, at: t))
+                } catch {
+                    failure = error.message
+                    cols[t] = [:]
+                }
+            }
+            do {
+                current[m.id] = try Self.values(evaluator.evaluate(m.query, at: now))
+            } catch {
+                failure = error.message
+                current[m.id] = [:]
+            }
+            columns[m.id] = cols
+            errors[m.id] = failure
+        }
+    }
+
+    /// Forgets everything (after a long pause the cache is of no use).
+    public mutating func reset() {
+        columns = [:]
+        current = [:]
+        errors = [:]
+    }
+
+    static func values(_ v: QueryValue) -> [Labels: Double] {
+        switch v {
+        case .scalar(let x, _): return [Labels(): x]
+        case .vector(let vec):
+            var out: [Labels: Double] = [:]
+            for el in vec { out[el.labels] = el.value }
+            return out
+        default: return [:]
+        }
+    }
+
+    /// The metric's series over the window ending at `now`.
+    public func result(_ id: String, now: Int64) -> MetricResult {
+        let times = alignedTimes(now: now)
+        let cols = columns[id] ?? [:]
+        let cur = current[id] ?? [:]
+        var keys = Set(cur.keys)
+        for t in times { keys.formUnion(cols[t]?.keys ?? [:].keys) }
+        let series = keys.sorted().map { labels in
+            SeriesHistory(labels: labels, values: times.map { cols[$0]?[labels] }, current: cur[labels])
+        }
+        return MetricResult(times: times, series: series, error: errors[id])
+    }
+}

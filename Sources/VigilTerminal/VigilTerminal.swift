@@ -1,4 +1,0 @@
-import CNcursesw
-import VigilUI
-
-public enum VigilTerminal {}

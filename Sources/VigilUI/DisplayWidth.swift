@@ -1,0 +1,128 @@
+/// Display width of graphemes in a terminal cell grid: 0 for combining
+/// marks and format characters, 2 for East Asian Wide/Fullwidth and emoji
+/// presentation, 1 otherwise.
+public enum DisplayWidth {
+    /// East Asian Wide and Fullwidth ranges (Unicode 15, EastAsianWidth.txt,
+    /// W and F), merged where adjacent.
+    static let wide: [ClosedRange<UInt32>] = [
+        0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0...0x23F0, 0x23F3...0x23F3,
+        0x25FD...0x25FE, 0x2614...0x2615, 0x2648...0x2653, 0x267F...0x267F, 0x2693...0x2693, 0x26A1...0x26A1,
+        0x26AA...0x26AB, 0x26BD...0x26BE, 0x26C4...0x26C5, 0x26CE...0x26CE, 0x26D4...0x26D4, 0x26EA...0x26EA,
+        0x26F2...0x26F3, 0x26F5...0x26F5, 0x26FA...0x26FA, 0x26FD...0x26FD, 0x2705...0x2705, 0x270A...0x270B,
+        0x2728...0x2728, 0x274C...0x274C, 0x274E...0x274E, 0x2753...0x2755, 0x2757...0x2757, 0x2795...0x2797,
+        0x27B0...0x27B0, 0x27BF...0x27BF, 0x2B1B...0x2B1C, 0x2B50...0x2B50, 0x2B55...0x2B55, 0x2E80...0x303E,
+        0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3,
+        0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x16FE4,
+        0x17000...0x18CFF, 0x1AFF0...0x1B2FF, 0x1F004...0x1F004, 0x1F0CF...0x1F0CF, 0x1F18E...0x1F18E,
+        0x1F191...0x1F19A, 0x1F200...0x1F202, 0x1F210...0x1F23B, 0x1F240...0x1F248, 0x1F250...0x1F251,
+        0x1F260...0x1F265, 0x1F300...0x1F320, 0x1F32D...0x1F335, 0x1F337...0x1F37C, 0x1F37E...0x1F393,
+        0x1F3A0...0x1F3CA, 0x1F3CF...0x1F3D3, 0x1F3E0...0x1F3F0, 0x1F3F4...0x1F3F4, 0x1F3F8...0x1F43E,
+        0x1F440...0x1F440, 0x1F442...0x1F4FC, 0x1F4FF...0x1F53D, 0x1F54B...0x1F54E, 0x1F550...0x1F567,
+        0x1F57A...0x1F57A, 0x1F595...0x1F596, 0x1F5A4...0x1F5A4, 0x1F5FB...0x1F64F, 0x1F680...0x1F6C5,
+        0x1F6CC...0x1F6CC, 0x1F6D0...0x1F6D2, 0x1F6D5...0x1F6D7, 0x1F6DC...0x1F6DF, 0x1F6EB...0x1F6EC,
+        0x1F6F4...0x1F6FC, 0x1F7E0...0x1F7EB, 0x1F7F0...0x1F7F0, 0x1F90C...0x1F93A, 0x1F93C...0x1F945,
+        0x1F947...0x1F9FF, 0x1FA70...0x1FAFF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
+    ]
+
+    static func isWide(_ v: UInt32) -> Bool {
+        var lo = 0
+        var hi = wide.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if v < wide[mid].lowerBound {
+                hi = mid - 1
+            } else if v > wide[mid].upperBound {
+                lo = mid + 1
+            } else {
+                return true
+            }
+        }
+        return false
+    }
+
+    static func isZeroWidth(_ s: Unicode.Scalar) -> Bool {
+        switch s.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return true
+        default: return s.value == 0x200B || (0x1160...0x11FF).contains(s.value)  // ZWSP, Hangul medial/final jamo
+        }
+    }
+
+    /// The cells a grapheme occupies.
+    public static func of(_ ch: Character) -> Int {
+        let scalars = ch.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        if first.value < 0x7F { return first.value >= 0x20 ? 1 : 0 }
+        if isZeroWidth(first) && scalars.count == 1 { return 0 }
+        if isWide(first.value) { return 2 }
+        // A text-default symbol followed by VS16 is shown as emoji, wide.
+        if scalars.contains(where: { $0.value == 0xFE0F }) && first.properties.isEmoji { return 2 }
+        return 1
+    }
+
+    /// The cells a string occupies.
+    public static func of(_ s: String) -> Int { s.reduce(0) { $0 + of($1) } }
+
+    /// `s` cut to at most `width` cells, with `…` when it was cut.
+    public static func truncate(_ s: String, to width: Int, ellipsis: String = "…") -> String {
+        guard width > 0 else { return "" }
+        if of(s) <= width { return s }
+        let room = width - of(ellipsis)
+        var out = ""
+        var used = 0
+        for ch in s {
+            let w = of(ch)
+            if used + w > room { break }
+            out.append(ch)
+            used += w
+        }
+        return room >= 0 ? out + ellipsis : out
+    }
+
+    /// Pads with spaces (or cuts) to exactly `width` cells.
+    public static func pad(_ s: String, to width: Int, right: Bool = false) -> String {
+        let t = truncate(s, to: width)
+        let fill = String(repeating: " ", count: max(0, width - of(t)))
+        return right ? fill + t : t + fill
+    }
+}
+
+/// Makes text that came from the network safe to draw: no byte of it can
+/// move the cursor, change colours, retitle the terminal or reorder text.
+public enum Sanitizer {
+    /// C0 controls become their Control Pictures (␛, ␊, ...), DEL becomes
+    /// ␡, C1 controls and bidirectional overrides become U+FFFD, and text
+    /// past `maxLength` characters is cut with `…`. Invalid UTF-8 never
+    /// gets here: decoding already turned it into U+FFFD.
+    public static func clean(_ s: String, maxLength: Int = 4096) -> String {
+        var needsWork = s.count > maxLength
+        if !needsWork {
+            for u in s.unicodeScalars where u.value < 0x20 || (0x7F...0x9F).contains(u.value) || isBidiControl(u.value)
+            {
+                needsWork = true
+                break
+            }
+        }
+        guard needsWork else { return s }
+        var out = String.UnicodeScalarView()
+        var count = 0
+        for u in s.unicodeScalars {
+            if count >= maxLength {
+                out.append("…")
+                break
+            }
+            switch u.value {
+            case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + u.value)!)
+            case 0x7F: out.append("\u{2421}")
+            case 0x80...0x9F: out.append("\u{FFFD}")
+            case _ where isBidiControl(u.value): out.append("\u{FFFD}")
+            default: out.append(u)
+            }
+            count += 1
+        }
+        return String(out)
+    }
+
+    static func isBidiControl(_ v: UInt32) -> Bool {
+        (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C
+    }
+}

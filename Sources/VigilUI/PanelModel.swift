@@ -1,0 +1,146 @@
+import VigilCore
+
+/// What the view needs about one target.
+public struct TargetStatus: Sendable, Equatable {
+    public var name: String
+    public var up: Bool?
+    public var lastError: String?
+    public var lastSuccessMs: Int64?
+    public var intervalMs: Int64
+    public var insecure = false
+
+    public init(
+        name: String, up: Bool?, lastError: String?, lastSuccessMs: Int64?, intervalMs: Int64, insecure: Bool = false
+    ) {
+        self.name = name
+        self.up = up
+        self.lastError = lastError
+        self.lastSuccessMs = lastSuccessMs
+        self.intervalMs = intervalMs
+        self.insecure = insecure
+    }
+}
+
+/// The data one frame is drawn from: query results and target health at
+/// one moment. Pausing keeps the last snapshot on screen.
+public struct Snapshot: Sendable {
+    public var timeMs: Int64
+    public var results: [String: MetricResult]
+    public var targets: [TargetStatus]
+    public var refreshMs: Int64
+
+    public init(timeMs: Int64, results: [String: MetricResult], targets: [TargetStatus], refreshMs: Int64) {
+        self.timeMs = timeMs
+        self.results = results
+        self.targets = targets
+        self.refreshMs = refreshMs
+    }
+}
+
+/// One series as a panel shows it.
+public struct SeriesModel: Sendable, Equatable {
+    public var label: String
+    public var labels: Labels
+    public var values: [Double?]
+    public var current: Double?
+    public var state: PanelState
+    public var threshold: Threshold?
+    public var unit: String
+
+    /// Every value in the window and the current one.
+    var known: [Double] { (values.compactMap { $0 } + [current].compactMap { $0 }).filter { !$0.isNaN } }
+    public var min: Double? { known.min() }
+    public var max: Double? { known.max() }
+    /// The first value in the window, for the trend arrow.
+    public var first: Double? { values.compactMap { $0 }.first }
+}
+
+/// A panel ready to draw.
+public struct PanelModel: Sendable, Equatable {
+    public var title: String
+    public var type: PanelType
+    public var unit: String
+    public var state: PanelState
+    public var series: [SeriesModel]
+    public var columns: [String]
+
+    /// Builds the panel from the snapshot, deciding its state: an error
+    /// (query or target) wins, then no data, then stale, then the worst
+    /// threshold state of its series.
+    public init(panel: Panel, config: VigilConfig, snapshot: Snapshot) {
+        title = panel.title
+        type = panel.type
+        columns = panel.columns
+        let metrics = panel.metrics.compactMap { config.metric($0) }
+        unit = panel.unit ?? metrics.first?.unit ?? ""
+        var series: [SeriesModel] = []
+        var queryError: String?
+        for m in metrics {
+            let r = snapshot.results[m.id] ?? .empty
+            if let e = r.error { queryError = "\(m.name): \(e)" }
+            for s in r.series {
+                let label = Self.label(s.labels, metric: m, groupBy: panel.groupBy, several: metrics.count > 1)
+                let st: PanelState = {
+                    guard let v = s.current else { return .noData("no current value") }
+                    if let t = m.threshold { return PanelState(t.state(of: v)) }
+                    return Self.severityState(s.labels) ?? .ok
+                }()
+                series.append(
+                    SeriesModel(
+                        label: Sanitizer.clean(label, maxLength: 200), labels: s.labels, values: s.values,
+                        current: s.current, state: st, threshold: m.threshold, unit: panel.unit ?? m.unit))
+            }
+        }
+        self.series = series
+        let failing = snapshot.targets.first { $0.up == false }
+        let everScraped = snapshot.targets.contains { $0.lastSuccessMs != nil }
+        let live = series.filter { $0.current != nil }
+        if let queryError {
+            state = .error(Sanitizer.clean(queryError, maxLength: 300))
+        } else if live.isEmpty, let failing {
+            state = .error(Sanitizer.clean("\(failing.name): \(failing.lastError ?? "down")", maxLength: 300))
+        } else if live.isEmpty {
+            state = .noData(everScraped ? "the query matched no series" : "waiting for the first scrape")
+        } else if Self.isStale(snapshot) {
+            state = .stale
+        } else {
+            state = PanelState.worst(live.map(\.state)) ?? .ok
+        }
+    }
+
+    /// A row's state from its `severity` label (security events, scan
+    /// findings); findings already patched or mitigated do not count.
+    static func severityState(_ labels: Labels) -> PanelState? {
+        if let status = labels["status"]?.lowercased(),
+            ["patched", "mitigated", "resolved", "closed", "fixed"].contains(status)
+        {
+            return .ok
+        }
+        switch labels["severity"]?.lowercased() {
+        case "critical", "high": return .critical
+        case "medium", "warning": return .warning
+        case "low", "info": return .ok
+        default: return nil
+        }
+    }
+
+    /// Stale when no target has delivered for two of its intervals.
+    static func isStale(_ s: Snapshot) -> Bool {
+        let fresh = s.targets.contains { t in
+            guard let last = t.lastSuccessMs else { return false }
+            return s.timeMs - last <= 2 * t.intervalMs + 500
+        }
+        return !s.targets.isEmpty && !fresh
+    }
+
+    /// A series' row label: the group_by labels, else the metric's name
+    /// (several metrics in one panel), else the labels that vary.
+    static func label(_ labels: Labels, metric: MetricDefinition, groupBy: [String], several: Bool) -> String {
+        if !groupBy.isEmpty {
+            return groupBy.map { labels[$0] ?? "-" }.joined(separator: " ")
+        }
+        let rest = labels.withoutName.pairs.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+        if several { return rest.isEmpty ? metric.name : "\(metric.name) {\(rest)}" }
+        return rest  // a lone series needs no label: the title names it
+    }
+}

@@ -1,0 +1,314 @@
+import VigilCore
+
+/// How text is drawn: Unicode, or ASCII when the locale is not UTF-8.
+public struct Glyphs: Sendable, Equatable {
+    public var ascii: Bool
+    public var ramp: [String]
+    public var horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight: String
+    public var up, down, flat: String
+
+    public init(ascii: Bool) {
+        self.ascii = ascii
+        if ascii {
+            ramp = ["_", ".", "-", "~", "=", "+", "*", "#"]
+            (horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight) = ("-", "|", "+", "+", "+", "+")
+            (up, down, flat) = ("^", "v", "=")
+        } else {
+            ramp = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+            (horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight) = ("─", "│", "┌", "┐", "└", "┘")
+            (up, down, flat) = ("↑", "↓", "→")
+        }
+    }
+}
+
+/// The shared look of every panel: a border and title in the panel's
+/// state colour, the state's glyph and word at the right.
+public struct PanelFrame {
+    public var title: String
+    public var state: PanelState
+    public var selected: Bool
+    public var badge = true
+
+    public func render(in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs) -> Rect {
+        guard r.width >= 2, r.height >= 2 else {
+            if !r.isEmpty { c.put(state.glyph(ascii: g.ascii), x: r.x, y: r.y, style: theme.state(state), clip: r) }
+            return Rect(x: r.x, y: r.y, width: 0, height: 0)
+        }
+        var border = theme.state(state)
+        border.attributes.remove(.dim)
+        if selected { border.attributes.insert(.bold) }
+        let h = selected && !g.ascii ? "━" : g.horizontal
+        let v = selected && !g.ascii ? "┃" : g.vertical
+        let corners = selected && !g.ascii ? ("┏", "┓", "┗", "┛") : (g.topLeft, g.topRight, g.bottomLeft, g.bottomRight)
+        c.put(corners.0 + String(repeating: h, count: r.width - 2) + corners.1, x: r.x, y: r.y, style: border, clip: r)
+        c.put(
+            corners.2 + String(repeating: h, count: r.width - 2) + corners.3, x: r.x, y: r.maxY - 1, style: border,
+            clip: r)
+        for y in (r.y + 1)..<(r.maxY - 1) {
+            c.put(v, x: r.x, y: y, style: border, clip: r)
+            c.put(v, x: r.maxX - 1, y: y, style: border, clip: r)
+        }
+        let badgeText = " \(state.glyph(ascii: g.ascii)) \(state.word) "
+        let badgeWidth = DisplayWidth.of(badgeText)
+        let showBadge = self.badge && r.width >= badgeWidth + 12
+        let titleRoom = r.width - 4 - (showBadge ? badgeWidth : 0)
+        var titleStyle = border
+        titleStyle.attributes.insert(.bold)
+        if selected { titleStyle.attributes.insert(.reverse) }
+        let shown = " " + DisplayWidth.truncate(title, to: max(0, titleRoom - 2)) + " "
+        if titleRoom >= 3 { c.put(shown, x: r.x + 1, y: r.y, style: titleStyle, clip: r) }
+        if showBadge {
+            var badgeStyle = theme.state(state)
+            badgeStyle.attributes.insert(.bold)
+            c.put(badgeText, x: r.maxX - 1 - badgeWidth, y: r.y, style: badgeStyle, clip: r)
+        }
+        return r.inset(1)
+    }
+}
+
+enum Sparkline {
+    /// One cell per value: the ramp level between lo and hi, coloured by
+    /// the value's threshold state (the threshold marker of a sparkline).
+    static func render(
+        _ values: [Double?], x: Int, y: Int, width: Int, lo: Double, hi: Double, threshold: Threshold?,
+        base: Style, theme: Theme, glyphs g: Glyphs, on c: inout Canvas
+    ) {
+        guard width > 0 else { return }
+        let shown = values.suffix(width)
+        var col = x + width - shown.count
+        for v in shown {
+            defer { col += 1 }
+            guard let v, !v.isNaN else {
+                c.put(" ", x: col, y: y, style: base)
+                continue
+            }
+            let span = hi - lo
+            let f = span > 0 ? (v - lo) / span : 0.5
+            let level = Swift.max(0, Swift.min(g.ramp.count - 1, Int((f * Double(g.ramp.count - 1)).rounded())))
+            var style = base
+            if let t = threshold {
+                let s = t.state(of: v)
+                if s != .ok { style = theme.state(PanelState(s)) }
+            }
+            c.put(g.ramp[level], x: col, y: y, style: style)
+        }
+    }
+
+    /// The range to scale to: the data's, widened to 0 for non-negative
+    /// data so small wiggles do not look like cliffs.
+    static func range(_ series: [SeriesModel]) -> (Double, Double) {
+        let all = series.flatMap(\.known).filter { $0.isFinite }
+        guard var lo = all.min(), let hi = all.max() else { return (0, 1) }
+        if lo >= 0 { lo = 0 }
+        return (lo, hi == lo ? lo + 1 : hi)
+    }
+}
+
+/// A single big number: value, state, trend, sparkline.
+struct StatWidget {
+    var model: PanelModel
+
+    func render(in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs) {
+        guard !r.isEmpty else { return }
+        guard let s = model.series.first(where: { $0.current != nil }) else {
+            PanelMessage(state: model.state).render(in: r, on: &c, theme: theme)
+            return
+        }
+        let value = ValueFormat.format(s.current, unit: model.unit)
+        var valueStyle = theme.state(s.state)
+        valueStyle.attributes.insert(.bold)
+        let word = "\(s.state.glyph(ascii: g.ascii)) \(s.state.word)"
+        var trend = ""
+        if let first = s.first, let now = s.current, first.isFinite, now.isFinite {
+            let change = now - first
+            let arrow = abs(change) <= 1e-9 * Swift.max(1, abs(first)) ? g.flat : change > 0 ? g.up : g.down
+            trend = "\(arrow) \(ValueFormat.format(change, unit: model.unit))"
+        }
+        let line = "\(value)  \(word)"
+        let y0 = r.y + (r.height >= 4 ? (r.height - 3) / 2 : 0)
+        c.put(line, x: r.x + Swift.max(0, (r.width - DisplayWidth.of(line)) / 2), y: y0, style: valueStyle, clip: r)
+        if r.height >= 2, !trend.isEmpty {
+            c.put(
+                trend, x: r.x + Swift.max(0, (r.width - DisplayWidth.of(trend)) / 2), y: y0 + 1, style: theme.dim,
+                clip: r)
+        }
+        if r.height >= 3 {
+            let (lo, hi) = Sparkline.range([s])
+            Sparkline.render(
+                s.values, x: r.x + 1, y: Swift.min(r.maxY - 1, y0 + 2), width: r.width - 2, lo: lo, hi: hi,
+                threshold: s.threshold, base: theme.series(0), theme: theme, glyphs: g, on: &c)
+        }
+    }
+}
+
+/// Rows of sparklines, one per series or group: label, line, last/min/max.
+struct GraphWidget {
+    var model: PanelModel
+
+    func render(in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs) {
+        guard !r.isEmpty else { return }
+        let live = model.series.filter { $0.values.contains { $0 != nil } || $0.current != nil }
+        guard !live.isEmpty else {
+            PanelMessage(state: model.state).render(in: r, on: &c, theme: theme)
+            return
+        }
+        let (lo, hi) = Sparkline.range(live)
+        if live.count == 1 && r.height >= 5 {
+            renderChart(live[0], lo: lo, hi: hi, in: r, on: &c, theme: theme, glyphs: g)
+            return
+        }
+        let rows = Swift.min(live.count, Swift.max(1, r.height - 1))
+        // One scale for series of one unit (services side by side), a
+        // scale each when units differ (latency next to connection count).
+        let shared = Set(live.map(\.unit)).count == 1
+        let labelWidth = live.count > 1 || DisplayWidth.of(live[0].label) > 0 ? Swift.min(16, r.width / 4) : 0
+        let statsWidth = r.width >= 46 ? 24 : r.width >= 30 ? 8 : 0
+        let lineWidth = r.width - labelWidth - statsWidth - (labelWidth > 0 ? 1 : 0) - (statsWidth > 0 ? 1 : 0)
+        for (i, s) in live.prefix(rows).enumerated() {
+            let y = r.y + i
+            var x = r.x
+            if labelWidth > 0 {
+                c.put(DisplayWidth.pad(s.label, to: labelWidth), x: x, y: y, style: theme.series(i), clip: r)
+                x += labelWidth + 1
+            }
+            let (slo, shi) = shared ? (lo, hi) : Sparkline.range([s])
+            Sparkline.render(
+                s.values, x: x, y: y, width: lineWidth, lo: slo, hi: shi, threshold: s.threshold, base: theme.series(i),
+                theme: theme, glyphs: g, on: &c)
+            x += lineWidth + 1
+            if statsWidth == 24 {
+                let text =
+                    DisplayWidth.pad(ValueFormat.format(s.current, unit: s.unit), to: 9, right: true) + " "
+                    + DisplayWidth.pad(
+                        ValueFormat.format(s.min, unit: s.unit) + "–" + ValueFormat.format(s.max, unit: s.unit), to: 14,
+                        right: true)
+                c.put(text, x: x, y: y, style: theme.state(s.state), clip: r)
+            } else if statsWidth > 0 {
+                c.put(
+                    DisplayWidth.pad(ValueFormat.format(s.current, unit: s.unit), to: statsWidth, right: true), x: x,
+                    y: y, style: theme.state(s.state), clip: r)
+            }
+        }
+        if r.height >= 2 {
+            var footer =
+                shared
+                ? "range \(ValueFormat.format(lo, unit: live[0].unit))–\(ValueFormat.format(hi, unit: live[0].unit))"
+                : "each line on its own scale"
+            if live.count > rows { footer += "  +\(live.count - rows) more" }
+            if shared, let t = live[0].threshold {
+                footer +=
+                    "  warn \(ValueFormat.format(t.warning, unit: model.unit)) crit \(ValueFormat.format(t.critical, unit: model.unit))"
+            }
+            c.put(DisplayWidth.truncate(footer, to: r.width), x: r.x, y: r.maxY - 1, style: theme.dim, clip: r)
+        }
+    }
+}
+
+extension GraphWidget {
+    /// One series over the whole panel: a block chart with eighth-cell
+    /// resolution, cells coloured by their value's threshold state, the
+    /// current/min/max on top and the y range with the thresholds below.
+    func renderChart(
+        _ s: SeriesModel, lo: Double, hi: Double, in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs
+    ) {
+        let unit = model.unit
+        let head =
+            "now \(ValueFormat.format(s.current, unit: unit))   min \(ValueFormat.format(s.min, unit: unit))   max \(ValueFormat.format(s.max, unit: unit))"
+        c.put(DisplayWidth.truncate(head, to: r.width), x: r.x, y: r.y, style: theme.state(s.state), clip: r)
+        var foot = "\(ValueFormat.format(lo, unit: unit))–\(ValueFormat.format(hi, unit: unit))"
+        if let t = s.threshold {
+            foot +=
+                "  warn \(ValueFormat.format(t.warning, unit: unit)) crit \(ValueFormat.format(t.critical, unit: unit))"
+        }
+        c.put(DisplayWidth.truncate(foot, to: r.width), x: r.x, y: r.maxY - 1, style: theme.dim, clip: r)
+        let plot = Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 2)
+        guard plot.height > 0, plot.width > 0 else { return }
+        var values = Array(s.values.suffix(plot.width))
+        if let cur = s.current, values.last.map({ $0 == nil }) ?? true {
+            if values.isEmpty { values = [cur] } else { values[values.count - 1] = cur }
+        }
+        let full = g.ascii ? "#" : "█"
+        var x = plot.x + plot.width - values.count
+        for v in values {
+            defer { x += 1 }
+            guard let v, v.isFinite else { continue }
+            let eighths = Int(((v - lo) / (hi - lo) * Double(plot.height * 8)).rounded())
+            var style = theme.series(0)
+            if let t = s.threshold, t.state(of: v) != .ok { style = theme.state(PanelState(t.state(of: v))) }
+            for row in 0..<plot.height {
+                let filled = eighths - row * 8
+                guard filled > 0 else { break }
+                let glyph = filled >= 8 ? full : g.ramp[Swift.max(0, filled - 1)]
+                c.put(glyph, x: x, y: plot.maxY - 1 - row, style: style, clip: plot)
+            }
+        }
+    }
+}
+
+/// Series as rows, labels as columns, the value last; rows coloured by a
+/// severity column when there is one, else by threshold.
+struct TableWidget {
+    var model: PanelModel
+    var scroll = 0
+
+    func render(in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs) {
+        guard !r.isEmpty else { return }
+        guard !model.series.isEmpty else {
+            PanelMessage(state: model.state).render(in: r, on: &c, theme: theme)
+            return
+        }
+        var columns =
+            model.columns.isEmpty
+            ? Array(Set(model.series.flatMap { $0.labels.withoutName.pairs.map(\.name) })).sorted() : model.columns
+        columns.append("value")
+        let rows = model.series.sorted { ($0.current ?? -.infinity) > ($1.current ?? -.infinity) }
+        let cells: [[String]] = rows.map { s in
+            columns.map { col in
+                if col == "value" { return ValueFormat.format(s.current, unit: model.unit) }
+                return Sanitizer.clean(s.labels[col] ?? "", maxLength: 200)
+            }
+        }
+        // Column widths: what the content needs, shrunk to fit the panel.
+        var widths = columns.enumerated().map { i, name in
+            Swift.max(DisplayWidth.of(name), cells.map { DisplayWidth.of($0[i]) }.max() ?? 0)
+        }
+        while widths.reduce(0, +) + widths.count - 1 > r.width,
+            let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
+            widths[widest] > 3
+        {
+            widths[widest] -= 1
+        }
+        func line(_ values: [String]) -> String {
+            zip(values, widths).map { DisplayWidth.pad($0, to: $1) }.joined(separator: " ")
+        }
+        c.put(line(columns), x: r.x, y: r.y, style: theme.title.with(.underline), clip: r)
+        let visible = Swift.max(0, r.height - 1)
+        let start = Swift.min(scroll, Swift.max(0, rows.count - visible))
+        for (i, s) in rows.dropFirst(start).prefix(visible).enumerated() {
+            c.put(line(cells[start + i]), x: r.x, y: r.y + 1 + i, style: theme.state(s.state), clip: r)
+        }
+    }
+}
+
+/// The body of a panel that has nothing to show, saying why.
+struct PanelMessage {
+    var state: PanelState
+
+    func render(in r: Rect, on c: inout Canvas, theme: Theme) {
+        let text: String
+        switch state {
+        case .noData(let why): text = "no data yet: \(why)"
+        case .error(let why): text = why
+        case .stale: text = "stale: no fresh scrape"
+        default: text = "no series"
+        }
+        var y = r.y + Swift.max(0, (r.height - 2) / 2)
+        var rest = Substring(text)
+        while !rest.isEmpty && y < r.maxY {
+            let piece = DisplayWidth.truncate(String(rest), to: r.width, ellipsis: "")
+            c.put(piece, x: r.x, y: y, style: theme.state(state), clip: r)
+            rest = rest.dropFirst(Swift.max(1, piece.count))
+            y += 1
+        }
+    }
+}

@@ -1,0 +1,306 @@
+import ArgumentParser
+import CShims
+import Foundation
+import VigilCore
+import VigilNet
+import VigilTerminal
+import VigilUI
+
+/// The dashboard: the default command.
+struct Dashboard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Watch the dashboards of a configuration in the terminal (the default command).",
+        discussion: """
+            Keys: 1-9 and Tab/Shift-Tab switch dashboards, arrows or h j k l select a panel, Enter or f zooms, \
+            Esc goes back, + and - change the time window, / filters a zoomed panel, p pauses, r scrapes now, \
+            t cycles themes, ? shows help, q or Ctrl-C quits.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "The configuration file.") var config: String = "dashboards/normaldance.yaml"
+    @Flag(help: "Start the built-in demo exporter on a free loopback port and watch it.") var demo = false
+    @Flag(help: "Print one frame as plain text and exit (for scripts, cron mail and tests).") var once = false
+    @Option(help: "Frame size for --once, WxH (default: the terminal's, or 120x40).") var size: String?
+    @Option(help: "With --once: print after every panel has data, or after this long.") var wait: String = "10s"
+    @Option(help: "Colour in --once output: auto, always or never.") var color: ColorMode = .auto
+    @Option(help: "The dashboard to show first, by name or number.") var dashboard: String?
+    @Option(help: "Theme name (a file in --themes-dir).") var theme: String?
+    @Option(help: "Directory of theme files.") var themesDir: String = "themes"
+    @Flag(help: "Draw with ASCII only, whatever the locale says.") var ascii = false
+
+    enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+
+    func run() throws {
+        var cfg: VigilConfig
+        do {
+            cfg = try ConfigLoader.load(path: config)
+        } catch {
+            printError(error.description)
+            throw ExitStatus.usage
+        }
+        let themes = try loadThemes(preferred: theme ?? cfg.theme)
+        var demoPort: UInt16?
+        if demo {
+            let exporter = try DemoExporter(port: 0)
+            let port = try runBlocking { try await exporter.start() }
+            demoPort = port
+            // The demo's one target is its own exporter; keep the config's
+            // interval and timeout.
+            var t = cfg.targets.first ?? TargetConfig(name: "demo", url: "")
+            t.name = "demo"
+            t.url = "http://127.0.0.1:\(port)/metrics"
+            cfg.targets = [t]
+            _ = exporter  // kept alive by its server task
+        }
+        if once {
+            try runOnce(cfg, themes: themes)
+            return
+        }
+        try runInteractive(cfg, themes: themes, demoPort: demoPort)
+    }
+
+    func loadThemes(preferred: String?) throws -> [Theme] {
+        let order = ["default", "light", "high-contrast", "colorblind", "mono"]
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: themesDir)) ?? []
+        var themes: [Theme] = []
+        for file in files.filter({ $0.hasSuffix(".yaml") }).sorted(by: { a, b in
+            (order.firstIndex(of: String(a.dropLast(5))) ?? 99, a) < (
+                order.firstIndex(of: String(b.dropLast(5))) ?? 99, b
+            )
+        }) {
+            do {
+                themes.append(
+                    Theme(spec: try ThemeSpec.load(path: (themesDir as NSString).appendingPathComponent(file))))
+            } catch {
+                printError(error.description)
+                throw ExitStatus.usage
+            }
+        }
+        if themes.isEmpty { themes = [.fallback] }
+        if let preferred {
+            guard let i = themes.firstIndex(where: { $0.name == preferred }) else {
+                printError("vigil: unknown theme '\(preferred)' (have: \(themes.map(\.name).joined(separator: ", ")))")
+                throw ExitStatus.usage
+            }
+            themes = Array(themes[i...] + themes[..<i])
+        }
+        // NO_COLOR: the mono theme first, whatever else is asked.
+        if let v = ProcessInfo.processInfo.environment["NO_COLOR"], !v.isEmpty,
+            let i = themes.firstIndex(where: { $0.name == "mono" })
+        {
+            themes = Array(themes[i...] + themes[..<i])
+        }
+        return themes
+    }
+
+    func pickDashboard(_ runtime: DashboardRuntime) throws {
+        guard let dashboard else { return }
+        let names = runtime.config.dashboards.map(\.name)
+        if let n = Int(dashboard), n >= 1, n <= names.count {
+            runtime.state.dashboard = n - 1
+        } else if let i = names.firstIndex(where: { $0.lowercased() == dashboard.lowercased() }) {
+            runtime.state.dashboard = i
+        } else {
+            printError("vigil: no dashboard '\(dashboard)' (have: \(names.joined(separator: ", ")))")
+            throw ExitStatus.usage
+        }
+    }
+
+    // MARK: - Once
+
+    func runOnce(_ cfg: VigilConfig, themes: [Theme]) throws {
+        var (w, h) = (120, 40)
+        if let size {
+            let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts[0] > 0, parts[1] > 0 else {
+                printError("vigil: --size must look like 120x40")
+                throw ExitStatus.usage
+            }
+            (w, h) = (parts[0], parts[1])
+        } else {
+            var ws = winsize()
+            if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 {
+                (w, h) = (Int(ws.ws_col), Int(ws.ws_row))
+            }
+        }
+        guard let waitDuration = PromDuration(wait) else {
+            printError("vigil: invalid --wait '\(wait)'")
+            throw ExitStatus.usage
+        }
+        // Scrape at least every second, so rates exist within the wait.
+        var fast = cfg
+        for i in fast.targets.indices where fast.targets[i].interval.milliseconds > 1000 {
+            fast.targets[i].interval = PromDuration(milliseconds: 1000)
+            fast.targets[i].timeout = PromDuration(milliseconds: min(fast.targets[i].timeout.milliseconds, 1000))
+        }
+        let runtime = DashboardRuntime(
+            config: fast, themes: themes, ascii: ascii || !Terminal.localeIsUTF8(), graphColumns: w)
+        try pickDashboard(runtime)
+        let deadline = DashboardRuntime.now() + waitDuration.milliseconds
+        var scrapes = 0
+        while true {
+            let wait = runtime.scraper.startDue()
+            scrapes += runtime.scraper.pump(timeoutMs: Int(max(1, min(wait, 200)))).completed
+            let now = DashboardRuntime.now()
+            runtime.evaluate(now: now)
+            // Rates need two scrapes; then every panel has its answer.
+            if scrapes >= 2 * max(1, fast.targets.count) && runtime.everyPanelSettled { break }
+            if now >= deadline { break }
+        }
+        let canvas = runtime.render(width: w, height: h)
+        let useColor =
+            color == .always
+            || (color == .auto && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        print(PlainText.render(canvas, color: useColor), terminator: "")
+    }
+
+    // MARK: - Interactive
+
+    func runInteractive(_ cfg: VigilConfig, themes: [Theme], demoPort: UInt16?) throws {
+        let signalFD = vigil_install_signal_pipe()
+        let terminal: Terminal
+        do {
+            terminal = try Terminal()
+        } catch {
+            printError("vigil: \(error.message)")
+            throw ExitStatus.usage
+        }
+        let asciiOnly = ascii || !terminal.capabilities.utf8
+        var rt = DashboardRuntime(config: cfg, themes: themes, ascii: asciiOnly, graphColumns: terminal.size.width)
+        if terminal.capabilities.colors == 0, let i = rt.state.themes.firstIndex(where: { $0.name == "mono" }) {
+            rt.state.themeIndex = i
+        }
+        try pickDashboard(rt)
+        _ = demoPort
+        var dirty = true
+        var quitSignal: Int32 = 0
+        loop: while true {
+            let now = DashboardRuntime.now()
+            let untilScrape = rt.scraper.startDue()
+            let untilEval = rt.lastEvaluation + cfg.refresh.milliseconds - now
+            if untilEval <= 0 {
+                rt.evaluate(now: now)
+                dirty = true
+            }
+            if dirty {
+                let (w, h) = terminal.size
+                terminal.draw(rt.render(width: w, height: h))
+                dirty = false
+            }
+            let timeout = max(
+                0, min(untilScrape, max(0, rt.lastEvaluation + cfg.refresh.milliseconds - DashboardRuntime.now()), 1000)
+            )
+            let (ready, completed) = rt.scraper.pump(
+                timeoutMs: Int(timeout), extraFDs: signalFD >= 0 ? [0, signalFD] : [0])
+            if vigil_last_signal() != 0 {
+                quitSignal = vigil_last_signal()
+                break
+            }
+            if completed > 0 && rt.snapshot.timeMs == 0 { rt.lastEvaluation = 0 }  // first data: show it at once
+            if ready.first == true || true {
+                for key in terminal.readKeys() {
+                    if key == .resize {
+                        terminal.resized()
+                        dirty = true
+                        continue
+                    }
+                    for effect in rt.state.handle(key) {
+                        switch effect {
+                        case .quit: break loop
+                        case .scrapeNow: rt.scraper.scrapeNow()
+                        case .windowChanged: rt.lastEvaluation = 0
+                        }
+                    }
+                    dirty = true
+                }
+            }
+            _ = rt
+        }
+        terminal.close()
+        if quitSignal != 0 { Foundation.exit(128 + quitSignal) }
+        rt = rt as DashboardRuntime
+    }
+}
+
+/// Runs an async operation from synchronous code and waits for it.
+/// A result handed from a task to a waiting thread: written once by the
+/// task before the semaphore is signalled, read after the wait.
+final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, Error>?
+}
+
+func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try box.result!.get()
+}
+
+/// A canvas as text lines, with ANSI SGR colours when asked.
+enum PlainText {
+    static func render(_ c: Canvas, color: Bool) -> String {
+        var out = ""
+        for y in 0..<c.height {
+            var current: Style?
+            var line = ""
+            for x in 0..<c.width {
+                let cell = c[x, y]
+                guard cell.width > 0 else { continue }
+                if color && cell.style != current {
+                    line += sgr(cell.style)
+                    current = cell.style
+                }
+                line += cell.text
+            }
+            if color {
+                line += "\u{1B}[0m"
+            } else {
+                while line.hasSuffix(" ") { line.removeLast() }
+            }
+            out += line + "\n"
+        }
+        return out
+    }
+
+    static func sgr(_ s: Style) -> String {
+        var codes = ["0"]
+        if s.attributes.contains(.bold) { codes.append("1") }
+        if s.attributes.contains(.dim) { codes.append("2") }
+        if s.attributes.contains(.underline) { codes.append("4") }
+        if s.attributes.contains(.reverse) { codes.append("7") }
+        if s.fg.index >= 0 { codes.append("38;5;\(s.fg.index)") }
+        if s.bg.index >= 0 { codes.append("48;5;\(s.bg.index)") }
+        return "\u{1B}[" + codes.joined(separator: ";") + "m"
+    }
+}
+
+/// `vigil demo`: the demo exporter alone, for a real Prometheus to scrape.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the built-in demo exporter alone (a time-compressed launch day at /metrics).")
+
+    @Option(help: "Loopback address and port to listen on.") var listen: String = "127.0.0.1:9464"
+
+    func run() throws {
+        guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
+            printError("vigil demo: --listen must look like 127.0.0.1:9464")
+            throw ExitStatus.usage
+        }
+        let host = String(listen[..<colon])
+        guard host == "127.0.0.1" || host == "localhost" else {
+            printError("vigil demo: the demo exporter only listens on 127.0.0.1")
+            throw ExitStatus.usage
+        }
+        let exporter = try DemoExporter(host: "127.0.0.1", port: port)
+        let bound = try runBlocking { try await exporter.start() }
+        // Unbuffered, so a script reading the port sees it at once.
+        FileHandle.standardOutput.write(
+            Data("vigil demo exporter: http://127.0.0.1:\(bound)/metrics (Ctrl-C stops)\n".utf8))
+        while true { sleep(3600) }
+    }
+}

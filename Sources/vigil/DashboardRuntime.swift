@@ -1,0 +1,100 @@
+import Foundation
+import VigilCore
+import VigilNet
+import VigilUI
+
+/// Everything the dashboard keeps between frames except the screen:
+/// targets being scraped, the store, the evaluated history, the model.
+final class DashboardRuntime {
+    let config: VigilConfig
+    let scraper: Scraper
+    var history: MetricHistory
+    var state: AppState
+    var snapshot: Snapshot
+    var lastEvaluation: Int64 = 0
+    let view: DashboardView
+    let graphColumns: Int
+
+    init(config: VigilConfig, themes: [Theme], ascii: Bool, graphColumns: Int = 120) {
+        self.config = config
+        self.graphColumns = max(20, graphColumns)
+        let targets = config.targets.map { t -> ScrapeTarget in
+            var r = FetchRequest(url: t.url)
+            r.timeoutMs = t.timeout.milliseconds
+            r.headers = t.headers
+            if let token = t.bearerToken { r.auth = .bearer(token) }
+            if let basic = t.basicAuth { r.auth = .basic(username: basic.username, password: basic.password) }
+            r.tls.caFile = t.caFile
+            r.tls.certFile = t.certFile
+            r.tls.keyFile = t.keyFile
+            r.tls.insecureSkipVerify = t.insecureSkipVerify
+            r.bodyLimit = t.bodyLimit
+            return ScrapeTarget(name: t.name, request: r, intervalMs: t.interval.milliseconds, format: t.format)
+        }
+        // History: the longest window a graph may show, or the longest
+        // range a query reaches back, plus Prometheus' 5 minute lookback.
+        let minInterval = config.targets.map(\.interval.milliseconds).min() ?? 5000
+        let keep = max(
+            config.history?.milliseconds ?? AppState.windows.last!, config.longestQueryReachMs + 300_000)
+        let capacity = Int(keep / max(1, minInterval)) + 8
+        var selectors = config.selectors
+        // The scrape series are always kept: status and panels use them.
+        for name in ["up", "scrape_duration_seconds", "scrape_samples_scraped"] {
+            if let m = try? LabelMatcher(Labels.metricName, .equal, name) { selectors.append([m]) }
+        }
+        scraper = Scraper(targets: targets, store: SeriesStore(capacity: capacity, filter: .selectedBy(selectors)))
+        state = AppState(config: config, themes: themes, keyOverrides: config.keys)
+        state.maxWindowMs = keep
+        let window = state.windowMs
+        history = MetricHistory(
+            windowMs: window, stepMs: max(config.refresh.milliseconds, window / Int64(self.graphColumns)))
+        snapshot = Snapshot(timeMs: 0, results: [:], targets: [], refreshMs: config.refresh.milliseconds)
+        view = DashboardView(config: config, ascii: ascii)
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// The metrics the current dashboard shows.
+    var visibleMetrics: [MetricDefinition] {
+        guard state.dashboard < config.dashboards.count else { return [] }
+        let ids = Set(config.dashboards[state.dashboard].panels.flatMap(\.metrics))
+        return config.metrics.filter { ids.contains($0.id) }
+    }
+
+    /// Evaluates the visible metrics and takes a new snapshot, unless the
+    /// display is paused (polling goes on regardless).
+    func evaluate(now: Int64) {
+        lastEvaluation = now
+        history.reshape(
+            windowMs: state.windowMs, stepMs: max(config.refresh.milliseconds, state.windowMs / Int64(graphColumns)))
+        history.update(visibleMetrics, source: scraper.store, now: now)
+        guard !state.paused else { return }
+        var results: [String: MetricResult] = [:]
+        for m in visibleMetrics { results[m.id] = history.result(m.id, now: now) }
+        snapshot = Snapshot(
+            timeMs: now, results: results, targets: targetStatus, refreshMs: config.refresh.milliseconds)
+    }
+
+    var targetStatus: [TargetStatus] {
+        zip(scraper.targets, scraper.health).map { t, h in
+            TargetStatus(
+                name: t.name, up: h.up, lastError: h.lastError, lastSuccessMs: h.lastSuccessAtMs,
+                intervalMs: t.intervalMs,
+                insecure: t.request.tls.insecureSkipVerify)
+        }
+    }
+
+    /// True once every panel of the current dashboard has a value (or a
+    /// definite error): when --once may print.
+    var everyPanelSettled: Bool {
+        guard state.dashboard < config.dashboards.count else { return true }
+        return config.dashboards[state.dashboard].panels.allSatisfy { p in
+            switch PanelModel(panel: p, config: config, snapshot: snapshot).state {
+            case .noData: return false
+            default: return true
+            }
+        }
+    }
+
+    func render(width: Int, height: Int) -> Canvas { view.render(state, snapshot, width: width, height: height) }
+}
