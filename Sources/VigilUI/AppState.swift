@@ -105,15 +105,16 @@ public struct AppState: Sendable {
         message = nil
         if editingFilter { return editFilter(key) }
         if key == .interrupt { return [.quit] }
+        // Any key closes the help, except the one that quits.
+        if showHelp && keymap[key] != .quit {
+            showHelp = false
+            return []
+        }
         if case .char(let c) = key, let n = c.wholeNumberValue, (1...9).contains(n), keymap[key] == nil {
             if n <= dashboardNames.count { switchTo(n - 1) }
             return []
         }
         guard let action = keymap[key] else { return [] }
-        if showHelp && action != .quit {
-            showHelp = false
-            return []
-        }
         switch action {
         case .quit: return [.quit]
         case .help: showHelp = true

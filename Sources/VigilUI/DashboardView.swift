@@ -39,7 +39,28 @@ public struct DashboardView {
             }
         }
         if state.showHelp { renderHelp(state, in: body, on: &c, theme: theme) }
+        if glyphs.ascii { Self.transliterate(&c) }
         return c
+    }
+
+    /// Without a UTF-8 locale nothing but ASCII may reach the terminal:
+    /// a last pass maps the few symbols Vigil uses, and turns any other
+    /// character (from labels, say) into '?'.
+    static func transliterate(_ c: inout Canvas) {
+        let map: [String: String] = [
+            "–": "-", "…": ".", "×": "x", "•": "*", "┄": ".", "≈": "~", "→": "=", "↑": "^", "↓": "v",
+        ]
+        for y in 0..<c.height {
+            for x in 0..<c.width {
+                let cell = c[x, y]
+                guard !cell.text.unicodeScalars.allSatisfy(\.isASCII) else { continue }
+                if cell.width == 0 {
+                    c[x, y] = Cell(text: "?", width: 1, style: cell.style)
+                } else {
+                    c[x, y] = Cell(text: map[cell.text] ?? "?", width: 1, style: cell.style)
+                }
+            }
+        }
     }
 
     func tooSmall(_ c: inout Canvas, theme: Theme) {
@@ -198,7 +219,7 @@ public struct DashboardView {
                 + "  \(s.state.glyph(ascii: glyphs.ascii)) \(s.state.word)"
             c.put(row, x: tableArea.x, y: tableArea.y + 1 + i, style: theme.state(s.state), clip: tableArea)
             c.put(
-                DisplayWidth.truncate(s.label, to: 1), x: tableArea.x, y: tableArea.y + 1 + i, style: theme.series(i),
+                String(s.label.prefix(1)), x: tableArea.x, y: tableArea.y + 1 + i, style: theme.series(i),
                 clip: tableArea)
         }
     }

@@ -302,12 +302,22 @@ struct PanelMessage {
         case .stale: text = "stale: no fresh scrape"
         default: text = "no series"
         }
-        var y = r.y + Swift.max(0, (r.height - 2) / 2)
-        var rest = Substring(text)
-        while !rest.isEmpty && y < r.maxY {
-            let piece = DisplayWidth.truncate(String(rest), to: r.width, ellipsis: "")
-            c.put(piece, x: r.x, y: y, style: theme.state(state), clip: r)
-            rest = rest.dropFirst(Swift.max(1, piece.count))
+        // Word-wrapped, so a long reason stays readable in a small panel.
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if DisplayWidth.of(candidate) <= r.width || line.isEmpty {
+                line = candidate
+            } else {
+                lines.append(line)
+                line = String(word)
+            }
+        }
+        lines.append(line)
+        var y = r.y + Swift.max(0, (r.height - lines.count) / 2)
+        for l in lines where y < r.maxY {
+            c.put(DisplayWidth.truncate(l, to: r.width), x: r.x, y: y, style: theme.state(state), clip: r)
             y += 1
         }
     }

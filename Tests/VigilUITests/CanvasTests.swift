@@ -1,3 +1,93 @@
 import Testing
+import VigilCore
 
 @testable import VigilUI
+
+@Suite struct CanvasTests {
+    @Test func widthsOfGraphemes() {
+        #expect(DisplayWidth.of("a") == 1)
+        #expect(DisplayWidth.of("東") == 2)
+        #expect(DisplayWidth.of("🚀") == 2)
+        #expect(DisplayWidth.of("é") == 1)  // e + combining acute, one grapheme
+        #expect(DisplayWidth.of("\u{301}") == 0)
+        #expect(DisplayWidth.of("👩‍💻") == 2)  // ZWJ sequence
+        #expect(DisplayWidth.of("한") == 2)
+        #expect(DisplayWidth.of("Zürich 東京") == 11)
+        #expect(DisplayWidth.truncate("東京タワー", to: 5) == "東京…")
+        #expect(DisplayWidth.pad("ab", to: 4, right: true) == "  ab")
+    }
+
+    @Test func textIsClippedNeverWrapped() {
+        var c = Canvas(width: 6, height: 2)
+        let used = c.put("abcdefghij", x: 1, y: 0, style: .plain)
+        #expect(used == 5)
+        #expect(c.lines == [" abcde", "      "])
+        // A clip rect inside the canvas is honoured too.
+        c.put("XYZ", x: 2, y: 1, style: .plain, clip: Rect(x: 2, y: 1, width: 2, height: 1))
+        #expect(c.lines[1] == "  XY  ")
+    }
+
+    @Test func wideCharactersOccupyTwoCellsAndNeverSplit() {
+        var c = Canvas(width: 5, height: 1)
+        c.put("a東京", x: 0, y: 0, style: .plain)
+        #expect(c.lines == ["a東京"])
+        #expect(c[1, 0].width == 2 && c[2, 0].width == 0)
+        // A wide grapheme that would straddle the edge becomes a blank.
+        var d = Canvas(width: 4, height: 1)
+        d.put("ab東", x: 1, y: 0, style: .plain)
+        #expect(d.lines == [" ab "])
+        // Overwriting half of a wide grapheme clears the other half.
+        c.put("x", x: 2, y: 0, style: .plain)
+        #expect(c.lines == ["a x京"])
+    }
+
+    @Test func combiningMarksJoinTheirBase() {
+        var c = Canvas(width: 4, height: 1)
+        c.put("e\u{301}x", x: 0, y: 0, style: .plain)
+        #expect(c.lines == ["éx  "])
+        #expect(c[0, 0].text == "é")
+    }
+
+    @Test func anySizeIsSafe() {
+        for (w, h) in [(0, 0), (1, 1), (2, 1), (1, 5), (3, 3)] {
+            var c = Canvas(width: w, height: h)
+            c.put("東京🚀abc", x: 0, y: 0, style: .plain)
+            c.fill(Rect(x: -2, y: -2, width: 10, height: 10), style: .plain)
+            #expect(c.lines.count == h)
+        }
+    }
+
+    @Test func gridSplitsTheRect() {
+        let cells = Rect(x: 0, y: 1, width: 100, height: 30).grid(count: 3, columns: 2)
+        #expect(
+            cells == [
+                Rect(x: 0, y: 1, width: 50, height: 15), Rect(x: 50, y: 1, width: 50, height: 15),
+                Rect(x: 0, y: 16, width: 100, height: 15),
+            ])
+    }
+}
+
+@Suite struct SanitizerTests {
+    @Test(arguments: [
+        ("\u{1B}[2J\u{1B}[H", "␛[2J␛[H"),  // clear screen, cursor home
+        ("\u{1B}]0;pwned\u{07}", "␛]0;pwned␇"),  // retitle the terminal
+        ("\u{1B}]52;c;ZXZpbA==\u{07}", "␛]52;c;ZXZpbA==␇"),  // OSC 52 clipboard write
+        ("\u{1B}]8;;http://x\u{1B}\\link\u{1B}]8;;\u{1B}\\", "␛]8;;http://x␛\\link␛]8;;␛\\"),  // hyperlink
+        ("\u{9B}31m", "\u{FFFD}31m"),  // C1 CSI
+        ("a\u{7F}b", "a␡b"),
+        ("evil\u{202E}txt.exe", "evil\u{FFFD}txt.exe"),  // bidi override
+        ("line\nbreak\ttab\r", "line␊break␉tab␍"),
+        ("plain text é 東京", "plain text é 東京"),
+    ])
+    func neutralises(_ input: String, _ expected: String) {
+        let out = Sanitizer.clean(input)
+        #expect(out == expected)
+        #expect(!out.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+    }
+
+    @Test func longTextIsCut() {
+        #expect(
+            Sanitizer.clean(String(repeating: "x", count: 50), maxLength: 10) == String(repeating: "x", count: 10) + "…"
+        )
+    }
+}

@@ -5,6 +5,12 @@ public struct SeriesHistory: Sendable, Equatable {
     /// Values at `times` (nil where the series had no value).
     public var values: [Double?]
     public var current: Double?
+
+    public init(labels: Labels, values: [Double?], current: Double?) {
+        self.labels = labels
+        self.values = values
+        self.current = current
+    }
 }
 
 /// What a metric's query gave over the window.
@@ -13,6 +19,12 @@ public struct MetricResult: Sendable, Equatable {
     public var series: [SeriesHistory]
     /// The evaluation error, when the query could not be evaluated.
     public var error: String?
+
+    public init(times: [Int64], series: [SeriesHistory], error: String?) {
+        self.times = times
+        self.series = series
+        self.error = error
+    }
 
     public static let empty = MetricResult(times: [], series: [], error: nil)
 }
