@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(name: "vigil-bench", dependencies: ["VigilCore"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
         .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilTerminal"]),
+        .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilTerminal", "CShims"]),
         .testTarget(name: "VigilIntegrationTests", dependencies: ["VigilCore"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

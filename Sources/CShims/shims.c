@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1
 #include "CShims.h"
 
 CURLcode vigil_easy_setopt_long(CURL *h, CURLoption opt, long value) { return curl_easy_setopt(h, opt, value); }
@@ -61,4 +62,23 @@ void vigil_endwin_at_exit(void) { atexit(endwin_if_needed); }
 
 int vigil_setcchar(cchar_t *cc, const wchar_t *text, attr_t attrs, int pair) {
     return setcchar(cc, text, attrs, (short)pair, NULL);
+}
+
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+
+int vigil_open_pty(int *master, int *slave, unsigned short columns, unsigned short rows) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0) return -1;
+    if (grantpt(m) != 0 || unlockpt(m) != 0) { close(m); return -1; }
+    char *name = ptsname(m);
+    if (!name) { close(m); return -1; }
+    int s = open(name, O_RDWR | O_NOCTTY);
+    if (s < 0) { close(m); return -1; }
+    struct winsize ws = {rows, columns, 0, 0};
+    ioctl(s, TIOCSWINSZ, &ws);
+    *master = m;
+    *slave = s;
+    return 0;
 }

@@ -47,4 +47,6 @@ void vigil_endwin_at_exit(void);
 
 // cchar_t from one grapheme (as wide chars), attributes and colour pair.
 int vigil_setcchar(cchar_t *cc, const wchar_t *text, attr_t attrs, int pair);
+// A pseudo-terminal of the given size, for tests: 0 on success.
+int vigil_open_pty(int *master, int *slave, unsigned short columns, unsigned short rows);
 #endif
