@@ -33,7 +33,7 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
-        .executableTarget(name: "vigil-bench", dependencies: ["VigilCore"]),
+        .executableTarget(name: "vigil-bench", dependencies: ["VigilCore", "VigilUI"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
         .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore"], exclude: ["Fixtures"]),
         .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilTerminal", "CShims"]),

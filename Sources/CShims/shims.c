@@ -15,6 +15,7 @@ CURLcode vigil_easy_getinfo_pointer(CURL *h, CURLINFO info, void **out) { return
 CURLMcode vigil_multi_setopt_long(CURLM *m, CURLMoption opt, long value) { return curl_multi_setopt(m, opt, value); }
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,16 @@ int vigil_install_signal_pipe(void) {
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    // A parent may have started Vigil with these blocked (masks survive
+    // exec); blocked, they would never reach the handler and the terminal
+    // would not be restored.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGWINCH);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     // A dropped SSH connection must not kill Vigil on a write to the tty.
     signal(SIGPIPE, SIG_IGN);
     return signal_pipe[0];

@@ -158,7 +158,15 @@ public struct DashboardView {
             TableWidget(model: m).render(in: inner, on: &c, theme: theme, glyphs: glyphs)
             return
         }
-        let live = m.series.filter { $0.values.contains { $0 != nil } }
+        // The current value counts as the newest column, so a series shows
+        // from its first scrape on.
+        let live = m.series.filter { $0.current != nil || $0.values.contains { $0 != nil } }.map { s -> SeriesModel in
+            var s = s
+            if let cur = s.current, s.values.last.map({ $0 == nil }) ?? true {
+                if s.values.isEmpty { s.values = [cur] } else { s.values[s.values.count - 1] = cur }
+            }
+            return s
+        }
         guard !live.isEmpty else {
             PanelMessage(state: m.state).render(in: inner, on: &c, theme: theme)
             return

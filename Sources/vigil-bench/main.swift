@@ -1,5 +1,6 @@
 import Foundation
 import VigilCore
+import VigilUI
 
 // The parser benchmark of DESIGN section 7, so Vigil's parser runs beside
 // Prometheus' Go parsers, Python's client and the C ceiling on the same
@@ -18,6 +19,7 @@ func fail(_ message: String) -> Never {
 }
 
 let args = Array(CommandLine.arguments.dropFirst())
+if args.first == "frame" { runFrameBenchmark(Array(args.dropFirst())) }
 guard args.count >= 3, args[0] == "parse", let iterations = Int(args[2]), iterations >= 0 else {
     FileHandle.standardError.write(
         Data("usage: vigil-bench parse FILE ITERS [--no-verify] [--format prometheus|openmetrics]\n".utf8))

@@ -167,7 +167,7 @@ struct Dashboard: ParsableCommand {
             throw ExitStatus.usage
         }
         let asciiOnly = ascii || !terminal.capabilities.utf8
-        var rt = DashboardRuntime(config: cfg, themes: themes, ascii: asciiOnly, graphColumns: terminal.size.width)
+        let rt = DashboardRuntime(config: cfg, themes: themes, ascii: asciiOnly, graphColumns: terminal.size.width)
         if terminal.capabilities.colors == 0, let i = rt.state.themes.firstIndex(where: { $0.name == "mono" }) {
             rt.state.themeIndex = i
         }
@@ -198,7 +198,10 @@ struct Dashboard: ParsableCommand {
                 break
             }
             if completed > 0 && rt.snapshot.timeMs == 0 { rt.lastEvaluation = 0 }  // first data: show it at once
-            if ready.first == true || true {
+            // Keys are read every turn, not only when stdin polled ready:
+            // curses may already hold some in its own buffer.
+            _ = ready
+            do {
                 for key in terminal.readKeys() {
                     if key == .resize {
                         terminal.resized()
@@ -215,11 +218,11 @@ struct Dashboard: ParsableCommand {
                     dirty = true
                 }
             }
-            _ = rt
         }
         terminal.close()
-        if quitSignal != 0 { Foundation.exit(128 + quitSignal) }
-        rt = rt as DashboardRuntime
+        // Ctrl-C is a way to quit (status 0); SIGTERM and SIGHUP say
+        // someone else ended Vigil (status 128 + signal).
+        if quitSignal != 0 && quitSignal != SIGINT { Foundation.exit(128 + quitSignal) }
     }
 }
 
