@@ -35,9 +35,12 @@ let package = Package(
         ),
         .executableTarget(name: "vigil-bench", dependencies: ["VigilCore", "VigilUI"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
-        .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore"], exclude: ["Fixtures"]),
+        .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport"),
+        .testTarget(
+            name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore", "VigilTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilTerminal", "CShims"]),
-        .testTarget(name: "VigilIntegrationTests", dependencies: ["VigilCore"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "VigilIntegrationTests", dependencies: ["VigilCore", "VigilTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -72,23 +72,19 @@ import Testing
     @Test func queryOverLiveTargets() throws {
         let dir = Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Support.freePort()
-        let exporter = try Support.start(
-            "/usr/bin/prometheus-node-exporter", ["--web.listen-address=127.0.0.1:\(port)"],
-            log: dir.appendingPathComponent("node.log"))
+        let (exporter, url) = try Support.startNodeExporter(logDirectory: dir)
         defer { Support.stop(exporter) }
-        try Support.waitReady("http://127.0.0.1:\(port)/metrics")
         let out = try Support.run(
             Support.vigil,
             [
                 "query", "sum by (job) (rate(node_cpu_seconds_total[10s])) > bool 0", "--target",
-                "http://127.0.0.1:\(port)/metrics", "--over", "3s", "--interval", "1s",
+                url, "--over", "3s", "--interval", "1s",
             ])
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout == "{job=\"target1\"} 1\n")
-        let up = try Support.run(
-            Support.vigil, ["query", "up", "--target", "http://127.0.0.1:\(port)/metrics", "--over", "1s", "--json"])
-        #expect(up.stdout.contains("\"instance\": \"127.0.0.1:\(port)\""))
+        let up = try Support.run(Support.vigil, ["query", "up", "--target", url, "--over", "1s", "--json"])
+        let instance = url.replacingOccurrences(of: "http://", with: "").replacingOccurrences(of: "/metrics", with: "")
+        #expect(up.stdout.contains("\"instance\": \"\(instance)\""))
         #expect(up.stdout.contains("\"value\": [") && up.stdout.contains("\"1\"]"))
     }
 }

@@ -60,13 +60,9 @@ import VigilCore
     @Test func nodeExporterMatchesPythonClient() throws {
         let dir = Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Support.freePort()
-        let exporter = try Support.start(
-            "/usr/bin/prometheus-node-exporter", ["--web.listen-address=127.0.0.1:\(port)"],
-            log: dir.appendingPathComponent("node.log"))
+        let (exporter, url) = try Support.startNodeExporter(logDirectory: dir)
         defer { Support.stop(exporter) }
-        try Support.waitReady("http://127.0.0.1:\(port)/metrics")
-        expectSame(try scrapeAndCompare("http://127.0.0.1:\(port)/metrics", dir: dir), "node exporter")
+        expectSame(try scrapeAndCompare(url, dir: dir), "node exporter")
     }
 
     @Test func prometheusOwnMetricsMatchPythonClient() throws {

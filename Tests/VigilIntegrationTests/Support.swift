@@ -1,4 +1,5 @@
 import Foundation
+import VigilTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -75,21 +76,7 @@ enum Support {
         }
     }
 
-    /// A TCP port on 127.0.0.1 that nothing listens on right now.
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { Glibc.close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    static func freePort() -> Int { freeLoopbackPort() }
 
     /// GET through the curl command line tool: an independent client, so
     /// a test never checks Vigil's fetcher with itself.
@@ -98,6 +85,18 @@ enum Support {
         let out = try run("/usr/bin/curl", ["-s", "-o", tmp.path, "-w", "%{http_code}", "--max-time", "20", url])
         let body = (try? Data(contentsOf: tmp)) ?? Data()
         return (Int(out.stdout) ?? 0, body)
+    }
+
+    /// Starts Debian's node exporter on a free loopback port, waits until
+    /// it answers, and returns it with its /metrics URL.
+    static func startNodeExporter(logDirectory: URL) throws -> (Process, String) {
+        let port = freePort()
+        let exporter = try start(
+            "/usr/bin/prometheus-node-exporter", ["--web.listen-address=127.0.0.1:\(port)"],
+            log: logDirectory.appendingPathComponent("node.log"))
+        let url = "http://127.0.0.1:\(port)/metrics"
+        try waitReady(url)
+        return (exporter, url)
     }
 
     /// Polls `url` until it answers 200, for at most `seconds`.
