@@ -11,7 +11,7 @@ public enum Key: Hashable, Sendable {
 /// in the config's `keys:` section.
 public enum Action: String, CaseIterable, Sendable {
     case quit, help, nextDashboard = "next_dashboard", previousDashboard = "previous_dashboard"
-    case left, right, up, down, zoom, back, widen, narrow, filter, pause, refresh, theme
+    case left, right, up, down, zoom, back, widen, narrow, filter, pause, refresh, theme, sort
 
     public var defaultKeys: [Key] {
         switch self {
@@ -31,6 +31,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .pause: return [.char("p")]
         case .refresh: return [.char("r")]
         case .theme: return [.char("t")]
+        case .sort: return [.char("s")]
         }
     }
 
@@ -49,6 +50,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .pause: return "pause the display (polling goes on)"
         case .refresh: return "scrape now"
         case .theme: return "next theme"
+        case .sort: return "sort a zoomed table by the next column (up/down scroll it)"
         }
     }
 }
@@ -75,6 +77,10 @@ public struct AppState: Sendable {
     public var filter = ""
     public var editingFilter = false
     public var showHelp = false
+    /// A zoomed table's sort column (nil: by value, largest first) and
+    /// its first visible row.
+    public var tableSort: Int?
+    public var tableScroll = 0
     public var themes: [Theme]
     public var themeIndex = 0
     public var keymap: [Key: Action] = [:]
@@ -122,9 +128,16 @@ public struct AppState: Sendable {
         case .previousDashboard: switchTo((dashboard + dashboardNames.count - 1) % max(1, dashboardNames.count))
         case .left: move(-1)
         case .right: move(1)
-        case .up: move(-2)
-        case .down: move(2)
-        case .zoom: if panelCount > 0 { zoomed = true }
+        case .up: if zoomed { tableScroll = max(0, tableScroll - 1) } else { move(-2) }
+        case .down: if zoomed { tableScroll += 1 } else { move(2) }
+        case .sort:
+            if zoomed { tableSort = tableSort.map { $0 + 1 } ?? 0 }
+        case .zoom:
+            if panelCount > 0 {
+                zoomed = true
+                tableSort = nil
+                tableScroll = 0
+            }
         case .back:
             if zoomed {
                 zoomed = false

@@ -155,7 +155,8 @@ public struct DashboardView {
         let inner = PanelFrame(title: title, state: m.state, selected: true).render(
             in: r, on: &c, theme: theme, glyphs: glyphs)
         if m.type == .table {
-            TableWidget(model: m).render(in: inner, on: &c, theme: theme, glyphs: glyphs)
+            TableWidget(model: m, scroll: state.tableScroll, sortColumn: state.tableSort)
+                .render(in: inner, on: &c, theme: theme, glyphs: glyphs)
             return
         }
         // The current value counts as the newest column, so a series shows

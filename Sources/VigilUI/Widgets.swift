@@ -250,6 +250,8 @@ extension GraphWidget {
 struct TableWidget {
     var model: PanelModel
     var scroll = 0
+    /// Column to sort by (wraps around; nil: by value, largest first).
+    var sortColumn: Int?
 
     func render(in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs) {
         guard !r.isEmpty else { return }
@@ -261,13 +263,20 @@ struct TableWidget {
             model.columns.isEmpty
             ? Array(Set(model.series.flatMap { $0.labels.withoutName.pairs.map(\.name) })).sorted() : model.columns
         columns.append("value")
-        let rows = model.series.sorted { ($0.current ?? -.infinity) > ($1.current ?? -.infinity) }
+        let sortIndex = sortColumn.map { $0 % columns.count }
+        let rows = model.series.sorted { a, b in
+            guard let i = sortIndex, columns[i] != "value" else {
+                return (a.current ?? -.infinity) > (b.current ?? -.infinity)
+            }
+            return (a.labels[columns[i]] ?? "") < (b.labels[columns[i]] ?? "")
+        }
         let cells: [[String]] = rows.map { s in
             columns.map { col in
                 if col == "value" { return ValueFormat.format(s.current, unit: model.unit) }
                 return Sanitizer.clean(s.labels[col] ?? "", maxLength: 200)
             }
         }
+        if let i = sortIndex { columns[i] += columns[i] == "value" ? (g.ascii ? "v" : "↓") : (g.ascii ? "^" : "↑") }
         // Column widths: what the content needs, shrunk to fit the panel.
         var widths = columns.enumerated().map { i, name in
             Swift.max(DisplayWidth.of(name), cells.map { DisplayWidth.of($0[i]) }.max() ?? 0)
@@ -282,10 +291,15 @@ struct TableWidget {
             zip(values, widths).map { DisplayWidth.pad($0, to: $1) }.joined(separator: " ")
         }
         c.put(line(columns), x: r.x, y: r.y, style: theme.title.with(.underline), clip: r)
-        let visible = Swift.max(0, r.height - 1)
+        var visible = Swift.max(0, r.height - 1)
+        if rows.count > visible && visible > 1 { visible -= 1 }  // room for the "rows a-b of n" line
         let start = Swift.min(scroll, Swift.max(0, rows.count - visible))
         for (i, s) in rows.dropFirst(start).prefix(visible).enumerated() {
             c.put(line(cells[start + i]), x: r.x, y: r.y + 1 + i, style: theme.state(s.state), clip: r)
+        }
+        if rows.count > visible {
+            let info = "rows \(start + 1)-\(start + visible) of \(rows.count)"
+            c.put(info, x: r.x, y: r.maxY - 1, style: theme.dim, clip: r)
         }
     }
 }

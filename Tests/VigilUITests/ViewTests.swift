@@ -183,6 +183,35 @@ import VigilCore
         #expect(remapped.handle(.char("x")) == [.quit])
     }
 
+    @Test func zoomedTableSortsByColumnAndScrolls() {
+        var st = state()
+        _ = st.handle(.char("l"))
+        _ = st.handle(.char("j"))
+        #expect(st.selected == 3)
+        _ = st.handle(.enter)
+        var lines = render(Self.snapshot(), st, height: 12).lines
+        let first = { (ls: [String]) in ls.firstIndex { $0.contains("CVE-") }! }
+        // By value (both 1): label order breaks no tie; then by cve_id ascending.
+        _ = st.handle(.char("s"))
+        lines = render(Self.snapshot(), st, height: 12).lines
+        #expect(lines.contains { $0.contains("cve_id↑") })
+        #expect(lines[first(lines)].contains("CVE-2026-2210"))
+        // Scrolling: 20 rows in a table with room for a few.
+        var many = Self.snapshot()
+        many.results["cves"] = MetricResult(
+            times: [1],
+            series: (10..<30).map { Self.series(["cve_id": "CVE-2026-00\($0)", "severity": "low"], [1], current: 1) },
+            error: nil)
+        lines = render(many, st, height: 14).lines
+        #expect(lines[first(lines)].contains("CVE-2026-0010"))
+        #expect(lines.contains { $0.contains("rows 1-") && $0.contains("of 20") })
+        _ = st.handle(.down)
+        _ = st.handle(.down)
+        lines = render(many, st, height: 14).lines
+        #expect(lines[first(lines)].contains("CVE-2026-0012"))
+        #expect(lines.contains { $0.contains("rows 3-") })
+    }
+
     @Test func pausedStatusAndHelpOverlay() {
         var st = state()
         _ = st.handle(.char("p"))
