@@ -40,24 +40,23 @@ struct Dashboard: ParsableCommand {
             throw ExitStatus.usage
         }
         let themes = try loadThemes(preferred: theme ?? cfg.theme)
-        var demoPort: UInt16?
         if demo {
+            // The exporter's server and simulation run as tasks that hold
+            // what they need; nothing here has to keep it alive.
             let exporter = try DemoExporter(port: 0)
             let port = try runBlocking { try await exporter.start() }
-            demoPort = port
             // The demo's one target is its own exporter; keep the config's
             // interval and timeout.
             var t = cfg.targets.first ?? TargetConfig(name: "demo", url: "")
             t.name = "demo"
             t.url = "http://127.0.0.1:\(port)/metrics"
             cfg.targets = [t]
-            _ = exporter  // kept alive by its server task
         }
         if once {
             try runOnce(cfg, themes: themes)
             return
         }
-        try runInteractive(cfg, themes: themes, demoPort: demoPort)
+        try runInteractive(cfg, themes: themes)
     }
 
     func loadThemes(preferred: String?) throws -> [Theme] {
@@ -157,7 +156,7 @@ struct Dashboard: ParsableCommand {
 
     // MARK: - Interactive
 
-    func runInteractive(_ cfg: VigilConfig, themes: [Theme], demoPort: UInt16?) throws {
+    func runInteractive(_ cfg: VigilConfig, themes: [Theme]) throws {
         let signalFD = vigil_install_signal_pipe()
         let terminal: Terminal
         do {
@@ -172,7 +171,6 @@ struct Dashboard: ParsableCommand {
             rt.state.themeIndex = i
         }
         try pickDashboard(rt)
-        _ = demoPort
         var dirty = true
         var quitSignal: Int32 = 0
         loop: while true {
@@ -191,16 +189,17 @@ struct Dashboard: ParsableCommand {
             let timeout = max(
                 0, min(untilScrape, max(0, rt.lastEvaluation + cfg.refresh.milliseconds - DashboardRuntime.now()), 1000)
             )
-            let (ready, completed) = rt.scraper.pump(
+            let (_, completed) = rt.scraper.pump(
                 timeoutMs: Int(timeout), extraFDs: signalFD >= 0 ? [0, signalFD] : [0])
             if vigil_last_signal() != 0 {
                 quitSignal = vigil_last_signal()
                 break
             }
-            if completed > 0 && rt.snapshot.timeMs == 0 { rt.lastEvaluation = 0 }  // first data: show it at once
-            // Keys are read every turn, not only when stdin polled ready:
-            // curses may already hold some in its own buffer.
-            _ = ready
+            // New data (or a new failure) shows at once, not at the next
+            // refresh tick; at most four evaluations a second.
+            if completed > 0 && DashboardRuntime.now() - rt.lastEvaluation > 250 { rt.lastEvaluation = 0 }
+            // Keys are read every turn, not only when standard input polled
+            // ready: curses may already hold some in its own buffer.
             do {
                 for key in terminal.readKeys() {
                     if key == .resize {
