@@ -14,9 +14,15 @@ final class TmuxSession {
     let dir = Support.temporaryDirectory()
 
     init(width: Int = 120, height: Int = 40, command: String, environment: [String: String] = [:]) throws {
-        let env = environment.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        // A 256-colour terminal unless the test says otherwise: without a
+        // TERM of its own the test process would leave tmux's "screen".
+        let env = ["TERM": "xterm-256color"].merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
+            .joined(separator: " ")
         // The pane keeps the shell alive after vigil exits, to read its status.
-        let script = "cd \(Self.root) && env \(env) \(command); echo EXITED $?; sleep 600"
+        // NO_COLOR too is only there when the test asks: the test runner's
+        // own environment may carry it.
+        let unset = environment["NO_COLOR"] == nil ? "-u NO_COLOR " : ""
+        let script = "cd \(Self.root) && env \(unset)\(env) \(command); echo EXITED $?; sleep 600"
         // posix_spawn and waitpid, not Foundation's Process: the tmux
         // server this starts daemonises and would inherit the descriptor
         // Process watches for the child's exit, so that wait never ends.
@@ -123,9 +129,13 @@ final class TmuxSession {
         t.waitFor("PAUSED")
         try t.keys("p", "r")
         t.wait("unpaused") { !$0.contains("PAUSED") }
-        let before = t.screen(colors: true)
+        // Themes: the status bar's background is 236 in default, 252 in light.
+        #expect(t.screen(colors: true).contains("48;5;236"))
         try t.keys("t")
-        t.wait("another theme") { _ in t.screen(colors: true) != before }
+        t.wait("the light theme") { _ in
+            let colored = t.screen(colors: true)
+            return colored.contains("48;5;252") && !colored.contains("48;5;236")
+        }
         try t.keys("q")
         t.waitFor("EXITED 0")
     }
