@@ -1,0 +1,245 @@
+/// An alert's lifecycle state. Acknowledged and silenced are marks on a
+/// firing alert, not states of their own.
+public enum AlertState: String, Codable, Sendable {
+    case inactive, pending, firing, resolved
+}
+
+/// One alert: a rule and the label set of one series of its expression.
+public struct AlertKey: Hashable, Codable, Sendable, Comparable {
+    public var rule: String
+    public var labels: [String: String]
+
+    public init(rule: String, labels: Labels) {
+        self.rule = rule
+        self.labels = Dictionary(uniqueKeysWithValues: labels.withoutName.pairs.map { ($0.name, $0.value) })
+    }
+
+    public static func < (a: AlertKey, b: AlertKey) -> Bool {
+        a.rule != b.rule
+            ? a.rule < b.rule : a.labels.sorted(by: <).lexicographicallyPrecedes(b.labels.sorted(by: <), by: <)
+    }
+}
+
+/// Who acknowledged an alert, when, and why.
+public struct Acknowledgement: Codable, Equatable, Sendable {
+    public var by: String
+    public var atMs: Int64
+    public var note: String
+}
+
+public struct Alert: Equatable, Sendable {
+    public var key: AlertKey
+    public var severity: String
+    public var state: AlertState
+    /// When the condition became true (start of pending).
+    public var activeSinceMs: Int64
+    public var firedAtMs: Int64?
+    public var resolvedAtMs: Int64?
+    /// The last evaluation at which the condition held.
+    public var lastTrueMs: Int64
+    public var value: Double
+    public var acknowledgement: Acknowledgement?
+    public var silencedUntilMs: Int64?
+
+    public func isSilenced(at now: Int64) -> Bool { silencedUntilMs.map { now < $0 } ?? false }
+}
+
+/// Something that happened to alerts; every event goes to the journal.
+public enum AlertEvent: Equatable, Sendable {
+    case transition(AlertKey, from: AlertState, to: AlertState, atMs: Int64, value: Double)
+    case acknowledged(AlertKey, Acknowledgement)
+    case unacknowledged(AlertKey, by: String, atMs: Int64)
+    case silenced(AlertKey, by: String, untilMs: Int64, atMs: Int64)
+    case silenceExpired(AlertKey, atMs: Int64)
+}
+
+/// Where an unacknowledged firing alert stands on the escalation policy.
+public struct EscalationStatus: Equatable, Sendable {
+    public var level: EscalationLevel?
+    public var next: EscalationLevel?
+    public var nextAtMs: Int64?
+    /// Unacknowledged past its severity's timeout.
+    public var timedOut: Bool
+}
+
+extension EscalationLevel: Equatable {
+    public static func == (a: EscalationLevel, b: EscalationLevel) -> Bool {
+        a.level == b.level && a.after == b.after && a.contacts == b.contacts
+    }
+}
+
+/// The rules' state machine: inactive → pending (condition true, hold not
+/// served) → firing → resolved, evaluated on every refresh with the time
+/// passed in (an injected clock), so it is tested without waiting.
+public struct AlertEngine: Sendable {
+    public let rules: [AlertRule]
+    public let severities: [Severity]
+    public let escalation: [EscalationLevel]
+    public private(set) var alerts: [AlertKey: Alert] = [:]
+
+    public init(config: AlertsConfig) {
+        rules = config.rules
+        severities = config.severities
+        escalation = config.escalation
+    }
+
+    /// Severity rank: the order the config lists them (most severe first).
+    public func rank(_ severity: String) -> Int { severities.firstIndex { $0.id == severity } ?? severities.count }
+
+    /// Takes each rule's current result (the series for which its
+    /// condition holds, with their values) and advances every alert.
+    public mutating func evaluate(_ results: [String: [Labels: Double]], at now: Int64) -> [AlertEvent] {
+        var events: [AlertEvent] = []
+        for rule in rules {
+            let holding = results[rule.name] ?? [:]
+            var seen = Set<AlertKey>()
+            for (labels, value) in holding {
+                let key = AlertKey(rule: rule.name, labels: labels)
+                seen.insert(key)
+                var a =
+                    alerts[key]
+                    ?? Alert(
+                        key: key, severity: rule.severity, state: .inactive, activeSinceMs: now, lastTrueMs: now,
+                        value: value)
+                a.value = value
+                a.lastTrueMs = now
+                switch a.state {
+                case .inactive, .resolved:
+                    let from = a.state
+                    a.activeSinceMs = now
+                    a.firedAtMs = nil
+                    a.resolvedAtMs = nil
+                    a.acknowledgement = nil
+                    a.state = .pending
+                    events.append(.transition(key, from: from, to: .pending, atMs: now, value: value))
+                    if rule.holdFor.milliseconds == 0 { fire(&a, now, &events) }
+                case .pending:
+                    if now - a.activeSinceMs >= rule.holdFor.milliseconds { fire(&a, now, &events) }
+                case .firing:
+                    break
+                }
+                alerts[key] = a
+            }
+            for (key, var a) in alerts where key.rule == rule.name && !seen.contains(key) {
+                switch a.state {
+                case .pending:
+                    // Flapping: the hold starts over next time.
+                    a.state = .inactive
+                    events.append(.transition(key, from: .pending, to: .inactive, atMs: now, value: a.value))
+                case .firing:
+                    if let keep = rule.keepFiringFor, now - a.lastTrueMs < keep.milliseconds { break }
+                    a.state = .resolved
+                    a.resolvedAtMs = now
+                    // An acknowledgement lasts until the alert resolves.
+                    a.acknowledgement = nil
+                    events.append(.transition(key, from: .firing, to: .resolved, atMs: now, value: a.value))
+                default:
+                    break
+                }
+                alerts[key] = a
+            }
+        }
+        for (key, var a) in alerts {
+            if let until = a.silencedUntilMs, now >= until {
+                a.silencedUntilMs = nil
+                alerts[key] = a
+                events.append(.silenceExpired(key, atMs: now))
+            }
+        }
+        return events
+    }
+
+    func fire(_ a: inout Alert, _ now: Int64, _ events: inout [AlertEvent]) {
+        a.state = .firing
+        a.firedAtMs = now
+        events.append(.transition(a.key, from: .pending, to: .firing, atMs: now, value: a.value))
+    }
+
+    public mutating func acknowledge(_ key: AlertKey, by: String, note: String, at now: Int64) -> AlertEvent? {
+        guard var a = alerts[key], a.state == .firing else { return nil }
+        let ack = Acknowledgement(by: by, atMs: now, note: note)
+        a.acknowledgement = ack
+        alerts[key] = a
+        return .acknowledged(key, ack)
+    }
+
+    public mutating func unacknowledge(_ key: AlertKey, by: String, at now: Int64) -> AlertEvent? {
+        guard var a = alerts[key], a.acknowledgement != nil else { return nil }
+        a.acknowledgement = nil
+        alerts[key] = a
+        return .unacknowledged(key, by: by, atMs: now)
+    }
+
+    public mutating func silence(_ key: AlertKey, by: String, for duration: PromDuration, at now: Int64) -> AlertEvent?
+    {
+        guard var a = alerts[key], a.state == .firing else { return nil }
+        a.silencedUntilMs = now + duration.milliseconds
+        alerts[key] = a
+        return .silenced(key, by: by, untilMs: now + duration.milliseconds, atMs: now)
+    }
+
+    /// Applies an event recorded earlier (journal replay, or another
+    /// instance's acknowledgement), without producing new events.
+    public mutating func apply(_ event: AlertEvent) {
+        switch event {
+        case .transition(let key, _, let to, let at, let value):
+            let severity = rules.first { $0.name == key.rule }?.severity ?? ""
+            var a =
+                alerts[key]
+                ?? Alert(
+                    key: key, severity: severity, state: .inactive, activeSinceMs: at, lastTrueMs: at, value: value)
+            a.state = to
+            a.value = value
+            switch to {
+            case .pending:
+                a.activeSinceMs = at
+                a.acknowledgement = nil
+            case .firing: a.firedAtMs = at
+            case .resolved:
+                a.resolvedAtMs = at
+                a.acknowledgement = nil
+            case .inactive: break
+            }
+            alerts[key] = a
+        case .acknowledged(let key, let ack):
+            if alerts[key]?.state == .firing { alerts[key]?.acknowledgement = ack }
+        case .unacknowledged(let key, _, _):
+            alerts[key]?.acknowledgement = nil
+        case .silenced(let key, _, let until, _):
+            alerts[key]?.silencedUntilMs = until
+        case .silenceExpired(let key, _):
+            alerts[key]?.silencedUntilMs = nil
+        }
+    }
+
+    /// Firing and pending alerts, most severe first, then oldest first.
+    public var active: [Alert] {
+        alerts.values.filter { $0.state == .firing || $0.state == .pending }.sorted { a, b in
+            if (a.state == .firing) != (b.state == .firing) { return a.state == .firing }
+            if rank(a.severity) != rank(b.severity) { return rank(a.severity) < rank(b.severity) }
+            if a.activeSinceMs != b.activeSinceMs { return a.activeSinceMs < b.activeSinceMs }
+            return a.key < b.key
+        }
+    }
+
+    /// Firing alerts that want a human: not acknowledged, not silenced. A
+    /// more severe alert for an acknowledged series is a new alert and so
+    /// wants attention despite the earlier acknowledgement.
+    public func needingAttention(at now: Int64) -> [Alert] {
+        active.filter { $0.state == .firing && $0.acknowledgement == nil && !$0.isSilenced(at: now) }
+    }
+
+    /// The escalation level an unacknowledged firing alert has reached.
+    public func escalation(of a: Alert, at now: Int64) -> EscalationStatus {
+        let sev = severities.first { $0.id == a.severity }
+        guard a.state == .firing, a.acknowledgement == nil, let fired = a.firedAtMs, sev?.escalation ?? false else {
+            return EscalationStatus(level: nil, next: nil, nextAtMs: nil, timedOut: false)
+        }
+        let elapsed = now - fired
+        let reached = escalation.last { $0.after.milliseconds <= elapsed }
+        let next = escalation.first { $0.after.milliseconds > elapsed }
+        return EscalationStatus(
+            level: reached, next: next, nextAtMs: next.map { fired + $0.after.milliseconds },
+            timedOut: sev.map { elapsed >= $0.timeout.milliseconds } ?? false)
+    }
+}
