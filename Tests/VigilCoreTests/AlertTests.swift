@@ -62,7 +62,8 @@ import Testing
     @Test func acknowledgementLastsUntilResolvedAndWorseAlertsAgain() {
         var engine = AlertEngine(config: Self.config.alerts)
         _ = engine.evaluate(["High Error Rate": [Self.api: 7]], at: 0)
-        #expect(engine.acknowledge(key("High Error Rate"), by: "ops@bastion", note: "x", at: 1) == nil)  // pending: nothing to ack
+        // Pending: nothing to acknowledge yet.
+        #expect(engine.acknowledge(key("High Error Rate"), by: "ops@bastion", note: "x", at: 1) == nil)
         _ = engine.evaluate(["High Error Rate": [Self.api: 7]], at: 5 * minute)
         #expect(engine.needingAttention(at: 5 * minute).map(\.key) == [key("High Error Rate")])
         let ack = engine.acknowledge(key("High Error Rate"), by: "ops@bastion", note: "rolling back", at: 6 * minute)
