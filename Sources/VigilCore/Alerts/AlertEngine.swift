@@ -25,6 +25,12 @@ public struct Acknowledgement: Codable, Equatable, Sendable {
     public var by: String
     public var atMs: Int64
     public var note: String
+
+    public init(by: String, atMs: Int64, note: String) {
+        self.by = by
+        self.atMs = atMs
+        self.note = note
+    }
 }
 
 public struct Alert: Equatable, Sendable {

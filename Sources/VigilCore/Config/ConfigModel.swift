@@ -142,4 +142,6 @@ public struct AlertsConfig: Sendable {
     public var severities: [Severity] = []
     public var rules: [AlertRule] = []
     public var escalation: [EscalationLevel] = []
+
+    public init() {}
 }
