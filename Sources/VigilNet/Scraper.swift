@@ -69,10 +69,10 @@ public final class Scraper {
             if nextDue[i] <= now && !busy.contains(i) {
                 let id = fetcher.start(targets[i].request)
                 inFlight[id] = (i, now)
-                // Keep a steady cadence, but never fire a backlog of
-                // missed scrapes after a stall.
-                nextDue[i] = max(nextDue[i] + targets[i].intervalMs, now + targets[i].intervalMs / 2)
-                if nextDue[i] <= now { nextDue[i] = now + targets[i].intervalMs }
+                // Keep a steady cadence from the first scrape on, but never
+                // fire a backlog of missed scrapes after a stall.
+                let base = nextDue[i] == 0 ? now : nextDue[i]
+                nextDue[i] = max(base + targets[i].intervalMs, now + targets[i].intervalMs / 2)
             }
             wait = min(wait, max(0, nextDue[i] - now))
         }
