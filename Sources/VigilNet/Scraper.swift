@@ -100,13 +100,6 @@ public final class Scraper {
         return (ready, completions.count)
     }
 
-    /// Replaces the targets (the demo points them at its own port).
-    public func retarget(_ newTargets: [ScrapeTarget]) {
-        targets = newTargets
-        health = Array(repeating: TargetHealth(), count: newTargets.count)
-        nextDue = Array(repeating: 0, count: newTargets.count)
-    }
-
     func finish(_ c: Fetcher.Completion) {
         guard let (i, startedMs) = inFlight.removeValue(forKey: c.id) else { return }
         let target = targets[i]

@@ -217,7 +217,4 @@ public final class Terminal {
         }
         return keys
     }
-
-    /// Rings the terminal bell.
-    public func bell() { beep() }
 }

@@ -79,7 +79,9 @@ struct Dashboard: ParsableCommand {
         if themes.isEmpty { themes = [.fallback] }
         if let preferred {
             guard let i = themes.firstIndex(where: { $0.name == preferred }) else {
-                printError("vigil: unknown theme '\(preferred)' (have: \(themes.map(\.name).joined(separator: ", ")))")
+                printError(
+                    "vigil: unknown theme '\(preferred)' (have: \(themes.map(\.name).joined(separator: ", ")); "
+                        + "looked in \(themesDir)\(files.isEmpty ? ", which has no theme files" : ""))")
                 throw ExitStatus.usage
             }
             themes = Array(themes[i...] + themes[..<i])

@@ -166,11 +166,6 @@ public struct ExpositionParser {
         return body(UnsafeBufferPointer(start: base + s.nameStart, count: s.nameLength))
     }
 
-    /// Calls `body` with the bytes of the metric name.
-    public func withName<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        body(UnsafeBufferPointer(start: base + nameStart, count: nameLength))
-    }
-
     @inline(__always)
     func string(_ p: UnsafePointer<UInt8>, _ start: Int, _ count: Int) -> String {
         String(decoding: UnsafeBufferPointer(start: p + start, count: count), as: UTF8.self)
@@ -228,12 +223,6 @@ public struct ExpositionParser {
         } catch {
             throw ExpositionError(line: 0, column: 0, message: "\(error)")
         }
-    }
-
-    /// Every family that HELP, TYPE or UNIT lines described, and every
-    /// family a sample implied, after a complete parse.
-    public var declaredFamilies: [String: FamilyInfo] {
-        Dictionary(uniqueKeysWithValues: declared.map { ($0.key.name, families[$0.value]) })
     }
 
     mutating func register(_ info: FamilyInfo) -> Int {
