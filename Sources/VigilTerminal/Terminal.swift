@@ -96,6 +96,11 @@ public final class Terminal {
     deinit { close() }
 
     /// Restores the terminal: cursor visible, modes as they were.
+    /// Rings the terminal bell (tmux passes it on as a window alert).
+    public func bell() {
+        _ = beep()
+    }
+
     public func close() {
         guard !closed else { return }
         closed = true

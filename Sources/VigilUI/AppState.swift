@@ -12,6 +12,10 @@ public enum Key: Hashable, Sendable {
 public enum Action: String, CaseIterable, Sendable {
     case quit, help, nextDashboard = "next_dashboard", previousDashboard = "previous_dashboard"
     case left, right, up, down, zoom, back, widen, narrow, filter, pause, refresh, theme, sort
+    case alerts, incidents
+    /// On the Alerts and Incidents screens (and `acknowledge` anywhere:
+    /// it takes the most urgent alert when no alert is selected).
+    case acknowledge, unacknowledge, silence, incident, note, advance
 
     public var defaultKeys: [Key] {
         switch self {
@@ -32,6 +36,23 @@ public enum Action: String, CaseIterable, Sendable {
         case .refresh: return [.char("r")]
         case .theme: return [.char("t")]
         case .sort: return [.char("s")]
+        case .alerts: return [.char("A")]
+        case .incidents: return [.char("I")]
+        case .acknowledge: return [.char("a")]
+        case .unacknowledge: return [.char("u")]
+        case .silence: return [.char("s")]
+        case .incident: return [.char("i")]
+        case .note: return [.char("n")]
+        case .advance: return [.char(">")]
+        }
+    }
+
+    /// Actions of the Alerts and Incidents screens, which may share keys
+    /// with dashboard actions (`s` sorts a table, or silences an alert).
+    public var onListScreens: Bool {
+        switch self {
+        case .unacknowledge, .silence, .incident, .note, .advance: return true
+        default: return false
         }
     }
 
@@ -51,6 +72,14 @@ public enum Action: String, CaseIterable, Sendable {
         case .refresh: return "scrape now"
         case .theme: return "next theme"
         case .sort: return "sort a zoomed table by the next column (up/down scroll it)"
+        case .alerts: return "Alerts screen: firing and pending alerts"
+        case .incidents: return "Incidents screen (Enter opens one)"
+        case .acknowledge: return "acknowledge the selected (or most urgent) alert"
+        case .unacknowledge: return "Alerts: remove the acknowledgement"
+        case .silence: return "Alerts: silence for a duration (default 1h)"
+        case .incident: return "Alerts: open an incident from the alert"
+        case .note: return "Incidents: add a note"
+        case .advance: return "Incidents: next status (identified, monitoring, resolved)"
         }
     }
 }
@@ -58,6 +87,28 @@ public enum Action: String, CaseIterable, Sendable {
 /// Side effects the loop carries out for the model.
 public enum Effect: Equatable, Sendable {
     case quit, scrapeNow, windowChanged
+    case acknowledge(AlertKey, note: String)
+    case unacknowledge(AlertKey)
+    case silence(AlertKey, PromDuration)
+    case openIncident(AlertKey)
+    case updateIncident(String, status: IncidentStatus?, note: String)
+}
+
+public enum Screen: Sendable, Equatable {
+    case dashboards, alerts, incidents
+}
+
+/// A one-line question at the bottom of the screen, answered with Enter
+/// (Esc cancels): the note of an acknowledgement, a silence's length.
+public struct Prompt: Sendable, Equatable {
+    public enum Purpose: Sendable, Equatable {
+        case acknowledge(AlertKey)
+        case silence(AlertKey)
+        case note(incident: String, status: IncidentStatus?)
+    }
+    public var purpose: Purpose
+    public var question: String
+    public var text = ""
 }
 
 /// Everything the screen shows that is not data: the Bubble Tea-style
@@ -83,21 +134,47 @@ public struct AppState: Sendable {
     public var tableScroll = 0
     public var themes: [Theme]
     public var themeIndex = 0
+    /// Keys of the dashboards (and of every screen), and keys of the
+    /// Alerts and Incidents screens, which may reuse a dashboard key.
     public var keymap: [Key: Action] = [:]
+    public var listKeymap: [Key: Action] = [:]
     /// Set when a key could not be understood, shown once in the status bar.
     public var message: String?
+    public var screen = Screen.dashboards
+    public var prompt: Prompt?
+    /// The alerts and incidents the lists show, in their order; the loop
+    /// sets these after every evaluation so keys act on what is visible.
+    public var alertKeys: [AlertKey] = []
+    public var alertTitles: [AlertKey: String] = [:]
+    /// Firing alerts that want attention, most urgent first.
+    public var urgentAlerts: [AlertKey] = []
+    public var incidentIDs: [String] = []
+    public var incidentStatus: [String: IncidentStatus] = [:]
+    public var alertSelected = 0
+    public var incidentSelected = 0
+    public var incidentOpen = false
+    /// Newly firing critical and high alerts not yet seen on the Alerts
+    /// screen: highlighted until then.
+    public var unseen: Set<AlertKey> = []
 
     public init(config: VigilConfig, themes: [Theme], keyOverrides: [String: String] = [:]) {
         dashboardNames = config.dashboards.map(\.name)
         panelCounts = config.dashboards.map(\.panels.count)
         self.themes = themes.isEmpty ? [.fallback] : themes
         for action in Action.allCases {
-            for key in action.defaultKeys { keymap[key] = action }
+            for key in action.defaultKeys {
+                if action.onListScreens { listKeymap[key] = action } else { keymap[key] = action }
+            }
         }
         for (name, key) in keyOverrides {
             guard let action = Action(rawValue: name), let ch = key.first, key.count == 1 else { continue }
-            for old in action.defaultKeys where old != .interrupt { keymap[old] = nil }
-            keymap[.char(ch)] = action
+            if action.onListScreens {
+                for old in action.defaultKeys { listKeymap[old] = nil }
+                listKeymap[.char(ch)] = action
+            } else {
+                for old in action.defaultKeys where old != .interrupt { keymap[old] = nil }
+                keymap[.char(ch)] = action
+            }
         }
     }
 
@@ -109,8 +186,11 @@ public struct AppState: Sendable {
     /// Applies a key; returns what the loop must do.
     public mutating func handle(_ key: Key) -> [Effect] {
         message = nil
+        if prompt != nil { return answerPrompt(key) }
         if editingFilter { return editFilter(key) }
         if key == .interrupt { return [.quit] }
+        // A key pressed on the Alerts screen means its alerts were seen.
+        if screen == .alerts { unseen = [] }
         // Any key closes the help, except the one that quits.
         if showHelp && keymap[key] != .quit {
             showHelp = false
@@ -120,6 +200,7 @@ public struct AppState: Sendable {
             if n <= dashboardNames.count { switchTo(n - 1) }
             return []
         }
+        if screen != .dashboards, let effects = handleListScreen(key) { return effects }
         guard let action = keymap[key] else { return [] }
         switch action {
         case .quit: return [.quit]
@@ -163,13 +244,167 @@ public struct AppState: Sendable {
         case .pause: paused.toggle()
         case .refresh: return [.scrapeNow]
         case .theme: themeIndex = (themeIndex + 1) % themes.count
+        case .alerts: showAlerts()
+        case .incidents: screen = .incidents
+        case .acknowledge:
+            // From a dashboard: the most urgent unacknowledged alert, so
+            // an alert is acknowledged in two keys (a, Enter).
+            guard let k = urgentAlerts.first else {
+                message = "no firing alert needs acknowledging"
+                return []
+            }
+            askAcknowledge(k)
+        case .unacknowledge, .silence, .incident, .note, .advance: break
         }
         return []
+    }
+
+    mutating func showAlerts() {
+        screen = .alerts
+        unseen = []
+    }
+
+    mutating func askAcknowledge(_ k: AlertKey) {
+        prompt = Prompt(
+            purpose: .acknowledge(k), question: "Acknowledge \(alertTitles[k] ?? k.rule) — note (Enter, Esc cancels):")
+    }
+
+    /// Keys of the Alerts and Incidents screens; nil passes the key on to
+    /// the dashboard keys (quit, help, themes, 1-9 ...).
+    mutating func handleListScreen(_ key: Key) -> [Effect]? {
+        let action = listKeymap[key] ?? keymap[key]
+        let selectedAlert = alertSelected < alertKeys.count ? alertKeys[alertSelected] : nil
+        let selectedIncident = incidentSelected < incidentIDs.count ? incidentIDs[incidentSelected] : nil
+        switch (screen, action) {
+        case (_, .back?):
+            if screen == .incidents && incidentOpen {
+                incidentOpen = false
+            } else {
+                screen = .dashboards
+            }
+        case (.alerts, .up?): alertSelected = max(0, alertSelected - 1)
+        case (.alerts, .down?): alertSelected = min(max(0, alertKeys.count - 1), alertSelected + 1)
+        case (.incidents, .up?) where !incidentOpen: incidentSelected = max(0, incidentSelected - 1)
+        case (.incidents, .down?) where !incidentOpen:
+            incidentSelected = min(max(0, incidentIDs.count - 1), incidentSelected + 1)
+        case (.incidents, .zoom?):
+            if selectedIncident != nil { incidentOpen = true }
+        case (.alerts, .acknowledge?):
+            guard let k = selectedAlert else { return nothingSelected("alert") }
+            askAcknowledge(k)
+        case (.alerts, .unacknowledge?):
+            guard let k = selectedAlert else { return nothingSelected("alert") }
+            return [.unacknowledge(k)]
+        case (.alerts, .silence?):
+            guard let k = selectedAlert else { return nothingSelected("alert") }
+            prompt = Prompt(
+                purpose: .silence(k),
+                question: "Silence \(alertTitles[k] ?? k.rule) for (1h; e.g. 30m, 4h; Enter, Esc cancels):")
+        case (.alerts, .incident?):
+            guard let k = selectedAlert else { return nothingSelected("alert") }
+            return [.openIncident(k)]
+        case (.incidents, .note?):
+            guard let id = selectedIncident else { return nothingSelected("incident") }
+            incidentOpen = true
+            prompt = Prompt(purpose: .note(incident: id, status: nil), question: "Note on \(id) (Enter, Esc cancels):")
+        case (.incidents, .advance?):
+            guard let id = selectedIncident else { return nothingSelected("incident") }
+            let current = incidentStatus[id] ?? .investigating
+            guard current != .resolved else {
+                message = "\(id) is resolved"
+                return []
+            }
+            incidentOpen = true
+            prompt = Prompt(
+                purpose: .note(incident: id, status: current.next),
+                question: "Mark \(id) \(current.next.rawValue) — note (Enter, Esc cancels):")
+        case (_, .quit?), (_, .help?), (_, .nextDashboard?), (_, .previousDashboard?), (_, .pause?), (_, .refresh?),
+            (_, .theme?), (_, .widen?), (_, .narrow?), (_, .alerts?), (_, .incidents?), (_, .acknowledge?):
+            return nil
+        default:
+            // Panel keys (zoom, filter, sort ...) mean nothing on a list.
+            break
+        }
+        return []
+    }
+
+    mutating func nothingSelected(_ what: String) -> [Effect] {
+        message = "no \(what) selected"
+        return []
+    }
+
+    mutating func answerPrompt(_ key: Key) -> [Effect] {
+        guard var p = prompt else { return [] }
+        switch key {
+        case .escape:
+            prompt = nil
+            message = "cancelled"
+        case .interrupt:
+            prompt = nil
+            return [.quit]
+        case .backspace:
+            if !p.text.isEmpty { p.text.removeLast() }
+            prompt = p
+        case .char(let c):
+            // One line, printable only: the note goes to the journal and
+            // back onto terminals.
+            if !c.isNewline, c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }), p.text.count < 200 {
+                p.text.append(c)
+            }
+            prompt = p
+        case .enter:
+            prompt = nil
+            let text = p.text.trimmingCharacters(in: .whitespaces)
+            switch p.purpose {
+            case .acknowledge(let k): return [.acknowledge(k, note: text)]
+            case .silence(let k):
+                guard let d = text.isEmpty ? PromDuration(milliseconds: 3_600_000) : PromDuration(text),
+                    d.milliseconds > 0
+                else {
+                    message = "not a duration: \(text) (try 30m, 1h, 4h)"
+                    return []
+                }
+                return [.silence(k, d)]
+            case .note(let id, let status):
+                if status == nil && text.isEmpty { return [] }
+                return [.updateIncident(id, status: status, note: text)]
+            }
+        default:
+            prompt = p
+        }
+        return []
+    }
+
+    /// Called after every evaluation with what the lists now hold; keeps
+    /// the selection on the same alert when the order changes.
+    public mutating func updateLists(
+        alerts: [AlertKey], titles: [AlertKey: String], urgent: [AlertKey], incidents: [(String, IncidentStatus)]
+    ) {
+        let selected = alertSelected < alertKeys.count ? alertKeys[alertSelected] : nil
+        alertKeys = alerts
+        alertTitles = titles
+        urgentAlerts = urgent
+        if let selected, let i = alerts.firstIndex(of: selected) { alertSelected = i }
+        alertSelected = min(alertSelected, max(0, alerts.count - 1))
+        let selectedIncident = incidentSelected < incidentIDs.count ? incidentIDs[incidentSelected] : nil
+        incidentIDs = incidents.map(\.0)
+        incidentStatus = Dictionary(incidents, uniquingKeysWith: { a, _ in a })
+        if let selectedIncident, let i = incidentIDs.firstIndex(of: selectedIncident) { incidentSelected = i }
+        incidentSelected = min(incidentSelected, max(0, incidentIDs.count - 1))
+        unseen = unseen.filter { alerts.contains($0) }
+    }
+
+    /// Shows an incident's page (after `i` opened or found it).
+    public mutating func showIncident(_ id: String) {
+        screen = .incidents
+        if let i = incidentIDs.firstIndex(of: id) { incidentSelected = i }
+        incidentOpen = true
     }
 
     var panelCount: Int { dashboard < panelCounts.count ? panelCounts[dashboard] : 0 }
 
     mutating func switchTo(_ d: Int) {
+        screen = .dashboards
         dashboard = d
         selected = 0
         zoomed = false

@@ -15,7 +15,9 @@ public struct DashboardView {
         glyphs = Glyphs(ascii: ascii)
     }
 
-    public func render(_ state: AppState, _ snapshot: Snapshot, width: Int, height: Int) -> Canvas {
+    public func render(
+        _ state: AppState, _ snapshot: Snapshot, alerts: AlertsModel = AlertsModel(), width: Int, height: Int
+    ) -> Canvas {
         var c = Canvas(width: width, height: height)
         let theme = state.theme
         c.fill(c.bounds, style: theme.text)
@@ -24,20 +26,62 @@ public struct DashboardView {
             return c
         }
         let (header, rest) = c.bounds.splitTop(1)
-        let (body, status) = rest.splitBottom(1)
+        let (fullBody, status) = rest.splitBottom(1)
+        var body = fullBody
         renderHeader(state, in: header, on: &c, theme: theme)
-        renderStatus(state, snapshot, in: status, on: &c, theme: theme)
+        if let p = state.prompt {
+            c.fill(status, style: theme.statusBar)
+            let text = " " + p.question + " " + p.text
+            let x = c.put(text, x: status.x, y: status.y, style: theme.statusBar.with(.bold), clip: status)
+            c.put("_", x: status.x + x, y: status.y, style: theme.statusBar.with([.bold, .reverse]), clip: status)
+        } else {
+            renderStatus(state, snapshot, alerts, in: status, on: &c, theme: theme)
+        }
+        // A journal Vigil cannot write is never a quiet failure.
+        if let ro = alerts.readOnly, body.height > 6 {
+            let (banner, rest) = body.splitTop(1)
+            c.fill(banner, style: theme.state(.warning).with(.reverse))
+            c.put(
+                " READ-ONLY: \(Sanitizer.clean(ro, maxLength: 300)); acknowledgements and incidents are not saved",
+                x: banner.x, y: banner.y, style: theme.state(.warning).with(.reverse), clip: banner)
+            body = rest
+        }
+        switch state.screen {
+        case .alerts:
+            renderAlerts(state, alerts, in: body, on: &c, theme: theme)
+            return finish(&c, state, body, theme)
+        case .incidents:
+            renderIncidents(state, alerts, in: body, on: &c, theme: theme)
+            return finish(&c, state, body, theme)
+        case .dashboards:
+            break
+        }
         guard state.dashboard < config.dashboards.count else { return c }
         let dashboard = config.dashboards[state.dashboard]
         let models = dashboard.panels.map { PanelModel(panel: $0, config: config, snapshot: snapshot) }
+        let firing = alerts.firingMetrics
         if state.zoomed, state.selected < models.count {
             renderZoomed(models[state.selected], state: state, snapshot: snapshot, in: body, on: &c, theme: theme)
         } else {
             let rects = body.grid(count: models.count, columns: models.count > 1 ? 2 : 1)
             for (i, (model, r)) in zip(models, rects).enumerated() {
                 renderPanel(model, selected: i == state.selected, in: r, on: &c, theme: theme)
+                let rules = dashboard.panels[i].metrics.filter(firing.contains)
+                if !rules.isEmpty {
+                    let names = alerts.firing.filter { rules.contains($0.metric ?? "") }.map(\.key.rule)
+                    let worst = alerts.firing.first { rules.contains($0.metric ?? "") }
+                    let marker =
+                        " \(glyphs.ascii ? "!" : "▲") ALERT: \(Array(Set(names)).sorted().joined(separator: ", ")) "
+                    c.put(
+                        DisplayWidth.truncate(marker, to: max(0, r.width - 4)), x: r.x + 2, y: r.maxY - 1,
+                        style: theme.severity(rank: worst?.severityRank ?? 0).with(.bold), clip: r)
+                }
             }
         }
+        return finish(&c, state, body, theme)
+    }
+
+    func finish(_ c: inout Canvas, _ state: AppState, _ body: Rect, _ theme: Theme) -> Canvas {
         if state.showHelp { renderHelp(state, in: body, on: &c, theme: theme) }
         if glyphs.ascii { Self.transliterate(&c) }
         return c
@@ -85,7 +129,9 @@ public struct DashboardView {
         }
     }
 
-    func renderStatus(_ state: AppState, _ s: Snapshot, in r: Rect, on c: inout Canvas, theme: Theme) {
+    func renderStatus(
+        _ state: AppState, _ s: Snapshot, _ alerts: AlertsModel, in r: Rect, on c: inout Canvas, theme: Theme
+    ) {
         c.fill(r, style: theme.statusBar)
         let clock = Self.clock(s.timeMs)
         let up = s.targets.filter { $0.up == true }.count
@@ -109,7 +155,18 @@ public struct DashboardView {
         parts.append("? help")
         var x = r.x + 1
         let sep = glyphs.ascii ? " | " : " │ "
-        x += c.put(parts[0] + sep + parts[1] + sep, x: x, y: r.y, style: theme.statusBar, clip: r)
+        // The alert summary comes first after the clock: it must survive
+        // the narrowest terminal.
+        let (alertText, alertStyle) = alertSummary(alerts, unseen: !state.unseen.isEmpty, theme: theme)
+        let screenName: String
+        switch state.screen {
+        case .dashboards: screenName = parts[1]
+        case .alerts: screenName = "Alerts"
+        case .incidents: screenName = "Incidents"
+        }
+        x += c.put(parts[0] + sep, x: x, y: r.y, style: theme.statusBar, clip: r)
+        x += c.put(alertText, x: x, y: r.y, style: alertStyle, clip: r)
+        x += c.put(sep + screenName + sep, x: x, y: r.y, style: theme.statusBar, clip: r)
         x += c.put(targetText, x: x, y: r.y, style: targetStyle, clip: r)
         for p in parts.dropFirst(2) {
             let style =
@@ -236,14 +293,15 @@ public struct DashboardView {
     func renderHelp(_ state: AppState, in r: Rect, on c: inout Canvas, theme: Theme) {
         var lines: [String] = []
         for action in Action.allCases where action != .down && action != .right && action != .up {
-            let keys = state.keymap.filter { $0.value == action }.map { Self.keyName($0.key) }.sorted()
+            let map = action.onListScreens ? state.listKeymap : state.keymap
+            let keys = map.filter { $0.value == action }.map { Self.keyName($0.key) }.sorted()
             let name = action == .left ? "arrows h j k l" : keys.joined(separator: " ")
             lines.append(DisplayWidth.pad(name, to: 16) + action.summary)
         }
         lines.insert("1-9             show that dashboard", at: 2)
         lines.append("")
         lines.append("Any key closes this help.")
-        let w = min(r.width - 2, 64)
+        let w = min(r.width - 2, 76)
         let h = min(r.height - 2, lines.count + 2)
         let box = Rect(x: r.x + (r.width - w) / 2, y: r.y + (r.height - h) / 2, width: w, height: h)
         c.fill(box, style: theme.text)

@@ -28,6 +28,12 @@ struct Dashboard: ParsableCommand {
     @Option(help: "Theme name (a file in --themes-dir).") var theme: String?
     @Option(help: "Directory of theme files.") var themesDir: String = "themes"
     @Flag(help: "Draw with ASCII only, whatever the locale says.") var ascii = false
+    @Option(
+        help: ArgumentHelp(
+            "Where the journal of alerts, acknowledgements and incidents is kept.",
+            discussion: "Default: $XDG_STATE_HOME/vigil (~/.local/state/vigil); with --demo, its demo/ subdirectory."))
+    var stateDir: String?
+    @Flag(help: "Do not ring the terminal bell when a critical or high alert fires.") var noBell = false
 
     enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
@@ -51,12 +57,23 @@ struct Dashboard: ParsableCommand {
             t.name = "demo"
             t.url = "http://127.0.0.1:\(port)/metrics"
             cfg.targets = [t]
+            // The demo compresses a launch day into minutes; its alerts
+            // hold, escalate and time out 30 times faster to match.
+            cfg.alerts = DemoExporter.compress(cfg.alerts)
         }
+        let dir = stateDir ?? Self.defaultStateDir(demo: demo)
         if once {
-            try runOnce(cfg, themes: themes)
+            try runOnce(cfg, themes: themes, stateDir: dir)
             return
         }
-        try runInteractive(cfg, themes: themes)
+        try runInteractive(cfg, themes: themes, stateDir: dir)
+    }
+
+    static func defaultStateDir(demo: Bool) -> String {
+        let env = ProcessInfo.processInfo.environment
+        var base = env["XDG_STATE_HOME"] ?? ""
+        if base.isEmpty { base = (env["HOME"] ?? NSHomeDirectory()) + "/.local/state" }
+        return base + "/vigil" + (demo ? "/demo" : "")
     }
 
     func loadThemes(preferred: String?) throws -> [Theme] {
@@ -110,7 +127,7 @@ struct Dashboard: ParsableCommand {
 
     // MARK: - Once
 
-    func runOnce(_ cfg: VigilConfig, themes: [Theme]) throws {
+    func runOnce(_ cfg: VigilConfig, themes: [Theme], stateDir: String) throws {
         var (w, h) = (120, 40)
         if let size {
             let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
@@ -135,8 +152,11 @@ struct Dashboard: ParsableCommand {
             fast.targets[i].interval = PromDuration(milliseconds: 1000)
             fast.targets[i].timeout = PromDuration(milliseconds: min(fast.targets[i].timeout.milliseconds, 1000))
         }
+        // --once shows the journal's alerts but never writes it: printing a
+        // frame must not change what the on-call engineers see.
         let runtime = DashboardRuntime(
-            config: fast, themes: themes, ascii: ascii || !Terminal.localeIsUTF8(), graphColumns: w)
+            config: fast, themes: themes, ascii: ascii || !Terminal.localeIsUTF8(), graphColumns: w,
+            alerts: AlertCenter(config: fast, stateDir: stateDir, write: false))
         try pickDashboard(runtime)
         let deadline = DashboardRuntime.now() + waitDuration.milliseconds
         var scrapes = 0
@@ -158,7 +178,9 @@ struct Dashboard: ParsableCommand {
 
     // MARK: - Interactive
 
-    func runInteractive(_ cfg: VigilConfig, themes: [Theme]) throws {
+    func runInteractive(_ cfg: VigilConfig, themes: [Theme], stateDir: String) throws {
+        let alerts = AlertCenter(config: cfg, stateDir: stateDir)
+        for w in alerts.warnings { printError("vigil: \(w)") }
         let signalFD = vigil_install_signal_pipe()
         let terminal: Terminal
         do {
@@ -168,7 +190,8 @@ struct Dashboard: ParsableCommand {
             throw ExitStatus.usage
         }
         let asciiOnly = ascii || !terminal.capabilities.utf8
-        let rt = DashboardRuntime(config: cfg, themes: themes, ascii: asciiOnly, graphColumns: terminal.size.width)
+        let rt = DashboardRuntime(
+            config: cfg, themes: themes, ascii: asciiOnly, graphColumns: terminal.size.width, alerts: alerts)
         if terminal.capabilities.colors == 0, let i = rt.state.themes.firstIndex(where: { $0.name == "mono" }) {
             rt.state.themeIndex = i
         }
@@ -180,7 +203,14 @@ struct Dashboard: ParsableCommand {
             let untilScrape = rt.scraper.startDue()
             let untilEval = rt.lastEvaluation + cfg.refresh.milliseconds - now
             if untilEval <= 0 {
-                rt.evaluate(now: now)
+                let events = rt.evaluate(now: now)
+                // A newly firing critical or high alert rings the bell once
+                // and stays highlighted until it is seen.
+                let loud = events.filter { alerts.rings($0) }.map(\.key)
+                if !loud.isEmpty {
+                    if rt.state.screen != .alerts { rt.state.unseen.formUnion(loud) }
+                    if !noBell { terminal.bell() }
+                }
                 dirty = true
             }
             if dirty {
@@ -214,11 +244,13 @@ struct Dashboard: ParsableCommand {
                         case .quit: break loop
                         case .scrapeNow: rt.scraper.scrapeNow()
                         case .windowChanged: rt.lastEvaluation = 0
+                        default: rt.perform(effect, now: DashboardRuntime.now())
                         }
                     }
                     dirty = true
                 }
             }
+            if dirty && rt.state.screen == .incidents { rt.refreshAlertsModel(now: DashboardRuntime.now()) }
         }
         terminal.close()
         // Ctrl-C is a way to quit (status 0); SIGTERM and SIGHUP say
@@ -289,6 +321,10 @@ struct Demo: ParsableCommand {
         abstract: "Run the built-in demo exporter alone (a time-compressed launch day at /metrics).")
 
     @Option(help: "Loopback address and port to listen on.") var listen: String = "127.0.0.1:9464"
+    @Option(help: "Start this many seconds into the four-minute launch cycle (90: the api incident).")
+    var start: Double = 0
+    @Flag(help: "Stay at the --start moment of the cycle (counters still count): for tests and screenshots.")
+    var freeze = false
 
     func run() throws {
         guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
@@ -300,7 +336,7 @@ struct Demo: ParsableCommand {
             printError("vigil demo: the demo exporter only listens on 127.0.0.1")
             throw ExitStatus.usage
         }
-        let exporter = try DemoExporter(host: "127.0.0.1", port: port)
+        let exporter = try DemoExporter(host: "127.0.0.1", port: port, startAt: start, freeze: freeze)
         let bound = try runBlocking { try await exporter.start() }
         // Unbuffered, so a script reading the port sees it at once.
         FileHandle.standardOutput.write(

@@ -14,8 +14,13 @@ final class DashboardRuntime {
     var lastEvaluation: Int64 = 0
     let view: DashboardView
     let graphColumns: Int
+    /// Rules, acknowledgements and incidents; nil in `--once` without a
+    /// state directory.
+    let alerts: AlertCenter?
+    var alertsModel = AlertsModel()
 
-    init(config: VigilConfig, themes: [Theme], ascii: Bool, graphColumns: Int = 120) {
+    init(config: VigilConfig, themes: [Theme], ascii: Bool, graphColumns: Int = 120, alerts: AlertCenter? = nil) {
+        self.alerts = alerts
         self.config = config
         self.graphColumns = max(20, graphColumns)
         let targets = config.targets.map { t -> ScrapeTarget in
@@ -61,9 +66,99 @@ final class DashboardRuntime {
         return config.metrics.filter { ids.contains($0.id) }
     }
 
-    /// Evaluates the visible metrics and takes a new snapshot, unless the
-    /// display is paused (polling goes on regardless).
-    func evaluate(now: Int64) {
+    /// Rules need data: right after a start the store is empty, and an
+    /// empty result would resolve every alert the journal restored. They
+    /// are evaluated once every target has been scraped twice (rates need
+    /// two samples).
+    var warm: Bool { scraper.health.allSatisfy { $0.scrapes >= 2 } }
+    /// When the store first had data (rules may resolve alerts once it
+    /// covers their longest range).
+    var warmSince: Int64?
+
+    /// True once the store covers the rules' longest range: from then on
+    /// a missing series resolves its alert.
+    func resolving(now: Int64) -> Bool {
+        guard let since = warmSince, let alerts else { return false }
+        return now - since >= alerts.longestRuleReachMs
+    }
+
+    /// Evaluates the rules (returning what changed) and the visible
+    /// metrics, and takes a new snapshot unless the display is paused
+    /// (polling and alerting go on regardless).
+    @discardableResult
+    func evaluate(now: Int64) -> [AlertEvent] {
+        var events: [AlertEvent] = []
+        if let alerts {
+            if warm {
+                if warmSince == nil { warmSince = now }
+                events = alerts.evaluate(source: scraper.store, at: now, resolving: resolving(now: now))
+            } else {
+                alerts.sync()
+            }
+            refreshAlertsModel(now: now)
+        }
+        evaluateMetrics(now: now)
+        return events
+    }
+
+    /// Rebuilds what the alert screens show, and the lists keys act on.
+    func refreshAlertsModel(now: Int64) {
+        guard let alerts else { return }
+        var m = AlertsModel(engine: alerts.engine, config: config, now: now)
+        m.incidents = alerts.incidents.all
+        m.readOnly = alerts.readOnlyReason
+        m.warnings = alerts.warnings
+        m.ruleErrors = alerts.ruleErrors
+        m.warmingUp = !resolving(now: now)
+        if state.screen == .incidents && state.incidentOpen, state.incidentSelected < m.incidents.count {
+            m.history = alerts.history(of: m.incidents[state.incidentSelected].id, now: now)
+        }
+        alertsModel = m
+        state.updateLists(
+            alerts: m.rows.map(\.key),
+            titles: Dictionary(m.rows.map { ($0.key, $0.title) }, uniquingKeysWith: { a, _ in a }),
+            urgent: alerts.engine.needingAttention(at: now).map(\.key),
+            incidents: m.incidents.map { ($0.id, $0.status) })
+    }
+
+    /// Carries out an operator's action on alerts or incidents.
+    func perform(_ effect: Effect, now: Int64) {
+        guard let alerts else {
+            state.message = "alerting is off (no state directory)"
+            return
+        }
+        switch effect {
+        case .acknowledge(let key, let note):
+            state.message =
+                alerts.acknowledge(key, note: note, at: now)
+                ? "acknowledged \(AlertsModel.title(key))" : "\(AlertsModel.title(key)) is not firing"
+            state.unseen.remove(key)
+        case .unacknowledge(let key):
+            state.message =
+                alerts.unacknowledge(key, at: now)
+                ? "acknowledgement removed" : "\(AlertsModel.title(key)) is not acknowledged"
+        case .silence(let key, let d):
+            state.message =
+                alerts.silence(key, for: d, at: now) ? "silenced for \(d)" : "\(AlertsModel.title(key)) is not firing"
+        case .openIncident(let key):
+            if let id = alerts.openIncident(from: key, at: now) {
+                refreshAlertsModel(now: now)
+                state.showIncident(id)
+                state.message = "incident \(id)"
+            } else {
+                state.message = "no such alert"
+            }
+        case .updateIncident(let id, let status, let note):
+            state.message =
+                alerts.updateIncident(id, status: status, note: note, at: now) ? "\(id) updated" : "no change"
+        default:
+            return
+        }
+        if let ro = alerts.readOnlyReason { state.message = "NOT SAVED: \(ro)" }
+        refreshAlertsModel(now: now)
+    }
+
+    func evaluateMetrics(now: Int64) {
         lastEvaluation = now
         history.reshape(
             windowMs: state.windowMs, stepMs: max(config.refresh.milliseconds, state.windowMs / Int64(graphColumns)))
@@ -96,5 +191,7 @@ final class DashboardRuntime {
         }
     }
 
-    func render(width: Int, height: Int) -> Canvas { view.render(state, snapshot, width: width, height: height) }
+    func render(width: Int, height: Int) -> Canvas {
+        view.render(state, snapshot, alerts: alertsModel, width: width, height: height)
+    }
 }

@@ -1,22 +1,30 @@
 import FlyingFox
 import Foundation
 import Prometheus
+import VigilCore
 
 /// The built-in demo exporter: a time-compressed NormalDance launch day,
 /// served over real HTTP on a loopback port, with every metric that
 /// `dashboards/normaldance.yaml` queries.
 ///
-/// One cycle lasts three minutes: traffic at 10% (30 s), 25% (30 s), then
-/// 100%; at 1:30 a latency and error incident on the api service (with CPU,
-/// database and cache trouble) for 35 s; at 2:15 a failed-login burst and
-/// a new critical CVE. Then it starts over. Within two minutes of starting,
-/// panels go from red (low traffic) to yellow to green to red and back.
+/// One cycle lasts four minutes: traffic at 10% (30 s), 25% (30 s), then
+/// 100%; at 1:20 the api service degrades, and from 1:30 to 2:30 it is
+/// down (errors, latency, CPU, database and cache trouble), long enough
+/// for the alert rules (held 30 times shorter in the demo) to fire and
+/// escalate; at 2:50 a failed-login burst and a new critical CVE. Then it
+/// starts over. Within two minutes of starting, panels go from red (low
+/// traffic) to yellow to green to red and back.
 final class DemoExporter: Sendable {
-    static let cycle = 180.0
+    static let cycle = 240.0
+    /// Where in the cycle to start, and whether to stay there (tests).
+    let startAt: Double
+    let freeze: Bool
     let registry = PrometheusCollectorRegistry()
     let server: HTTPServer
 
-    init(host: String = "127.0.0.1", port: UInt16) throws {
+    init(host: String = "127.0.0.1", port: UInt16, startAt: Double = 0, freeze: Bool = false) throws {
+        self.startAt = startAt
+        self.freeze = freeze
         let address = try sockaddr_in.inet(ip4: host, port: port)
         server = HTTPServer(address: address, logger: .disabled)
     }
@@ -27,8 +35,8 @@ final class DemoExporter: Sendable {
         let share = c < 30 ? 0.10 : c < 60 ? 0.25 : 1.0
         let name = c < 30 ? "internal_launch 10%" : c < 60 ? "beta_users_launch 25%" : "public_launch 100%"
         // Incident strength: 0 none, 0.5 degraded (WARN), 1 down (CRIT).
-        let incident = c >= 90 && c < 100 ? 0.5 : c >= 100 && c < 125 ? 1.0 : 0
-        return (name, share, incident, c >= 135 && c < 155)
+        let incident = c >= 80 && c < 90 ? 0.5 : c >= 90 && c < 150 ? 1.0 : 0
+        return (name, share, incident, c >= 170 && c < 190)
     }
 
     /// Starts serving and simulating; returns the bound port.
@@ -49,14 +57,32 @@ final class DemoExporter: Sendable {
         try await server.waitUntilListening()
         guard case .ip4(_, let port)? = await server.listeningAddress else { throw DemoError.noPort }
         let sim = Simulation(registry: registry)
+        let (startAt, freeze) = (self.startAt, self.freeze)
         Task.detached {
             let start = Date()
             while !Task.isCancelled {
-                sim.tick(t: Date().timeIntervalSince(start), dt: 0.5)
+                let t = startAt + Date().timeIntervalSince(start)
+                sim.tick(t: t, phaseAt: freeze ? startAt : t, dt: 0.5)
                 try? await Task.sleep(nanoseconds: 500_000_000)
             }
         }
         return port
+    }
+
+    /// The demo's time compression for alert rules: a 5m hold becomes 10s,
+    /// the 30m escalation step one minute.
+    static let alertSpeedup: Int64 = 30
+
+    static func compress(_ a: AlertsConfig) -> AlertsConfig {
+        var a = a
+        func fast(_ d: PromDuration) -> PromDuration { PromDuration(milliseconds: d.milliseconds / alertSpeedup) }
+        for i in a.rules.indices {
+            a.rules[i].holdFor = fast(a.rules[i].holdFor)
+            a.rules[i].keepFiringFor = a.rules[i].keepFiringFor.map(fast)
+        }
+        for i in a.escalation.indices { a.escalation[i].after = fast(a.escalation[i].after) }
+        for i in a.severities.indices { a.severities[i].timeout = fast(a.severities[i].timeout) }
+        return a
     }
 
     enum DemoError: Error, CustomStringConvertible {
@@ -193,13 +219,13 @@ final class Simulation: Sendable {
     /// A little deterministic wobble, so lines are not flat.
     func noise(_ t: Double, _ seed: Double) -> Double { sin(t * 0.7 + seed) * 0.5 + sin(t * 2.3 + seed * 3) * 0.3 }
 
-    func tick(t: Double, dt: Double) {
-        let p = DemoExporter.phase(t)
+    func tick(t: Double, phaseAt: Double, dt: Double) {
+        let p = DemoExporter.phase(phaseAt)
         let total = 3000 * p.share * (1 + 0.05 * noise(t, 1))
         for (i, r) in routes.enumerated() {
             let n = total * r.share * dt
             let apiDown = r.service == "api" ? p.incident : 0
-            let errorShare = 0.003 + (apiDown == 1 ? 0.16 : apiDown > 0 ? 0.05 : 0)
+            let errorShare = 0.003 + (apiDown == 1 ? 0.25 : apiDown > 0 ? 0.05 : 0)
             r.requests["200"]!.increment(by: n * (0.99 - errorShare))
             r.requests["404"]!.increment(by: n * 0.01)
             r.requests["500"]!.increment(by: n * errorShare * 0.7)
@@ -226,7 +252,7 @@ final class Simulation: Sendable {
             modes["system"]!.increment(by: dt * busy * 0.3)
         }
         memAvailable.set(17_179_869_184 * (1 - min(0.97, 0.4 + 0.45 * p.share + 0.05 * p.incident)))
-        fsAvail.set(512_000_000_000 * (0.38 - 0.0001 * t.truncatingRemainder(dividingBy: DemoExporter.cycle)))
+        fsAvail.set(512_000_000_000 * (0.38 - 0.0001 * phaseAt.truncatingRemainder(dividingBy: DemoExporter.cycle)))
         let dbMedian = p.incident == 1 ? 0.6 : p.incident > 0 ? 0.15 : 0.012
         for k in 0..<20 { dbQuery.record(dbMedian * exp(0.8 * ((Double(k) + 0.5) / 20 - 0.5))) }
         dbActive.set(min(100, 15 + 65 * p.share + 18 * p.incident))
@@ -242,7 +268,7 @@ final class Simulation: Sendable {
         securityEvents["rate_limited"]!.increment(by: (p.burst ? 8 : 0.2) * dt)
         securityEvents["permission_denied"]!.increment(by: (p.burst ? 1.5 : 0.02) * dt)
         securityEvents["config_change"]!.increment(by: 0.01 * dt)
-        let c = t.truncatingRemainder(dividingBy: DemoExporter.cycle)
-        newCVE.set(c >= 140 ? 1.0 : 0.0)
+        let c = phaseAt.truncatingRemainder(dividingBy: DemoExporter.cycle)
+        newCVE.set(c >= 175 ? 1.0 : 0.0)
     }
 }

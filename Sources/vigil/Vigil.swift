@@ -11,7 +11,10 @@ struct Vigil: ParsableCommand {
         commandName: "vigil",
         abstract: "A terminal console for launch day: scrape Prometheus endpoints, query them, watch dashboards.",
         version: vigilVersion,
-        subcommands: [Dashboard.self, Check.self, Scrape.self, Query.self, Demo.self, JournalDebug.self],
+        subcommands: [
+            Dashboard.self, Check.self, Scrape.self, Query.self, Incidents.self, PostmortemCommand.self, Demo.self,
+            JournalDebug.self,
+        ],
         defaultSubcommand: Dashboard.self
     )
 

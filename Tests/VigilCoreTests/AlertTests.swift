@@ -80,7 +80,7 @@ import Testing
         #expect(engine.needingAttention(at: 8 * minute).map(\.key) == [key("Very High Error Rate")])
         #expect(engine.active.first?.severity == "critical")  // most severe first
         // Resolving clears the acknowledgement: next time it fires, it is unacknowledged.
-        _ = engine.evaluate([:], at: 9 * minute)
+        _ = engine.evaluate(["High Error Rate": [:], "Very High Error Rate": [:]], at: 9 * minute)
         #expect(engine.alerts[key("High Error Rate")]?.acknowledgement == nil)
         #expect(engine.alerts[key("High Error Rate")]?.state == .resolved)
     }
@@ -136,7 +136,7 @@ import Testing
         let reader = try Journal(directory: dir)
         let (records, warnings) = reader.readNew()
         #expect(warnings.isEmpty)
-        #expect(records.count == 3)
+        #expect(records.map(\.type) == ["transition", "transition", "escalated", "ack"])
         for r in records { if let e = r.event { replayed.apply(e) } }
         #expect(replayed.alerts[Self.key]?.state == .firing)
         #expect(
@@ -188,5 +188,209 @@ import Testing
         } catch {
             #expect(error.message.contains("/proc/vigil-cannot-write-here"))
         }
+    }
+}
+
+@Suite struct EscalationAndWarmUpTests {
+    let minute: Int64 = 60_000
+    static let api = AlertEngineTests.api
+
+    @Test func eachEscalationLevelIsAnnouncedOnceAtItsTime() {
+        var engine = AlertEngine(config: AlertEngineTests.config.alerts)
+        var levels: [(Int, [String], Int64)] = []
+        for m in 0...125 {
+            for case .escalated(_, let level, let who, let at) in engine.evaluate(
+                ["High Error Rate": [Self.api: 9]], at: Int64(m) * minute)
+            {
+                levels.append((level, who, at))
+            }
+        }
+        // Fired at minute 5; levels at +0, +30, +60, +120 minutes.
+        #expect(levels.map(\.0) == [1, 2, 3, 4])
+        #expect(levels.map(\.2) == [5, 35, 65, 125].map { $0 * minute })
+        #expect(levels[1].1 == ["tech_lead"])
+    }
+
+    @Test func anAcknowledgedAlertStopsEscalating() {
+        var engine = AlertEngine(config: AlertEngineTests.config.alerts)
+        let key = AlertKey(rule: "High Error Rate", labels: Self.api)
+        _ = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 0)
+        _ = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 5 * minute)
+        _ = engine.acknowledge(key, by: "ops@bastion", note: "", at: 6 * minute)
+        let later = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 50 * minute)
+        #expect(!later.contains { if case .escalated = $0 { return true } else { return false } })
+    }
+
+    @Test func warmUpCountsWhatHoldsAndResolvesNothing() {
+        var engine = AlertEngine(config: AlertEngineTests.config.alerts)
+        let key = AlertKey(rule: "High Error Rate", labels: Self.api)
+        _ = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 0)
+        _ = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 5 * minute)
+        // Restart: a missing series during the warm-up proves nothing.
+        _ = engine.evaluate(["High Error Rate": [:]], at: 6 * minute, resolving: false)
+        #expect(engine.alerts[key]?.state == .firing)
+        // A rule whose query failed (left out of the results) is left alone too.
+        _ = engine.evaluate([:], at: 7 * minute)
+        #expect(engine.alerts[key]?.state == .firing)
+        _ = engine.evaluate(["High Error Rate": [:]], at: 8 * minute)
+        #expect(engine.alerts[key]?.state == .resolved)
+    }
+
+    @Test func aHoldInProgressStartsOverAfterARestart() {
+        var engine = AlertEngine(config: AlertEngineTests.config.alerts)
+        let key = AlertKey(rule: "High Error Rate", labels: Self.api)
+        _ = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 0)
+        engine.restartHolds()
+        _ = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 5 * minute)
+        #expect(engine.alerts[key]?.state == .pending)
+        #expect(engine.alerts[key]?.activeSinceMs == 5 * minute)
+    }
+}
+
+/// AlertCenter over a real journal in a temporary directory and a real
+/// store: what a running Vigil does, with the clock passed in.
+@Suite struct AlertCenterTests {
+    static let config = try! ConfigLoader.parse(
+        """
+        metrics:
+          error_rate: {query: 'errors_percent', unit: "%"}
+        alerts:
+          severities:
+            critical: {name: Critical, color: red, escalation: true, timeout: 30m}
+            high: {name: High, color: orange, channels: [slack], escalation: true, timeout: 60m}
+          rules:
+            - {name: High Error Rate, condition: error_rate > 5, for: 2m, severity: high, description: Errors}
+          escalation:
+            - {level: 1, after: 0m, contacts: [on_call_engineer]}
+            - {level: 2, after: 30m, contacts: [tech_lead]}
+        """, file: "t.yaml")
+    static let key = AlertKey(rule: "High Error Rate", labels: Labels(["service": "api"]))
+    let minute: Int64 = 60_000
+
+    func directory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("vigil-center-\(UUID().uuidString)").path
+    }
+
+    /// errors_percent{service="api"}: 1 until minute 10, 9 from 10 to 40, then 1.
+    static func store() -> SeriesStore {
+        var s = SeriesStore(capacity: 10_000)
+        let labels = Labels(["__name__": "errors_percent", "service": "api"])
+        for sec in stride(from: 0, through: 3600, by: 15) {
+            let m = sec / 60
+            s.append(labels, Point(t: Int64(sec) * 1000, v: m >= 10 && m < 40 ? 9 : 1))
+        }
+        return s
+    }
+
+    @Test func twoInstancesShareAcknowledgementsAndARestartKeepsThem() {
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = Self.store()
+        let alice = AlertCenter(config: Self.config, stateDir: dir, identity: "alice@bastion")
+        let bob = AlertCenter(config: Self.config, stateDir: dir, identity: "bob@bastion")
+        for m in stride(from: Int64(9), through: 13, by: 1) {
+            alice.evaluate(source: store, at: m * minute)
+            bob.evaluate(source: store, at: m * minute)
+        }
+        #expect(alice.engine.alerts[Self.key]?.state == .firing)
+        #expect(alice.acknowledge(Self.key, note: "rolling back", at: 13 * minute + 5000))
+        // Bob sees it at his next evaluation (one refresh).
+        bob.evaluate(source: store, at: 14 * minute)
+        #expect(bob.engine.alerts[Self.key]?.acknowledgement?.by == "alice@bastion")
+        #expect(bob.engine.alerts[Self.key]?.acknowledgement?.note == "rolling back")
+        // A restart (a third instance replaying the journal) still has it.
+        let restarted = AlertCenter(config: Self.config, stateDir: dir, identity: "carol@bastion")
+        #expect(restarted.engine.alerts[Self.key]?.state == .firing)
+        #expect(restarted.engine.alerts[Self.key]?.acknowledgement?.by == "alice@bastion")
+        #expect(restarted.warnings.isEmpty)
+    }
+
+    @Test func anIncidentsTimelineAndPostmortemComeFromTheJournal() throws {
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = Self.store()
+        let center = AlertCenter(config: Self.config, stateDir: dir, identity: "alice@bastion")
+        var id: String?
+        for m in stride(from: Int64(5), through: 50, by: 1) {
+            center.evaluate(source: store, at: m * minute)
+            if m == 14 { #expect(center.acknowledge(Self.key, note: "looking", at: m * minute + 1000)) }
+            if m == 15 { id = center.openIncident(from: Self.key, at: m * minute + 2000) }
+            if m == 20, let id {
+                #expect(center.updateIncident(id, status: .identified, note: "bad deploy", at: m * minute))
+            }
+            if m == 45, let id {
+                #expect(center.updateIncident(id, status: .resolved, note: "rolled back", at: m * minute))
+            }
+        }
+        let incidentID = try #require(id)
+        // Opening twice from the same alert finds the same incident while it is open.
+        let replay = AlertCenter(config: Self.config, stateDir: dir, identity: "bob@bastion", write: false)
+        let h = try #require(replay.history(of: incidentID, now: 60 * minute))
+        #expect(h.incident.services == ["api"])
+        #expect(h.incident.assignee == "on_call_engineer")
+        #expect(h.incident.status == .resolved)
+        #expect(
+            h.timeline.map(\.kind) == [
+                "pending", "firing", "escalated", "acknowledged", "opened", "identified", "resolved", "resolved",
+            ])
+        // In time order, with the engine's times.
+        #expect(h.timeline.map(\.atMs) == h.timeline.map(\.atMs).sorted())
+        #expect(h.timeline[0].atMs == 10 * minute)
+        #expect(h.firedAtMs == 12 * minute)
+        #expect(h.timeToAcknowledgeMs == 2 * minute + 1000)
+        #expect(h.timeToResolveMs == 33 * minute)
+        // The metric was sampled from before it went pending until it resolved.
+        #expect(h.samples.first!.0 <= 5 * minute)
+        #expect(h.samples.map(\.1).max() == 9)
+        #expect(h.samples.contains { $0.1 == 1 })
+        let md = Postmortem.markdown(h, config: Self.config.alerts, metrics: Self.config.metrics)
+        for heading in [
+            "# Post-mortem: High Error Rate (service=api)", "## Summary", "## Impact", "## Timeline", "## Response",
+            "## Metric",
+            "## Root cause", "## Corrective actions", "## Preventive actions",
+        ] {
+            #expect(md.contains(heading + "\n"), "missing \(heading)")
+        }
+        #expect(md.contains("- Time to acknowledge: 2m01s"))
+        #expect(md.contains("- Time to resolve: 33m00s (firing to incident resolved)"))
+        #expect(md.contains("| 1970-01-01 00:12:00 | alert firing (value 9) |"))
+        #expect(md.contains("acknowledged by alice@bastion: looking"))
+        #expect(md.contains("Peak value: 9 %"))
+        #expect(md.contains("▁") && md.contains("█"))
+    }
+
+    @Test func oneOpenIncidentPerAlert() {
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = Self.store()
+        let center = AlertCenter(config: Self.config, stateDir: dir, identity: "alice@bastion")
+        for m in stride(from: Int64(9), through: 13, by: 1) { center.evaluate(source: store, at: m * minute) }
+        let a = center.openIncident(from: Self.key, at: 13 * minute)
+        let b = center.openIncident(from: Self.key, at: 13 * minute + 10)
+        #expect(a != nil && a == b)
+        #expect(center.incidents.all.count == 1)
+    }
+
+    @Test func anUnwritableStateDirectoryRunsReadOnly() throws {
+        // A regular file where the directory should be: even root cannot
+        // create a directory under it.
+        let file = directory()
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let center = AlertCenter(config: Self.config, stateDir: file + "/state", identity: "alice@bastion")
+        let reason = try #require(center.readOnlyReason)
+        #expect(reason.contains(file + "/state"))
+        // It still alerts; it only cannot keep anything.
+        for m in stride(from: Int64(9), through: 13, by: 1) { center.evaluate(source: Self.store(), at: m * minute) }
+        #expect(center.engine.alerts[Self.key]?.state == .firing)
+    }
+
+    @Test func incidentIDsAreUnique() {
+        var book = IncidentBook()
+        var r = JournalRecord(t: 1_764_000_000_000, type: "incident_open")
+        r.incident = book.newID(at: r.t)
+        #expect(r.incident == "INC-20251124-160000")
+        book.apply(r)
+        #expect(book.newID(at: r.t) == "INC-20251124-160000-2")
     }
 }

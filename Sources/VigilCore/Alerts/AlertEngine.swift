@@ -46,6 +46,8 @@ public struct Alert: Equatable, Sendable {
     public var value: Double
     public var acknowledgement: Acknowledgement?
     public var silencedUntilMs: Int64?
+    /// The escalation level last announced for this firing episode.
+    public var escalatedLevel: Int?
 
     public func isSilenced(at now: Int64) -> Bool { silencedUntilMs.map { now < $0 } ?? false }
 }
@@ -57,6 +59,16 @@ public enum AlertEvent: Equatable, Sendable {
     case unacknowledged(AlertKey, by: String, atMs: Int64)
     case silenced(AlertKey, by: String, untilMs: Int64, atMs: Int64)
     case silenceExpired(AlertKey, atMs: Int64)
+    /// An unacknowledged firing alert reached a level of the policy.
+    case escalated(AlertKey, level: Int, contacts: [String], atMs: Int64)
+
+    public var key: AlertKey {
+        switch self {
+        case .transition(let k, _, _, _, _), .acknowledged(let k, _), .unacknowledged(let k, _, _),
+            .silenced(let k, _, _, _), .silenceExpired(let k, _), .escalated(let k, _, _, _):
+            return k
+        }
+    }
 }
 
 /// Where an unacknowledged firing alert stands on the escalation policy.
@@ -93,11 +105,21 @@ public struct AlertEngine: Sendable {
     public func rank(_ severity: String) -> Int { severities.firstIndex { $0.id == severity } ?? severities.count }
 
     /// Takes each rule's current result (the series for which its
-    /// condition holds, with their values) and advances every alert.
-    public mutating func evaluate(_ results: [String: [Labels: Double]], at now: Int64) -> [AlertEvent] {
+    /// condition holds, with their values) and advances every alert. A
+    /// rule missing from `results` (its query failed, or there is no data
+    /// yet after a restart) leaves its alerts as they are: a broken query
+    /// must not look like a resolved incident.
+    ///
+    /// With `resolving` false only what holds is counted: alerts whose
+    /// series are missing stay as they are. That is the warm-up after a
+    /// start, when a range like `[5m]` does not have five minutes of data
+    /// yet and a low value proves nothing.
+    public mutating func evaluate(
+        _ results: [String: [Labels: Double]], at now: Int64, resolving: Bool = true
+    ) -> [AlertEvent] {
         var events: [AlertEvent] = []
         for rule in rules {
-            let holding = results[rule.name] ?? [:]
+            guard let holding = results[rule.name] else { continue }
             var seen = Set<AlertKey>()
             for (labels, value) in holding {
                 let key = AlertKey(rule: rule.name, labels: labels)
@@ -116,6 +138,7 @@ public struct AlertEngine: Sendable {
                     a.firedAtMs = nil
                     a.resolvedAtMs = nil
                     a.acknowledgement = nil
+                    a.escalatedLevel = nil
                     a.state = .pending
                     events.append(.transition(key, from: from, to: .pending, atMs: now, value: value))
                     if rule.holdFor.milliseconds == 0 { fire(&a, now, &events) }
@@ -126,7 +149,7 @@ public struct AlertEngine: Sendable {
                 }
                 alerts[key] = a
             }
-            for (key, var a) in alerts where key.rule == rule.name && !seen.contains(key) {
+            for (key, var a) in alerts where resolving && key.rule == rule.name && !seen.contains(key) {
                 switch a.state {
                 case .pending:
                     // Flapping: the hold starts over next time.
@@ -151,6 +174,16 @@ public struct AlertEngine: Sendable {
                 alerts[key] = a
                 events.append(.silenceExpired(key, atMs: now))
             }
+        }
+        // Escalation: announce each level an unacknowledged firing alert
+        // reaches, once, so the journal (and the post-mortem) shows who
+        // was due to be called and when.
+        for a in active where a.state == .firing {
+            guard let level = escalation(of: a, at: now).level, level.level != a.escalatedLevel else { continue }
+            alerts[a.key]?.escalatedLevel = level.level
+            let at = (a.firedAtMs ?? now) + level.after.milliseconds
+            events.append(
+                .escalated(a.key, level: level.level, contacts: level.contacts, atMs: max(at, a.firedAtMs ?? at)))
         }
         return events
     }
@@ -200,6 +233,9 @@ public struct AlertEngine: Sendable {
             case .pending:
                 a.activeSinceMs = at
                 a.acknowledgement = nil
+                a.escalatedLevel = nil
+                a.firedAtMs = nil
+                a.resolvedAtMs = nil
             case .firing: a.firedAtMs = at
             case .resolved:
                 a.resolvedAtMs = at
@@ -208,14 +244,25 @@ public struct AlertEngine: Sendable {
             }
             alerts[key] = a
         case .acknowledged(let key, let ack):
-            if alerts[key]?.state == .firing { alerts[key]?.acknowledgement = ack }
+            // Another instance may have seen the alert fire a moment
+            // before this one: a pending alert keeps the acknowledgement.
+            if let s = alerts[key]?.state, s == .firing || s == .pending { alerts[key]?.acknowledgement = ack }
         case .unacknowledged(let key, _, _):
             alerts[key]?.acknowledgement = nil
         case .silenced(let key, _, let until, _):
             alerts[key]?.silencedUntilMs = until
         case .silenceExpired(let key, _):
             alerts[key]?.silencedUntilMs = nil
+        case .escalated(let key, let level, _, _):
+            alerts[key]?.escalatedLevel = level
         }
+    }
+
+    /// After a restart: a hold that was being served is not known to have
+    /// held while Vigil was down, so it starts over. Firing alerts stay
+    /// firing until the data says otherwise.
+    public mutating func restartHolds() {
+        for (key, a) in alerts where a.state == .pending { alerts[key]?.state = .inactive }
     }
 
     /// Firing and pending alerts, most severe first, then oldest first.

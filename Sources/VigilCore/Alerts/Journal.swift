@@ -16,6 +16,28 @@ public struct JournalRecord: Codable, Equatable, Sendable {
     public var by: String?
     public var note: String?
     public var until: Int64?
+    /// Escalation: the level reached and whom it calls.
+    public var level: Int?
+    public var contacts: [String]?
+    /// Incidents: their id and the fields an opening or update sets.
+    public var incident: String?
+    public var title: String?
+    public var severity: String?
+    public var services: [String]?
+    public var status: String?
+    public var assignee: String?
+    public var description: String?
+    /// Samples of an alert's metric (times and values), for post-mortems.
+    public var times: [Int64]?
+    public var values: [Double]?
+    /// The instance that wrote the record: an instance skips its own
+    /// records when it reads what others appended.
+    public var src: String?
+
+    public init(t: Int64, type: String) {
+        self.t = t
+        self.type = type
+    }
 
     public init(_ event: AlertEvent) {
         switch event {
@@ -37,21 +59,31 @@ public struct JournalRecord: Codable, Equatable, Sendable {
             until = untilMs
         case .silenceExpired(let k, let at):
             self.init(t: at, type: "silence_expired", key: k)
+        case .escalated(let k, let lvl, let who, let at):
+            self.init(t: at, type: "escalated", key: k)
+            level = lvl
+            contacts = who
         }
     }
 
-    init(t: Int64, type: String, key: AlertKey) {
+    public init(t: Int64, type: String, key: AlertKey) {
         self.t = t
         self.type = type
         rule = key.rule
         labels = key.labels
     }
 
-    /// The alert event this record describes, when it describes one.
-    public var event: AlertEvent? {
+    /// The alert the record is about, if any.
+    public var key: AlertKey? {
         guard let rule else { return nil }
         var key = AlertKey(rule: rule, labels: Labels())
         key.labels = labels ?? [:]
+        return key
+    }
+
+    /// The alert event this record describes, when it describes one.
+    public var event: AlertEvent? {
+        guard let key else { return nil }
         switch type {
         case "transition":
             guard let f = from.flatMap(AlertState.init), let to = to.flatMap(AlertState.init) else { return nil }
@@ -60,6 +92,7 @@ public struct JournalRecord: Codable, Equatable, Sendable {
         case "unack": return .unacknowledged(key, by: by ?? "", atMs: t)
         case "silence": return until.map { .silenced(key, by: by ?? "", untilMs: $0, atMs: t) }
         case "silence_expired": return .silenceExpired(key, atMs: t)
+        case "escalated": return level.map { .escalated(key, level: $0, contacts: contacts ?? [], atMs: t) }
         default: return nil
         }
     }
@@ -77,6 +110,8 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
 public final class Journal {
     public let path: String
     let fd: Int32
+    /// False for a journal opened with `init(readingFrom:)`.
+    public let writable: Bool
     /// How far this instance has read; `readNew` continues from here.
     public private(set) var offset: Int = 0
     var lineNumber = 0
@@ -107,7 +142,17 @@ public final class Journal {
         guard fd >= 0 else {
             throw JournalError(message: "cannot write the journal \(path): \(String(cString: strerror(errno)))")
         }
+        writable = true
         repairTornTail()
+    }
+
+    /// Opens an existing journal for reading only: what a read-only
+    /// instance (or `vigil incidents`) replays. Nil when there is none.
+    public init?(readingFrom directory: String) {
+        path = (directory as NSString).appendingPathComponent("journal.jsonl")
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        writable = false
     }
 
     deinit { close(fd) }
@@ -128,6 +173,7 @@ public final class Journal {
 
     /// Appends a record and flushes it to disk.
     public func append(_ record: JournalRecord) throws(JournalError) {
+        guard writable else { throw JournalError(message: "the journal \(path) is open read-only") }
         var line: Data
         do { line = try encoder.encode(record) } catch {
             throw JournalError(message: "cannot encode a journal record: \(error)")

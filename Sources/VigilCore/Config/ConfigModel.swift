@@ -130,6 +130,33 @@ public struct AlertRule: Sendable {
     public var severity: String
     public var description: String?
     public var action: String?
+
+    public init(
+        name: String, condition: String, metric: String?, expr: QueryExpr, holdFor: PromDuration,
+        keepFiringFor: PromDuration?, severity: String, description: String?, action: String?
+    ) {
+        self.name = name
+        self.condition = condition
+        self.metric = metric
+        self.expr = expr
+        self.holdFor = holdFor
+        self.keepFiringFor = keepFiringFor
+        self.severity = severity
+        self.description = description
+        self.action = action
+    }
+
+    /// The value the condition compares, unfiltered: `error_rate > 5`
+    /// gives the error rate whether or not it is above 5, which is what a
+    /// post-mortem's sparkline of the metric needs.
+    public var valueExpr: QueryExpr {
+        if case .binary(let op, let l, let r, _, false) = expr.unwrapped,
+            [.gt, .lt, .ge, .le, .eq, .ne].contains(op)
+        {
+            return l.type == .scalar && r.type != .scalar ? r : l
+        }
+        return expr
+    }
 }
 
 public struct EscalationLevel: Sendable {

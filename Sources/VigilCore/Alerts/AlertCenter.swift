@@ -1,0 +1,267 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The alerting side of a running Vigil: the rules' engine, the incidents,
+/// and the journal they are kept in. Everything that changes state goes
+/// through the journal, so a restart (or a second instance on the same
+/// host) rebuilds the same picture by replaying it.
+public final class AlertCenter {
+    public private(set) var engine: AlertEngine
+    public private(set) var incidents = IncidentBook()
+    public let config: VigilConfig
+    let journal: Journal?
+    /// Why this instance cannot write the journal, when it cannot.
+    public private(set) var readOnlyReason: String?
+    /// Damaged journal lines skipped so far, each naming its line.
+    public private(set) var warnings: [String] = []
+    /// `$USER@host`: who acknowledgements and notes are from.
+    public let identity: String
+    /// Tells this instance's records from others' in a shared journal.
+    let instance = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    /// Every record read or written, for timelines and post-mortems.
+    public private(set) var records: [JournalRecord] = []
+    /// Rules whose query failed at the last evaluation, with the reason.
+    public private(set) var ruleErrors: [String: String] = [:]
+    /// Samples of active alerts' metrics not yet written.
+    var pendingSamples: [AlertKey: [(Int64, Double)]] = [:]
+    var lastSampleFlush: Int64 = 0
+    static let sampleFlushMs: Int64 = 60_000
+
+    /// Opens the journal in `stateDir` and replays it. An unwritable
+    /// directory does not stop Vigil: it reads what it can and runs
+    /// read-only, and `readOnlyReason` says why.
+    /// `write: false` replays and follows the journal without ever
+    /// writing it (`--once`, `vigil incidents`).
+    public init(
+        config: VigilConfig, stateDir: String, identity: String = AlertCenter.defaultIdentity(), write: Bool = true
+    ) {
+        self.config = config
+        self.identity = identity
+        engine = AlertEngine(config: config.alerts)
+        writes = write
+        if !write {
+            journal = Journal(readingFrom: stateDir)
+        } else {
+            do {
+                journal = try Journal(directory: stateDir)
+            } catch {
+                readOnlyReason = error.message
+                journal = Journal(readingFrom: stateDir)
+            }
+        }
+        sync()
+        engine.restartHolds()
+    }
+
+    let writes: Bool
+
+    public static func defaultIdentity() -> String {
+        let env = ProcessInfo.processInfo.environment
+        var user = env["USER"] ?? env["LOGNAME"] ?? ""
+        if user.isEmpty, let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { user = String(cString: name) }
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count - 1)
+        let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return "\(user.isEmpty ? "unknown" : user)@\(hostName.isEmpty ? "localhost" : hostName)"
+    }
+
+    /// Reads what was appended since the last call (at start: the whole
+    /// journal; later: other instances' records) and applies it.
+    public func sync() {
+        guard let journal else { return }
+        let (new, warn) = journal.readNew()
+        warnings += warn
+        for r in new where r.src != instance {
+            records.append(r)
+            incidents.apply(r)
+            if let event = r.event { engine.apply(event) }
+        }
+    }
+
+    /// Writes a record (when writable) and keeps it. A write that fails
+    /// turns this instance read-only, with the reason, and loses nothing
+    /// already on disk.
+    func record(_ r: JournalRecord) {
+        var r = r
+        r.src = instance
+        records.append(r)
+        guard writes, readOnlyReason == nil, let journal else { return }
+        do { try journal.append(r) } catch { readOnlyReason = error.message }
+    }
+
+    // MARK: - Evaluation
+
+    /// Each rule's condition at `now`: the series for which it holds. A
+    /// rule whose query fails is left out (its alerts stay as they are)
+    /// and its error kept in `ruleErrors`.
+    public static func evaluateRules(_ rules: [AlertRule], source: any SeriesSource, at now: Int64) -> (
+        results: [String: [Labels: Double]], errors: [String: String]
+    ) {
+        let evaluator = Evaluator(source: source)
+        var results: [String: [Labels: Double]] = [:]
+        var errors: [String: String] = [:]
+        for rule in rules {
+            do {
+                switch try evaluator.evaluate(rule.expr, at: now) {
+                case .vector(let v):
+                    var holding: [Labels: Double] = [:]
+                    for e in v { holding[e.labels.withoutName] = e.value }
+                    results[rule.name] = holding
+                case .scalar(let v, _):
+                    // A scalar condition holds when it is non-zero (PromQL
+                    // filters a scalar comparison to nothing or the value).
+                    results[rule.name] = v != 0 && !v.isNaN ? [Labels(): v] : [:]
+                case .matrix, .string:
+                    errors[rule.name] = "the expression must yield an instant vector"
+                }
+            } catch {
+                errors[rule.name] = error.message
+            }
+        }
+        return (results, errors)
+    }
+
+    /// Evaluates every rule, advances the alerts, journals what changed
+    /// and returns it (the caller rings the bell for new firing alerts).
+    /// `resolving` false during the warm-up (see `AlertEngine.evaluate`).
+    @discardableResult
+    public func evaluate(source: any SeriesSource, at now: Int64, resolving: Bool = true) -> [AlertEvent] {
+        sync()
+        let (results, errors) = Self.evaluateRules(engine.rules, source: source, at: now)
+        ruleErrors = errors
+        let events = engine.evaluate(results, at: now, resolving: resolving)
+        for e in events { record(JournalRecord(e)) }
+        sample(source: source, at: now, events: events)
+        return events
+    }
+
+    /// Keeps the metric of every active alert, for post-mortems: the ten
+    /// minutes before an alert goes pending, then a value per evaluation,
+    /// written once a minute and when the alert resolves.
+    func sample(source: any SeriesSource, at now: Int64, events: [AlertEvent]) {
+        let evaluator = Evaluator(source: source)
+        let active = engine.active
+        let rulesWithActive = Set(active.map(\.key.rule))
+        for rule in engine.rules where rulesWithActive.contains(rule.name) {
+            guard case .vector(let v)? = try? evaluator.evaluate(rule.valueExpr, at: now) else { continue }
+            let byKey = Dictionary(
+                v.map { (AlertKey(rule: rule.name, labels: $0.labels), $0.value) }, uniquingKeysWith: { a, _ in a })
+            for a in active where a.key.rule == rule.name {
+                if let value = byKey[a.key] { pendingSamples[a.key, default: []].append((now, value)) }
+            }
+        }
+        var flush = now - lastSampleFlush >= Self.sampleFlushMs
+        for case .transition(let key, let from, let to, _, _) in events {
+            if to == .resolved { flush = true }
+            if to == .pending && (from == .inactive || from == .resolved) {
+                guard let rule = engine.rules.first(where: { $0.name == key.rule }) else { continue }
+                var before: [(Int64, Double)] = []
+                for step in stride(from: 40, to: 0, by: -1) {
+                    let t = now - Int64(step) * 15_000
+                    guard case .vector(let v)? = try? evaluator.evaluate(rule.valueExpr, at: t),
+                        let e = v.first(where: { AlertKey(rule: rule.name, labels: $0.labels) == key })
+                    else { continue }
+                    before.append((t, e.value))
+                }
+                pendingSamples[key, default: []].insert(contentsOf: before, at: 0)
+            }
+        }
+        if flush { flushSamples(at: now) }
+    }
+
+    func flushSamples(at now: Int64) {
+        lastSampleFlush = now
+        for (key, points) in pendingSamples.sorted(by: { $0.key < $1.key }) where !points.isEmpty {
+            var r = JournalRecord(t: now, type: "samples", key: key)
+            r.times = points.map(\.0)
+            r.values = points.map(\.1)
+            record(r)
+        }
+        pendingSamples = [:]
+    }
+
+    // MARK: - Operator actions
+
+    public func acknowledge(_ key: AlertKey, note: String, at now: Int64) -> Bool {
+        sync()
+        guard let e = engine.acknowledge(key, by: identity, note: note, at: now) else { return false }
+        record(JournalRecord(e))
+        return true
+    }
+
+    public func unacknowledge(_ key: AlertKey, at now: Int64) -> Bool {
+        sync()
+        guard let e = engine.unacknowledge(key, by: identity, at: now) else { return false }
+        record(JournalRecord(e))
+        return true
+    }
+
+    public func silence(_ key: AlertKey, for duration: PromDuration, at now: Int64) -> Bool {
+        sync()
+        guard let e = engine.silence(key, by: identity, for: duration, at: now) else { return false }
+        record(JournalRecord(e))
+        return true
+    }
+
+    /// Opens an incident from an alert, or returns the unresolved one
+    /// already opened from it (one alert, one incident at a time).
+    public func openIncident(from key: AlertKey, at now: Int64) -> String? {
+        sync()
+        if let open = incidents.all.first(where: { $0.alert == key && $0.status != .resolved }) { return open.id }
+        guard let alert = engine.alerts[key] else { return nil }
+        let rule = engine.rules.first { $0.name == key.rule }
+        let level = engine.escalation(of: alert, at: now).level ?? config.alerts.escalation.first
+        let id = incidents.newID(at: now)
+        var r = JournalRecord(t: now, type: "incident_open", key: key)
+        r.incident = id
+        let labels = key.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        r.title = labels.isEmpty ? key.rule : "\(key.rule) (\(labels))"
+        r.severity = alert.severity
+        r.description = rule?.description
+        r.services = IncidentBook.services(of: key)
+        r.assignee = level?.contacts.joined(separator: ", ")
+        r.by = identity
+        incidents.apply(r)
+        record(r)
+        // The post-mortem wants the metric up to this moment.
+        flushSamples(at: now)
+        return id
+    }
+
+    /// A note on an incident, optionally moving its status.
+    public func updateIncident(_ id: String, status: IncidentStatus?, note: String, at now: Int64) -> Bool {
+        sync()
+        guard let incident = incidents[id] else { return false }
+        if status == nil && note.isEmpty { return false }
+        var r = JournalRecord(t: now, type: "incident_update")
+        r.incident = id
+        r.status = status?.rawValue
+        r.note = note
+        r.by = identity
+        if status == .resolved || incident.status == .resolved { flushSamples(at: now) }
+        incidents.apply(r)
+        record(r)
+        return true
+    }
+
+    /// An incident's timeline and figures, from the journal.
+    public func history(of id: String, now: Int64) -> IncidentHistory? {
+        incidents[id].map { IncidentHistory(incident: $0, records: records, nowMs: now) }
+    }
+
+    /// Whether a newly firing alert rings the bell: the severities the
+    /// config escalates (critical and high in the plan).
+    /// How far back the rules' expressions read (ranges and offsets):
+    /// until the store holds that much, a missing series proves nothing.
+    public var longestRuleReachMs: Int64 {
+        engine.rules.flatMap { $0.expr.selectors.map(\.1) }.max() ?? 0
+    }
+
+    public func rings(_ event: AlertEvent) -> Bool {
+        guard case .transition(let key, _, .firing, _, _) = event, let a = engine.alerts[key] else { return false }
+        return config.alerts.severities.first { $0.id == a.severity }?.escalation ?? false
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Where an incident stands; the plan's flow, in order.
+public enum IncidentStatus: String, CaseIterable, Codable, Sendable {
+    case investigating, identified, monitoring, resolved
+
+    /// The next status in the flow (resolved stays resolved).
+    public var next: IncidentStatus {
+        let all = Self.allCases
+        return all[min(all.count - 1, all.firstIndex(of: self)! + 1)]
+    }
+}
+
+/// A note on an incident, with the status it set (if it set one).
+public struct IncidentUpdate: Equatable, Sendable {
+    public var atMs: Int64
+    public var by: String
+    public var status: IncidentStatus?
+    public var note: String
+}
+
+public struct Incident: Equatable, Sendable {
+    public var id: String
+    public var title: String
+    public var severity: String
+    public var description: String
+    /// From the alert's `service` (or `job`, `instance`) labels.
+    public var services: [String]
+    public var status: IncidentStatus
+    /// From the escalation level the alert had reached when it was opened.
+    public var assignee: String
+    public var openedAtMs: Int64
+    public var openedBy: String
+    /// The alert it was opened from; its journal records make the timeline.
+    public var alert: AlertKey?
+    public var updates: [IncidentUpdate] = []
+    public var resolvedAtMs: Int64?
+}
+
+/// Every incident in the journal, rebuilt by replaying its records.
+public struct IncidentBook: Sendable {
+    public private(set) var incidents: [String: Incident] = [:]
+
+    public init() {}
+
+    /// Newest first.
+    public var all: [Incident] {
+        incidents.values.sorted { ($0.openedAtMs, $0.id) > ($1.openedAtMs, $1.id) }
+    }
+
+    public subscript(id: String) -> Incident? { incidents[id] }
+
+    public mutating func apply(_ r: JournalRecord) {
+        guard let id = r.incident else { return }
+        switch r.type {
+        case "incident_open":
+            guard incidents[id] == nil else { return }
+            incidents[id] = Incident(
+                id: id, title: r.title ?? id, severity: r.severity ?? "", description: r.description ?? "",
+                services: r.services ?? [], status: .investigating, assignee: r.assignee ?? "", openedAtMs: r.t,
+                openedBy: r.by ?? "", alert: r.key)
+        case "incident_update":
+            guard var i = incidents[id] else { return }
+            let status = r.status.flatMap(IncidentStatus.init)
+            i.updates.append(IncidentUpdate(atMs: r.t, by: r.by ?? "", status: status, note: r.note ?? ""))
+            if let status {
+                i.status = status
+                i.resolvedAtMs = status == .resolved ? r.t : nil
+            }
+            if let a = r.assignee { i.assignee = a }
+            incidents[id] = i
+        default:
+            break
+        }
+    }
+
+    /// A fresh id: the UTC date and time of opening, made unique.
+    public func newID(at ms: Int64) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let c = cal.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        let base = String(
+            format: "INC-%04d%02d%02d-%02d%02d%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0,
+            c.second ?? 0)
+        var id = base
+        var n = 2
+        while incidents[id] != nil {
+            id = "\(base)-\(n)"
+            n += 1
+        }
+        return id
+    }
+
+    /// The services an alert affects, from the labels that usually name one.
+    public static func services(of key: AlertKey) -> [String] {
+        for name in ["service", "job", "app", "instance"] {
+            if let v = key.labels[name] { return [v] }
+        }
+        return []
+    }
+}

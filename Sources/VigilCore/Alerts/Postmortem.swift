@@ -1,0 +1,242 @@
+import Foundation
+
+/// One line of an incident's timeline, drawn from the journal.
+public struct TimelineEntry: Equatable, Sendable {
+    public var atMs: Int64
+    /// pending, firing, acknowledged, unacknowledged, silenced, escalated,
+    /// resolved, opened, update, or a status name.
+    public var kind: String
+    public var text: String
+}
+
+/// An incident's story: its timeline, the figures a post-mortem asks
+/// for, and the metric around it, from the journal alone (so `vigil
+/// postmortem` needs no running Vigil and no Prometheus).
+public struct IncidentHistory: Sendable {
+    public var incident: Incident
+    public var timeline: [TimelineEntry] = []
+    public var firedAtMs: Int64?
+    public var acknowledgedAtMs: Int64?
+    public var alertResolvedAtMs: Int64?
+    /// The alert's metric, (time, value), from `samples` records and
+    /// transition values, within 15 minutes either side.
+    public var samples: [(Int64, Double)] = []
+
+    /// Time to acknowledge: from firing to the first acknowledgement.
+    public var timeToAcknowledgeMs: Int64? {
+        guard let f = firedAtMs, let a = acknowledgedAtMs else { return nil }
+        return max(0, a - f)
+    }
+
+    /// Time to resolve: from firing to the incident's resolution, or to
+    /// the alert's when the incident is still open.
+    public var timeToResolveMs: Int64? {
+        guard let f = firedAtMs, let end = incident.resolvedAtMs ?? alertResolvedAtMs else { return nil }
+        return max(0, end - f)
+    }
+
+    public init(incident: Incident, records: [JournalRecord], nowMs: Int64) {
+        self.incident = incident
+        let end = incident.resolvedAtMs ?? nowMs
+        var entries: [TimelineEntry] = []
+        if let key = incident.alert {
+            let mine = records.filter { $0.key == key }.sorted { $0.t < $1.t }
+            // The episode the incident belongs to starts at the last time
+            // the alert went pending before the incident was opened.
+            let start =
+                mine.last { $0.type == "transition" && $0.to == "pending" && $0.t <= incident.openedAtMs }?.t
+                ?? incident.openedAtMs
+            var lastTo: String?
+            for r in mine where r.t >= start && r.t <= end {
+                switch r.type {
+                case "transition":
+                    // Two instances sharing a journal both record each
+                    // transition; the first one counts.
+                    guard let to = r.to, to != lastTo, to != "inactive" else {
+                        if r.to == "inactive" { lastTo = "inactive" }
+                        continue
+                    }
+                    lastTo = to
+                    if to == "firing" && firedAtMs == nil { firedAtMs = r.t }
+                    if to == "resolved" && alertResolvedAtMs == nil && firedAtMs != nil { alertResolvedAtMs = r.t }
+                    let value = r.value.map { " (value \(String(format: "%.4g", $0)))" } ?? ""
+                    entries.append(TimelineEntry(atMs: r.t, kind: to, text: "alert \(to)\(value)"))
+                case "ack":
+                    if acknowledgedAtMs == nil { acknowledgedAtMs = r.t }
+                    let note = (r.note ?? "").isEmpty ? "" : ": \(r.note!)"
+                    entries.append(
+                        TimelineEntry(atMs: r.t, kind: "acknowledged", text: "acknowledged by \(r.by ?? "?")\(note)"))
+                case "unack":
+                    entries.append(
+                        TimelineEntry(
+                            atMs: r.t, kind: "unacknowledged", text: "acknowledgement removed by \(r.by ?? "?")"))
+                case "silence":
+                    let until = r.until.map { " until \(Self.time($0))" } ?? ""
+                    entries.append(
+                        TimelineEntry(atMs: r.t, kind: "silenced", text: "silenced by \(r.by ?? "?")\(until)"))
+                case "escalated":
+                    let who = (r.contacts ?? []).joined(separator: ", ")
+                    entries.append(
+                        TimelineEntry(
+                            atMs: r.t, kind: "escalated", text: "escalation level \(r.level ?? 0): \(who) called"))
+                default:
+                    break
+                }
+            }
+            let from = start - 15 * 60_000
+            let to = end + 15 * 60_000
+            var points: [Int64: Double] = [:]
+            for r in mine where r.type == "samples" {
+                for (t, v) in zip(r.times ?? [], r.values ?? []) where t >= from && t <= to && !v.isNaN {
+                    points[t] = v
+                }
+            }
+            samples = points.sorted { $0.key < $1.key }
+        }
+        for r in records where r.incident == incident.id {
+            switch r.type {
+            case "incident_open":
+                entries.append(
+                    TimelineEntry(
+                        atMs: r.t, kind: "opened",
+                        text: "incident opened by \(r.by ?? "?"), assigned to \(r.assignee ?? "nobody")"))
+            case "incident_update":
+                let status = r.status.map { "status \($0)" }
+                let text = [status, (r.note ?? "").isEmpty ? nil : "\"\(r.note!)\""].compactMap { $0 }.joined(
+                    separator: ": ")
+                entries.append(
+                    TimelineEntry(
+                        atMs: r.t, kind: r.status ?? "update",
+                        text: "\(text.isEmpty ? "update" : text) (\(r.by ?? "?"))"))
+            default:
+                break
+            }
+        }
+        // Stable: records of one millisecond keep their journal order.
+        timeline = entries.enumerated().sorted { ($0.element.atMs, $0.offset) < ($1.element.atMs, $1.offset) }.map(
+            \.element)
+    }
+
+    static let utc: Calendar = {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = TimeZone(identifier: "UTC")!
+        return c
+    }()
+
+    /// `2026-11-25 04:12:07 UTC`: post-mortems are read in many time zones.
+    public static func time(_ ms: Int64) -> String {
+        let c = utc.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d UTC", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0,
+            c.minute ?? 0, c.second ?? 0)
+    }
+
+    /// `1h05m`, `3m20s`, `45s`.
+    public static func span(_ ms: Int64) -> String {
+        let s = ms / 1000
+        if s >= 3600 { return "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m" }
+        if s >= 60 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+        return "\(s)s"
+    }
+
+    /// The values as one line of eighth blocks, at most `width` wide,
+    /// each character the largest value of its slice of time.
+    public static func sparkline(_ points: [(Int64, Double)], width: Int = 60) -> String {
+        guard let first = points.first?.0, let last = points.last?.0 else { return "" }
+        let blocks = Array("▁▂▃▄▅▆▇█")
+        let n = max(1, min(width, points.count))
+        var cols = [Double?](repeating: nil, count: n)
+        let span = max(1, last - first)
+        for (t, v) in points {
+            let i = min(n - 1, Int(Double(t - first) / Double(span) * Double(n - 1) + 0.5))
+            cols[i] = max(cols[i] ?? v, v)
+        }
+        // A slice with no sample shows the value before it: the metric did
+        // not vanish, nobody sampled it.
+        for i in cols.indices.dropFirst() where cols[i] == nil { cols[i] = cols[i - 1] }
+        let known = cols.compactMap { $0 }
+        let lo = known.min() ?? 0
+        let hi = known.max() ?? 0
+        let flat = hi - lo <= 1e-9 * max(abs(hi), abs(lo), 1e-300)
+        return String(
+            cols.map { v -> Character in
+                guard let v else { return " " }
+                if flat { return blocks[3] }
+                return blocks[min(7, Int((v - lo) / (hi - lo) * 7.999))]
+            })
+    }
+}
+
+/// `vigil postmortem ID`: the incident's history as a Markdown document.
+public enum Postmortem {
+    public static func markdown(_ h: IncidentHistory, config: AlertsConfig, metrics: [MetricDefinition]) -> String {
+        let i = h.incident
+        let rule = config.rules.first { $0.name == i.alert?.rule }
+        let severity = config.severities.first { $0.id == i.severity }
+        let unit = rule?.metric.flatMap { id in metrics.first { $0.id == id }?.unit } ?? ""
+        func value(_ v: Double) -> String {
+            formatSampleValue((v * 1000).rounded() / 1000) + (unit.isEmpty ? "" : " \(unit)")
+        }
+        var md = "# Post-mortem: \(i.title)\n\n"
+        md += "| | |\n|---|---|\n"
+        md += "| Incident | \(i.id) |\n"
+        md += "| Severity | \(severity?.name ?? i.severity) |\n"
+        md += "| Status | \(i.status.rawValue) |\n"
+        md += "| Opened | \(IncidentHistory.time(i.openedAtMs)) by \(i.openedBy) |\n"
+        md += "| Assignee | \(i.assignee.isEmpty ? "nobody" : i.assignee) |\n"
+        md += "| Affected services | \(i.services.isEmpty ? "not known" : i.services.joined(separator: ", ")) |\n"
+        if let k = i.alert {
+            let labels = k.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ", ")
+            md += "| Alert | \(k.rule)\(labels.isEmpty ? "" : " {\(labels)}") |\n"
+        }
+        if let rule { md += "| Condition | `\(rule.condition)` for \(rule.holdFor) |\n" }
+        md += "\n## Summary\n\n"
+        var summary = i.description.isEmpty ? i.title : i.description
+        if let f = h.firedAtMs { summary += ". The alert fired at \(IncidentHistory.time(f))" }
+        if let r = i.resolvedAtMs {
+            summary += " and the incident was resolved at \(IncidentHistory.time(r))."
+        } else if let r = h.alertResolvedAtMs {
+            summary += "; the alert resolved at \(IncidentHistory.time(r)), the incident is \(i.status.rawValue)."
+        } else {
+            summary += "; the incident is \(i.status.rawValue)."
+        }
+        md += summary + "\n"
+        if let last = i.updates.last(where: { !$0.note.isEmpty }) { md += "\nLatest note: \(last.note)\n" }
+        md += "\n## Impact\n\n"
+        md +=
+            "- Services: \(i.services.isEmpty ? "not known from the alert's labels" : i.services.joined(separator: ", "))\n"
+        if let f = h.firedAtMs {
+            let end = i.resolvedAtMs ?? h.alertResolvedAtMs
+            md += "- Firing for: \(end.map { IncidentHistory.span($0 - f) } ?? "still firing")\n"
+        }
+        if let peak = h.samples.map(\.1).max() { md += "- Peak value: \(value(peak))\n" }
+        if let sev = severity {
+            md += "- Severity \(sev.name): channels \(sev.channels.joined(separator: ", ")), timeout \(sev.timeout)\n"
+        }
+        md += "\n## Timeline\n\n| Time (UTC) | Event |\n|---|---|\n"
+        for e in h.timeline {
+            md +=
+                "| \(IncidentHistory.time(e.atMs).dropLast(4)) | \(e.text.replacingOccurrences(of: "|", with: "\\|")) |\n"
+        }
+        md += "\n## Response\n\n"
+        md += "- Time to acknowledge: \(h.timeToAcknowledgeMs.map(IncidentHistory.span) ?? "not acknowledged")\n"
+        let resolvedBy = i.resolvedAtMs != nil ? "incident resolved" : "alert resolved"
+        md +=
+            "- Time to resolve: \(h.timeToResolveMs.map { "\(IncidentHistory.span($0)) (firing to \(resolvedBy))" } ?? "not resolved")\n"
+        md += "\n## Metric\n\n"
+        if h.samples.isEmpty {
+            md += "No samples of the alert's metric were recorded.\n"
+        } else {
+            let lo = h.samples.map(\.1).min()!
+            let hi = h.samples.map(\.1).max()!
+            md += "\(rule?.metric ?? rule?.name ?? "value") from \(IncidentHistory.time(h.samples.first!.0)) "
+            md += "to \(IncidentHistory.time(h.samples.last!.0)), min \(value(lo)), max \(value(hi)):\n\n"
+            md += "```\n\(IncidentHistory.sparkline(h.samples))\n```\n"
+        }
+        md += "\n## Root cause\n\n_To be written._\n"
+        md += "\n## Corrective actions\n\n_To be written._\n"
+        md += "\n## Preventive actions\n\n_To be written._\n"
+        return md
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import VigilCore
+import VigilUI
+
+/// Options shared by the commands that read the journal.
+struct JournalOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The configuration file (severities, rules, units).")
+    var config: String = "dashboards/normaldance.yaml"
+    @Option(help: "The state directory holding the journal (default: $XDG_STATE_HOME/vigil).")
+    var stateDir: String?
+
+    /// The configuration and the journal, replayed, without writing it.
+    func open() throws -> AlertCenter {
+        let cfg: VigilConfig
+        do { cfg = try ConfigLoader.load(path: config) } catch {
+            printError(error.description)
+            throw ExitStatus.usage
+        }
+        let dir = stateDir ?? Dashboard.defaultStateDir(demo: false)
+        guard FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("journal.jsonl")) else {
+            printError("vigil: no journal in \(dir) (give --state-dir)")
+            throw ExitStatus.failed
+        }
+        let center = AlertCenter(config: cfg, stateDir: dir, write: false)
+        for w in center.warnings { printError("vigil: \(w)") }
+        return center
+    }
+}
+
+/// Text from the journal goes to a terminal: one clean line each.
+func safeLine(_ s: String) -> String { Sanitizer.clean(s, maxLength: 4000) }
+
+struct Incidents: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the incidents in the journal, or show one with its timeline.",
+        discussion:
+            "vigil incidents [list]        every incident, newest first\nvigil incidents show ID      one incident")
+
+    @Argument(help: "list, or show") var action: String = "list"
+    @Argument(help: "The incident id, for show.") var id: String?
+    @OptionGroup var journal: JournalOptions
+
+    func run() throws {
+        let center = try journal.open()
+        let now = DashboardRuntime.now()
+        switch action {
+        case "list":
+            let all = center.incidents.all
+            if all.isEmpty {
+                print("no incidents")
+                return
+            }
+            print(
+                DisplayWidth.pad("ID", to: 22) + DisplayWidth.pad("STATUS", to: 15)
+                    + DisplayWidth.pad("SEVERITY", to: 10)
+                    + DisplayWidth.pad("OPENED (UTC)", to: 21) + DisplayWidth.pad("ASSIGNEE", to: 20) + "TITLE")
+            for i in all {
+                print(
+                    safeLine(
+                        DisplayWidth.pad(i.id, to: 22) + DisplayWidth.pad(i.status.rawValue, to: 15)
+                            + DisplayWidth.pad(i.severity, to: 10)
+                            + DisplayWidth.pad(String(IncidentHistory.time(i.openedAtMs).dropLast(4)), to: 21)
+                            + DisplayWidth.pad(i.assignee, to: 20) + i.title))
+            }
+        case "show":
+            guard let id else {
+                printError("vigil incidents show: give an incident id (see vigil incidents list)")
+                throw ExitStatus.usage
+            }
+            guard let h = center.history(of: id, now: now) else {
+                printError("vigil: no incident \(id)")
+                throw ExitStatus.failed
+            }
+            let i = h.incident
+            print(safeLine("\(i.id): \(i.title)"))
+            print(safeLine("status \(i.status.rawValue), severity \(i.severity), assignee \(i.assignee)"))
+            print(safeLine("services: \(i.services.isEmpty ? "not known" : i.services.joined(separator: ", "))"))
+            print(safeLine("opened \(IncidentHistory.time(i.openedAtMs)) by \(i.openedBy)"))
+            print("time to acknowledge: \(h.timeToAcknowledgeMs.map(IncidentHistory.span) ?? "-")")
+            print("time to resolve: \(h.timeToResolveMs.map(IncidentHistory.span) ?? "-")")
+            print("timeline:")
+            for e in h.timeline { print(safeLine("  \(IncidentHistory.time(e.atMs))  \(e.text)")) }
+        default:
+            printError("vigil incidents: unknown action '\(action)' (list or show ID)")
+            throw ExitStatus.usage
+        }
+    }
+}
+
+struct PostmortemCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "postmortem",
+        abstract: "Write an incident's post-mortem as Markdown: summary, impact, timeline, TTA, TTR, the metric.")
+
+    @Argument(help: "The incident id (see vigil incidents).") var id: String
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var journal: JournalOptions
+
+    func run() throws {
+        let center = try journal.open()
+        guard let h = center.history(of: id, now: DashboardRuntime.now()) else {
+            printError("vigil: no incident \(id)")
+            throw ExitStatus.failed
+        }
+        let md = Postmortem.markdown(h, config: center.config.alerts, metrics: center.config.metrics)
+            .split(separator: "\n", omittingEmptySubsequences: false).map { safeLine(String($0)) }.joined(
+                separator: "\n")
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: Data(md.utf8)) else {
+                printError("vigil: cannot write \(output)")
+                throw ExitStatus.failed
+            }
+        } else {
+            print(md, terminator: "")
+        }
+    }
+}
