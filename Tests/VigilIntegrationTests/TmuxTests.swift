@@ -16,8 +16,11 @@ final class TmuxSession {
     init(width: Int = 120, height: Int = 40, command: String, environment: [String: String] = [:]) throws {
         // A 256-colour terminal unless the test says otherwise: without a
         // TERM of its own the test process would leave tmux's "screen".
-        let env = ["TERM": "xterm-256color"].merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
-            .joined(separator: " ")
+        // The journal goes to the test's own directory, never the home one.
+        let env = ["TERM": "xterm-256color", "XDG_STATE_HOME": dir.path + "/state"].merging(environment) { $1 }.map {
+            "\($0.key)=\($0.value)"
+        }
+        .joined(separator: " ")
         // The pane keeps the shell alive after vigil exits, to read its status.
         // NO_COLOR too is only there when the test asks: the test runner's
         // own environment may carry it.

@@ -84,12 +84,20 @@ public final class AlertCenter {
     /// Writes a record (when writable) and keeps it. A write that fails
     /// turns this instance read-only, with the reason, and loses nothing
     /// already on disk.
-    func record(_ r: JournalRecord) {
-        var r = r
-        r.src = instance
-        records.append(r)
+    func record(_ r: JournalRecord) { record([r]) }
+
+    /// Several records with one write and one flush: a rule grouped by
+    /// service can change hundreds of alerts in one refresh.
+    func record(_ batch: [JournalRecord]) {
+        guard !batch.isEmpty else { return }
+        let mine = batch.map { r -> JournalRecord in
+            var r = r
+            r.src = instance
+            return r
+        }
+        records += mine
         guard writes, readOnlyReason == nil, let journal else { return }
-        do { try journal.append(r) } catch { readOnlyReason = error.message }
+        do { try journal.append(mine) } catch { readOnlyReason = error.message }
     }
 
     // MARK: - Evaluation
@@ -130,56 +138,59 @@ public final class AlertCenter {
     @discardableResult
     public func evaluate(source: any SeriesSource, at now: Int64, resolving: Bool = true) -> [AlertEvent] {
         sync()
+        lastSource = source
         let (results, errors) = Self.evaluateRules(engine.rules, source: source, at: now)
         ruleErrors = errors
         let events = engine.evaluate(results, at: now, resolving: resolving)
-        for e in events { record(JournalRecord(e)) }
-        sample(source: source, at: now, events: events)
+        record(events.map(JournalRecord.init))
+        sample(source: source, at: now, events: events, results: results)
         return events
     }
 
-    /// Keeps the metric of every active alert, for post-mortems: the ten
-    /// minutes before an alert goes pending, then a value per evaluation,
-    /// written once a minute and when the alert resolves.
-    func sample(source: any SeriesSource, at now: Int64, events: [AlertEvent]) {
+    /// Keeps the metric of every active alert, for post-mortems: a value
+    /// per evaluation, written once a minute and when the alert resolves.
+    /// (The minutes before it went pending are added when an incident is
+    /// opened: see `backfill`.)
+    func sample(
+        source: any SeriesSource, at now: Int64, events: [AlertEvent], results: [String: [Labels: Double]]
+    ) {
         let evaluator = Evaluator(source: source)
         let active = engine.active
-        let rulesWithActive = Set(active.map(\.key.rule))
-        for rule in engine.rules where rulesWithActive.contains(rule.name) {
-            guard case .vector(let v)? = try? evaluator.evaluate(rule.valueExpr, at: now) else { continue }
+        // While the condition holds, the rule's own result is the value
+        // (a comparison keeps its left side). Only alerts whose condition
+        // stopped holding (keep_firing_for, a hold just broken) need the
+        // unfiltered expression.
+        var missing: [String: [AlertKey]] = [:]
+        for a in active {
+            if let v = results[a.key.rule]?[Labels(a.key.labels)] {
+                pendingSamples[a.key, default: []].append((now, v))
+            } else {
+                missing[a.key.rule, default: []].append(a.key)
+            }
+        }
+        for (ruleName, keys) in missing {
+            guard let rule = engine.rules.first(where: { $0.name == ruleName }),
+                case .vector(let v)? = try? evaluator.evaluate(rule.valueExpr, at: now)
+            else { continue }
             let byKey = Dictionary(
                 v.map { (AlertKey(rule: rule.name, labels: $0.labels), $0.value) }, uniquingKeysWith: { a, _ in a })
-            for a in active where a.key.rule == rule.name {
-                if let value = byKey[a.key] { pendingSamples[a.key, default: []].append((now, value)) }
-            }
+            for key in keys { if let value = byKey[key] { pendingSamples[key, default: []].append((now, value)) } }
         }
         var flush = now - lastSampleFlush >= Self.sampleFlushMs
-        for case .transition(let key, let from, let to, _, _) in events {
-            if to == .resolved { flush = true }
-            if to == .pending && (from == .inactive || from == .resolved) {
-                guard let rule = engine.rules.first(where: { $0.name == key.rule }) else { continue }
-                var before: [(Int64, Double)] = []
-                for step in stride(from: 40, to: 0, by: -1) {
-                    let t = now - Int64(step) * 15_000
-                    guard case .vector(let v)? = try? evaluator.evaluate(rule.valueExpr, at: t),
-                        let e = v.first(where: { AlertKey(rule: rule.name, labels: $0.labels) == key })
-                    else { continue }
-                    before.append((t, e.value))
-                }
-                pendingSamples[key, default: []].insert(contentsOf: before, at: 0)
-            }
-        }
+        for case .transition(_, _, .resolved, _, _) in events { flush = true }
         if flush { flushSamples(at: now) }
     }
 
     func flushSamples(at now: Int64) {
         lastSampleFlush = now
+        var batch: [JournalRecord] = []
         for (key, points) in pendingSamples.sorted(by: { $0.key < $1.key }) where !points.isEmpty {
             var r = JournalRecord(t: now, type: "samples", key: key)
             r.times = points.map(\.0)
             r.values = points.map(\.1)
-            record(r)
+            batch.append(r)
         }
+        record(batch)
         pendingSamples = [:]
     }
 
@@ -226,9 +237,35 @@ public final class AlertCenter {
         r.by = identity
         incidents.apply(r)
         record(r)
-        // The post-mortem wants the metric up to this moment.
+        // The post-mortem wants the metric from before the alert went
+        // pending up to this moment.
+        if let rule { backfill(rule, key, from: alert.activeSinceMs - 10 * 60_000, to: now) }
         flushSamples(at: now)
         return id
+    }
+
+    /// The source the last evaluation read, for backfilling samples.
+    var lastSource: (any SeriesSource)?
+
+    /// Samples of the rule's metric for `key` between two times, from the
+    /// store's history: at most 120 evaluations of one expression, done
+    /// once when an operator opens an incident (not on every alert, which
+    /// with a rule grouped by service could be thousands at once).
+    func backfill(_ rule: AlertRule, _ key: AlertKey, from: Int64, to: Int64) {
+        guard let source = lastSource else { return }
+        let evaluator = Evaluator(source: source)
+        let step = max(15_000, (to - from) / 120)
+        var points: [(Int64, Double)] = []
+        var t = from
+        while t < to {
+            if case .vector(let v)? = try? evaluator.evaluate(rule.valueExpr, at: t),
+                let e = v.first(where: { AlertKey(rule: rule.name, labels: $0.labels) == key })
+            {
+                points.append((t, e.value))
+            }
+            t += step
+        }
+        pendingSamples[key, default: []].insert(contentsOf: points, at: 0)
     }
 
     /// A note on an incident, optionally moving its status.

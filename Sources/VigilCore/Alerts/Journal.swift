@@ -172,13 +172,19 @@ public final class Journal {
     }
 
     /// Appends a record and flushes it to disk.
-    public func append(_ record: JournalRecord) throws(JournalError) {
+    public func append(_ record: JournalRecord) throws(JournalError) { try append([record]) }
+
+    /// Appends records with one write and one flush. A crash mid-write
+    /// tears at most the last line, which replay skips.
+    public func append(_ records: [JournalRecord]) throws(JournalError) {
         guard writable else { throw JournalError(message: "the journal \(path) is open read-only") }
-        var line: Data
-        do { line = try encoder.encode(record) } catch {
-            throw JournalError(message: "cannot encode a journal record: \(error)")
+        var line = Data()
+        for record in records {
+            do { line += try encoder.encode(record) } catch {
+                throw JournalError(message: "cannot encode a journal record: \(error)")
+            }
+            line.append(UInt8(ascii: "\n"))
         }
-        line.append(UInt8(ascii: "\n"))
         flock(fd, LOCK_EX)
         defer { flock(fd, LOCK_UN) }
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

@@ -34,6 +34,15 @@ public protocol SeriesSource {
     /// Every series whose labels satisfy all matchers, with its points in
     /// [minT, maxT] (inclusive).
     func series(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [SeriesPoints]
+    /// The newest point in [minT, maxT] of every matching series: all an
+    /// instant selector needs, without copying the rest.
+    func latest(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [(Labels, Point)]
+}
+
+extension SeriesSource {
+    public func latest(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [(Labels, Point)] {
+        series(matching: matching, minT: minT, maxT: maxT).compactMap { s in s.points.last.map { (s.labels, $0) } }
+    }
 }
 
 /// An element of an instant vector. `t` is the sample's own time when it
@@ -115,11 +124,9 @@ public struct Evaluator {
     func instant(_ s: Selector, _ t: Int64) -> [VectorElement] {
         let ref = reference(s, t)
         var out: [VectorElement] = []
-        for series in source.series(matching: s.matchers, minT: ref - lookbackMs, maxT: ref) {
-            guard let last = series.points.last(where: { $0.t <= ref }), last.t >= ref - lookbackMs,
-                !StaleMarker.isStale(last.v)
-            else { continue }
-            out.append(VectorElement(labels: series.labels, value: last.v, t: last.t))
+        for (labels, last) in source.latest(matching: s.matchers, minT: ref - lookbackMs, maxT: ref) {
+            guard !StaleMarker.isStale(last.v) else { continue }
+            out.append(VectorElement(labels: labels, value: last.v, t: last.t))
         }
         return out
     }

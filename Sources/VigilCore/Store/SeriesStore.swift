@@ -18,15 +18,47 @@ public struct PointRing: Sendable {
         }
     }
 
-    /// The points with `minT <= t <= maxT`, in time order.
+    /// The point at logical position `i` (0 is the oldest).
+    @inline(__always) func at(_ i: Int) -> Point { storage[(head + i) % storage.count] }
+
+    /// The logical position of the first point with `t >= time` (points
+    /// are in time order: `append` callers drop out-of-order samples).
+    func firstIndex(atOrAfter time: Int64) -> Int {
+        var lo = 0
+        var hi = storage.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if at(mid).t < time { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// One past the logical position of the last point with `t <= time`.
+    func endIndex(atOrBefore time: Int64) -> Int {
+        time == .max ? storage.count : firstIndex(atOrAfter: time + 1)
+    }
+
+    /// The points with `minT <= t <= maxT`, in time order. Found by binary
+    /// search: rule evaluation reads thousands of series per refresh.
     public func points(minT: Int64, maxT: Int64) -> [Point] {
+        var i = firstIndex(atOrAfter: minT)
         var out: [Point] = []
-        let n = storage.count
-        for i in 0..<n {
-            let p = storage[(head + i) % n]
-            if p.t >= minT && p.t <= maxT { out.append(p) }
+        let end = endIndex(atOrBefore: maxT)
+        guard i < end else { return out }
+        out.reserveCapacity(end - i)
+        while i < end {
+            out.append(at(i))
+            i += 1
         }
         return out
+    }
+
+    /// The newest point with `minT <= t <= maxT`, if any.
+    public func lastPoint(minT: Int64, maxT: Int64) -> Point? {
+        let end = endIndex(atOrBefore: maxT)
+        guard end > 0 else { return nil }
+        let p = at(end - 1)
+        return p.t >= minT ? p : nil
     }
 }
 
@@ -140,18 +172,27 @@ public struct SeriesStore: SeriesSource, Sendable {
     }
 
     public func series(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [SeriesPoints] {
-        let candidates: [Int]
-        if let name = matching.first(where: { $0.name == Labels.metricName && $0.op == .equal })?.value {
-            candidates = byName[name] ?? []
-        } else {
-            candidates = Array(labels.indices)
-        }
         var out: [SeriesPoints] = []
-        for id in candidates where matching.allSatisfy({ $0.matches(labels[id]) }) {
+        for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
             let pts = rings[id].points(minT: minT, maxT: maxT)
             if !pts.isEmpty { out.append(SeriesPoints(labels: labels[id], points: pts)) }
         }
         return out
+    }
+
+    public func latest(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [(Labels, Point)] {
+        var out: [(Labels, Point)] = []
+        for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
+            if let p = rings[id].lastPoint(minT: minT, maxT: maxT) { out.append((labels[id], p)) }
+        }
+        return out
+    }
+
+    func candidates(_ matching: [LabelMatcher]) -> [Int] {
+        if let name = matching.first(where: { $0.name == Labels.metricName && $0.op == .equal })?.value {
+            return byName[name] ?? []
+        }
+        return Array(labels.indices)
     }
 
     /// The latest timestamp of any point, for "evaluate at the end".
