@@ -123,6 +123,13 @@ extension DashboardView {
             DisplayWidth.truncate(keys, to: inner.width - 1), x: inner.x + 1, y: inner.y, style: theme.dim, clip: inner
         )
         var y = inner.y + 2
+        // Damaged journal lines were skipped: say so where acknowledgements are read.
+        if let first = m.warnings.first {
+            let more = m.warnings.count > 1 ? " (and \(m.warnings.count - 1) more)" : ""
+            c.put(
+                DisplayWidth.truncate(Sanitizer.clean(first + more, maxLength: 300), to: inner.width - 2),
+                x: inner.x + 1, y: inner.maxY - 1, style: theme.state(.warning), clip: inner)
+        }
         if let ro = m.readOnly {
             c.put(
                 "READ-ONLY: \(Sanitizer.clean(ro, maxLength: 200)): acknowledgements are not kept", x: inner.x + 1,

@@ -14,7 +14,8 @@ struct Dashboard: ParsableCommand {
         discussion: """
             Keys: 1-9 and Tab/Shift-Tab switch dashboards, arrows or h j k l select a panel, Enter or f zooms, \
             Esc goes back, + and - change the time window, / filters a zoomed panel, p pauses, r scrapes now, \
-            t cycles themes, ? shows help, q or Ctrl-C quits.
+            t cycles themes, A shows the alerts (a acknowledges, u unacknowledges, s silences, i opens an \
+            incident), I shows the incidents (n adds a note, > moves the status on), ? shows help, q or Ctrl-C quits.
             """
     )
 
@@ -196,6 +197,10 @@ struct Dashboard: ParsableCommand {
             rt.state.themeIndex = i
         }
         try pickDashboard(rt)
+        if let w = alerts.warnings.first {
+            rt.state.message =
+                "journal: \(w)" + (alerts.warnings.count > 1 ? " (+\(alerts.warnings.count - 1), see A)" : "")
+        }
         var dirty = true
         var quitSignal: Int32 = 0
         loop: while true {

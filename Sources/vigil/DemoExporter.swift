@@ -60,9 +60,15 @@ final class DemoExporter: Sendable {
         let (startAt, freeze) = (self.startAt, self.freeze)
         Task.detached {
             let start = Date()
+            var last = start
             while !Task.isCancelled {
-                let t = startAt + Date().timeIntervalSince(start)
-                sim.tick(t: t, phaseAt: freeze ? startAt : t, dt: 0.5)
+                // The time that really passed: a tick that runs late (a busy
+                // machine, a starved task pool) must not slow the counters,
+                // or every rate (and CPU usage, from idle time) would lie.
+                let now = Date()
+                let t = startAt + now.timeIntervalSince(start)
+                sim.tick(t: t, phaseAt: freeze ? startAt : t, dt: min(5, max(0.001, now.timeIntervalSince(last))))
+                last = now
                 try? await Task.sleep(nanoseconds: 500_000_000)
             }
         }

@@ -158,6 +158,10 @@ import VigilCore
         m.readOnly = "cannot create the state directory /x"
         lines = render(st, m)
         #expect(lines.contains { $0.contains("READ-ONLY: cannot create the state directory /x") })
+        // Damaged journal lines are reported where acknowledgements are read.
+        m.warnings = ["/s/journal.jsonl:3: skipped a damaged journal record", "/s/journal.jsonl:9: skipped"]
+        lines = render(st, m)
+        #expect(lines.contains { $0.contains("/s/journal.jsonl:3: skipped a damaged journal record (and 1 more)") })
         st.screen = .dashboards
         #expect(render(st, m).contains { $0.contains("READ-ONLY: cannot create the state directory /x") })
     }
