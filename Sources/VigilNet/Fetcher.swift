@@ -26,6 +26,8 @@ public struct FetchRequest: Sendable {
     public var tls = TLSSettings()
     public var bodyLimit = 64 << 20
     public var accept: String? = FetchRequest.scrapeAccept
+    /// A body to POST (Elasticsearch's `_search`); nil for a GET.
+    public var postBody: [UInt8]?
 
     /// What Prometheus asks a scrape target for: OpenMetrics first, the
     /// classic text format second.
@@ -41,6 +43,9 @@ public struct FetchResponse: Sendable {
     public var status: Int
     public var contentType: String?
     public var body: [UInt8]
+    /// Response headers, names in lower case (the last response's, after
+    /// redirects).
+    public var headers: [String: String] = [:]
 }
 
 /// Why a fetch failed, in words an operator can act on.
@@ -91,6 +96,7 @@ final class Transfer {
     let request: FetchRequest
     let easy: UnsafeMutableRawPointer
     var body: [UInt8] = []
+    var headers: [String: String] = [:]
     var overLimit = false
     var headerList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -133,6 +139,27 @@ private func writeBody(
     }
     data.withMemoryRebound(to: UInt8.self, capacity: n) {
         transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+    }
+    return n
+}
+
+/// The header callback: one header line per call; a status line starts
+/// a new response (after a redirect), whose headers replace the old ones.
+private func writeHeader(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let context, let data else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let n = size * count
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: n) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
+    }
+    if line.hasPrefix("HTTP/") {
+        transfer.headers = [:]
+    } else if let colon = line.firstIndex(of: ":"), transfer.headers.count < 100 {
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        transfer.headers[name] = String(value.prefix(1000))
     }
     return n
 }
@@ -202,6 +229,19 @@ public final class Fetcher {
         vigil_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, t.errorBuffer)
         vigil_easy_setopt_write(h, writeBody)
         vigil_easy_setopt_pointer(h, CURLOPT_WRITEDATA, Unmanaged.passUnretained(t).toOpaque())
+        vigil_easy_setopt_header(h, writeHeader)
+        vigil_easy_setopt_pointer(h, CURLOPT_HEADERDATA, Unmanaged.passUnretained(t).toOpaque())
+        if let post = r.postBody {
+            // POSTFIELDS is not copied: the transfer keeps the bytes alive.
+            // malloc, as `retained` is released with free().
+            let buffer = malloc(max(1, post.count))!.assumingMemoryBound(to: CChar.self)
+            post.withUnsafeBytes { raw in
+                if let base = raw.baseAddress { memcpy(buffer, base, post.count) }
+            }
+            t.retained.append(buffer)
+            vigil_easy_setopt_off(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(post.count))
+            vigil_easy_setopt_pointer(h, CURLOPT_POSTFIELDS, buffer)
+        }
         var headers: UnsafeMutablePointer<curl_slist>?
         func add(_ line: String) { headers = curl_slist_append(headers, line) }
         if let accept = r.accept { add("Accept: \(accept)") }
@@ -296,7 +336,8 @@ public final class Fetcher {
             if status >= 400 {
                 result = .failure(.http(status: status, reason: Self.reasonPhrase(status)))
             } else {
-                result = .success(FetchResponse(status: status, contentType: contentType, body: t.body))
+                result = .success(
+                    FetchResponse(status: status, contentType: contentType, body: t.body, headers: t.headers))
             }
         case CURLE_WRITE_ERROR where t.overLimit, CURLE_FILESIZE_EXCEEDED:
             result = .failure(.bodyTooLarge(limit: t.request.bodyLimit))

@@ -45,6 +45,14 @@ public final class Scraper {
     var nextDue: [Int64]
     var inFlight: [Int: (target: Int, startedMs: Int64)] = [:]
     let clock: () -> Int64
+    /// Completions of transfers someone else started on the shared
+    /// fetcher (log sources), for them to take.
+    var unclaimed: [Fetcher.Completion] = []
+
+    public func takeUnclaimed() -> [Fetcher.Completion] {
+        defer { unclaimed = [] }
+        return unclaimed
+    }
 
     public init(
         targets: [ScrapeTarget], store: SeriesStore, fetcher: Fetcher = Fetcher(),
@@ -96,8 +104,16 @@ public final class Scraper {
     @discardableResult
     public func pump(timeoutMs: Int, extraFDs: [Int32]) -> (ready: [Bool], completed: Int) {
         let (completions, ready) = fetcher.poll(timeoutMs: timeoutMs, extraFDs: extraFDs)
-        for c in completions { finish(c) }
-        return (ready, completions.count)
+        var mine = 0
+        for c in completions {
+            if inFlight[c.id] != nil {
+                finish(c)
+                mine += 1
+            } else {
+                unclaimed.append(c)
+            }
+        }
+        return (ready, mine + unclaimed.count)
     }
 
     func finish(_ c: Fetcher.Completion) {

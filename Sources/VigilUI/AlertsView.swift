@@ -138,7 +138,7 @@ extension DashboardView {
         if m.rows.isEmpty {
             let text =
                 m.warmingUp
-                ? "No alert so far; rules resolve nothing until the store covers their longest range."
+                ? "No alert so far; rules wait until the store holds data for their ranges (a minute for [1m])."
                 : "No alert is firing or pending."
             c.put(text, x: inner.x + 1, y: y, style: theme.state(.ok), clip: inner)
             y += 1

@@ -118,6 +118,13 @@ public struct AppState: Sendable {
 
     public var dashboardNames: [String]
     public var panelCounts: [Int]
+    public var panelTypes: [[PanelType]]
+    /// The zoomed log panel's view (scroll, follow, wrap, search match).
+    public var logView = LogViewState()
+    /// Lines the zoomed log panel's source has delivered in all; the loop
+    /// sets it, so a scrolled view stays on the same lines as more arrive.
+    public var zoomedLogTotal = 0
+    var logAnchor: Int?
     public var dashboard = 0
     public var selected = 0
     public var zoomed = false
@@ -160,6 +167,7 @@ public struct AppState: Sendable {
     public init(config: VigilConfig, themes: [Theme], keyOverrides: [String: String] = [:]) {
         dashboardNames = config.dashboards.map(\.name)
         panelCounts = config.dashboards.map(\.panels.count)
+        panelTypes = config.dashboards.map { $0.panels.map(\.type) }
         self.themes = themes.isEmpty ? [.fallback] : themes
         for action in Action.allCases {
             for key in action.defaultKeys {
@@ -201,6 +209,7 @@ public struct AppState: Sendable {
             return []
         }
         if screen != .dashboards, let effects = handleListScreen(key) { return effects }
+        if screen == .dashboards && zoomedOnLog && handleLogKey(key) { return [] }
         guard let action = keymap[key] else { return [] }
         switch action {
         case .quit: return [.quit]
@@ -218,6 +227,8 @@ public struct AppState: Sendable {
                 zoomed = true
                 tableSort = nil
                 tableScroll = 0
+                logView = LogViewState()
+                logAnchor = nil
             }
         case .back:
             if zoomed {
@@ -257,6 +268,68 @@ public struct AppState: Sendable {
         case .unacknowledge, .silence, .incident, .note, .advance: break
         }
         return []
+    }
+
+    public var zoomedOnLog: Bool {
+        zoomed && dashboard < panelTypes.count && selected < panelTypes[dashboard].count
+            && panelTypes[dashboard][selected] == .log
+    }
+
+    /// How far the zoomed log view is scrolled, counting the lines that
+    /// arrived since scrolling began (so the view holds still).
+    public var logScroll: Int { logView.scroll + (logAnchor.map { max(0, zoomedLogTotal - $0) } ?? 0) }
+
+    /// Keys of a zoomed log panel: scroll (up/down, G to the end), follow
+    /// (F), wrap (w), search (/, then n older and N newer match). True when
+    /// the key was one of them.
+    mutating func handleLogKey(_ key: Key) -> Bool {
+        let action = keymap[key]
+        switch (key, action) {
+        case (_, .up?):
+            if logView.follow {
+                logView.follow = false
+                logAnchor = zoomedLogTotal
+            }
+            logView.scroll += 1
+            logView.match = nil
+        case (_, .down?):
+            logView.match = nil
+            if logView.scroll > 0 { logView.scroll -= 1 }
+            if logScroll == 0 { follow() }
+        case (.char("G"), _): follow()
+        case (.char("F"), _):
+            if logView.follow {
+                logView.follow = false
+                logAnchor = zoomedLogTotal
+            } else {
+                follow()
+            }
+        case (.char("w"), _): logView.wrap.toggle()
+        case (.char("n"), _):
+            guard !filter.isEmpty else {
+                message = "/ to search first"
+                return true
+            }
+            logView.match = (logView.match ?? -1) + 1
+            logView.follow = false
+        case (.char("N"), _):
+            guard !filter.isEmpty else {
+                message = "/ to search first"
+                return true
+            }
+            logView.match = max(0, (logView.match ?? 1) - 1)
+            logView.follow = false
+        default:
+            return false
+        }
+        return true
+    }
+
+    mutating func follow() {
+        logView.follow = true
+        logView.scroll = 0
+        logView.match = nil
+        logAnchor = nil
     }
 
     mutating func showAlerts() {
@@ -420,7 +493,12 @@ public struct AppState: Sendable {
 
     mutating func editFilter(_ key: Key) -> [Effect] {
         switch key {
-        case .enter: editingFilter = false
+        case .enter:
+            editingFilter = false
+            if zoomedOnLog && !filter.isEmpty {
+                logView.match = 0
+                logView.follow = false
+            }
         case .escape:
             editingFilter = false
             filter = ""

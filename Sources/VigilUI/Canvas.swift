@@ -156,6 +156,11 @@ public struct Canvas: Sendable, Equatable {
         let area = (clip ?? Rect(x: x, y: y, width: width - x, height: 1)).intersection(bounds)
         guard y >= area.y, y < area.maxY else { return 0 }
         var col = x
+        // The last gate: text that reached here without the sanitiser
+        // (a bug elsewhere) still cannot put a control character on screen.
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            return put(Sanitizer.clean(text), x: x, y: y, style: style, clip: clip)
+        }
         for ch in text {
             let w = DisplayWidth.of(ch)
             if w == 0 {

@@ -190,6 +190,8 @@ public struct DashboardView {
             in: r, on: &c, theme: theme, glyphs: glyphs)
         switch m.type {
         case .stat: StatWidget(model: m).render(in: inner, on: &c, theme: theme, glyphs: glyphs)
+        case .log where m.log != nil || m.series.isEmpty:
+            LogWidget(model: m).render(in: inner, on: &c, theme: theme, glyphs: glyphs)
         case .graph, .log: GraphWidget(model: m).render(in: inner, on: &c, theme: theme, glyphs: glyphs)
         case .table: TableWidget(model: m).render(in: inner, on: &c, theme: theme, glyphs: glyphs)
         }
@@ -213,6 +215,13 @@ public struct DashboardView {
             in: r, on: &c, theme: theme, glyphs: glyphs)
         if m.type == .table {
             TableWidget(model: m, scroll: state.tableScroll, sortColumn: state.tableSort)
+                .render(in: inner, on: &c, theme: theme, glyphs: glyphs)
+            return
+        }
+        if m.type == .log && (m.log != nil || m.series.isEmpty) {
+            var view = state.logView
+            view.scroll = state.logScroll
+            LogWidget(model: model, view: view, search: state.filter, zoomed: true)
                 .render(in: inner, on: &c, theme: theme, glyphs: glyphs)
             return
         }

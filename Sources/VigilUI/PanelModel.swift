@@ -21,19 +21,38 @@ public struct TargetStatus: Sendable, Equatable {
     }
 }
 
-/// The data one frame is drawn from: query results and target health at
-/// one moment. Pausing keeps the last snapshot on screen.
+/// How a log source is doing, as the view needs it.
+public struct LogStatus: Sendable, Equatable {
+    public var ok: Bool?
+    public var error: String?
+
+    public init(ok: Bool?, error: String?) {
+        self.ok = ok
+        self.error = error
+    }
+}
+
+/// The data one frame is drawn from: query results, log lines and target
+/// health at one moment. Pausing keeps the last snapshot on screen.
 public struct Snapshot: Sendable {
     public var timeMs: Int64
     public var results: [String: MetricResult]
     public var targets: [TargetStatus]
     public var refreshMs: Int64
+    /// Each log source's ring (a copy-on-write value: cheap to hand over).
+    public var logs: [String: LogRing]
+    public var logStatus: [String: LogStatus]
 
-    public init(timeMs: Int64, results: [String: MetricResult], targets: [TargetStatus], refreshMs: Int64) {
+    public init(
+        timeMs: Int64, results: [String: MetricResult], targets: [TargetStatus], refreshMs: Int64,
+        logs: [String: LogRing] = [:], logStatus: [String: LogStatus] = [:]
+    ) {
         self.timeMs = timeMs
         self.results = results
         self.targets = targets
         self.refreshMs = refreshMs
+        self.logs = logs
+        self.logStatus = logStatus
     }
 }
 
@@ -63,6 +82,12 @@ public struct PanelModel: Sendable, Equatable {
     public var state: PanelState
     public var series: [SeriesModel]
     public var columns: [String]
+    /// A log panel's lines (the source's whole ring).
+    public var log: LogRing?
+    /// Keep SGR colours of log lines (the source says `ansi: colors`).
+    public var ansiColors = false
+    /// Rows from a log source: no value column, and already in order.
+    public var rowTable = false
 
     /// Builds the panel from the snapshot, deciding its state: an error
     /// (query or target) wins, then no data, then stale, then the worst
@@ -71,6 +96,13 @@ public struct PanelModel: Sendable, Equatable {
         title = panel.title
         type = panel.type
         columns = panel.columns
+        if let source = panel.source {
+            unit = panel.unit ?? ""
+            series = []
+            state = .ok
+            fromSource(source, panel: panel, config: config, snapshot: snapshot)
+            return
+        }
         let metrics = panel.metrics.compactMap { config.metric($0) }
         unit = panel.unit ?? metrics.first?.unit ?? ""
         var series: [SeriesModel] = []
@@ -105,6 +137,55 @@ public struct PanelModel: Sendable, Equatable {
             state = .stale
         } else {
             state = PanelState.worst(live.map(\.state)) ?? .ok
+        }
+    }
+
+    /// A log panel's lines, or a table's rows from a log source (JSON
+    /// fields as columns, ordered by the panel's `sort`, coloured by a
+    /// severity column).
+    mutating func fromSource(_ source: String, panel: Panel, config: VigilConfig, snapshot: Snapshot) {
+        let ring = snapshot.logs[source] ?? LogRing(capacity: 1)
+        let status = snapshot.logStatus[source]
+        ansiColors = config.logs.first { $0.name == source }?.ansi == .colors
+        if type == .log {
+            log = ring
+        } else {
+            rowTable = true
+            var records = ring.records
+            if let key = panel.sort {
+                let descending = key.hasPrefix("-")
+                let column = descending ? String(key.dropFirst()) : key
+                // Stable: equal keys keep arrival order.
+                // Severity and level sort by rank (critical first), not alphabetically.
+                let ranked = ["severity", "level"].contains(column)
+                func sortKey(_ r: LogRecord) -> String {
+                    let v = r.value(column) ?? ""
+                    guard ranked else { return v }
+                    let order = ["critical", "high", "error", "medium", "warning", "warn", "low", "info", "debug"]
+                    return String(format: "%02d", order.firstIndex(of: v.lowercased()) ?? 99) + v
+                }
+                records = records.enumerated().sorted { a, b in
+                    let x = sortKey(a.element)
+                    let y = sortKey(b.element)
+                    if x == y { return descending ? a.offset > b.offset : a.offset < b.offset }
+                    return descending ? x > y : x < y
+                }.map(\.element)
+            } else {
+                records.reverse()  // newest first
+            }
+            series = records.map { r in
+                let labels = Labels(r.fields.filter { !$0.key.isEmpty })
+                return SeriesModel(
+                    label: "", labels: labels, values: [], current: nil,
+                    state: Self.severityState(labels) ?? .ok, threshold: nil, unit: "")
+            }
+        }
+        if let e = status?.error {
+            state = .error(Sanitizer.clean("\(source): \(e)", maxLength: 300))
+        } else if ring.count == 0 {
+            state = .noData(status?.ok == true ? "\(source) has sent no lines yet" : "waiting for \(source)")
+        } else if type == .table {
+            state = PanelState.worst(series.map(\.state)) ?? .ok
         }
     }
 

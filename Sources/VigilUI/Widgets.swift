@@ -262,14 +262,18 @@ struct TableWidget {
         var columns =
             model.columns.isEmpty
             ? Array(Set(model.series.flatMap { $0.labels.withoutName.pairs.map(\.name) })).sorted() : model.columns
-        columns.append("value")
+        if !model.rowTable { columns.append("value") }
         let sortIndex = sortColumn.map { $0 % columns.count }
-        let rows = model.series.sorted { a, b in
-            guard let i = sortIndex, columns[i] != "value" else {
-                return (a.current ?? -.infinity) > (b.current ?? -.infinity)
+        // Rows from a log source come in the panel's order until a column is picked.
+        let rows =
+            model.rowTable && sortIndex == nil
+            ? model.series
+            : model.series.sorted { a, b in
+                guard let i = sortIndex, columns[i] != "value" else {
+                    return (a.current ?? -.infinity) > (b.current ?? -.infinity)
+                }
+                return (a.labels[columns[i]] ?? "") < (b.labels[columns[i]] ?? "")
             }
-            return (a.labels[columns[i]] ?? "") < (b.labels[columns[i]] ?? "")
-        }
         let cells: [[String]] = rows.map { s in
             columns.map { col in
                 if col == "value" { return ValueFormat.format(s.current, unit: model.unit) }

@@ -58,6 +58,10 @@ struct Dashboard: ParsableCommand {
             t.name = "demo"
             t.url = "http://127.0.0.1:\(port)/metrics"
             cfg.targets = [t]
+            // Log sources on the shipped demo address follow the exporter.
+            for i in cfg.logs.indices where cfg.logs[i].http.url.hasPrefix("http://127.0.0.1:9464/") {
+                cfg.logs[i].http.url = "http://127.0.0.1:\(port)/" + cfg.logs[i].http.url.dropFirst(22)
+            }
             // The demo compresses a launch day into minutes; its alerts
             // hold, escalate and time out 30 times faster to match.
             cfg.alerts = DemoExporter.compress(cfg.alerts)
@@ -162,8 +166,8 @@ struct Dashboard: ParsableCommand {
         let deadline = DashboardRuntime.now() + waitDuration.milliseconds
         var scrapes = 0
         while true {
-            let wait = runtime.scraper.startDue()
-            scrapes += runtime.scraper.pump(timeoutMs: Int(max(1, min(wait, 200)))).completed
+            let wait = runtime.startDue()
+            scrapes += runtime.pump(timeoutMs: Int(max(1, min(wait, 200))))
             let now = DashboardRuntime.now()
             runtime.evaluate(now: now)
             // Rates need two scrapes; then every panel has its answer.
@@ -205,7 +209,7 @@ struct Dashboard: ParsableCommand {
         var quitSignal: Int32 = 0
         loop: while true {
             let now = DashboardRuntime.now()
-            let untilScrape = rt.scraper.startDue()
+            let untilScrape = rt.startDue()
             let untilEval = rt.lastEvaluation + cfg.refresh.milliseconds - now
             if untilEval <= 0 {
                 let events = rt.evaluate(now: now)
@@ -226,8 +230,7 @@ struct Dashboard: ParsableCommand {
             let timeout = max(
                 0, min(untilScrape, max(0, rt.lastEvaluation + cfg.refresh.milliseconds - DashboardRuntime.now()), 1000)
             )
-            let (_, completed) = rt.scraper.pump(
-                timeoutMs: Int(timeout), extraFDs: signalFD >= 0 ? [0, signalFD] : [0])
+            let completed = rt.pump(timeoutMs: Int(timeout), extraFDs: signalFD >= 0 ? [0, signalFD] : [0])
             if vigil_last_signal() != 0 {
                 quitSignal = vigil_last_signal()
                 break
@@ -247,7 +250,9 @@ struct Dashboard: ParsableCommand {
                     for effect in rt.state.handle(key) {
                         switch effect {
                         case .quit: break loop
-                        case .scrapeNow: rt.scraper.scrapeNow()
+                        case .scrapeNow:
+                            rt.scraper.scrapeNow()
+                            rt.logs.pollNow()
                         case .windowChanged: rt.lastEvaluation = 0
                         default: rt.perform(effect, now: DashboardRuntime.now())
                         }

@@ -18,6 +18,8 @@ final class DashboardRuntime {
     /// state directory.
     let alerts: AlertCenter?
     var alertsModel = AlertsModel()
+    /// Log sources, polled through the scraper's fetcher.
+    let logs: LogPoller
 
     init(config: VigilConfig, themes: [Theme], ascii: Bool, graphColumns: Int = 120, alerts: AlertCenter? = nil) {
         self.alerts = alerts
@@ -48,6 +50,7 @@ final class DashboardRuntime {
             if let m = try? LabelMatcher(Labels.metricName, .equal, name) { selectors.append([m]) }
         }
         scraper = Scraper(targets: targets, store: SeriesStore(capacity: capacity, filter: .selectedBy(selectors)))
+        logs = LogPoller(sources: config.logs, fetcher: scraper.fetcher)
         state = AppState(config: config, themes: themes, keyOverrides: config.keys)
         state.maxWindowMs = keep
         let window = state.windowMs
@@ -66,21 +69,13 @@ final class DashboardRuntime {
         return config.metrics.filter { ids.contains($0.id) }
     }
 
-    /// Rules need data: right after a start the store is empty, and an
-    /// empty result would resolve every alert the journal restored. They
-    /// are evaluated once every target has been scraped twice (rates need
-    /// two samples).
-    var warm: Bool { scraper.health.allSatisfy { $0.scrapes >= 2 } }
-    /// When the store first had data (rules may resolve alerts once it
-    /// covers their longest range).
-    var warmSince: Int64?
+    /// When every target had delivered once: the store's data starts
+    /// there, and rules wait until it covers their ranges.
+    var dataSince: Int64?
 
-    /// True once the store covers the rules' longest range: from then on
-    /// a missing series resolves its alert.
-    func resolving(now: Int64) -> Bool {
-        guard let since = warmSince, let alerts else { return false }
-        return now - since >= alerts.longestRuleReachMs
-    }
+    /// Rules that cannot be evaluated yet (their range is longer than the
+    /// data the store holds), or no data at all yet.
+    var warmingUp: Bool { dataSince == nil || (alerts?.waitingRules ?? 0) > 0 }
 
     /// Evaluates the rules (returning what changed) and the visible
     /// metrics, and takes a new snapshot unless the display is paused
@@ -89,9 +84,12 @@ final class DashboardRuntime {
     func evaluate(now: Int64) -> [AlertEvent] {
         var events: [AlertEvent] = []
         if let alerts {
-            if warm {
-                if warmSince == nil { warmSince = now }
-                events = alerts.evaluate(source: scraper.store, at: now, resolving: resolving(now: now))
+            if dataSince == nil, scraper.health.allSatisfy({ $0.lastSuccessAtMs != nil || $0.scrapes >= 2 }) {
+                // The first scrapes' time: the oldest point the store has.
+                dataSince = scraper.health.compactMap(\.lastSuccessAtMs).min() ?? now
+            }
+            if let dataSince {
+                events = alerts.evaluate(source: scraper.store, at: now, dataSince: dataSince)
             } else {
                 alerts.sync()
             }
@@ -109,7 +107,7 @@ final class DashboardRuntime {
         m.readOnly = alerts.readOnlyReason
         m.warnings = alerts.warnings
         m.ruleErrors = alerts.ruleErrors
-        m.warmingUp = !resolving(now: now)
+        m.warmingUp = warmingUp
         if state.screen == .incidents && state.incidentOpen, state.incidentSelected < m.incidents.count {
             m.history = alerts.history(of: m.incidents[state.incidentSelected].id, now: now)
         }
@@ -167,7 +165,40 @@ final class DashboardRuntime {
         var results: [String: MetricResult] = [:]
         for m in visibleMetrics { results[m.id] = history.result(m.id, now: now) }
         snapshot = Snapshot(
-            timeMs: now, results: results, targets: targetStatus, refreshMs: config.refresh.milliseconds)
+            timeMs: now, results: results, targets: targetStatus, refreshMs: config.refresh.milliseconds,
+            logs: logRings, logStatus: logStatus)
+        updateZoomedLogTotal()
+    }
+
+    var logRings: [String: LogRing] {
+        Dictionary(zip(logs.sources.map(\.name), logs.rings), uniquingKeysWith: { a, _ in a })
+    }
+
+    var logStatus: [String: LogStatus] {
+        Dictionary(
+            zip(logs.sources.map(\.name), logs.health.map { LogStatus(ok: $0.ok, error: $0.lastError) }),
+            uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Starts due scrapes and log polls; returns milliseconds to the next.
+    func startDue() -> Int64 { min(scraper.startDue(), logs.startDue()) }
+
+    /// Waits for the network or `extraFDs`; hands finished transfers to
+    /// the scraper and the log poller. Returns how many finished.
+    func pump(timeoutMs: Int, extraFDs: [Int32] = []) -> Int {
+        let (_, completed) = scraper.pump(timeoutMs: timeoutMs, extraFDs: extraFDs)
+        logs.handle(scraper.takeUnclaimed())
+        return completed
+    }
+
+    /// The zoomed log panel's line count, so a scrolled view holds still.
+    func updateZoomedLogTotal() {
+        guard state.zoomedOnLog, state.dashboard < config.dashboards.count,
+            state.selected < config.dashboards[state.dashboard].panels.count,
+            let source = config.dashboards[state.dashboard].panels[state.selected].source,
+            let ring = snapshot.logs[source]
+        else { return }
+        state.zoomedLogTotal = ring.total
     }
 
     var targetStatus: [TargetStatus] {

@@ -20,6 +20,7 @@ final class DemoExporter: Sendable {
     let startAt: Double
     let freeze: Bool
     let registry = PrometheusCollectorRegistry()
+    let feeds = DemoFeeds()
     let server: HTTPServer
 
     init(host: String = "127.0.0.1", port: UInt16, startAt: Double = 0, freeze: Bool = false) throws {
@@ -47,6 +48,24 @@ final class DemoExporter: Sendable {
                 statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: Data(registry.emitToBuffer()))
         }
+        let feeds = self.feeds
+        await server.appendRoute("GET /security/events") { request in
+            HTTPResponse(
+                statusCode: .ok, headers: [.contentType: "application/x-ndjson"],
+                body: Data(feeds.events(since: request.query["since"]).utf8))
+        }
+        await server.appendRoute("GET /security/scan") { _ in
+            HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(feeds.scan().utf8))
+        }
+        await server.appendRoute("GET /logs/app.log") { request in
+            let (status, contentRange, body) = feeds.logFile(range: request.headers[.range])
+            var headers: HTTPHeaders = [
+                .contentType: "text/plain; charset=utf-8", HTTPHeader("Accept-Ranges"): "bytes",
+            ]
+            if let contentRange { headers[HTTPHeader("Content-Range")] = contentRange }
+            let code: HTTPStatusCode = status == 206 ? .partialContent : status == 416 ? .rangeNotSatisfiable : .ok
+            return HTTPResponse(statusCode: code, headers: headers, body: Data(body))
+        }
         await server.appendRoute("GET /") { _ in
             HTTPResponse(
                 statusCode: .ok, headers: [.contentType: "text/plain"],
@@ -56,7 +75,7 @@ final class DemoExporter: Sendable {
         Task { try? await server.run() }
         try await server.waitUntilListening()
         guard case .ip4(_, let port)? = await server.listeningAddress else { throw DemoError.noPort }
-        let sim = Simulation(registry: registry)
+        let sim = Simulation(registry: registry, feeds: feeds)
         let (startAt, freeze) = (self.startAt, self.freeze)
         Task.detached {
             let start = Date()
@@ -67,7 +86,11 @@ final class DemoExporter: Sendable {
                 // or every rate (and CPU usage, from idle time) would lie.
                 let now = Date()
                 let t = startAt + now.timeIntervalSince(start)
-                sim.tick(t: t, phaseAt: freeze ? startAt : t, dt: min(5, max(0.001, now.timeIntervalSince(last))))
+                let dt = min(5, max(0.001, now.timeIntervalSince(last)))
+                sim.tick(t: t, phaseAt: freeze ? startAt : t, dt: dt)
+                let p = DemoExporter.phase(freeze ? startAt : t)
+                let c = (freeze ? startAt : t).truncatingRemainder(dividingBy: DemoExporter.cycle)
+                sim.feeds.tick(now: now, dt: dt, burst: p.burst, incident: p.incident, scanNewCVE: c >= 175)
                 last = now
                 try? await Task.sleep(nanoseconds: 500_000_000)
             }
@@ -121,6 +144,7 @@ final class Simulation: Sendable {
     let securityEvents: [String: Counter]
     let newCVE: Gauge
     let knownCVEs: [Gauge]
+    let feeds: DemoFeeds
 
     static let latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
@@ -147,7 +171,8 @@ final class Simulation: Sendable {
         r.makeValueHistogram(descriptor: descriptor(name), labels: labels, buckets: buckets)
     }
 
-    init(registry r: PrometheusCollectorRegistry) {
+    init(registry r: PrometheusCollectorRegistry, feeds: DemoFeeds) {
+        self.feeds = feeds
         var routes: [Route] = []
         for (service, share, paths) in [
             ("api", 0.5, ["/v1/tracks", "/v1/checkout"]), ("web", 0.35, ["/", "/artist"]),

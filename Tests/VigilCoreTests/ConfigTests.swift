@@ -43,13 +43,18 @@ import Testing
             #expect(t.state(of: t.critical - 1) == .critical && t.state(of: t.warning + 1) == .ok)
         }
         #expect(c.metric("cpu_usage")?.threshold?.state(of: 75) == .warning)
-        #expect(c.dashboards.map(\.name) == ["Main", "Performance", "Security"])
+        #expect(c.dashboards.map(\.name) == ["Main", "Performance", "Security", "Logs"])
         #expect(
             c.dashboards.flatMap { $0.panels.map(\.title) } == [
                 "System Status", "Response Time", "Error Rate", "Active Users",
                 "Response Time by Service", "Throughput", "Database Performance", "Cache Hit Rate",
                 "Security Events", "Failed Login Attempts", "Vulnerability Scan Results", "Access Control Violations",
+                "Application Log", "Security Event Stream",
             ])
+        // The security tables take their rows from log sources.
+        #expect(c.dashboards[2].panels[0].source == "security_events")
+        #expect(c.dashboards[2].panels[2].source == "vulnerability_scan")
+        #expect(c.logs.map(\.kind) == [.ndjson, .json, .text])
         #expect(c.dashboards[1].panels[0].groupBy == ["service"])
         #expect(c.dashboards[2].panels[0].columns == ["timestamp", "event_type", "severity", "source"])
         #expect(c.dashboards[2].panels[2].columns == ["cve_id", "severity", "status", "last_scan"])
@@ -75,7 +80,7 @@ import Testing
         ("refresh: 2x\n", "t.yaml:1:10: refresh must be a duration like 30s, 5m or 1h30m"),
         (
             "bogus: 1\n",
-            "t.yaml:1:1: unknown key 'bogus' in the configuration (expected one of: refresh, theme, history, targets, metrics, dashboards, alerts, keys)"
+            "t.yaml:1:1: unknown key 'bogus' in the configuration (expected one of: refresh, theme, history, targets, logs, metrics, dashboards, alerts, keys)"
         ),
         ("targets:\n  - url: ftp://x\n", "t.yaml:2:10: url must be an http:// or https:// URL"),
         ("targets:\n  - name: a\n", "t.yaml:2:5: a target needs a url"),

@@ -25,6 +25,8 @@ import Testing
             .replacingOccurrences(of: "refresh: 2s", with: "refresh: 1s")
             .replacingOccurrences(of: "for: 5m", with: "for: 4s")
             .replacingOccurrences(of: "for: 10m", with: "for: 6s")
+            // Rules wait until the store covers their ranges: ten seconds, not a minute.
+            .replacingOccurrences(of: "[1m]", with: "[10s]")
         let path = dir.appendingPathComponent("vigil.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path

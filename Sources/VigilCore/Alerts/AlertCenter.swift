@@ -23,6 +23,9 @@ public final class AlertCenter {
     let instance = String(UInt64.random(in: 0...UInt64.max), radix: 36)
     /// Every record read or written, for timelines and post-mortems.
     public private(set) var records: [JournalRecord] = []
+    /// Rules not evaluated at the last refresh because the store does not
+    /// cover their range yet.
+    public private(set) var waitingRules = 0
     /// Rules whose query failed at the last evaluation, with the reason.
     public private(set) var ruleErrors: [String: String] = [:]
     /// Samples of active alerts' metrics not yet written.
@@ -134,14 +137,24 @@ public final class AlertCenter {
 
     /// Evaluates every rule, advances the alerts, journals what changed
     /// and returns it (the caller rings the bell for new firing alerts).
-    /// `resolving` false during the warm-up (see `AlertEngine.evaluate`).
+    ///
+    /// `dataSince` is when the store began to fill (after a start). A rule
+    /// whose ranges reach further back than that is not evaluated yet: a
+    /// `rate(x[1m])` over ten seconds of data is a fraction of the real
+    /// rate, and would raise false alerts (CPU usage from idle time) or
+    /// resolve real ones. Its alerts, restored from the journal, stay as
+    /// they are until the data covers the range.
     @discardableResult
-    public func evaluate(source: any SeriesSource, at now: Int64, resolving: Bool = true) -> [AlertEvent] {
+    public func evaluate(source: any SeriesSource, at now: Int64, dataSince: Int64 = .min) -> [AlertEvent] {
         sync()
         lastSource = source
-        let (results, errors) = Self.evaluateRules(engine.rules, source: source, at: now)
+        let ready = engine.rules.filter { rule in
+            dataSince == .min || now - dataSince >= (rule.expr.selectors.map(\.1).max() ?? 0)
+        }
+        let (results, errors) = Self.evaluateRules(ready, source: source, at: now)
         ruleErrors = errors
-        let events = engine.evaluate(results, at: now, resolving: resolving)
+        waitingRules = engine.rules.count - ready.count
+        let events = engine.evaluate(results, at: now)
         record(events.map(JournalRecord.init))
         sample(source: source, at: now, events: events, results: results)
         return events

@@ -194,13 +194,14 @@ final class ConfigReader {
         var alertsNode: Node?
         for (key, _, value) in entries(
             node, "the configuration",
-            allowed: ["refresh", "theme", "history", "targets", "metrics", "dashboards", "alerts", "keys"])
+            allowed: ["refresh", "theme", "history", "targets", "logs", "metrics", "dashboards", "alerts", "keys"])
         {
             switch key {
             case "refresh": config.refresh = duration(value, "refresh") ?? config.refresh
             case "theme": config.theme = string(value, "theme")
             case "history": config.history = duration(value, "history")
             case "targets": config.targets = targets(value)
+            case "logs": config.logs = logSources(value)
             case "metrics": metricsNode = value
             case "dashboards": dashboardsNode = value
             case "alerts": alertsNode = value
@@ -213,6 +214,7 @@ final class ConfigReader {
         // Metrics first: dashboards and rules refer to them.
         if let metricsNode { config.metrics = metrics(metricsNode) }
         if let alertsNode { config.alerts = alerts(alertsNode, metrics: config.metrics) }
+        logNames = Set(config.logs.map(\.name))
         if let dashboardsNode { config.dashboards = dashboards(dashboardsNode, metrics: config.metrics) }
         if config.refresh.milliseconds < 100 { error(node, "refresh must be at least 100ms") }
         return config
@@ -238,61 +240,15 @@ final class ConfigReader {
                     "basic_auth", "tls", "body_limit", "format",
                 ])
             {
+                if httpKey(
+                    key, value, &t, sawURL: &sawURL, tokenNode: &tokenNode, tokenFileNode: &tokenFileNode)
+                {
+                    continue
+                }
                 switch key {
                 case "name":
                     t.name = string(value, "name") ?? ""
                     nameNode = value
-                case "url":
-                    t.url = string(value, "url") ?? ""
-                    sawURL = true
-                    if let c = URLComponents(string: t.url), c.scheme == "http" || c.scheme == "https", c.host != nil {
-                    } else {
-                        error(value, "url must be an http:// or https:// URL")
-                    }
-                case "interval": t.interval = duration(value, "interval") ?? t.interval
-                case "timeout": t.timeout = duration(value, "timeout") ?? t.timeout
-                case "headers":
-                    for (name, _, v) in entries(value, "headers", allowed: []) {
-                        if let s = string(v, "header \(name)") { t.headers.append((name, s)) }
-                    }
-                case "bearer_token":
-                    t.bearerToken = secret(value, "bearer_token")
-                    tokenNode = value
-                case "bearer_token_file":
-                    t.bearerToken = secretFile(value, "bearer_token_file")
-                    tokenFileNode = value
-                case "basic_auth":
-                    var user = ""
-                    var password: Secret?
-                    for (k, _, v) in entries(value, "basic_auth", allowed: ["username", "password", "password_file"]) {
-                        switch k {
-                        case "username": user = string(v, "username") ?? ""
-                        case "password": password = secret(v, "password")
-                        default: password = secretFile(v, "password_file")
-                        }
-                    }
-                    if let password {
-                        t.basicAuth = (user, password)
-                    } else {
-                        error(value, "basic_auth needs a password or password_file")
-                    }
-                case "tls":
-                    for (k, _, v) in entries(
-                        value, "tls", allowed: ["ca_file", "cert_file", "key_file", "insecure_skip_verify"])
-                    {
-                        switch k {
-                        case "ca_file": t.caFile = string(v, k)
-                        case "cert_file": t.certFile = string(v, k)
-                        case "key_file": t.keyFile = string(v, k)
-                        default: t.insecureSkipVerify = bool(v, k) ?? false
-                        }
-                    }
-                case "body_limit":
-                    if let s = value.scalar?.string, let n = parseByteSize(s), n > 0 {
-                        t.bodyLimit = n
-                    } else {
-                        error(value, "body_limit must be a size like 64MiB or 1000000")
-                    }
                 default:  // format
                     switch string(value, "format") {
                     case "auto": t.format = nil
@@ -313,6 +269,70 @@ final class ConfigReader {
             out.append(t)
         }
         return out
+    }
+
+    /// The HTTP keys targets and log sources share (url, interval,
+    /// timeout, headers, auth, tls, body_limit). False for any other key.
+    func httpKey(
+        _ key: String, _ value: Node, _ t: inout TargetConfig, sawURL: inout Bool, tokenNode: inout Node?,
+        tokenFileNode: inout Node?
+    ) -> Bool {
+        switch key {
+        case "url":
+            t.url = string(value, "url") ?? ""
+            sawURL = true
+            if let c = URLComponents(string: t.url), c.scheme == "http" || c.scheme == "https", c.host != nil {
+            } else {
+                error(value, "url must be an http:// or https:// URL")
+            }
+        case "interval": t.interval = duration(value, "interval") ?? t.interval
+        case "timeout": t.timeout = duration(value, "timeout") ?? t.timeout
+        case "headers":
+            for (name, _, v) in entries(value, "headers", allowed: []) {
+                if let s = string(v, "header \(name)") { t.headers.append((name, s)) }
+            }
+        case "bearer_token":
+            t.bearerToken = secret(value, "bearer_token")
+            tokenNode = value
+        case "bearer_token_file":
+            t.bearerToken = secretFile(value, "bearer_token_file")
+            tokenFileNode = value
+        case "basic_auth":
+            var user = ""
+            var password: Secret?
+            for (k, _, v) in entries(value, "basic_auth", allowed: ["username", "password", "password_file"]) {
+                switch k {
+                case "username": user = string(v, "username") ?? ""
+                case "password": password = secret(v, "password")
+                default: password = secretFile(v, "password_file")
+                }
+            }
+            if let password {
+                t.basicAuth = (user, password)
+            } else {
+                error(value, "basic_auth needs a password or password_file")
+            }
+        case "tls":
+            for (k, _, v) in entries(
+                value, "tls", allowed: ["ca_file", "cert_file", "key_file", "insecure_skip_verify"])
+            {
+                switch k {
+                case "ca_file": t.caFile = string(v, k)
+                case "cert_file": t.certFile = string(v, k)
+                case "key_file": t.keyFile = string(v, k)
+                default: t.insecureSkipVerify = bool(v, k) ?? false
+                }
+            }
+        case "body_limit":
+            if let s = value.scalar?.string, let n = parseByteSize(s), n > 0 {
+                t.bodyLimit = n
+            } else {
+                error(value, "body_limit must be a size like 64MiB or 1000000")
+            }
+        default:
+            return false
+        }
+        return true
     }
 
     func query(_ node: Node, _ what: String) -> (String, QueryExpr)? {
@@ -437,11 +457,119 @@ final class ConfigReader {
         return out
     }
 
+    /// Log source names, for panels' `source:`.
+    var logNames = Set<String>()
+
+    func logSources(_ node: Node) -> [LogSourceConfig] {
+        guard let seq = node.sequence else {
+            error(node, "logs must be a list")
+            return []
+        }
+        var out: [LogSourceConfig] = []
+        for item in seq {
+            var c = LogSourceConfig(name: "", kind: .text, http: TargetConfig(name: "", url: ""))
+            c.http.interval = PromDuration(milliseconds: 2000)
+            c.http.bodyLimit = 8 << 20
+            var sawURL = false
+            var sawKind = false
+            var tokenNode: Node?
+            var tokenFileNode: Node?
+            var nameNode: Node?
+            for (key, _, value) in entries(
+                item, "a log source",
+                allowed: [
+                    "name", "kind", "url", "interval", "timeout", "headers", "bearer_token", "bearer_token_file",
+                    "basic_auth", "tls", "body_limit", "keep", "fields", "cursor_param", "query", "index", "tiebreaker",
+                    "since", "limit", "level_patterns", "ansi",
+                ])
+            {
+                if httpKey(key, value, &c.http, sawURL: &sawURL, tokenNode: &tokenNode, tokenFileNode: &tokenFileNode) {
+                    continue
+                }
+                switch key {
+                case "name":
+                    c.name = string(value, "name") ?? ""
+                    nameNode = value
+                case "kind":
+                    sawKind = true
+                    if let s = string(value, "kind") {
+                        if let k = LogKind(rawValue: s) {
+                            c.kind = k
+                        } else {
+                            error(
+                                value, "kind must be one of \(LogKind.allCases.map(\.rawValue).joined(separator: ", "))"
+                            )
+                        }
+                    }
+                case "keep":
+                    if let n = integer(value, "keep"), n >= 1, n <= 1_000_000 {
+                        c.keep = n
+                    } else {
+                        error(value, "keep must be a number of lines from 1 to 1000000")
+                    }
+                case "fields":
+                    for (k, _, v) in entries(value, "fields", allowed: ["time", "level", "message"]) {
+                        switch k {
+                        case "time": c.timeField = string(v, k)
+                        case "level": c.levelField = string(v, k)
+                        default: c.messageField = string(v, k)
+                        }
+                    }
+                case "cursor_param": c.cursorParam = string(value, key)
+                case "query": c.query = string(value, key)
+                case "index": c.index = string(value, key)
+                case "tiebreaker": c.tiebreaker = string(value, key)
+                case "since": c.since = duration(value, key) ?? c.since
+                case "limit":
+                    if let n = integer(value, "limit"), n >= 1, n <= 10_000 {
+                        c.limit = n
+                    } else {
+                        error(value, "limit must be from 1 to 10000")
+                    }
+                case "level_patterns":
+                    for (k, _, v) in entries(value, "level_patterns", allowed: LogLevel.allCases.map(\.rawValue)) {
+                        guard let pattern = string(v, k), let level = LogLevel(rawValue: k) else { continue }
+                        do {
+                            c.levelPatterns.append((level, try NSRegularExpression(pattern: pattern)))
+                        } catch {
+                            self.error(v, "level pattern for \(k) is not a valid regular expression")
+                        }
+                    }
+                default:  // ansi
+                    switch string(value, "ansi") {
+                    case "escape": c.ansi = .escape
+                    case "colors": c.ansi = .colors
+                    default: error(value, "ansi must be escape or colors")
+                    }
+                }
+            }
+            if !sawURL { error(item, "a log source needs a url") }
+            if !sawKind {
+                error(item, "a log source needs a kind (\(LogKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            if c.name.isEmpty { error(item, "a log source needs a name") }
+            if out.contains(where: { $0.name == c.name }) {
+                error(nameNode ?? item, "duplicate log source name '\(c.name)'")
+            }
+            if c.kind == .loki && c.query == nil { error(item, "a loki source needs a query (LogQL)") }
+            if c.kind == .elasticsearch && c.index == nil { error(item, "an elasticsearch source needs an index") }
+            if item.mapping?["timeout"] == nil {
+                c.http.timeout = min(c.http.timeout, c.http.interval)
+            } else if c.http.timeout > c.http.interval {
+                error(item, "timeout (\(c.http.timeout)) must not exceed interval (\(c.http.interval))")
+            }
+            c.http.name = c.name
+            out.append(c)
+        }
+        return out
+    }
+
     func panel(_ node: Node, ids: Set<String>) -> Panel? {
         var p = Panel(title: "", type: .graph, metrics: [])
         var sawType = false
         for (key, _, value) in entries(
-            node, "a panel", allowed: ["title", "type", "metrics", "unit", "group_by", "columns", "colors", "width"])
+            node, "a panel",
+            allowed: ["title", "type", "metrics", "source", "sort", "unit", "group_by", "columns", "colors", "width"])
         {
             switch key {
             case "title": p.title = string(value, "title") ?? ""
@@ -470,6 +598,15 @@ final class ConfigReader {
             case "group_by": p.groupBy = strings(value, "group_by")
             case "columns": p.columns = strings(value, "columns")
             case "colors": p.colors = strings(value, "colors")
+            case "source":
+                if let name = string(value, "source") {
+                    if logNames.contains(name) {
+                        p.source = name
+                    } else {
+                        error(value, "undefined log source '\(name)' (define it under logs:)")
+                    }
+                }
+            case "sort": p.sort = string(value, "sort")
             default:
                 if let w = integer(value, "width"), (1...4).contains(w) {
                     p.width = w
@@ -480,7 +617,14 @@ final class ConfigReader {
         }
         if p.title.isEmpty { error(node, "a panel needs a title") }
         if !sawType { error(node, "panel '\(p.title)' needs a type") }
-        if p.metrics.isEmpty && node.mapping?["metrics"] == nil { error(node, "panel '\(p.title)' needs metrics") }
+        let hasSource = node.mapping?["source"] != nil
+        if p.metrics.isEmpty && node.mapping?["metrics"] == nil && !hasSource {
+            error(node, p.type == .log ? "log panel '\(p.title)' needs a source" : "panel '\(p.title)' needs metrics")
+        }
+        if p.type == .log && !hasSource && sawType { error(node, "log panel '\(p.title)' needs a source") }
+        if hasSource && p.type != .log && p.type != .table {
+            error(node, "only log and table panels take a source")
+        }
         return p
     }
 

@@ -9,6 +9,7 @@ public struct VigilConfig: Sendable {
     public var metrics: [MetricDefinition] = []
     public var dashboards: [Dashboard] = []
     public var alerts = AlertsConfig()
+    public var logs: [LogSourceConfig] = []
     /// Key remapping: action name → key.
     public var keys: [String: String] = [:]
 
@@ -101,6 +102,10 @@ public struct Panel: Sendable {
     public var groupBy: [String] = []
     public var columns: [String] = []
     public var colors: [String] = []
+    /// A log source (log panels; tables may take their rows from one).
+    public var source: String?
+    /// A table's sort column (descending when it starts with '-').
+    public var sort: String?
     /// Relative width in the grid (1 by default).
     public var width = 1
 }
