@@ -121,10 +121,15 @@ struct LogWidget {
     }
 
     /// The text of a line as shown (before colours): time, level, message.
+    /// Plain lines (text sources) are shown as they are: they carry their
+    /// own time and level. JSON rows get the time and the level field's
+    /// own word (`HIGH`, not a translation).
     static func text(_ r: LogRecord) -> String {
-        clock(r.timeMs)
-            + (r.level.map { $0.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0) + " " } ?? "")
-            + r.message
+        guard !r.fields.isEmpty else { return r.message }
+        let tag = (r.fields["level"] ?? r.fields["severity"] ?? r.level?.rawValue).map {
+            $0.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0) + " "
+        }
+        return clock(r.timeMs) + (tag ?? "") + r.message
     }
 
     func render(in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs) {
@@ -137,10 +142,13 @@ struct LogWidget {
         var body = r
         var footer: Rect?
         if zoomed && r.height > 2 {
-            (body, footer) = {
-                let (a, b) = r.splitBottom(1); return (a, b)
-            }()
+            let (a, b) = r.splitBottom(1)
+            body = a
+            footer = b
         }
+        // While searching, a gutter marks the matching lines.
+        let gutter = zoomed && matches != nil && body.width > 4
+        let text = gutter ? Rect(x: body.x + 2, y: body.y, width: body.width - 2, height: body.height) : body
         // The lines that end at the bottom row: the newest, or `scroll` up.
         var matchIndices: [Int] = []
         if let matches, zoomed {
@@ -159,8 +167,8 @@ struct LogWidget {
         while i >= 0 && rows.count < body.height {
             let full = Self.text(ring[i])
             var pieces = [full]
-            if zoomed && view.wrap && DisplayWidth.of(full) > body.width {
-                pieces = Self.wrap(full, width: body.width)
+            if zoomed && view.wrap && DisplayWidth.of(full) > text.width {
+                pieces = Self.wrap(full, width: text.width)
             }
             for (k, p) in pieces.enumerated().reversed() { rows.append((i, p, k == 0)) }
             i -= 1
@@ -175,15 +183,15 @@ struct LogWidget {
             if row.record == current { style.attributes.insert(.reverse) }
             let y = top + k
             if model.ansiColors {
-                var x = body.x
-                for (text, st) in Sanitizer.sgrRuns(row.text, base: style) {
-                    x += c.put(text, x: x, y: y, style: st, clip: body)
+                var x = text.x
+                for (piece, st) in Sanitizer.sgrRuns(row.text, base: style) {
+                    x += c.put(piece, x: x, y: y, style: st, clip: text)
                 }
             } else {
-                let shown = zoomed && view.wrap ? row.text : DisplayWidth.truncate(row.text, to: body.width)
-                c.put(Sanitizer.clean(shown, maxLength: 2000), x: body.x, y: y, style: style, clip: body)
+                let shown = zoomed && view.wrap ? row.text : DisplayWidth.truncate(row.text, to: text.width)
+                c.put(Sanitizer.clean(shown, maxLength: 2000), x: text.x, y: y, style: style, clip: text)
             }
-            if isMatch && row.first {
+            if gutter && isMatch && row.first {
                 c.put(g.ascii ? ">" : "▶", x: body.x, y: y, style: style.with(.bold), clip: body)
             }
         }
@@ -194,7 +202,10 @@ struct LogWidget {
         info += view.wrap ? " │ wrap" : " │ truncate (w wraps)"
         if !search.isEmpty {
             info += " │ /\(search): \(matchIndices.count) match\(matchIndices.count == 1 ? "" : "es")"
-            if let current, let k = matchIndices.firstIndex(of: current) { info += " (\(k + 1)), n/N" }
+            // Counted from the newest, as n walks back in time.
+            if let current, let k = matchIndices.firstIndex(of: current) {
+                info += " (\(matchIndices.count - k)), n older, N newer"
+            }
         }
         if g.ascii { info = info.replacingOccurrences(of: "│", with: "|") }
         c.put(Sanitizer.clean(info, maxLength: 400), x: footer.x, y: footer.y, style: theme.dim, clip: footer)

@@ -78,11 +78,38 @@ import VigilCore
         ("evil\u{202E}txt.exe", "evil\u{FFFD}txt.exe"),  // bidi override
         ("line\nbreak\ttab\r", "line␊break␉tab␍"),
         ("plain text é 東京", "plain text é 東京"),
+        ("\u{1B}[10;10H\u{1B}[?25l", "␛[10;10H␛[?25l"),  // cursor move, hide cursor
+        ("\u{1B}P1$r0m\u{1B}\\", "␛P1$r0m␛\\"),  // DCS (a DECRQSS probe)
+        ("\u{1B}_Gf=100;AAAA\u{1B}\\", "␛_Gf=100;AAAA␛\\"),  // APC (kitty graphics)
+        ("\u{1B}^pm\u{1B}\\\u{1B}Xsos\u{1B}\\", "␛^pm␛\\␛Xsos␛\\"),  // PM, SOS
+        ("\u{90}dcs\u{9C}", "\u{FFFD}dcs\u{FFFD}"),  // C1 DCS and ST
+        ("a\u{2067}b\u{2069}c\u{200F}", "a\u{FFFD}b\u{FFFD}c\u{FFFD}"),  // bidi isolates, RLM
+        (
+            String(decoding: [0x66, 0xFF, 0xED, 0xA0, 0x80, 0x67] as [UInt8], as: UTF8.self),
+            "f\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}g"
+        ),  // invalid UTF-8, an encoded lone surrogate
     ])
     func neutralises(_ input: String, _ expected: String) {
         let out = Sanitizer.clean(input)
         #expect(out == expected)
         #expect(!out.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+    }
+
+    @Test func sgrColoursAreKeptOnlyWhenAskedAndNothingElseIs() {
+        let base = Style(fg: TermColor(252), bg: .default)
+        let runs = Sanitizer.sgrRuns(
+            "\u{1B}[1;31mred\u{1B}[0m plain \u{1B}]0;title\u{07}\u{1B}[2J\u{1B}[38;5;208mx", base: base)
+        #expect(runs.map(\.0) == ["red", " plain ␛]0;title␇␛[2J", "x"])
+        #expect(runs[0].1.fg == TermColor(1) && runs[0].1.attributes.contains(.bold))
+        #expect(runs[1].1 == base)
+        #expect(runs[2].1.fg == TermColor(208))
+        for (text, _) in runs { #expect(!text.unicodeScalars.contains { $0.value < 0x20 }) }
+    }
+
+    @Test func theCanvasItselfRefusesControlCharacters() {
+        var c = Canvas(width: 20, height: 1)
+        c.put("a\u{1B}[2Jb", x: 0, y: 0, style: Style(fg: .default, bg: .default))
+        #expect(c.lines[0].hasPrefix("a␛[2Jb"))
     }
 
     @Test func longTextIsCut() {
