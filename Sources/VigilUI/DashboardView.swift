@@ -308,6 +308,7 @@ public struct DashboardView {
             lines.append(DisplayWidth.pad(name, to: 16) + action.summary)
         }
         lines.insert("1-9             show that dashboard", at: 2)
+        lines.append("zoomed log      / search (re: regex) n N matches, G end, F follow, w wrap")
         lines.append("")
         lines.append("Any key closes this help.")
         let w = min(r.width - 2, 76)

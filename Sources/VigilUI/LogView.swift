@@ -127,7 +127,7 @@ struct LogWidget {
     static func text(_ r: LogRecord) -> String {
         guard !r.fields.isEmpty else { return r.message }
         let tag = (r.fields["level"] ?? r.fields["severity"] ?? r.level?.rawValue).map {
-            $0.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0) + " "
+            $0.uppercased().padding(toLength: 6, withPad: " ", startingAt: 0) + " "
         }
         return clock(r.timeMs) + (tag ?? "") + r.message
     }

@@ -13,6 +13,29 @@ final class DemoFeeds: @unchecked Sendable {
     var carry: [String: Double] = [:]
     var sequence = 0
     static let maxEvents = 500
+
+    /// A few events from before the demo started, so the table is never
+    /// empty on the first screen.
+    init() {
+        let now = Date()
+        let seeds: [(Double, String, String, String, String)] = [
+            (-240, "config_change", "low", "deploy-bot", "api.replicas scaled by deploy-bot (4 → 6)"),
+            (-180, "login_failure", "high", "auth-service", "failed login for user u1031 from 203.0.113.7"),
+            (-95, "rate_limited", "medium", "api-gateway", "rate limit exceeded for client c1044 (203.0.113.21)"),
+            (-40, "permission_denied", "medium", "api", "user u1012 denied admin:write on /v1/admin (3)"),
+        ]
+        for (offset, type, severity, source, message) in seeds {
+            let t = now.addingTimeInterval(offset)
+            events.append(
+                (
+                    Int64(t.timeIntervalSince1970 * 1000),
+                    Self.json([
+                        ("timestamp", Self.iso.string(from: t)), ("event_type", type), ("severity", severity),
+                        ("source", source), ("message", message),
+                    ])
+                ))
+        }
+    }
     static let rotateAt = 4 << 20
 
     /// Used only while holding `lock`.
@@ -58,7 +81,7 @@ final class DemoFeeds: @unchecked Sendable {
                 "permission_denied", "medium", "api", burst ? 0.15 : 0.01,
                 "user u%d denied admin:write on /v1/admin (%d)"
             ),
-            ("config_change", "low", "deploy-bot", 0.005, "api.replicas scaled by deploy-bot (%d → %d)"),
+            ("config_change", "low", "deploy-bot", 0.01, "api.replicas scaled by deploy-bot (%d → %d)"),
         ]
         for (type, severity, source, rate, template) in kinds {
             for _ in 0..<count(type, rate * dt) {

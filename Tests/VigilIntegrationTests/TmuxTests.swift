@@ -98,6 +98,7 @@ final class TmuxSession {
         ["System Status", "Response Time", "Error Rate", "Active Users"],
         ["Response Time by Service", "Throughput", "Database Performance", "Cache Hit Rate"],
         ["Security Events", "Failed Login Attempts", "Vulnerability Scan Results", "Access Control Violations"],
+        ["Application Log", "Security Event Stream"],
     ]
 
     @Test func everyDashboardShowsItsPanelsWithValuesAndKeysWork() throws {
@@ -113,7 +114,7 @@ final class TmuxSession {
         try t.keys("Tab")
         t.waitFor("System Status")
         try t.keys("BTab")
-        t.waitFor("Security Events")
+        t.waitFor("Application Log")
         try t.keys("1", "l", "j", "Enter")  // select Active Users, zoom
         t.wait("zoomed Active Users with its axis") {
             $0.contains("Active Users (5m)") && $0.contains("series") && $0.contains("-5m") && $0.contains("now")
@@ -244,5 +245,36 @@ final class TmuxSession {
             Self.vigil, ["--demo", "--once", "--size", "60x15", "--wait", "1s"],
             environment: ["TERM": "dumb", "PATH": "/usr/bin:/bin"])
         #expect(dumb.status == 0)
+    }
+}
+
+/// The security dashboard from log sources, and a log panel's search.
+@Suite(.serialized) struct LogScreenTests {
+    @Test func securityTablesFillFromTheDemoAndALogSearchFindsALine() throws {
+        let t = try TmuxSession(width: 160, height: 45, command: "\(Support.vigil) --demo --no-bell")
+        try t.keys("3")
+        let s = t.wait("security events and scan results") { s in
+            s.contains("Security Events") && s.contains("event_type") && s.contains("config_change")
+                && s.contains("CVE-2026-2210") && s.contains("CVE-2025-9931")
+        }
+        #expect(s.contains("api.replicas") || s.contains("deploy-bot"))
+        // Logs: the application log, zoomed; search for a route.
+        try t.keys("4")
+        t.waitFor("Application Log")
+        t.wait("application log lines") { $0.contains("INFO  api GET") }
+        try t.keys("Enter")
+        t.waitFor("following")
+        try t.keys("/")
+        try t.keys("-l", "re:GET /v1/checkout")
+        try t.keys("Enter")
+        let found = t.wait("a match") { s in
+            s.contains("matches (1)")
+                && s.split(separator: "\n").contains { $0.contains("▶ ") && $0.contains("GET /v1/checkout") }
+        }
+        #expect(!found.contains(" 0 matches"))
+        try t.keys("w")
+        t.waitFor("│ wrap")
+        try t.keys("q")
+        t.waitFor("EXITED 0")
     }
 }
