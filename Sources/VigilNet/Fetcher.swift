@@ -28,6 +28,11 @@ public struct FetchRequest: Sendable {
     public var accept: String? = FetchRequest.scrapeAccept
     /// A body to POST (Elasticsearch's `_search`); nil for a GET.
     public var postBody: [UInt8]?
+    /// Another method (DELETE for Alertmanager silences).
+    public var method: String?
+    /// Hand back 4xx/5xx answers with their body (APIs that explain their
+    /// errors in JSON) instead of failing with the status alone.
+    public var errorBodies = false
 
     /// What Prometheus asks a scrape target for: OpenMetrics first, the
     /// classic text format second.
@@ -231,6 +236,7 @@ public final class Fetcher {
         vigil_easy_setopt_pointer(h, CURLOPT_WRITEDATA, Unmanaged.passUnretained(t).toOpaque())
         vigil_easy_setopt_header(h, writeHeader)
         vigil_easy_setopt_pointer(h, CURLOPT_HEADERDATA, Unmanaged.passUnretained(t).toOpaque())
+        if let method = r.method { vigil_easy_setopt_string(h, CURLOPT_CUSTOMREQUEST, t.retain(method)) }
         if let post = r.postBody {
             // POSTFIELDS is not copied: the transfer keeps the bytes alive.
             // malloc, as `retained` is released with free().
@@ -333,7 +339,7 @@ public final class Fetcher {
             var ct: UnsafeMutablePointer<CChar>?
             vigil_easy_getinfo_string(t.easy, CURLINFO_CONTENT_TYPE, &ct)
             let contentType = ct.map { String(cString: $0) }
-            if status >= 400 {
+            if status >= 400 && !(t.request.errorBodies && !t.body.isEmpty) {
                 result = .failure(.http(status: status, reason: Self.reasonPhrase(status)))
             } else {
                 result = .success(

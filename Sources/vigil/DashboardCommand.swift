@@ -171,7 +171,9 @@ struct Dashboard: ParsableCommand {
             let now = DashboardRuntime.now()
             runtime.evaluate(now: now)
             // Rates need two scrapes; then every panel has its answer.
-            if scrapes >= 2 * max(1, fast.targets.count) && runtime.everyPanelSettled { break }
+            // A server's answers (graphs' ranges too) must all be in.
+            let serverDone = runtime.remote.map { $0.outstanding == 0 && $0.queued == 0 && $0.sent > 0 } ?? true
+            if scrapes >= 2 * max(1, fast.targets.count) && runtime.everyPanelSettled && serverDone { break }
             if now >= deadline { break }
         }
         let canvas = runtime.render(width: w, height: h)

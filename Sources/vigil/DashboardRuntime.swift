@@ -20,6 +20,10 @@ final class DashboardRuntime {
     var alertsModel = AlertsModel()
     /// Log sources, polled through the scraper's fetcher.
     let logs: LogPoller
+    /// The Prometheus datasource, when the config has one.
+    let remote: RemoteQueries?
+    var askServer = true
+    var lastServerRequest: Int64 = 0
 
     init(config: VigilConfig, themes: [Theme], ascii: Bool, graphColumns: Int = 120, alerts: AlertCenter? = nil) {
         self.alerts = alerts
@@ -51,6 +55,8 @@ final class DashboardRuntime {
         }
         scraper = Scraper(targets: targets, store: SeriesStore(capacity: capacity, filter: .selectedBy(selectors)))
         logs = LogPoller(sources: config.logs, fetcher: scraper.fetcher)
+        let fetcher = scraper.fetcher
+        remote = config.prometheus.map { RemoteQueries(server: $0, fetcher: fetcher) }
         state = AppState(config: config, themes: themes, keyOverrides: config.keys)
         state.maxWindowMs = keep
         let window = state.windowMs
@@ -82,14 +88,26 @@ final class DashboardRuntime {
     /// (polling and alerting go on regardless).
     @discardableResult
     func evaluate(now: Int64) -> [AlertEvent] {
+        // The server is asked once per refresh; evaluations in between
+        // (an answer arrived, a key was pressed) only redraw what is in.
+        askServer = now - lastServerRequest >= config.refresh.milliseconds - 50
+        if askServer {
+            lastServerRequest = now
+            // Current values first (stats, the newest point), then the
+            // rules (in remoteRuleResults), then graphs' ranges.
+            for m in visibleMetrics where m.remote { remote?.instant(key: "i:" + m.id, query: m.queryText, atMs: now) }
+        }
         var events: [AlertEvent] = []
         if let alerts {
             if dataSince == nil, scraper.health.allSatisfy({ $0.lastSuccessAtMs != nil || $0.scrapes >= 2 }) {
                 // The first scrapes' time: the oldest point the store has.
                 dataSince = scraper.health.compactMap(\.lastSuccessAtMs).min() ?? now
             }
+            let (remoteResults, remoteErrors) = remoteRuleResults(now: now)
             if let dataSince {
-                events = alerts.evaluate(source: scraper.store, at: now, dataSince: dataSince)
+                events = alerts.evaluate(
+                    source: scraper.store, at: now, dataSince: dataSince, remote: remoteResults,
+                    remoteErrors: remoteErrors)
             } else {
                 alerts.sync()
             }
@@ -156,14 +174,73 @@ final class DashboardRuntime {
         refreshAlertsModel(now: now)
     }
 
+    /// Asks the server for every remote rule (an instant query per rule
+    /// and refresh) and returns the answers that are in.
+    func remoteRuleResults(now: Int64) -> ([String: [Labels: Double]], [String: String]) {
+        guard let remote, let alerts else { return ([:], [:]) }
+        var results: [String: [Labels: Double]] = [:]
+        var errors: [String: String] = [:]
+        for rule in alerts.engine.rules where rule.remote {
+            let key = "rule:" + rule.name
+            if askServer { remote.instant(key: key, query: rule.promql, atMs: now) }
+            guard let answer = remote.instants[key] else { continue }
+            if let e = answer.error {
+                errors[rule.name] = e
+                continue
+            }
+            var holding: [Labels: Double] = [:]
+            for row in answer.rows { holding[row.labels.withoutName] = row.value }
+            results[rule.name] = holding
+        }
+        return (results, errors)
+    }
+
+    /// A remote metric: its graph from `query_range` (asked again only when
+    /// the step moves), its current value from `query` (every refresh).
+    func remoteResult(_ m: MetricDefinition, now: Int64) -> MetricResult {
+        guard let remote else { return .empty }
+        let times = history.alignedTimes(now: now)
+
+        let range = remote.ranges["r:" + m.id]
+        let instant = remote.instants["i:" + m.id]
+        var byLabels: [Labels: [Int64: Double]] = [:]
+        for s in range?.series ?? [] {
+            var points: [Int64: Double] = [:]
+            for p in s.points { points[p.t] = p.v }
+            byLabels[s.labels, default: [:]].merge(points) { a, _ in a }
+        }
+        var current: [Labels: Double] = [:]
+        for row in instant?.rows ?? [] { current[row.labels] = row.value }
+        let keys = Set(byLabels.keys).union(current.keys).sorted()
+        let series = keys.map { labels in
+            SeriesHistory(labels: labels, values: times.map { byLabels[labels]?[$0] }, current: current[labels])
+        }
+        // The server's own words: errors first, then warnings (partial answers).
+        let warnings = (instant?.warnings ?? []) + (range?.warnings ?? [])
+        let error =
+            instant?.error ?? range?.error ?? (warnings.isEmpty ? nil : "warning: " + warnings.joined(separator: "; "))
+        return MetricResult(times: times, series: series, error: error)
+    }
+
     func evaluateMetrics(now: Int64) {
         lastEvaluation = now
         history.reshape(
             windowMs: state.windowMs, stepMs: max(config.refresh.milliseconds, state.windowMs / Int64(graphColumns)))
-        history.update(visibleMetrics, source: scraper.store, now: now)
+        history.update(visibleMetrics.filter { !$0.remote }, source: scraper.store, now: now)
+        if askServer, let remote {
+            let times = history.alignedTimes(now: now)
+            if let first = times.first, let last = times.last {
+                for m in visibleMetrics where m.remote {
+                    remote.range(
+                        key: "r:" + m.id, query: m.queryText, startMs: first, endMs: last, stepMs: history.stepMs)
+                }
+            }
+        }
         guard !state.paused else { return }
         var results: [String: MetricResult] = [:]
-        for m in visibleMetrics { results[m.id] = history.result(m.id, now: now) }
+        for m in visibleMetrics {
+            results[m.id] = m.remote ? remoteResult(m, now: now) : history.result(m.id, now: now)
+        }
         snapshot = Snapshot(
             timeMs: now, results: results, targets: targetStatus, refreshMs: config.refresh.milliseconds,
             logs: logRings, logStatus: logStatus)
@@ -187,7 +264,9 @@ final class DashboardRuntime {
     /// the scraper and the log poller. Returns how many finished.
     func pump(timeoutMs: Int, extraFDs: [Int32] = []) -> Int {
         let (_, completed) = scraper.pump(timeoutMs: timeoutMs, extraFDs: extraFDs)
-        logs.handle(scraper.takeUnclaimed())
+        let others = scraper.takeUnclaimed()
+        logs.handle(others)
+        remote?.handle(others)
         return completed
     }
 
@@ -202,12 +281,22 @@ final class DashboardRuntime {
     }
 
     var targetStatus: [TargetStatus] {
-        zip(scraper.targets, scraper.health).map { t, h in
+        var out = zip(scraper.targets, scraper.health).map { t, h in
             TargetStatus(
                 name: t.name, up: h.up, lastError: h.lastError, lastSuccessMs: h.lastSuccessAtMs,
                 intervalMs: t.intervalMs,
                 insecure: t.request.tls.insecureSkipVerify)
         }
+        // The server counts as a target: down when it does not answer.
+        if let remote, let server = config.prometheus {
+            out.append(
+                TargetStatus(
+                    name: "prometheus",
+                    up: remote.lastError == nil ? (remote.lastSuccessMs == nil ? nil : true) : false,
+                    lastError: remote.lastError, lastSuccessMs: remote.lastSuccessMs,
+                    intervalMs: max(config.refresh.milliseconds, 2000), insecure: server.insecureSkipVerify))
+        }
+        return out
     }
 
     /// True once every panel of the current dashboard has a value (or a

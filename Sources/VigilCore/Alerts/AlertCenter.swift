@@ -145,15 +145,26 @@ public final class AlertCenter {
     /// resolve real ones. Its alerts, restored from the journal, stay as
     /// they are until the data covers the range.
     @discardableResult
-    public func evaluate(source: any SeriesSource, at now: Int64, dataSince: Int64 = .min) -> [AlertEvent] {
+    ///
+    /// Rules evaluated by a Prometheus server (`remote`) take their results
+    /// from `remote` (rule name → series that hold); a rule missing there
+    /// (no answer yet, or an error in `remoteErrors`) is left alone.
+    public func evaluate(
+        source: any SeriesSource, at now: Int64, dataSince: Int64 = .min, remote: [String: [Labels: Double]] = [:],
+        remoteErrors: [String: String] = [:]
+    ) -> [AlertEvent] {
         sync()
         lastSource = source
         let ready = engine.rules.filter { rule in
-            dataSince == .min || now - dataSince >= (rule.expr.selectors.map(\.1).max() ?? 0)
+            !rule.remote && (dataSince == .min || now - dataSince >= (rule.expr.selectors.map(\.1).max() ?? 0))
         }
-        let (results, errors) = Self.evaluateRules(ready, source: source, at: now)
+        var (results, errors) = Self.evaluateRules(ready, source: source, at: now)
+        for rule in engine.rules where rule.remote {
+            if let r = remote[rule.name] { results[rule.name] = r }
+            if let e = remoteErrors[rule.name] { errors[rule.name] = e }
+        }
         ruleErrors = errors
-        waitingRules = engine.rules.count - ready.count
+        waitingRules = engine.rules.filter { !$0.remote }.count - ready.count
         let events = engine.evaluate(results, at: now)
         record(events.map(JournalRecord.init))
         sample(source: source, at: now, events: events, results: results)

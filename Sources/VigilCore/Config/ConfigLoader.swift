@@ -194,7 +194,10 @@ final class ConfigReader {
         var alertsNode: Node?
         for (key, _, value) in entries(
             node, "the configuration",
-            allowed: ["refresh", "theme", "history", "targets", "logs", "metrics", "dashboards", "alerts", "keys"])
+            allowed: [
+                "refresh", "theme", "history", "targets", "prometheus", "alertmanager", "logs", "metrics", "dashboards",
+                "alerts", "keys",
+            ])
         {
             switch key {
             case "refresh": config.refresh = duration(value, "refresh") ?? config.refresh
@@ -202,6 +205,15 @@ final class ConfigReader {
             case "history": config.history = duration(value, "history")
             case "targets": config.targets = targets(value)
             case "logs": config.logs = logSources(value)
+            case "prometheus": config.prometheus = server(value, "prometheus", extra: [])
+            case "alertmanager":
+                if let http = server(value, "alertmanager", extra: ["silence_duration"]) {
+                    var am = AlertmanagerConfig(http: http)
+                    if let d = value.mapping?["silence_duration"] {
+                        am.silenceDuration = duration(d, "silence_duration") ?? am.silenceDuration
+                    }
+                    config.alertmanager = am
+                }
             case "metrics": metricsNode = value
             case "dashboards": dashboardsNode = value
             case "alerts": alertsNode = value
@@ -213,7 +225,24 @@ final class ConfigReader {
         }
         // Metrics first: dashboards and rules refer to them.
         if let metricsNode { config.metrics = metrics(metricsNode) }
+        // Which metrics the server evaluates: those that say so, or all of
+        // them when there is a server and no local target.
+        for i in config.metrics.indices {
+            switch datasources[config.metrics[i].id] {
+            case "prometheus"?:
+                if config.prometheus == nil, let n = datasourceNodes[config.metrics[i].id] {
+                    error(n, "datasource prometheus needs a prometheus: section")
+                }
+                config.metrics[i].remote = true
+            case "local"?: config.metrics[i].remote = false
+            default: config.metrics[i].remote = config.prometheus != nil && config.targets.isEmpty
+            }
+        }
         if let alertsNode { config.alerts = alerts(alertsNode, metrics: config.metrics) }
+        for i in config.alerts.rules.indices {
+            let metric = config.alerts.rules[i].metric.flatMap { id in config.metrics.first { $0.id == id } }
+            config.alerts.rules[i].remote = metric?.remote ?? (config.prometheus != nil && config.targets.isEmpty)
+        }
         logNames = Set(config.logs.map(\.name))
         if let dashboardsNode { config.dashboards = dashboards(dashboardsNode, metrics: config.metrics) }
         if config.refresh.milliseconds < 100 { error(node, "refresh must be at least 100ms") }
@@ -368,9 +397,17 @@ final class ConfigReader {
             var description: String?
             for (key, _, v) in entries(
                 value, "metric \(id)",
-                allowed: ["name", "unit", "query", "threshold", "chart", "aggregation", "description"])
+                allowed: ["name", "unit", "query", "threshold", "chart", "aggregation", "description", "datasource"])
             {
                 switch key {
+                case "datasource":
+                    let ds = string(v, "datasource") ?? ""
+                    if ds == "prometheus" || ds == "local" {
+                        datasources[id] = ds
+                        datasourceNodes[id] = v
+                    } else {
+                        error(v, "datasource must be local or prometheus")
+                    }
                 case "name": name = string(v, "name") ?? id
                 case "unit": unit = string(v, "unit") ?? ""
                 case "query": q = query(v, "query of metric \(id)")
@@ -455,6 +492,33 @@ final class ConfigReader {
             out.append(Dashboard(name: name, panels: panels))
         }
         return out
+    }
+
+    var datasources: [String: String] = [:]
+    var datasourceNodes: [String: Node] = [:]
+
+    /// `prometheus:` / `alertmanager:`: a URL with the target HTTP keys.
+    func server(_ node: Node, _ what: String, extra: [String]) -> TargetConfig? {
+        var t = TargetConfig(name: what, url: "")
+        var sawURL = false
+        var tokenNode: Node?
+        var tokenFileNode: Node?
+        for (key, _, value) in entries(
+            node, what,
+            allowed: [
+                "url", "interval", "timeout", "headers", "bearer_token", "bearer_token_file", "basic_auth", "tls",
+                "body_limit",
+            ] + extra)
+        {
+            if extra.contains(key) { continue }
+            _ = httpKey(key, value, &t, sawURL: &sawURL, tokenNode: &tokenNode, tokenFileNode: &tokenFileNode)
+        }
+        if !sawURL {
+            error(node, "\(what) needs a url")
+            return nil
+        }
+        if node.mapping?["timeout"] == nil { t.timeout = PromDuration(milliseconds: 10_000) }
+        return t
     }
 
     /// Log source names, for panels' `source:`.
@@ -728,13 +792,15 @@ final class ConfigReader {
             }
             var expr: QueryExpr?
             var metricID: String?
+            var promql = exprText?.0 ?? ""
             if let (cond, condNode) = condition {
                 if exprText != nil { error(condNode, "give condition or expr, not both") }
                 if let (id, op, value) = splitCondition(cond) {
                     if let m = metrics.first(where: { $0.id == id }) {
                         metricID = id
+                        promql = "(\(m.queryText)) \(op) \(value)"
                         do {
-                            expr = try QueryParser.parse("(\(m.queryText)) \(op) \(value)")
+                            expr = try QueryParser.parse(promql)
                         } catch {
                             self.error(condNode, "condition: \(error.message)")
                         }
@@ -750,11 +816,12 @@ final class ConfigReader {
                 error(item, "rule '\(name)' needs a condition or an expr")
             }
             if let expr {
-                out.append(
-                    AlertRule(
-                        name: name, condition: condition?.0 ?? exprText?.0 ?? "", metric: metricID, expr: expr,
-                        holdFor: holdFor, keepFiringFor: keep, severity: severity, description: description,
-                        action: action))
+                var rule = AlertRule(
+                    name: name, condition: condition?.0 ?? exprText?.0 ?? "", metric: metricID, expr: expr,
+                    holdFor: holdFor, keepFiringFor: keep, severity: severity, description: description,
+                    action: action)
+                rule.promql = promql
+                out.append(rule)
             }
         }
         return out

@@ -10,6 +10,11 @@ public struct VigilConfig: Sendable {
     public var dashboards: [Dashboard] = []
     public var alerts = AlertsConfig()
     public var logs: [LogSourceConfig] = []
+    /// A Prometheus-compatible server (Prometheus, Thanos, Mimir,
+    /// VictoriaMetrics): URL, auth, TLS and timeout as for targets.
+    public var prometheus: TargetConfig?
+    /// Alertmanager: its alerts beside Vigil's, acknowledgement as silences.
+    public var alertmanager: AlertmanagerConfig?
     /// Key remapping: action name → key.
     public var keys: [String: String] = [:]
 
@@ -88,6 +93,8 @@ public struct MetricDefinition: Sendable {
     public var chart: String
     public var aggregation: String?
     public var description: String?
+    /// Evaluated by the Prometheus datasource rather than on local data.
+    public var remote = false
 }
 
 public enum PanelType: String, Sendable, CaseIterable {
@@ -135,6 +142,10 @@ public struct AlertRule: Sendable {
     public var severity: String
     public var description: String?
     public var action: String?
+    /// Evaluated by the Prometheus datasource.
+    public var remote = false
+    /// The expression as PromQL text (what a server is sent).
+    public var promql = ""
 
     public init(
         name: String, condition: String, metric: String?, expr: QueryExpr, holdFor: PromDuration,
@@ -162,6 +173,17 @@ public struct AlertRule: Sendable {
         }
         return expr
     }
+}
+
+public struct AlertmanagerConfig: Sendable {
+    /// URL, auth, TLS, timeout; `interval` is how often alerts and
+    /// silences are read.
+    public var http: TargetConfig
+    /// How long an acknowledgement's silence lasts; it is extended while
+    /// the alert still fires and Vigil runs.
+    public var silenceDuration = PromDuration(milliseconds: 2 * 3_600_000)
+
+    public init(http: TargetConfig) { self.http = http }
 }
 
 public struct EscalationLevel: Sendable {

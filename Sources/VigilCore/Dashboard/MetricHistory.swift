@@ -51,7 +51,7 @@ public struct MetricHistory: Sendable {
         self.stepMs = max(1, stepMs)
     }
 
-    func alignedTimes(now: Int64) -> [Int64] {
+    public func alignedTimes(now: Int64) -> [Int64] {
         let last = now - ((now % stepMs) + stepMs) % stepMs
         let count = Int(windowMs / stepMs)
         return (0..<count).reversed().map { last - Int64($0) * stepMs }

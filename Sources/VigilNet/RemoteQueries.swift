@@ -1,0 +1,183 @@
+import Foundation
+import VigilCore
+
+/// Queries a Prometheus-compatible server through the shared fetcher and
+/// keeps the latest answer per key. The flood guard: at most `maxInFlight`
+/// requests are outstanding; the rest wait in a queue where a newer
+/// request for the same key replaces the older one, and a key never has
+/// two requests in flight (a slow server is asked less often, not more).
+/// Callers ask once per refresh, and for a range only when its step moved.
+public final class RemoteQueries {
+    public struct Instant: Sendable {
+        public var rows: [QueryResultRow]
+        public var atMs: Int64
+        public var warnings: [String]
+        public var error: String?
+    }
+
+    public struct Range: Sendable {
+        public var series: [SeriesPoints]
+        public var startMs: Int64
+        public var endMs: Int64
+        public var stepMs: Int64
+        public var warnings: [String]
+        public var error: String?
+    }
+
+    enum Pending {
+        case instant(key: String, atMs: Int64)
+        case range(key: String, startMs: Int64, endMs: Int64, stepMs: Int64)
+
+        var key: String {
+            switch self {
+            case .instant(let k, _), .range(let k, _, _, _): return k
+            }
+        }
+    }
+
+    public let fetcher: Fetcher
+    public let server: TargetConfig
+    public private(set) var instants: [String: Instant] = [:]
+    public private(set) var ranges: [String: Range] = [:]
+    var inFlight: [Int: Pending] = [:]
+    /// Waiting requests, oldest first, one per key.
+    var queue: [(pending: Pending, url: String)] = []
+    /// Requests sent since start, for the queries-per-second figure.
+    public private(set) var sent = 0
+    /// The last transport failure (refused, timed out …), nil once the
+    /// server answers again.
+    public private(set) var lastError: String?
+    public private(set) var lastSuccessMs: Int64?
+    public static let maxInFlight = 6
+
+    public init(server: TargetConfig, fetcher: Fetcher) {
+        self.server = server
+        self.fetcher = fetcher
+    }
+
+    public var outstanding: Int { inFlight.count }
+
+    func busy(_ key: String) -> Bool { inFlight.values.contains { $0.key == key } }
+
+    func request(_ url: String) -> FetchRequest {
+        var r = FetchRequest(url: url)
+        r.timeoutMs = server.timeout.milliseconds
+        r.headers = server.headers
+        if let token = server.bearerToken { r.auth = .bearer(token) }
+        if let basic = server.basicAuth { r.auth = .basic(username: basic.username, password: basic.password) }
+        r.tls.caFile = server.caFile
+        r.tls.certFile = server.certFile
+        r.tls.keyFile = server.keyFile
+        r.tls.insecureSkipVerify = server.insecureSkipVerify
+        r.bodyLimit = server.bodyLimit
+        r.accept = "application/json"
+        r.errorBodies = true
+        return r
+    }
+
+    /// Asks for `query` at `atMs` (queued behind what is in flight).
+    public func instant(key: String, query: String, atMs: Int64) {
+        enqueue(.instant(key: key, atMs: atMs), PrometheusAPI.instantURL(base: server.url, query: query, atMs: atMs))
+    }
+
+    func enqueue(_ p: Pending, _ url: String) {
+        if let i = queue.firstIndex(where: { $0.pending.key == p.key }) {
+            queue[i] = (p, url)
+        } else {
+            queue.append((p, url))
+        }
+        drain()
+    }
+
+    /// Starts queued requests while there is room, skipping keys in flight.
+    func drain() {
+        var i = 0
+        while inFlight.count < Self.maxInFlight && i < queue.count {
+            if busy(queue[i].pending.key) {
+                i += 1
+                continue
+            }
+            let (p, url) = queue.remove(at: i)
+            inFlight[fetcher.start(request(url))] = p
+            sent += 1
+        }
+    }
+
+    /// Requests waiting for a free slot.
+    public var queued: Int { queue.count }
+
+    /// Asks for `query` over [start, end] at `step`, unless that exact range
+    /// is already here or this key is still being answered.
+    public func range(key: String, query: String, startMs: Int64, endMs: Int64, stepMs: Int64) {
+        if let r = ranges[key], r.endMs == endMs, r.startMs == startMs, r.stepMs == stepMs, r.error == nil {
+            return
+        }
+        if inFlight.values.contains(where: {
+            if case .range(key, startMs, endMs, stepMs) = $0 { return true } else { return false }
+        }) {
+            return
+        }
+        let url = PrometheusAPI.rangeURL(base: server.url, query: query, startMs: startMs, endMs: endMs, stepMs: stepMs)
+        enqueue(.range(key: key, startMs: startMs, endMs: endMs, stepMs: stepMs), url)
+    }
+
+    /// Takes the answers among `completions`; returns how many were ours.
+    @discardableResult
+    public func handle(_ completions: [Fetcher.Completion]) -> Int {
+        var n = 0
+        for c in completions {
+            guard let pending = inFlight.removeValue(forKey: c.id) else { continue }
+            n += 1
+            var parsed: Result<PromAPIResponse, PromAPIError>
+            switch c.result {
+            case .success(let response):
+                lastError = nil
+                lastSuccessMs = Int64(Date().timeIntervalSince1970 * 1000)
+                do {
+                    parsed = .success(try PrometheusAPI.parse(response.body))
+                } catch {
+                    // The server's own words when it gave them; else the status.
+                    let status = response.status >= 400 ? "HTTP \(response.status): " : ""
+                    parsed = .failure(PromAPIError(status + error.message))
+                }
+            case .failure(let error):
+                lastError = error.description
+                parsed = .failure(PromAPIError(error.description))
+            }
+            switch pending {
+            case .instant(let key, let at):
+                switch parsed {
+                case .success(let r):
+                    var rows: [QueryResultRow] = []
+                    switch r.data {
+                    case .vector(let v): rows = v
+                    case .scalar(let v, let t): rows = [QueryResultRow(labels: Labels(), value: v, timeMs: t)]
+                    case .matrix: break
+                    }
+                    instants[key] = Instant(rows: rows, atMs: at, warnings: r.warnings, error: nil)
+                case .failure(let e):
+                    // Keep the last rows: a panel shows the error and what it had.
+                    var old = instants[key] ?? Instant(rows: [], atMs: at, warnings: [], error: nil)
+                    old.error = e.message
+                    instants[key] = old
+                }
+            case .range(let key, let start, let end, let step):
+                switch parsed {
+                case .success(let r):
+                    var series: [SeriesPoints] = []
+                    if case .matrix(let m) = r.data { series = m }
+                    ranges[key] = Range(
+                        series: series, startMs: start, endMs: end, stepMs: step, warnings: r.warnings, error: nil)
+                case .failure(let e):
+                    var old =
+                        ranges[key]
+                        ?? Range(series: [], startMs: start, endMs: end, stepMs: step, warnings: [], error: nil)
+                    old.error = e.message
+                    ranges[key] = old
+                }
+            }
+        }
+        drain()
+        return n
+    }
+}
