@@ -80,7 +80,7 @@ import Testing
         ("refresh: 2x\n", "t.yaml:1:10: refresh must be a duration like 30s, 5m or 1h30m"),
         (
             "bogus: 1\n",
-            "t.yaml:1:1: unknown key 'bogus' in the configuration (expected one of: refresh, theme, history, targets, logs, metrics, dashboards, alerts, keys)"
+            "t.yaml:1:1: unknown key 'bogus' in the configuration (expected one of: refresh, theme, history, targets, prometheus, alertmanager, logs, metrics, dashboards, alerts, keys)"
         ),
         ("targets:\n  - url: ftp://x\n", "t.yaml:2:10: url must be an http:// or https:// URL"),
         ("targets:\n  - name: a\n", "t.yaml:2:5: a target needs a url"),
@@ -111,7 +111,7 @@ import Testing
         ("metrics:\n  a:\n    name: A\n", "t.yaml:2:3: metric a needs a query"),
         (
             "metrics:\n  a: {query: up, colour: red}\n",
-            "t.yaml:2:18: unknown key 'colour' in metric a (expected one of: name, unit, query, threshold, chart, aggregation, description)"
+            "t.yaml:2:18: unknown key 'colour' in metric a (expected one of: name, unit, query, threshold, chart, aggregation, description, datasource)"
         ),
         (
             "dashboards:\n  - name: M\n    panels:\n      - {title: X, type: pie, metrics: []}\n",
