@@ -11,6 +11,7 @@ packages=(
   tmux                   # end-to-end tests drive the real binary in tmux
   python3-prometheus-client  # tests compare parses with Python's parser
   prometheus prometheus-node-exporter  # real endpoints and the PromQL reference
+  prometheus-alertmanager  # server mode: alerts and silences (amtool too)
 )
 
 missing=()

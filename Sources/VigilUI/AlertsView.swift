@@ -21,6 +21,8 @@ public struct AlertRow: Sendable, Equatable {
     public var description: String
     public var action: String
     public var metric: String?
+    /// "vigil" for Vigil's own rules, "alertmanager" for Alertmanager's alerts.
+    public var source = "vigil"
 }
 
 /// What the alert and incident screens, the status bar and the panel
@@ -36,6 +38,13 @@ public struct AlertsModel: Sendable {
     public var ruleErrors: [String: String] = [:]
     /// True until the data is there to evaluate rules (after a start).
     public var warmingUp = false
+    /// Alertmanager's silences (the inventory) and its read error.
+    public var silences: [AMSilence] = []
+    public var alertmanagerError: String?
+    public var hasAlertmanager = false
+    /// Labels of the alerts Alertmanager holds active, for the inventory's
+    /// "expires while still firing" warning.
+    public var alertmanagerAlerts: [AMAlert] = []
 
     public init() {}
 
@@ -52,6 +61,41 @@ public struct AlertsModel: Sendable {
                 silencedUntilMs: a.isSilenced(at: now) ? a.silencedUntilMs : nil,
                 escalation: engine.escalation(of: a, at: now), condition: rule?.condition ?? "",
                 description: rule?.description ?? "", action: rule?.action ?? "", metric: rule?.metric)
+        }
+    }
+
+    /// Alertmanager's alerts as rows: firing, or acknowledged when a silence
+    /// holds them (its author, start and comment are the acknowledgement).
+    public mutating func addAlertmanager(_ alerts: [AMAlert], silences: [AMSilence], config: VigilConfig) {
+        hasAlertmanager = true
+        self.silences = silences
+        alertmanagerAlerts = alerts
+        for a in alerts {
+            var labels = a.labels
+            labels["alertname"] = nil
+            let key = AlertKey(rule: "alertmanager/" + a.name, labels: Labels(labels))
+            let sevID = a.labels["severity"] ?? ""
+            let rank = config.alerts.severities.firstIndex { $0.id == sevID } ?? config.alerts.severities.count
+            let sev = config.alerts.severities.first { $0.id == sevID }
+            let silence =
+                silences.first { a.silencedBy.contains($0.id) && $0.state == "active" }
+                ?? silences.first { $0.state == "active" && $0.matches(a.labels) }
+            rows.append(
+                AlertRow(
+                    key: key, title: Self.title(key) + " [alertmanager]", state: .firing, severity: sevID,
+                    severityName: sev?.name ?? (sevID.isEmpty ? "none" : sevID), severityRank: rank,
+                    sinceMs: a.startsAtMs ?? nowMs, value: .nan, unit: "",
+                    acknowledgement: silence.map {
+                        Acknowledgement(by: $0.createdBy, atMs: $0.startsAtMs, note: $0.comment)
+                    }, silencedUntilMs: nil,
+                    escalation: EscalationStatus(level: nil, next: nil, nextAtMs: nil, timedOut: false),
+                    condition: a.annotations["summary"] ?? "", description: a.annotations["description"] ?? "",
+                    action: a.annotations["runbook_url"] ?? "", metric: nil, source: "alertmanager"))
+        }
+        rows.sort { a, b in
+            if (a.state == .firing) != (b.state == .firing) { return a.state == .firing }
+            if a.severityRank != b.severityRank { return a.severityRank < b.severityRank }
+            return a.sinceMs < b.sinceMs
         }
     }
 
@@ -130,6 +174,11 @@ extension DashboardView {
                 DisplayWidth.truncate(Sanitizer.clean(first + more, maxLength: 300), to: inner.width - 2),
                 x: inner.x + 1, y: inner.maxY - 1, style: theme.state(.warning), clip: inner)
         }
+        if let e = m.alertmanagerError {
+            c.put(
+                Sanitizer.clean(e, maxLength: 300), x: inner.x + 1, y: inner.y + 1, style: theme.state(.error("")),
+                clip: inner)
+        }
         if let ro = m.readOnly {
             c.put(
                 "READ-ONLY: \(Sanitizer.clean(ro, maxLength: 200)): acknowledgements are not kept", x: inner.x + 1,
@@ -194,13 +243,17 @@ extension DashboardView {
                     follow += Self.age(at - m.nowMs)
                 }
                 if row.escalation.timedOut { follow += " TIMED OUT" }
+            } else if row.source == "alertmanager" {
+                follow = "from Alertmanager; a silences it"
             } else {
                 follow = "not escalated (\(row.severityName))"
             }
             var line =
                 DisplayWidth.pad(stateWord, to: 9) + DisplayWidth.pad(row.severityName.lowercased(), to: 10)
                 + DisplayWidth.pad(Self.age(m.nowMs - row.sinceMs), to: 8)
-                + DisplayWidth.pad(ValueFormat.format(row.value, unit: row.unit), to: valueWidth, right: true) + "  "
+                + DisplayWidth.pad(
+                    row.value.isNaN ? "" : ValueFormat.format(row.value, unit: row.unit), to: valueWidth, right: true)
+                + "  "
             line += DisplayWidth.pad(DisplayWidth.truncate(row.title, to: alertWidth - 1), to: alertWidth)
             line += DisplayWidth.truncate(Sanitizer.clean(follow, maxLength: 300), to: ackWidth)
             var style: Style
@@ -249,6 +302,62 @@ extension DashboardView {
             c.put(
                 DisplayWidth.truncate(Sanitizer.clean(d, maxLength: 400), to: inner.width - 2), x: inner.x + 1,
                 y: top + 1 + i, style: theme.text, clip: inner)
+        }
+    }
+
+    // MARK: - Silences screen
+
+    /// Alertmanager's silences: state, author, age, time to expiry, what
+    /// they match, the comment; a warning when one runs out within ten
+    /// minutes while an alert it silences still fires.
+    func renderSilences(_ state: AppState, _ m: AlertsModel, in r: Rect, on c: inout Canvas, theme: Theme) {
+        let active = m.silences.filter { $0.state == "active" }
+        func expiringWhileFiring(_ s: AMSilence) -> Bool {
+            s.state == "active" && s.endsAtMs - m.nowMs < 10 * 60_000
+                && m.alertmanagerAlerts.contains { s.matches($0.labels) }
+        }
+        let warn = m.silences.contains(where: expiringWhileFiring)
+        let inner = PanelFrame(
+            title: "Silences: \(active.count) active, \(m.silences.count - active.count) expired or pending",
+            state: warn ? .warning : .ok, selected: true, badge: false
+        ).render(in: r, on: &c, theme: theme, glyphs: glyphs)
+        guard inner.width > 10, inner.height > 2 else { return }
+        if !m.hasAlertmanager {
+            c.put("No alertmanager: in the configuration.", x: inner.x + 1, y: inner.y, style: theme.text, clip: inner)
+            return
+        }
+        if let e = m.alertmanagerError {
+            c.put(
+                Sanitizer.clean(e, maxLength: 300), x: inner.x + 1, y: inner.y, style: theme.state(.error("")),
+                clip: inner)
+        }
+        var y = inner.y + 2
+        let header =
+            DisplayWidth.pad("STATE", to: 9) + DisplayWidth.pad("ID", to: 10) + DisplayWidth.pad("BY", to: 22)
+            + DisplayWidth.pad("AGE", to: 8) + DisplayWidth.pad("EXPIRES", to: 10) + "MATCHERS / COMMENT"
+        c.put(header, x: inner.x + 1, y: y, style: theme.title.with(.underline), clip: inner)
+        y += 1
+        let ordered = m.silences.sorted {
+            ($0.state == "active" ? 0 : 1, $0.endsAtMs) < ($1.state == "active" ? 0 : 1, $1.endsAtMs)
+        }
+        for s in ordered where y < inner.maxY {
+            let matchers = s.matchers.map { "\($0.name)\($0.isEqual ? "" : "!")\($0.isRegex ? "=~" : "=")\($0.value)" }
+                .joined(separator: ",")
+            let expires = s.state == "expired" ? "expired" : Self.age(s.endsAtMs - m.nowMs)
+            var line =
+                DisplayWidth.pad(s.state, to: 9) + DisplayWidth.pad(String(s.id.prefix(8)), to: 10)
+                + DisplayWidth.pad(DisplayWidth.truncate(s.createdBy, to: 21), to: 22)
+                + DisplayWidth.pad(Self.age(m.nowMs - s.startsAtMs), to: 8) + DisplayWidth.pad(expires, to: 10)
+                + "{\(matchers)} \(s.comment)"
+            var style = s.state == "active" ? theme.text : theme.dim
+            if expiringWhileFiring(s) {
+                line = "! " + line + " (EXPIRES SOON, ALERT STILL FIRING)"
+                style = theme.state(.warning)
+            }
+            c.put(
+                DisplayWidth.truncate(Sanitizer.clean(line, maxLength: 500), to: inner.width - 2), x: inner.x + 1,
+                y: y, style: style, clip: inner)
+            y += 1
         }
     }
 

@@ -12,7 +12,7 @@ public enum Key: Hashable, Sendable {
 public enum Action: String, CaseIterable, Sendable {
     case quit, help, nextDashboard = "next_dashboard", previousDashboard = "previous_dashboard"
     case left, right, up, down, zoom, back, widen, narrow, filter, pause, refresh, theme, sort
-    case alerts, incidents
+    case alerts, incidents, silences
     /// On the Alerts and Incidents screens (and `acknowledge` anywhere:
     /// it takes the most urgent alert when no alert is selected).
     case acknowledge, unacknowledge, silence, incident, note, advance
@@ -38,6 +38,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .sort: return [.char("s")]
         case .alerts: return [.char("A")]
         case .incidents: return [.char("I")]
+        case .silences: return [.char("S")]
         case .acknowledge: return [.char("a")]
         case .unacknowledge: return [.char("u")]
         case .silence: return [.char("s")]
@@ -74,6 +75,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .sort: return "sort a zoomed table by the next column (up/down scroll it)"
         case .alerts: return "Alerts screen: firing and pending alerts"
         case .incidents: return "Incidents screen (Enter opens one)"
+        case .silences: return "Alertmanager's silences (author, age, expiry)"
         case .acknowledge: return "acknowledge the selected (or most urgent) alert"
         case .unacknowledge: return "Alerts: remove the acknowledgement"
         case .silence: return "Alerts: silence for a duration (default 1h)"
@@ -95,7 +97,7 @@ public enum Effect: Equatable, Sendable {
 }
 
 public enum Screen: Sendable, Equatable {
-    case dashboards, alerts, incidents
+    case dashboards, alerts, incidents, silences
 }
 
 /// A one-line question at the bottom of the screen, answered with Enter
@@ -257,6 +259,7 @@ public struct AppState: Sendable {
         case .theme: themeIndex = (themeIndex + 1) % themes.count
         case .alerts: showAlerts()
         case .incidents: screen = .incidents
+        case .silences: screen = .silences
         case .acknowledge:
             // From a dashboard: the most urgent unacknowledged alert, so
             // an alert is acknowledged in two keys (a, Enter).
@@ -392,7 +395,8 @@ public struct AppState: Sendable {
                 purpose: .note(incident: id, status: current.next),
                 question: "Mark \(id) \(current.next.rawValue) — note (Enter, Esc cancels):")
         case (_, .quit?), (_, .help?), (_, .nextDashboard?), (_, .previousDashboard?), (_, .pause?), (_, .refresh?),
-            (_, .theme?), (_, .widen?), (_, .narrow?), (_, .alerts?), (_, .incidents?), (_, .acknowledge?):
+            (_, .theme?), (_, .widen?), (_, .narrow?), (_, .alerts?), (_, .incidents?), (_, .silences?),
+            (_, .acknowledge?):
             return nil
         default:
             // Panel keys (zoom, filter, sort ...) mean nothing on a list.

@@ -53,6 +53,9 @@ public struct DashboardView {
         case .incidents:
             renderIncidents(state, alerts, in: body, on: &c, theme: theme)
             return finish(&c, state, body, theme)
+        case .silences:
+            renderSilences(state, alerts, in: body, on: &c, theme: theme)
+            return finish(&c, state, body, theme)
         case .dashboards:
             break
         }
@@ -163,6 +166,7 @@ public struct DashboardView {
         case .dashboards: screenName = parts[1]
         case .alerts: screenName = "Alerts"
         case .incidents: screenName = "Incidents"
+        case .silences: screenName = "Silences"
         }
         x += c.put(parts[0] + sep, x: x, y: r.y, style: theme.statusBar, clip: r)
         x += c.put(alertText, x: x, y: r.y, style: alertStyle, clip: r)

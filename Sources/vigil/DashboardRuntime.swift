@@ -22,6 +22,8 @@ final class DashboardRuntime {
     let logs: LogPoller
     /// The Prometheus datasource, when the config has one.
     let remote: RemoteQueries?
+    /// Alertmanager, when the config has one.
+    let alertmanager: AlertmanagerClient?
     var askServer = true
     var lastServerRequest: Int64 = 0
 
@@ -57,6 +59,8 @@ final class DashboardRuntime {
         logs = LogPoller(sources: config.logs, fetcher: scraper.fetcher)
         let fetcher = scraper.fetcher
         remote = config.prometheus.map { RemoteQueries(server: $0, fetcher: fetcher) }
+        let identity = alerts?.identity ?? AlertCenter.defaultIdentity()
+        alertmanager = config.alertmanager.map { AlertmanagerClient(config: $0, fetcher: fetcher, identity: identity) }
         state = AppState(config: config, themes: themes, keyOverrides: config.keys)
         state.maxWindowMs = keep
         let window = state.windowMs
@@ -126,6 +130,10 @@ final class DashboardRuntime {
         m.warnings = alerts.warnings
         m.ruleErrors = alerts.ruleErrors
         m.warmingUp = warmingUp
+        if let am = alertmanager {
+            m.addAlertmanager(am.alerts, silences: am.silences, config: config)
+            m.alertmanagerError = am.lastError
+        }
         if state.screen == .incidents && state.incidentOpen, state.incidentSelected < m.incidents.count {
             m.history = alerts.history(of: m.incidents[state.incidentSelected].id, now: now)
         }
@@ -139,6 +147,7 @@ final class DashboardRuntime {
 
     /// Carries out an operator's action on alerts or incidents.
     func perform(_ effect: Effect, now: Int64) {
+        if performOnAlertmanager(effect) { return }
         guard let alerts else {
             state.message = "alerting is off (no state directory)"
             return
@@ -222,6 +231,39 @@ final class DashboardRuntime {
         return MetricResult(times: times, series: series, error: error)
     }
 
+    /// The Alertmanager alert a key stands for.
+    func alertmanagerAlert(_ key: AlertKey) -> AMAlert? {
+        alertmanager?.alerts.first { a in
+            var labels = a.labels
+            labels["alertname"] = nil
+            return AlertKey(rule: "alertmanager/" + a.name, labels: Labels(labels)) == key
+        }
+    }
+
+    /// Acknowledging an Alertmanager alert is a silence the whole team sees.
+    func performOnAlertmanager(_ effect: Effect) -> Bool {
+        guard let am = alertmanager else { return false }
+        switch effect {
+        case .acknowledge(let key, let note):
+            guard let a = alertmanagerAlert(key) else { return key.rule.hasPrefix("alertmanager/") }
+            am.acknowledge(labels: a.labels, note: note)
+            state.message = "silencing \(a.name) in Alertmanager for \(am.config.silenceDuration)…"
+        case .unacknowledge(let key):
+            guard let a = alertmanagerAlert(key) else { return key.rule.hasPrefix("alertmanager/") }
+            let n = am.unacknowledge(a)
+            state.message = n == 0 ? "no silence holds \(a.name)" : "expiring \(n) silence\(n == 1 ? "" : "s")…"
+        case .silence(let key, let d):
+            guard let a = alertmanagerAlert(key) else { return key.rule.hasPrefix("alertmanager/") }
+            am.acknowledge(labels: a.labels, note: "silenced in Vigil for \(d)", duration: d)
+        case .openIncident(let key):
+            guard key.rule.hasPrefix("alertmanager/") else { return false }
+            state.message = "incidents are opened from Vigil's own rules; acknowledge this one (a)"
+        default:
+            return false
+        }
+        return true
+    }
+
     func evaluateMetrics(now: Int64) {
         lastEvaluation = now
         history.reshape(
@@ -258,7 +300,7 @@ final class DashboardRuntime {
     }
 
     /// Starts due scrapes and log polls; returns milliseconds to the next.
-    func startDue() -> Int64 { min(scraper.startDue(), logs.startDue()) }
+    func startDue() -> Int64 { min(scraper.startDue(), logs.startDue(), alertmanager?.startDue() ?? .max) }
 
     /// Waits for the network or `extraFDs`; hands finished transfers to
     /// the scraper and the log poller. Returns how many finished.
@@ -267,6 +309,13 @@ final class DashboardRuntime {
         let others = scraper.takeUnclaimed()
         logs.handle(others)
         remote?.handle(others)
+        if let am = alertmanager, am.handle(others) > 0 {
+            if let outcome = am.outcome {
+                state.message = outcome
+                am.outcome = nil
+            }
+            refreshAlertsModel(now: Self.now())
+        }
         return completed
     }
 

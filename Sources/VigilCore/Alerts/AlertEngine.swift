@@ -78,6 +78,13 @@ public struct EscalationStatus: Equatable, Sendable {
     public var nextAtMs: Int64?
     /// Unacknowledged past its severity's timeout.
     public var timedOut: Bool
+
+    public init(level: EscalationLevel?, next: EscalationLevel?, nextAtMs: Int64?, timedOut: Bool) {
+        self.level = level
+        self.next = next
+        self.nextAtMs = nextAtMs
+        self.timedOut = timedOut
+    }
 }
 
 extension EscalationLevel: Equatable {
