@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Server mode against Debian's own Prometheus and Alertmanager on loopback
+/// ports: Prometheus scrapes the demo (held inside its incident) every
+/// second and fires a rule at the Alertmanager; Vigil reads both.
+final class ServerStack {
+    let dir = Support.temporaryDirectory()
+    let demoPort = Support.freePort()
+    let promPort = Support.freePort()
+    let amPort = Support.freePort()
+    var demo: Process?
+    var prometheus: Process?
+    var alertmanager: Process?
+
+    var promURL: String { "http://127.0.0.1:\(promPort)" }
+    var amURL: String { "http://127.0.0.1:\(amPort)" }
+
+    init() throws {
+        demo = try Support.start(
+            Support.vigil, ["demo", "--listen", "127.0.0.1:\(demoPort)", "--start", "100", "--freeze"],
+            log: dir.appendingPathComponent("demo.log"))
+        try Support.waitReady("http://127.0.0.1:\(demoPort)/metrics")
+        try """
+        route: {receiver: blackhole, group_wait: 1s, group_interval: 1s, repeat_interval: 1h}
+        receivers: [{name: blackhole}]
+        """.write(to: dir.appendingPathComponent("am.yml"), atomically: true, encoding: .utf8)
+        try """
+        groups:
+          - name: launch
+            interval: 1s
+            rules:
+              - alert: HighErrorRate
+                expr: 100 * sum(rate(http_requests_total{code=~"5.."}[10s])) / sum(rate(http_requests_total[10s])) > 5
+                for: 2s
+                labels: {severity: high, service: api}
+                annotations: {summary: Error rate above 5%}
+        """.write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
+        try """
+        global: {scrape_interval: 1s, evaluation_interval: 1s}
+        rule_files: [\(dir.path)/rules.yml]
+        alerting: {alertmanagers: [{static_configs: [{targets: ['127.0.0.1:\(amPort)']}]}]}
+        scrape_configs:
+          - job_name: normaldance
+            static_configs: [{targets: ['127.0.0.1:\(demoPort)']}]
+        """.write(to: dir.appendingPathComponent("prom.yml"), atomically: true, encoding: .utf8)
+        alertmanager = try Support.start(
+            "/usr/bin/prometheus-alertmanager",
+            [
+                "--config.file=\(dir.path)/am.yml", "--storage.path=\(dir.path)/am",
+                "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address=",
+            ], log: dir.appendingPathComponent("am.log"))
+        try Support.waitReady(amURL + "/-/ready")
+        try startPrometheus()
+    }
+
+    func startPrometheus() throws {
+        prometheus = try Support.start(
+            "/usr/bin/prometheus",
+            [
+                "--config.file=\(dir.path)/prom.yml", "--storage.tsdb.path=\(dir.path)/prom",
+                "--web.listen-address=127.0.0.1:\(promPort)", "--rules.alert.resend-delay=1s",
+            ], log: dir.appendingPathComponent("prom.log"))
+        try Support.waitReady(promURL + "/-/ready")
+    }
+
+    func stopPrometheus() {
+        if let p = prometheus {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        prometheus = nil
+    }
+
+    /// The shipped config with the server in place of the target.
+    func config(extra: String = "") throws -> String {
+        var text = try String(contentsOfFile: TmuxSession.root + "/dashboards/normaldance.yaml", encoding: .utf8)
+        let start = text.range(of: "targets:\n")!
+        let end = text.range(of: "\nlogs:")!
+        text.replaceSubrange(
+            start.lowerBound..<end.lowerBound,
+            with: "prometheus:\n  url: \(promURL)\nalertmanager:\n  url: \(amURL)\n  interval: 1s\n\(extra)")
+        // The demo's log endpoints live on the demo's port.
+        text = text.replacingOccurrences(of: "http://127.0.0.1:9464/", with: "http://127.0.0.1:\(demoPort)/")
+        let path = dir.appendingPathComponent("vigil.yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func query(_ q: String) throws -> Double? {
+        let out = try Support.run(
+            "/usr/bin/curl", ["-s", "-G", promURL + "/api/v1/query", "--data-urlencode", "query=\(q)"]
+        ).stdout
+        guard let root = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any],
+            let result = (root["data"] as? [String: Any])?["result"] as? [[String: Any]],
+            let value = result.first?["value"] as? [Any], let s = value.last as? String
+        else { return nil }
+        return Double(s)
+    }
+
+    func amtool(_ args: [String]) throws -> String {
+        try Support.run("/usr/bin/amtool", ["--alertmanager.url=\(amURL)"] + args).stdout
+    }
+
+    deinit {
+        for p in [demo, prometheus, alertmanager].compactMap({ $0 }) { kill(p.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: dir)
+    }
+}
+
+@Suite(.serialized) struct ServerModeTests {
+    func line(_ screen: String, _ text: String) -> String {
+        screen.split(separator: "\n").first { $0.contains(text) }.map(String.init) ?? ""
+    }
+
+    @Test func panelsEqualThePrometheusAPIAndGraphsComeFromQueryRange() throws {
+        let stack = try ServerStack()
+        let config = try stack.config()
+        // Let Prometheus collect a few seconds first: the graph must show history at once.
+        Thread.sleep(forTimeInterval: 4)
+        let out = try Support.run(
+            Support.vigil,
+            [
+                "--config", config, "--once", "--size", "160x40", "--color", "never", "--wait", "15s",
+                "--state-dir", stack.dir.appendingPathComponent("state").path,
+            ])
+        #expect(out.status == 0, "\(out.stderr)")
+        let server = try #require(
+            try stack.query(
+                #"100 * sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m]))"#))
+        // The demo is frozen in its incident: the value holds still to 3 digits.
+        let shown = line(out.stdout, "now ").components(separatedBy: "│").first { $0.contains("%") } ?? ""
+        #expect(out.stdout.contains(String(format: "now %.1f%%", server)), "server \(server), frame:\n\(out.stdout)")
+        _ = shown
+        // Graphs: answered by query_range (Prometheus counts its own API calls).
+        let metrics = try Support.run("/usr/bin/curl", ["-s", stack.promURL + "/metrics"]).stdout
+        let ranges = metrics.split(separator: "\n").filter {
+            $0.hasPrefix("prometheus_http_requests_total{") && $0.contains("handler=\"/api/v1/query_range\"")
+        }.compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+        #expect(ranges >= 4)
+        #expect(!out.stdout.contains("ERROR") && !out.stdout.contains("NO DATA"))
+    }
+
+    @Test func acknowledgementIsASilenceAndPrometheusCanGoAway() throws {
+        let stack = try ServerStack()
+        let config = try stack.config()
+        let t = try TmuxSession(
+            width: 170, height: 45,
+            command: "\(Support.vigil) --config \(config) --state-dir \(stack.dir.path)/state --no-bell",
+            environment: ["USER": "oncall"])
+        try t.keys("A")
+        t.wait("the Alertmanager alert") { self.line($0, "alertmanager/HighErrorRate").contains("FIRING") }
+        // Firing alerts sort first: the top row.
+        for _ in 0..<8 { try t.keys("k") }
+        t.wait("the Alertmanager alert selected") { s in
+            s.split(separator: "\n").contains { $0.contains(">FIRING") && $0.contains("alertmanager/HighErrorRate") }
+        }
+        try t.keys("a")
+        t.waitFor("Acknowledge alertmanager/HighErrorRate")
+        try t.keys("-l", "rolling back deploy 42")
+        try t.keys("Enter")
+        t.wait("acknowledged") { self.line($0, "alertmanager/HighErrorRate").contains("ACKED") }
+        let silences = try stack.amtool(["silence", "query", "-o", "extended"])
+        #expect(silences.contains("rolling back deploy 42"), "\(silences)")
+        #expect(silences.contains("alertname=\"HighErrorRate\"") && silences.contains("service=\"api\""))
+        #expect(silences.contains("oncall@"))
+        // Un-acknowledging expires it.
+        try t.keys("u")
+        t.wait("unacknowledged") { self.line($0, "alertmanager/HighErrorRate").contains("FIRING") }
+        #expect(!(try stack.amtool(["silence", "query"])).contains("rolling back deploy 42"))
+        #expect(try stack.amtool(["silence", "query", "--expired"]).contains("rolling back deploy 42"))
+        // A silence made with amtool shows in the inventory.
+        _ = try stack.amtool([
+            "silence", "add", "alertname=Other", "--comment=planned maintenance", "--author=alice@bastion",
+            "--duration=3h",
+        ])
+        try t.keys("S")
+        t.wait("the amtool silence") { s in
+            s.contains("alice@bastion") && s.contains("planned maintenance") && s.contains("{alertname=Other}")
+        }
+        // Prometheus stops: panels say why, keys still work; it comes back, so do they.
+        try t.keys("1")
+        t.wait("live panels") { $0.contains("Error Rate") && !$0.contains("ERROR") && $0.contains("now ") }
+        stack.stopPrometheus()
+        t.wait("the error with its reason", seconds: 30) {
+            $0.contains("ERROR") && $0.contains("refused (127.0.0.1:\(stack.promPort))")
+        }
+        try t.keys("2")
+        t.waitFor("Response Time by Service")
+        try stack.startPrometheus()
+        try t.keys("1")
+        t.wait("recovered", seconds: 40) { $0.contains("Error Rate") && !$0.contains("ERROR") && $0.contains("now ") }
+        try t.keys("q")
+        t.waitFor("EXITED 0")
+    }
+}
