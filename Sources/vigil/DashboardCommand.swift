@@ -209,12 +209,21 @@ struct Dashboard: ParsableCommand {
         }
         var dirty = true
         var quitSignal: Int32 = 0
+        // VIGIL_TIMINGS=FILE: per server round, the time from asking to the
+        // screen showing every answer (the server-mode benchmark reads it).
+        let timings = ProcessInfo.processInfo.environment["VIGIL_TIMINGS"].flatMap { FileHandle(forWritingAtPath: $0) }
+        var roundStart: Int64?
+        // New data shows at once, at most four evaluations a second: an
+        // answer that arrives sooner is shown 250 ms after the last one.
+        var redrawAt = Int64.max
         loop: while true {
             let now = DashboardRuntime.now()
             let untilScrape = rt.startDue()
-            let untilEval = rt.lastEvaluation + cfg.refresh.milliseconds - now
+            let untilEval = min(rt.lastEvaluation + cfg.refresh.milliseconds, redrawAt) - now
             if untilEval <= 0 {
+                redrawAt = .max
                 let events = rt.evaluate(now: now)
+                if rt.askServer && roundStart == nil { roundStart = now }
                 // A newly firing critical or high alert rings the bell once
                 // and stays highlighted until it is seen.
                 let loud = events.filter { alerts.rings($0) }.map(\.key)
@@ -228,10 +237,15 @@ struct Dashboard: ParsableCommand {
                 let (w, h) = terminal.size
                 terminal.draw(rt.render(width: w, height: h))
                 dirty = false
+                if let start = roundStart, let remote = rt.remote, remote.outstanding == 0, remote.queued == 0 {
+                    let line = "refresh_to_screen_ms \(DashboardRuntime.now() - start) sent \(remote.sent)\n"
+                    timings?.seekToEndOfFile()
+                    timings?.write(Data(line.utf8))
+                    roundStart = nil
+                }
             }
-            let timeout = max(
-                0, min(untilScrape, max(0, rt.lastEvaluation + cfg.refresh.milliseconds - DashboardRuntime.now()), 1000)
-            )
+            let nextEval = min(rt.lastEvaluation + cfg.refresh.milliseconds, redrawAt)
+            let timeout = max(0, min(untilScrape, max(0, nextEval - DashboardRuntime.now()), 1000))
             let completed = rt.pump(timeoutMs: Int(timeout), extraFDs: signalFD >= 0 ? [0, signalFD] : [0])
             if vigil_last_signal() != 0 {
                 quitSignal = vigil_last_signal()
@@ -239,7 +253,11 @@ struct Dashboard: ParsableCommand {
             }
             // New data (or a new failure) shows at once, not at the next
             // refresh tick; at most four evaluations a second.
-            if completed > 0 && DashboardRuntime.now() - rt.lastEvaluation > 250 { rt.lastEvaluation = 0 }
+            if completed > 0 { redrawAt = min(redrawAt, rt.lastEvaluation + 250) }
+            // The server's last answer of a round is drawn at once.
+            if completed > 0, let remote = rt.remote, remote.outstanding == 0, remote.queued == 0 {
+                redrawAt = DashboardRuntime.now()
+            }
             // Keys are read every turn, not only when standard input polled
             // ready: curses may already hold some in its own buffer.
             do {
