@@ -143,6 +143,20 @@ final class ServerStack {
         }.compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
         #expect(ranges >= 4)
         #expect(!out.stdout.contains("ERROR") && !out.stdout.contains("NO DATA"))
+        // A query the server refuses at execution: the panel says so in its words.
+        let bad = try stack.config()
+        var text = try String(contentsOfFile: bad, encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "    query: sum(active_users)", with: "    query: http_requests_total / on() http_requests_total")
+        try text.write(toFile: bad, atomically: true, encoding: .utf8)
+        let failed = try Support.run(
+            Support.vigil,
+            [
+                "--config", bad, "--once", "--size", "160x40", "--color", "never", "--wait", "8s",
+                "--state-dir", stack.dir.appendingPathComponent("state").path,
+            ])
+        #expect(failed.stdout.contains("execution:"), "\(failed.stdout)")
+        #expect(line(failed.stdout, "Active Users").contains("ERROR"))
     }
 
     @Test func acknowledgementIsASilenceAndPrometheusCanGoAway() throws {

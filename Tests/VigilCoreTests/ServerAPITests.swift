@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+
+/// The Prometheus and Alertmanager API answers, shaped as their
+/// documentation gives them.
+@Suite struct ServerAPITests {
+    func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+    @Test func vectorsMatricesScalarsAndWarnings() throws {
+        let v = try PrometheusAPI.parse(
+            bytes(
+                #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","job":"a"},"value":[1764000000.5,"1"]}]},"warnings":["partial response"]}"#
+            ))
+        #expect(v.warnings == ["partial response"])
+        #expect(
+            v.data
+                == .vector([
+                    QueryResultRow(labels: Labels(["__name__": "up", "job": "a"]), value: 1, timeMs: 1_764_000_000_500)
+                ]))
+        let m = try PrometheusAPI.parse(
+            bytes(
+                #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"NaN"],[2.5,"+Inf"]]}]}}"#
+            ))
+        guard case .matrix(let series) = m.data else {
+            Issue.record("not a matrix")
+            return
+        }
+        #expect(series[0].points.map(\.t) == [1000, 2500])
+        #expect(series[0].points[0].v.isNaN && series[0].points[1].v == .infinity)
+        let s = try PrometheusAPI.parse(
+            bytes(#"{"status":"success","data":{"resultType":"scalar","result":[3,"4.5"]}}"#))
+        #expect(s.data == .scalar(4.5, timeMs: 3000))
+    }
+
+    @Test func errorsCarryTheServersOwnWords() {
+        do {
+            _ = try PrometheusAPI.parse(
+                bytes(#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected <EOF>"}"#))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message == "bad_data: 1:5: parse error: unexpected <EOF>")
+        }
+        do {
+            _ = try PrometheusAPI.parse(bytes("<html>502 Bad Gateway</html>"))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.hasPrefix("not a Prometheus API answer: <html>502"))
+        }
+    }
+
+    @Test func urlsEncodePromQL() {
+        let u = PrometheusAPI.rangeURL(
+            base: "http://127.0.0.1:9090/", query: #"sum(rate(x{a=~"b+"}[1m])) + 1"#, startMs: 1000, endMs: 61000,
+            stepMs: 2500)
+        #expect(u.hasPrefix("http://127.0.0.1:9090/api/v1/query_range?query="))
+        #expect(u.contains("%2B") && !u.contains("+"))
+        #expect(u.hasSuffix("&start=1.000&end=61.000&step=2.500"))
+    }
+
+    @Test func alertmanagerAlertsSilencesAndTheAcknowledgementSilence() throws {
+        let alerts = try AlertmanagerAPI.alerts(
+            bytes(
+                #"[{"fingerprint":"f1","labels":{"alertname":"HighErrorRate","service":"api"},"annotations":{"summary":"s"},"startsAt":"2026-11-25T03:00:00.000Z","status":{"state":"suppressed","silencedBy":["s1"],"inhibitedBy":[]}}]"#
+            ))
+        #expect(alerts[0].name == "HighErrorRate" && alerts[0].silencedBy == ["s1"] && alerts[0].state == "suppressed")
+        #expect(alerts[0].startsAtMs == 1_795_575_600_000)
+        let silences = try AlertmanagerAPI.silences(
+            bytes(
+                #"[{"id":"s1","matchers":[{"name":"service","value":"api|web","isRegex":true,"isEqual":true},{"name":"env","value":"dev","isRegex":false,"isEqual":false}],"startsAt":"2026-11-25T03:00:00Z","endsAt":"2026-11-25T05:00:00Z","createdBy":"alice@bastion","comment":"deploy","status":{"state":"active"}}]"#
+            ))
+        #expect(silences[0].matches(["service": "web", "env": "prod"]))
+        #expect(!silences[0].matches(["service": "web", "env": "dev"]))
+        #expect(!silences[0].matches(["service": "webx"]))
+        #expect(silences[0].endsAtMs - silences[0].startsAtMs == 7_200_000)
+        let body = AlertmanagerAPI.silenceBody(
+            labels: ["alertname": "HighErrorRate", "service": "api"], startsAtMs: 0, endsAtMs: 7_200_000,
+            createdBy: "bob@bastion", comment: "rolling back")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        let matchers = try #require(json["matchers"] as? [[String: Any]])
+        #expect(matchers.count == 2)
+        #expect(matchers.allSatisfy { ($0["isEqual"] as? Bool) == true && ($0["isRegex"] as? Bool) == false })
+        #expect(json["createdBy"] as? String == "bob@bastion" && json["comment"] as? String == "rolling back")
+        #expect(json["endsAt"] as? String == "1970-01-01T02:00:00.000Z")
+    }
+}
