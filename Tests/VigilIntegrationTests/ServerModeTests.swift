@@ -161,7 +161,8 @@ final class ServerStack {
 
     @Test func acknowledgementIsASilenceAndPrometheusCanGoAway() throws {
         let stack = try ServerStack()
-        let config = try stack.config()
+        // Short silences, to see Vigil extend one while the alert fires.
+        let config = try stack.config(extra: "  silence_duration: 8s\n")
         let t = try TmuxSession(
             width: 170, height: 45,
             command: "\(Support.vigil) --config \(config) --state-dir \(stack.dir.path)/state --no-bell",
@@ -182,6 +183,10 @@ final class ServerStack {
         #expect(silences.contains("rolling back deploy 42"), "\(silences)")
         #expect(silences.contains("alertname=\"HighErrorRate\"") && silences.contains("service=\"api\""))
         #expect(silences.contains("oncall@"))
+        // Past its first 8 s the silence still holds: Vigil extended it.
+        Thread.sleep(forTimeInterval: 10)
+        #expect(try stack.amtool(["silence", "query"]).contains("rolling back deploy 42"))
+        #expect(line(t.screen(), "alertmanager/HighErrorRate").contains("ACKED"))
         // Un-acknowledging expires it.
         try t.keys("u")
         t.wait("unacknowledged") { self.line($0, "alertmanager/HighErrorRate").contains("FIRING") }
