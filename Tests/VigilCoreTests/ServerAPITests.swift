@@ -85,3 +85,38 @@ import Testing
         #expect(json["endsAt"] as? String == "1970-01-01T02:00:00.000Z")
     }
 }
+
+@Suite struct DatasourceConfigTests {
+    @Test func metricsChooseWhereTheyAreEvaluated() throws {
+        let mixed = try ConfigLoader.parse(
+            """
+            targets: [{url: "http://127.0.0.1:9464/metrics"}]
+            prometheus: {url: "http://127.0.0.1:9090"}
+            alertmanager: {url: "http://127.0.0.1:9093", silence_duration: 30m}
+            metrics:
+              here: {query: up}
+              there: {query: up, datasource: prometheus}
+            alerts:
+              severities: {high: {timeout: 1h}}
+              rules:
+                - {name: Local, condition: here > 1, severity: high}
+                - {name: Remote, condition: there > 1, severity: high}
+            """, file: "t.yaml")
+        #expect(mixed.metrics.map(\.remote) == [false, true])
+        #expect(mixed.alerts.rules.map(\.remote) == [false, true])
+        #expect(mixed.alerts.rules[1].promql == "(up) > 1")
+        #expect(mixed.alertmanager?.silenceDuration == PromDuration(milliseconds: 1_800_000))
+        // A server and no targets: everything on the server.
+        let server = try ConfigLoader.parse(
+            "prometheus: {url: \"http://127.0.0.1:9090\"}\nmetrics:\n  m: {query: up}\n", file: "t.yaml")
+        #expect(server.metrics[0].remote && server.prometheus?.timeout == PromDuration(milliseconds: 10_000))
+        // Asking for a server that is not configured is an error with its place.
+        do {
+            _ = try ConfigLoader.parse("metrics:\n  m: {query: up, datasource: prometheus}\n", file: "t.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("t.yaml:2:"))
+            #expect(error.description.contains("datasource prometheus needs a prometheus: section"))
+        }
+    }
+}
