@@ -82,10 +82,15 @@ public final class AlertmanagerClient {
         call(.create(labels: labels), request("/api/v2/silences", method: "POST", body: body))
     }
 
-    /// Un-acknowledges: expires every active silence that silences this alert.
+    /// Un-acknowledges: expires the acknowledgement silences of this alert,
+    /// those whose matchers are exactly its labels (what `acknowledge`
+    /// creates, from any operator's Vigil). A broader silence (maintenance
+    /// of a whole service, a regular expression) is left alone.
     public func unacknowledge(_ alert: AMAlert) -> Int {
-        let ids = Set(alert.silencedBy).union(
-            silences.filter { $0.state == "active" && $0.matches(alert.labels) }.map(\.id))
+        let ids = silences.filter { s in
+            s.state == "active" && s.matchers.count == alert.labels.count
+                && s.matchers.allSatisfy { !$0.isRegex && $0.isEqual && alert.labels[$0.name] == $0.value }
+        }.map(\.id)
         for id in ids { call(.expire(id: id), request("/api/v2/silence/\(id)", method: "DELETE")) }
         return ids.count
     }

@@ -251,7 +251,10 @@ final class DashboardRuntime {
         case .unacknowledge(let key):
             guard let a = alertmanagerAlert(key) else { return key.rule.hasPrefix("alertmanager/") }
             let n = am.unacknowledge(a)
-            state.message = n == 0 ? "no silence holds \(a.name)" : "expiring \(n) silence\(n == 1 ? "" : "s")…"
+            state.message =
+                n == 0
+                ? "no acknowledgement silence for \(a.name) (broader silences stay)"
+                : "expiring \(n) silence\(n == 1 ? "" : "s")…"
         case .silence(let key, let d):
             guard let a = alertmanagerAlert(key) else { return key.rule.hasPrefix("alertmanager/") }
             am.acknowledge(labels: a.labels, note: "silenced in Vigil for \(d)", duration: d)
