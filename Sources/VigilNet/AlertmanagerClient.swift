@@ -38,17 +38,8 @@ public final class AlertmanagerClient {
     var base: String { config.http.url.hasSuffix("/") ? String(config.http.url.dropLast()) : config.http.url }
 
     func request(_ path: String, method: String? = nil, body: [UInt8]? = nil) -> FetchRequest {
-        let h = config.http
-        var r = FetchRequest(url: base + path)
-        r.timeoutMs = h.timeout.milliseconds
-        r.headers = h.headers + (body != nil ? [("Content-Type", "application/json")] : [])
-        if let token = h.bearerToken { r.auth = .bearer(token) }
-        if let basic = h.basicAuth { r.auth = .basic(username: basic.username, password: basic.password) }
-        r.tls.caFile = h.caFile
-        r.tls.certFile = h.certFile
-        r.tls.keyFile = h.keyFile
-        r.tls.insecureSkipVerify = h.insecureSkipVerify
-        r.bodyLimit = h.bodyLimit
+        var r = FetchRequest(config.http, url: base + path)
+        if body != nil { r.headers.append(("Content-Type", "application/json")) }
         r.accept = "application/json"
         r.method = method
         r.postBody = body

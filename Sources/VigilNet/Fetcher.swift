@@ -43,6 +43,25 @@ public struct FetchRequest: Sendable {
     public init(url: String) { self.url = url }
 }
 
+extension FetchRequest {
+    /// A request with a configured endpoint's settings: timeout, headers,
+    /// bearer or basic auth, TLS and body limit (targets, log sources,
+    /// the Prometheus and Alertmanager servers share them). `url` replaces
+    /// the endpoint's own (an API path under it, a query string).
+    public init(_ endpoint: TargetConfig, url: String? = nil) {
+        self.init(url: url ?? endpoint.url)
+        timeoutMs = endpoint.timeout.milliseconds
+        headers = endpoint.headers
+        if let token = endpoint.bearerToken { auth = .bearer(token) }
+        if let basic = endpoint.basicAuth { auth = .basic(username: basic.username, password: basic.password) }
+        tls.caFile = endpoint.caFile
+        tls.certFile = endpoint.certFile
+        tls.keyFile = endpoint.keyFile
+        tls.insecureSkipVerify = endpoint.insecureSkipVerify
+        bodyLimit = endpoint.bodyLimit
+    }
+}
+
 /// A completed HTTP exchange.
 public struct FetchResponse: Sendable {
     public var status: Int

@@ -62,16 +62,8 @@ public final class LogPoller {
     func start(_ i: Int, now: Int64) {
         let c = sources[i]
         let want = followers[i].request(now: now)
-        var r = FetchRequest(url: want.url)
-        r.timeoutMs = c.http.timeout.milliseconds
-        r.headers = c.http.headers + want.headers
-        if let token = c.http.bearerToken { r.auth = .bearer(token) }
-        if let basic = c.http.basicAuth { r.auth = .basic(username: basic.username, password: basic.password) }
-        r.tls.caFile = c.http.caFile
-        r.tls.certFile = c.http.certFile
-        r.tls.keyFile = c.http.keyFile
-        r.tls.insecureSkipVerify = c.http.insecureSkipVerify
-        r.bodyLimit = c.http.bodyLimit
+        var r = FetchRequest(c.http, url: want.url)
+        r.headers += want.headers
         r.accept = nil
         r.postBody = want.body
         inFlight[fetcher.start(r)] = i

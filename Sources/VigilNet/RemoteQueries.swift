@@ -60,16 +60,7 @@ public final class RemoteQueries {
     func busy(_ key: String) -> Bool { inFlight.values.contains { $0.key == key } }
 
     func request(_ url: String) -> FetchRequest {
-        var r = FetchRequest(url: url)
-        r.timeoutMs = server.timeout.milliseconds
-        r.headers = server.headers
-        if let token = server.bearerToken { r.auth = .bearer(token) }
-        if let basic = server.basicAuth { r.auth = .basic(username: basic.username, password: basic.password) }
-        r.tls.caFile = server.caFile
-        r.tls.certFile = server.certFile
-        r.tls.keyFile = server.keyFile
-        r.tls.insecureSkipVerify = server.insecureSkipVerify
-        r.bodyLimit = server.bodyLimit
+        var r = FetchRequest(server, url: url)
         r.accept = "application/json"
         r.errorBodies = true
         return r

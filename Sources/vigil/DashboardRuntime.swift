@@ -32,17 +32,7 @@ final class DashboardRuntime {
         self.config = config
         self.graphColumns = max(20, graphColumns)
         let targets = config.targets.map { t -> ScrapeTarget in
-            var r = FetchRequest(url: t.url)
-            r.timeoutMs = t.timeout.milliseconds
-            r.headers = t.headers
-            if let token = t.bearerToken { r.auth = .bearer(token) }
-            if let basic = t.basicAuth { r.auth = .basic(username: basic.username, password: basic.password) }
-            r.tls.caFile = t.caFile
-            r.tls.certFile = t.certFile
-            r.tls.keyFile = t.keyFile
-            r.tls.insecureSkipVerify = t.insecureSkipVerify
-            r.bodyLimit = t.bodyLimit
-            return ScrapeTarget(name: t.name, request: r, intervalMs: t.interval.milliseconds, format: t.format)
+            ScrapeTarget(name: t.name, request: FetchRequest(t), intervalMs: t.interval.milliseconds, format: t.format)
         }
         // History: the longest window a graph may show, or the longest
         // range a query reaches back, plus Prometheus' 5 minute lookback.

@@ -221,19 +221,41 @@ import Testing
         #expect(!later.contains { if case .escalated = $0 { return true } else { return false } })
     }
 
-    @Test func warmUpCountsWhatHoldsAndResolvesNothing() {
+    @Test func aRuleMissingFromTheResultsIsLeftAlone() {
         var engine = AlertEngine(config: AlertEngineTests.config.alerts)
         let key = AlertKey(rule: "High Error Rate", labels: Self.api)
         _ = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 0)
         _ = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 5 * minute)
-        // Restart: a missing series during the warm-up proves nothing.
-        _ = engine.evaluate(["High Error Rate": [:]], at: 6 * minute, resolving: false)
-        #expect(engine.alerts[key]?.state == .firing)
-        // A rule whose query failed (left out of the results) is left alone too.
+        // Its query failed, or it waits for data: not a resolution.
         _ = engine.evaluate([:], at: 7 * minute)
         #expect(engine.alerts[key]?.state == .firing)
         _ = engine.evaluate(["High Error Rate": [:]], at: 8 * minute)
         #expect(engine.alerts[key]?.state == .resolved)
+    }
+
+    @Test func afterAStartARuleWaitsUntilTheStoreCoversItsRange() {
+        let config = try! ConfigLoader.parse(
+            """
+            metrics:
+              rate: {query: 'rate(c_total[1m])'}
+            alerts:
+              severities: {high: {timeout: 1h}}
+              rules: [{name: Fast, condition: rate > 0.5, for: 0m, severity: high}]
+            """, file: "t.yaml")
+        var store = SeriesStore(capacity: 1000)
+        for sec in stride(from: 0, through: 120, by: 5) {
+            store.append(Labels(["__name__": "c_total"]), Point(t: Int64(sec) * 1000, v: Double(sec)))
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-warm-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let center = AlertCenter(config: config, stateDir: dir, identity: "t@h")
+        // Ten seconds of data: a [1m] rate proves nothing yet.
+        #expect(center.evaluate(source: store, at: 120_000, dataSince: 110_000).isEmpty)
+        #expect(center.waitingRules == 1 && center.engine.active.isEmpty)
+        // A minute of data: evaluated (the rate is 1/s, above 0.5).
+        center.evaluate(source: store, at: 120_000, dataSince: 60_000)
+        #expect(center.waitingRules == 0)
+        #expect(center.engine.active.map(\.state) == [.firing])
     }
 
     @Test func aHoldInProgressStartsOverAfterARestart() {

@@ -133,9 +133,7 @@ final class ServerStack {
             try stack.query(
                 #"100 * sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m]))"#))
         // The demo is frozen in its incident: the value holds still to 3 digits.
-        let shown = line(out.stdout, "now ").components(separatedBy: "│").first { $0.contains("%") } ?? ""
         #expect(out.stdout.contains(String(format: "now %.1f%%", server)), "server \(server), frame:\n\(out.stdout)")
-        _ = shown
         // Graphs: answered by query_range (Prometheus counts its own API calls).
         let metrics = try Support.run("/usr/bin/curl", ["-s", stack.promURL + "/metrics"]).stdout
         let ranges = metrics.split(separator: "\n").filter {

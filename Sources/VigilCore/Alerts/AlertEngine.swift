@@ -116,14 +116,7 @@ public struct AlertEngine: Sendable {
     /// rule missing from `results` (its query failed, or there is no data
     /// yet after a restart) leaves its alerts as they are: a broken query
     /// must not look like a resolved incident.
-    ///
-    /// With `resolving` false only what holds is counted: alerts whose
-    /// series are missing stay as they are. That is the warm-up after a
-    /// start, when a range like `[5m]` does not have five minutes of data
-    /// yet and a low value proves nothing.
-    public mutating func evaluate(
-        _ results: [String: [Labels: Double]], at now: Int64, resolving: Bool = true
-    ) -> [AlertEvent] {
+    public mutating func evaluate(_ results: [String: [Labels: Double]], at now: Int64) -> [AlertEvent] {
         var events: [AlertEvent] = []
         for rule in rules {
             guard let holding = results[rule.name] else { continue }
@@ -156,7 +149,7 @@ public struct AlertEngine: Sendable {
                 }
                 alerts[key] = a
             }
-            for (key, var a) in alerts where resolving && key.rule == rule.name && !seen.contains(key) {
+            for (key, var a) in alerts where key.rule == rule.name && !seen.contains(key) {
                 switch a.state {
                 case .pending:
                     // Flapping: the hold starts over next time.
