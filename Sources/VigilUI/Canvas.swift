@@ -1,3 +1,5 @@
+import VigilCore
+
 /// A terminal colour: a 256-colour index with the 8-colour index to use
 /// when only 8 (or 16) are available. -1 means the terminal's default.
 public struct TermColor: Hashable, Sendable {

@@ -261,7 +261,7 @@ public struct DashboardView {
             if let t = live[0].threshold {
                 for (level, st) in [(t.warning, PanelState.warning), (t.critical, PanelState.critical)]
                 where level > lo && level < hi {
-                    let row = plot.maxY - 1 - Int(((level - lo) / (hi - lo) * Double(plot.height - 1)).rounded())
+                    let row = plot.maxY - 1 - cellIndex(((level - lo) / (hi - lo) * Double(plot.height - 1)))
                     c.put(
                         String(repeating: glyphs.ascii ? "." : "┄", count: plot.width), x: plot.x, y: row,
                         style: theme.state(st), clip: plot)
@@ -273,7 +273,7 @@ public struct DashboardView {
                 for v in values {
                     defer { x += 1 }
                     guard let v, v.isFinite else { continue }
-                    let row = plot.maxY - 1 - Int(((v - lo) / (hi - lo) * Double(plot.height - 1)).rounded())
+                    let row = plot.maxY - 1 - cellIndex(((v - lo) / (hi - lo) * Double(plot.height - 1)))
                     var style = theme.series(i)
                     if let t = s.threshold, t.state(of: v) != .ok { style = theme.state(PanelState(t.state(of: v))) }
                     c.put(glyphs.ascii ? "*" : "•", x: x, y: row, style: style, clip: plot)

@@ -84,7 +84,7 @@ enum Sparkline {
             }
             let span = hi - lo
             let f = span > 0 ? (v - lo) / span : 0.5
-            let level = Swift.max(0, Swift.min(g.ramp.count - 1, Int((f * Double(g.ramp.count - 1)).rounded())))
+            let level = Swift.max(0, Swift.min(g.ramp.count - 1, cellIndex(f * Double(g.ramp.count - 1))))
             var style = base
             if let t = threshold {
                 let s = t.state(of: v)
@@ -232,7 +232,7 @@ extension GraphWidget {
         for v in values {
             defer { x += 1 }
             guard let v, v.isFinite else { continue }
-            let eighths = Int(((v - lo) / (hi - lo) * Double(plot.height * 8)).rounded())
+            let eighths = cellIndex((v - lo) / (hi - lo) * Double(plot.height * 8))
             var style = theme.series(0)
             if let t = s.threshold, t.state(of: v) != .ok { style = theme.state(PanelState(t.state(of: v))) }
             for row in 0..<plot.height {
@@ -339,4 +339,12 @@ struct PanelMessage {
             y += 1
         }
     }
+}
+
+/// A position on the screen from a fraction of a range, rounded. Values
+/// from a target can be ±1e308, where `(v - lo) / (hi - lo)` is NaN or
+/// infinite; Int() of those traps, this gives 0 or the nearest end.
+@inline(__always) func cellIndex(_ x: Double) -> Int {
+    if x.isNaN { return 0 }
+    return Int(Swift.max(-1e9, Swift.min(1e9, x)).rounded())
 }

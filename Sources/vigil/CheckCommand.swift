@@ -33,7 +33,7 @@ struct CheckMetrics: ParsableCommand {
         do {
             let samples = try ExpositionParser.parseAll(bytes: bytes, format: chosen)
             let families = Set(samples.map(\.family)).count
-            print(
+            say(
                 "\(file == "-" ? "stdin" : file): valid \(chosen.rawValue), \(samples.count) samples in \(families) families"
             )
         } catch {

@@ -15,7 +15,7 @@ struct CheckConfig: ParsableCommand {
         do {
             let config = try ConfigLoader.load(path: file)
             let panels = config.dashboards.reduce(0) { $0 + $1.panels.count }
-            print(
+            say(
                 "\(file): valid: \(config.targets.count) targets, \(config.metrics.count) metrics, "
                     + "\(config.dashboards.count) dashboards with \(panels) panels, \(config.alerts.rules.count) alert rules"
             )

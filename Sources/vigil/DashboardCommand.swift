@@ -181,7 +181,7 @@ struct Dashboard: ParsableCommand {
         let useColor =
             color == .always
             || (color == .auto && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
-        print(PlainText.render(canvas, color: useColor), terminator: "")
+        sayFrame(PlainText.render(canvas, color: useColor))
     }
 
     // MARK: - Interactive

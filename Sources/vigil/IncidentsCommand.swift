@@ -48,15 +48,15 @@ struct Incidents: ParsableCommand {
         case "list":
             let all = center.incidents.all
             if all.isEmpty {
-                print("no incidents")
+                say("no incidents")
                 return
             }
-            print(
+            say(
                 DisplayWidth.pad("ID", to: 22) + DisplayWidth.pad("STATUS", to: 15)
                     + DisplayWidth.pad("SEVERITY", to: 10)
                     + DisplayWidth.pad("OPENED (UTC)", to: 21) + DisplayWidth.pad("ASSIGNEE", to: 20) + "TITLE")
             for i in all {
-                print(
+                say(
                     safeLine(
                         DisplayWidth.pad(i.id, to: 22) + DisplayWidth.pad(i.status.rawValue, to: 15)
                             + DisplayWidth.pad(i.severity, to: 10)
@@ -73,14 +73,14 @@ struct Incidents: ParsableCommand {
                 throw ExitStatus.failed
             }
             let i = h.incident
-            print(safeLine("\(i.id): \(i.title)"))
-            print(safeLine("status \(i.status.rawValue), severity \(i.severity), assignee \(i.assignee)"))
-            print(safeLine("services: \(i.services.isEmpty ? "not known" : i.services.joined(separator: ", "))"))
-            print(safeLine("opened \(IncidentHistory.time(i.openedAtMs)) by \(i.openedBy)"))
-            print("time to acknowledge: \(h.timeToAcknowledgeMs.map(IncidentHistory.span) ?? "-")")
-            print("time to resolve: \(h.timeToResolveMs.map(IncidentHistory.span) ?? "-")")
-            print("timeline:")
-            for e in h.timeline { print(safeLine("  \(IncidentHistory.time(e.atMs))  \(e.text)")) }
+            say(safeLine("\(i.id): \(i.title)"))
+            say(safeLine("status \(i.status.rawValue), severity \(i.severity), assignee \(i.assignee)"))
+            say(safeLine("services: \(i.services.isEmpty ? "not known" : i.services.joined(separator: ", "))"))
+            say(safeLine("opened \(IncidentHistory.time(i.openedAtMs)) by \(i.openedBy)"))
+            say("time to acknowledge: \(h.timeToAcknowledgeMs.map(IncidentHistory.span) ?? "-")")
+            say("time to resolve: \(h.timeToResolveMs.map(IncidentHistory.span) ?? "-")")
+            say("timeline:")
+            for e in h.timeline { say(safeLine("  \(IncidentHistory.time(e.atMs))  \(e.text)")) }
         default:
             printError("vigil incidents: unknown action '\(action)' (list or show ID)")
             throw ExitStatus.usage
@@ -112,7 +112,7 @@ struct PostmortemCommand: ParsableCommand {
                 throw ExitStatus.failed
             }
         } else {
-            print(md, terminator: "")
+            say(md, terminator: "")
         }
     }
 }

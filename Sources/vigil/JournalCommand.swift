@@ -71,7 +71,7 @@ struct JournalBench: ParsableCommand {
         var engine = AlertEngine(config: AlertsConfig())
         for r in replayed { if let e = r.event { engine.apply(e) } }
         let replaySecs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        print(
+        say(
             String(
                 format:
                     "{\"flushed_appends_per_s\": %.0f, \"replay_records\": %d, \"replay_secs\": %.3f, \"warnings\": %d}",

@@ -56,7 +56,13 @@ struct Query: ParsableCommand {
             printError("vigil: query: give --data FILE or at least one --target URL")
             throw ExitStatus.usage
         }
-        if let at { time = Int64((at * 1000).rounded()) }
+        if let at {
+            guard let ms = QueryTime.milliseconds(fromSeconds: at) else {
+                printError("vigil: query: --at: \(QueryTime.outOfBounds(at))")
+                throw ExitStatus.usage
+            }
+            time = ms
+        }
         let rows: [QueryResultRow]
         do {
             rows = try InstantQuery.run(expr, on: store, at: time)
@@ -68,11 +74,11 @@ struct Query: ParsableCommand {
             let items = rows.map {
                 "{\"metric\": \(jsonLabels($0.labels)), \"value\": [\(Double($0.timeMs) / 1000), \(jsonString(formatSampleValue($0.value)))]}"
             }
-            print(
+            say(
                 "{\"resultType\": \(jsonString(expr.type == .scalar ? "scalar" : "vector")), \"result\": [\(items.joined(separator: ", "))]}"
             )
         } else {
-            for row in rows { print("\(row.labels) \(formatSampleValue(row.value))") }
+            for row in rows { say("\(row.labels) \(formatSampleValue(row.value))") }
         }
     }
 }

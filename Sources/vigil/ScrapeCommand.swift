@@ -93,7 +93,7 @@ struct Scrape: ParsableCommand {
                 if let t = s.timestampMs { fields.append("\"timestamp_ms\": \(t)") }
                 return "{" + fields.joined(separator: ", ") + "}"
             }
-            print(
+            say(
                 "{\"url\": \(jsonString(url)), \"format\": \(jsonString(chosen.rawValue)), \"samples\": [\n"
                     + items.joined(separator: ",\n") + "\n]}")
         } else {
@@ -103,14 +103,14 @@ struct Scrape: ParsableCommand {
                     ? ""
                     : "{" + s.labels.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ",") + "}"
                 let ts = s.timestampMs.map { " \($0)" } ?? ""
-                print("\(s.family) \(s.type.rawValue) \(s.name)\(labels) \(formatSampleValue(s.value))\(ts)")
+                say("\(s.family) \(s.type.rawValue) \(s.name)\(labels) \(formatSampleValue(s.value))\(ts)")
             }
         }
     }
 
     func report(error: String) {
         if json {
-            print("{\"url\": \(jsonString(url)), \"error\": \(jsonString(error))}")
+            say("{\"url\": \(jsonString(url)), \"error\": \(jsonString(error))}")
         }
         printError("vigil: scrape \(url): \(error)")
     }

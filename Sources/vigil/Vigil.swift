@@ -25,11 +25,18 @@ struct Vigil: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                printError(fullMessage(for: error))
+            // ArgumentParser's own messages echo the arguments given:
+            // they take the one output path too.
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .validationFailure {
+                printError(message)
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
-            exit(withError: error)
+            if !message.isEmpty {
+                if code == .success { say(message) } else { printError(message) }
+            }
+            Foundation.exit(code.rawValue)
         }
     }
 }
@@ -38,11 +45,6 @@ struct Vigil: ParsableCommand {
 enum ExitStatus {
     static let failed = ExitCode(1)
     static let usage = ExitCode(2)
-}
-
-/// Prints to standard error.
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
 /// Reads a file, or standard input for "-", as bytes.
@@ -65,7 +67,12 @@ func jsonString(_ s: String) -> String {
         case "\n": out += "\\n"
         case "\r": out += "\\r"
         case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        // Every control a terminal could act on, C1 and bidi overrides
+        // included, is escaped: JSON output is read on terminals too.
+        case _
+        where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+            || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value):
+            out += String(format: "\\u%04x", scalar.value)
         default: out.unicodeScalars.append(scalar)
         }
     }

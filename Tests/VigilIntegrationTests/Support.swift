@@ -27,6 +27,11 @@ enum Support {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// The bytes as written, for tests of what reaches a terminal.
+        var stdoutBytes = Data()
+        var stderrBytes = Data()
+        /// How the process ended: exit, or killed by a signal.
+        var reason: Process.TerminationReason = .exit
     }
 
     /// Runs a program to completion and returns what it printed.
@@ -52,7 +57,8 @@ enum Support {
         let errData = (try? Data(contentsOf: errURL)) ?? Data()
         return Output(
             status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: outData, stderrBytes: errData,
+            reason: p.terminationReason)
     }
 
     /// Starts a long-running program; the caller terminates it.

@@ -58,13 +58,50 @@ public enum ConfigLoader {
     }
 
     static func yamlError(_ e: YamlError, file: String) -> ConfigError {
+        // Never the library's own description: it repeats the document
+        // (control characters and all) after the problem.
         switch e {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):
-            return ConfigError(file: file, line: mark.line, column: mark.column, message: "YAML: \(problem)")
+            var message = "YAML: \(problem)"
+            if let hint = hint(for: problem) { message += "; \(hint)" }
+            return ConfigError(file: file, line: mark.line, column: mark.column, message: Sanitizer.clean(message))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { Sanitizer.quote($0) }.joined(separator: ", ")
+            return ConfigError(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "duplicate key \(keys) in one mapping")
+        case .reader(let problem, let offset, _, let yaml):
+            var line = 1
+            var column = 1
+            if let offset {
+                for ch in yaml.prefix(offset) {
+                    if ch == "\n" {
+                        line += 1
+                        column = 1
+                    } else {
+                        column += 1
+                    }
+                }
+            }
+            return ConfigError(file: file, line: line, column: column, message: Sanitizer.clean("YAML: \(problem)"))
         default:
-            return ConfigError(file: file, line: 1, column: 1, message: "YAML: \(e)")
+            return ConfigError(file: file, line: 1, column: 1, message: Sanitizer.clean("YAML: \(e)", maxLength: 200))
         }
+    }
+
+    /// What libyaml's jargon usually means in a hand-written file.
+    static func hint(for problem: String) -> String? {
+        if problem.contains("mapping values are not allowed") {
+            return "check the indentation (a key indented deeper than its siblings, or a value with an unquoted ': ')"
+        }
+        if problem.contains("did not find expected key") || problem.contains("did not find expected '-' indicator") {
+            return "check the indentation of this line against the lines above it"
+        }
+        if problem.contains("found character that cannot start any token") {
+            return "YAML does not allow tabs for indentation; quote values that start with '@' or '`'"
+        }
+        return nil
     }
 }
 
@@ -82,7 +119,11 @@ final class ConfigReader {
 
     func error(_ node: Node?, _ message: String) {
         let mark = node?.mark
-        errors.append(ConfigError(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
+        // Cleaned as a whole too: messages repeat names and values from the file.
+        errors.append(
+            ConfigError(
+                file: file, line: mark?.line ?? 1, column: mark?.column ?? 1,
+                message: Sanitizer.clean(message, maxLength: 600)))
     }
 
     /// The entries of a mapping, reporting unknown and duplicate keys.
@@ -99,11 +140,14 @@ final class ConfigReader {
                 continue
             }
             if !seen.insert(key).inserted {
-                error(k, "duplicate key '\(key)' in \(what)")
+                error(k, "duplicate key \(Sanitizer.quote(key)) in \(what)")
                 continue
             }
             if !allowed.isEmpty && !allowed.contains(key) {
-                error(k, "unknown key '\(key)' in \(what) (expected one of: \(allowed.joined(separator: ", ")))")
+                error(
+                    k,
+                    "unknown key \(Sanitizer.quote(key)) in \(what) (expected one of: \(allowed.joined(separator: ", ")))"
+                )
                 continue
             }
             out.append((key, k, v))
@@ -150,6 +194,10 @@ final class ConfigReader {
         // The plan writes timeouts as bare minutes (`timeout: 30`); a bare
         // number is refused rather than guessed.
         guard let s = node.scalar?.string, let d = PromDuration(s) else {
+            if let s = node.scalar?.string, PromDuration.isOutOfRange(s) {
+                error(node, "\(what) is out of range (at most 292 years)")
+                return nil
+            }
             error(node, "\(what) must be a duration like 30s, 5m or 1h30m")
             return nil
         }
@@ -293,7 +341,9 @@ final class ConfigReader {
             if t.bearerToken != nil && t.basicAuth != nil { error(item, "give a bearer token or basic_auth, not both") }
             if !sawURL { error(item, "a target needs a url") }
             if t.name.isEmpty { t.name = URLComponents(string: t.url)?.host ?? "target\(out.count + 1)" }
-            if !names.insert(t.name).inserted { error(nameNode ?? item, "duplicate target name '\(t.name)'") }
+            if !names.insert(t.name).inserted {
+                error(nameNode ?? item, "duplicate target name \(Sanitizer.quote(t.name))")
+            }
             if t.timeout > t.interval { error(item, "timeout (\(t.timeout)) must not exceed interval (\(t.interval))") }
             out.append(t)
         }
@@ -386,7 +436,7 @@ final class ConfigReader {
         var out: [MetricDefinition] = []
         for (id, keyNode, value) in entries(node, "metrics", allowed: []) {
             if !isMetricID(id) {
-                error(keyNode, "metric id '\(id)' may hold only letters, digits, '_', '.' and ':'")
+                error(keyNode, "metric id \(Sanitizer.quote(id)) may hold only letters, digits, '_', '.' and ':'")
             }
             var name = id
             var unit = ""
@@ -488,7 +538,9 @@ final class ConfigReader {
                 }
             }
             if name.isEmpty { error(item, "a dashboard needs a name") }
-            if out.contains(where: { $0.name == name }) { error(item, "duplicate dashboard name '\(name)'") }
+            if out.contains(where: { $0.name == name }) {
+                error(item, "duplicate dashboard name \(Sanitizer.quote(name))")
+            }
             out.append(Dashboard(name: name, panels: panels))
         }
         return out
@@ -613,7 +665,7 @@ final class ConfigReader {
             }
             if c.name.isEmpty { error(item, "a log source needs a name") }
             if out.contains(where: { $0.name == c.name }) {
-                error(nameNode ?? item, "duplicate log source name '\(c.name)'")
+                error(nameNode ?? item, "duplicate log source name \(Sanitizer.quote(c.name))")
             }
             if c.kind == .loki && c.query == nil { error(item, "a loki source needs a query (LogQL)") }
             if c.kind == .elasticsearch && c.index == nil { error(item, "an elasticsearch source needs an index") }
@@ -655,7 +707,7 @@ final class ConfigReader {
                     if ids.contains(id) {
                         p.metrics.append(id)
                     } else {
-                        error(m, "undefined metric '\(id)' (define it under metrics:)")
+                        error(m, "undefined metric \(Sanitizer.quote(id)) (define it under metrics:)")
                     }
                 }
             case "unit": p.unit = string(value, "unit")
@@ -667,7 +719,7 @@ final class ConfigReader {
                     if logNames.contains(name) {
                         p.source = name
                     } else {
-                        error(value, "undefined log source '\(name)' (define it under logs:)")
+                        error(value, "undefined log source \(Sanitizer.quote(name)) (define it under logs:)")
                     }
                 }
             case "sort": p.sort = string(value, "sort")
@@ -680,12 +732,18 @@ final class ConfigReader {
             }
         }
         if p.title.isEmpty { error(node, "a panel needs a title") }
-        if !sawType { error(node, "panel '\(p.title)' needs a type") }
+        if !sawType { error(node, "panel \(Sanitizer.quote(p.title)) needs a type") }
         let hasSource = node.mapping?["source"] != nil
         if p.metrics.isEmpty && node.mapping?["metrics"] == nil && !hasSource {
-            error(node, p.type == .log ? "log panel '\(p.title)' needs a source" : "panel '\(p.title)' needs metrics")
+            error(
+                node,
+                p.type == .log
+                    ? "log panel \(Sanitizer.quote(p.title)) needs a source"
+                    : "panel \(Sanitizer.quote(p.title)) needs metrics")
         }
-        if p.type == .log && !hasSource && sawType { error(node, "log panel '\(p.title)' needs a source") }
+        if p.type == .log && !hasSource && sawType {
+            error(node, "log panel \(Sanitizer.quote(p.title)) needs a source")
+        }
         if hasSource && p.type != .log && p.type != .table {
             error(node, "only log and table panels take a source")
         }
@@ -788,7 +846,8 @@ final class ConfigReader {
             if !severities.contains(where: { $0.id == severity }) {
                 error(
                     severityNode ?? item,
-                    "unknown severity '\(severity)' (defined: \(severities.map(\.id).joined(separator: ", ")))")
+                    "unknown severity \(Sanitizer.quote(severity)) (defined: \(severities.map(\.id).joined(separator: ", ")))"
+                )
             }
             var expr: QueryExpr?
             var metricID: String?
@@ -805,7 +864,7 @@ final class ConfigReader {
                             self.error(condNode, "condition: \(error.message)")
                         }
                     } else {
-                        error(condNode, "condition names undefined metric '\(id)'")
+                        error(condNode, "condition names undefined metric \(Sanitizer.quote(id))")
                     }
                 } else {
                     error(condNode, "condition must look like 'metric > number' (or use expr: with PromQL)")
@@ -813,7 +872,7 @@ final class ConfigReader {
             } else if let (_, e) = exprText {
                 expr = e
             } else {
-                error(item, "rule '\(name)' needs a condition or an expr")
+                error(item, "rule \(Sanitizer.quote(name)) needs a condition or an expr")
             }
             if let expr {
                 var rule = AlertRule(

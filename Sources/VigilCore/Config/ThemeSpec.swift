@@ -62,7 +62,7 @@ public struct ThemeSpec: Sendable, Equatable {
             if let i = Int16(s), (0...255).contains(i) { return i }
             r.error(
                 n,
-                "\(what): unknown colour '\(s)' (a number 0-255 or one of \(names.keys.sorted().joined(separator: ", ")))"
+                "\(what): unknown colour \(Sanitizer.quote(s)) (a number 0-255 or one of \(names.keys.sorted().joined(separator: ", ")))"
             )
             return nil
         }
@@ -75,7 +75,7 @@ public struct ThemeSpec: Sendable, Equatable {
                     if let c = color(v, role) { spec.colors[role] = c }
                 }
                 for role in roles where spec.colors[role] == nil && value.mapping != nil {
-                    r.error(value, "colors needs '\(role)'")
+                    r.error(value, "colors needs \(Sanitizer.quote(role))")
                 }
             default:
                 guard let seq = value.sequence else {

@@ -234,7 +234,16 @@ public struct ExpositionParser {
     // MARK: - Errors and positions
 
     func error(_ message: String, at position: Int? = nil) -> ExpositionError {
-        ExpositionError(line: lineNumber, column: (position ?? pos) - lineStart + 1, message: message)
+        // Cleaned again as a whole: a metric or family name in a message
+        // is input too.
+        ExpositionError(
+            line: lineNumber, column: (position ?? pos) - lineStart + 1,
+            message: Sanitizer.clean(message, maxLength: 300))
+    }
+
+    /// Input bytes quoted in a message: cleaned and shortened.
+    func quoted(_ start: Int, _ count: Int) -> String {
+        Sanitizer.quote(bytes: UnsafeBufferPointer(start: base + start, count: max(0, count)))
     }
 
     @inline(__always)
@@ -347,7 +356,7 @@ public struct ExpositionParser {
         default:
             // In the classic format any other comment (and UNIT) is ignored.
             if format == .openMetrics {
-                throw error("unknown comment '# \(string(base, kwStart, pos - kwStart))'", at: kwStart)
+                throw error("unknown comment \(quoted(kwStart - 2, pos - kwStart + 2))", at: kwStart)
             }
         }
         newline(eol)
@@ -408,7 +417,7 @@ public struct ExpositionParser {
             case (.untyped?, .openMetrics): allowed = false
             default: allowed = true
             }
-            guard let t, allowed else { throw error("invalid metric type '\(string(base, pos, stop - pos))'") }
+            guard let t, allowed else { throw error("invalid metric type \(quoted(pos, stop - pos))") }
             currentSawType = true
             current.type = t
         default:  // UNIT
@@ -417,7 +426,7 @@ public struct ExpositionParser {
             currentSawUnit = true
             if !text.isEmpty {
                 guard name.hasSuffix("_" + text) else {
-                    throw error("unit '\(text)' is not a suffix of the metric name \(name)")
+                    throw error("unit \(Sanitizer.quote(text)) is not a suffix of the metric name \(name)")
                 }
             }
             current.unit = text
@@ -454,7 +463,7 @@ public struct ExpositionParser {
                 case UInt8(ascii: "n"): bytes.append(UInt8(ascii: "\n"))
                 case UInt8(ascii: "\"") where format == .openMetrics: bytes.append(n)
                 default:
-                    if format == .openMetrics { throw error("invalid escape '\\\(Character(Unicode.Scalar(n)))'") }
+                    if format == .openMetrics { throw error("invalid escape \(quoted(pos, 2))") }
                     bytes.append(c)
                     bytes.append(n)
                 }
@@ -557,7 +566,7 @@ public struct ExpositionParser {
             pos = p
         }
         guard let v = FastFloat.parse(base, vStart, pos) else {
-            throw error("invalid value '\(string(base, vStart, pos - vStart))'", at: vStart)
+            throw error("invalid value \(quoted(vStart, pos - vStart))", at: vStart)
         }
         value = v
         timestampMs = nil
@@ -623,7 +632,7 @@ public struct ExpositionParser {
         guard let seconds = FastFloat.parse(base, tStart, pos), seconds.isFinite,
             abs(seconds) < 9.2e15
         else {
-            throw error("invalid timestamp '\(string(base, tStart, pos - tStart))'", at: tStart)
+            throw error("invalid timestamp \(quoted(tStart, pos - tStart))", at: tStart)
         }
         // Truncated toward zero, exactly as Prometheus' parser does, so
         // `.123` may land on 122 ms; Vigil agrees with Prometheus here.
@@ -738,7 +747,7 @@ public struct ExpositionParser {
             // Duplicate label names make the series ambiguous.
             for other in slices where other.nameLength == nLength {
                 if memEqual(base + other.nameStart, base + nStart, nLength) {
-                    throw error("duplicate label name '\(string(base, nStart, nLength))'", at: nStart)
+                    throw error("duplicate label name \(quoted(nStart, nLength))", at: nStart)
                 }
             }
             slices.append(slice)
@@ -798,7 +807,7 @@ public struct ExpositionParser {
             return w
         }
         if bad >= 0 {
-            throw error("invalid escape '\\\(Character(Unicode.Scalar(base[bad + 1])))' in label value", at: bad)
+            throw error("invalid escape \(quoted(bad, 2)) in label value", at: bad)
         }
         scratchCount = written
         slice.valueStart = start

@@ -329,10 +329,12 @@ enum LogJSON {
 
     static func number(_ d: Double) -> Int64? {
         guard d.isFinite, d > 0 else { return nil }
-        if d > 1e17 { return Int64(d / 1e6) }
-        if d > 1e14 { return Int64(d / 1e3) }
-        if d > 1e11 { return Int64(d) }
-        return Int64(d * 1000)
+        // Int64(exactly:) rather than Int64(): a hostile 1e300 is no time,
+        // not a trap.
+        if d > 1e17 { return Int64(exactly: (d / 1e6).rounded(.towardZero)) }
+        if d > 1e14 { return Int64(exactly: (d / 1e3).rounded(.towardZero)) }
+        if d > 1e11 { return Int64(exactly: d.rounded(.towardZero)) }
+        return Int64(exactly: (d * 1000).rounded(.towardZero))
     }
 }
 

@@ -4,7 +4,6 @@ public struct PromDuration: Hashable, Sendable, Comparable, CustomStringConverti
     public var milliseconds: Int64
 
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
-    public init(seconds: Double) { self.milliseconds = Int64((seconds * 1000).rounded()) }
 
     public var seconds: Double { Double(milliseconds) / 1000 }
 
@@ -15,13 +14,35 @@ public struct PromDuration: Hashable, Sendable, Comparable, CustomStringConverti
         ("m", 60_000), ("s", 1000), ("ms", 1),
     ]
 
+    /// The longest duration: what Go's time.Duration holds (int64
+    /// nanoseconds, about 292 years), as in Prometheus. Keeping every
+    /// duration this small leaves room to add it to any time without
+    /// overflowing Int64 milliseconds.
+    public static let maxMilliseconds: Int64 = Int64.max / 1_000_000
+
+    /// Whether `text` is written as a duration but longer than
+    /// `maxMilliseconds` (so an error can say "out of range", not "bad").
+    public static func isOutOfRange(_ text: String) -> Bool {
+        if case .outOfRange = scan(text) { return true }
+        return false
+    }
+
     /// Parses `1h30m`-style text. Units must come in decreasing order and
-    /// each at most once, as Prometheus requires; nil on anything else.
+    /// each at most once, as Prometheus requires; nil on anything else,
+    /// and on a duration longer than `maxMilliseconds`.
     public init?(_ text: String) {
+        guard case .ok(let ms) = Self.scan(text) else { return nil }
+        milliseconds = ms
+    }
+
+    enum Scan { case ok(Int64), outOfRange, invalid }
+
+    static func scan(_ text: String) -> Scan {
         let chars = Array(text.utf8)
-        guard !chars.isEmpty else { return nil }
+        guard !chars.isEmpty else { return .invalid }
         var i = 0
         var total: Int64 = 0
+        var tooLong = false
         var lastUnitIndex = -1
         while i < chars.count {
             var n: Int64 = 0
@@ -29,24 +50,25 @@ public struct PromDuration: Hashable, Sendable, Comparable, CustomStringConverti
             while i < chars.count, chars[i] >= 48, chars[i] <= 57 {
                 let (m, o1) = n.multipliedReportingOverflow(by: 10)
                 let (a, o2) = m.addingReportingOverflow(Int64(chars[i] - 48))
-                if o1 || o2 { return nil }
+                if o1 || o2 { tooLong = true }
                 n = a
                 i += 1
             }
-            guard i > digitsStart, i < chars.count else { return nil }
+            guard i > digitsStart, i < chars.count else { return .invalid }
             var unit = String(UnicodeScalar(chars[i]))
             i += 1
             if unit == "m", i < chars.count, chars[i] == UInt8(ascii: "s") {
                 unit = "ms"
                 i += 1
             }
-            guard let idx = Self.units.firstIndex(where: { $0.0 == unit }), idx > lastUnitIndex else { return nil }
+            guard let idx = units.firstIndex(where: { $0.0 == unit }), idx > lastUnitIndex else { return .invalid }
             lastUnitIndex = idx
-            let (m, o) = n.multipliedReportingOverflow(by: Self.units[idx].1)
-            if o { return nil }
-            total += m
+            let (m, o) = n.multipliedReportingOverflow(by: units[idx].1)
+            let (sum, o2) = total.addingReportingOverflow(m)
+            if o || o2 { tooLong = true }
+            total = sum
         }
-        milliseconds = total
+        return tooLong || total > maxMilliseconds ? .outOfRange : .ok(total)
     }
 
     public var description: String {

@@ -119,12 +119,12 @@ public struct Evaluator {
 
     // MARK: - Selectors
 
-    func reference(_ s: Selector, _ t: Int64) -> Int64 { (s.atMs ?? t) - s.offsetMs }
+    func reference(_ s: Selector, _ t: Int64) -> Int64 { (s.atMs ?? t).minusSaturating(s.offsetMs) }
 
     func instant(_ s: Selector, _ t: Int64) -> [VectorElement] {
         let ref = reference(s, t)
         var out: [VectorElement] = []
-        for (labels, last) in source.latest(matching: s.matchers, minT: ref - lookbackMs, maxT: ref) {
+        for (labels, last) in source.latest(matching: s.matchers, minT: ref.minusSaturating(lookbackMs), maxT: ref) {
             guard !StaleMarker.isStale(last.v) else { continue }
             out.append(VectorElement(labels: labels, value: last.v, t: last.t))
         }
@@ -133,7 +133,7 @@ public struct Evaluator {
 
     func rangeSelect(_ s: Selector, _ d: PromDuration, _ t: Int64) -> [SeriesPoints] {
         let ref = reference(s, t)
-        let minT = ref - d.milliseconds
+        let minT = ref.minusSaturating(d.milliseconds)
         var out: [SeriesPoints] = []
         for series in source.series(matching: s.matchers, minT: minT, maxT: ref) {
             let pts = series.points.filter { $0.t >= minT && $0.t <= ref && !StaleMarker.isStale($0.v) }

@@ -1,17 +1,31 @@
 import Foundation
 
 extension Evaluator {
+    /// Evaluates the arguments, then the function. Only this small frame
+    /// sits on the recursion of nested calls (`abs(abs(abs(...)))`); the
+    /// big switch below runs after its arguments are done, so 1,000
+    /// nested calls fit the stack.
     func call(_ f: QueryFunction, _ args: [QueryExpr], _ t: Int64) throws(QueryEvaluationError) -> QueryValue {
+        var values: [QueryValue] = []
+        values.reserveCapacity(args.count)
+        for a in args { values.append(try eval(a, t)) }
         if f.args.first == .matrix || f.name == "quantile_over_time" {
-            return .vector(try rangeFunction(f, args, t))
+            return .vector(try rangeFunction(f, args, values, t))
         }
+        return try instantFunction(f, args, values, t)
+    }
+
+    @inline(never)
+    func instantFunction(_ f: QueryFunction, _ args: [QueryExpr], _ values: [QueryValue], _ t: Int64)
+        throws(QueryEvaluationError) -> QueryValue
+    {
         switch f.name {
         case "time": return .scalar(Double(t) / 1000, t: t)
         case "vector":
-            guard case .scalar(let v, _) = try eval(args[0], t) else { throw mismatch(f) }
+            guard case .scalar(let v, _) = values[0] else { throw mismatch(f) }
             return .vector([VectorElement(labels: Labels(), value: v, t: t)])
         case "scalar":
-            guard case .vector(let vec) = try eval(args[0], t) else { throw mismatch(f) }
+            guard case .vector(let vec) = values[0] else { throw mismatch(f) }
             return .scalar(vec.count == 1 ? vec[0].value : .nan, t: t)
         default: break
         }
@@ -20,8 +34,8 @@ extension Evaluator {
         var vec: [VectorElement] = []
         var scalars: [Double] = []
         var strings: [String] = []
-        for a in args {
-            switch try eval(a, t) {
+        for v in values {
+            switch v {
             case .vector(let v): vec = v
             case .scalar(let v, _): scalars.append(v)
             case .string(let s): strings.append(s)
@@ -141,41 +155,44 @@ extension Evaluator {
         return Labels(out)
     }
 
+    /// A calendar field of a Unix time in UTC, in the proleptic Gregorian
+    /// calendar as Go's time package counts it (Foundation's calendar
+    /// switches to Julian before 1582 and stops near year 506,713). NaN
+    /// outside the times Prometheus accepts.
     func dateField(_ name: String, _ seconds: Double) -> Double {
-        guard seconds.isFinite else { return .nan }
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        let date = Date(timeIntervalSince1970: seconds.rounded(.down))
-        let c = cal.dateComponents([.minute, .hour, .weekday, .day, .month, .year], from: date)
+        guard seconds.isFinite, seconds >= QueryTime.minSeconds, seconds <= QueryTime.maxSeconds else { return .nan }
+        // Go's int64(f): toward zero.
+        let secs = Int64(seconds.rounded(.towardZero))
+        let c = CivilDate(unixSeconds: secs)
         switch name {
-        case "minute": return Double(c.minute!)
-        case "hour": return Double(c.hour!)
-        case "day_of_week": return Double(c.weekday! - 1)
-        case "day_of_month": return Double(c.day!)
-        case "day_of_year": return Double(cal.ordinality(of: .day, in: .year, for: date)!)
-        case "days_in_month": return Double(cal.range(of: .day, in: .month, for: date)!.count)
-        case "month": return Double(c.month!)
-        default: return Double(c.year!)
+        case "minute": return Double(c.minute)
+        case "hour": return Double(c.hour)
+        case "day_of_week": return Double(c.weekday)
+        case "day_of_month": return Double(c.day)
+        case "day_of_year": return Double(c.dayOfYear)
+        case "days_in_month": return Double(c.daysInMonth)
+        case "month": return Double(c.month)
+        default: return Double(c.year)
         }
     }
 
     // MARK: - Functions over ranges
 
-    func rangeFunction(_ f: QueryFunction, _ args: [QueryExpr], _ t: Int64) throws(QueryEvaluationError)
-        -> [VectorElement]
+    @inline(never)
+    func rangeFunction(_ f: QueryFunction, _ args: [QueryExpr], _ values: [QueryValue], _ t: Int64)
+        throws(QueryEvaluationError) -> [VectorElement]
     {
         let matrixIndex = f.name == "quantile_over_time" ? 1 : 0
-        guard case .range(let sel, let range) = args[matrixIndex] else {
+        guard case .range(let sel, let range) = args[matrixIndex], case .matrix(let matrix) = values[matrixIndex] else {
             throw QueryEvaluationError(message: "\(f.name)() needs a range selector")
         }
         var scalar = 0.0
-        if args.count > 1, case .scalar(let v, _) = try eval(args[1 - matrixIndex], t) { scalar = v }
-        let matrix = rangeSelect(sel, range, t)
+        if values.count > 1, case .scalar(let v, _) = values[1 - matrixIndex] { scalar = v }
         if f.name == "absent_over_time" {
             return matrix.isEmpty ? [VectorElement(labels: absentLabels(args[0]), value: 1, t: t)] : []
         }
         let rangeEnd = reference(sel, t)
-        let rangeStart = rangeEnd - range.milliseconds
+        let rangeStart = rangeEnd.minusSaturating(range.milliseconds)
         var out: [VectorElement] = []
         for series in matrix {
             let pts = series.points

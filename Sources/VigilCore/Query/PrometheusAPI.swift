@@ -68,7 +68,10 @@ public enum PrometheusAPI {
             guard let pair = v as? [Any], pair.count == 2, let t = (pair[0] as? NSNumber)?.doubleValue,
                 let s = pair[1] as? String, let value = parseValue(s)
             else { throw PromAPIError("a sample is not [<time>, \"<value>\"]") }
-            return Point(t: Int64((t * 1000).rounded()), v: value)
+            guard let ms = QueryTime.milliseconds(fromSeconds: t) else {
+                throw PromAPIError("a sample's time is out of range: \(QueryTime.outOfBounds(t))")
+            }
+            return Point(t: ms, v: value)
         }
         switch type {
         case "vector":

@@ -55,6 +55,15 @@ public struct QueryFunction: Sendable {
 public struct QueryParser {
     let chars: [UInt8]
     var pos = 0
+    /// How deep the recursive descent is. Prometheus' parser has no limit
+    /// and neither did Vigil's, so 17,000 parentheses overflowed the
+    /// stack; past `maxDepth` the query is refused instead.
+    var depth = 0
+
+    /// The deepest nesting accepted: far beyond any real query, and
+    /// shallow enough for the parser (about 5 KiB of stack a level in a
+    /// debug build) and the evaluator to run on an 8 MiB stack.
+    public static let maxDepth = 1000
 
     public static func parse(_ text: String) throws(QuerySyntaxError) -> QueryExpr {
         var p = QueryParser(chars: Array(text.utf8))
@@ -69,7 +78,7 @@ public struct QueryParser {
     }
 
     func fail(_ message: String, at: Int? = nil) -> QuerySyntaxError {
-        QuerySyntaxError(column: (at ?? pos) + 1, message: message)
+        QuerySyntaxError(column: (at ?? pos) + 1, message: Sanitizer.clean(message, maxLength: 300))
     }
 
     // MARK: - Characters
@@ -103,8 +112,7 @@ public struct QueryParser {
 
     func describeNext() -> String {
         guard pos < chars.count else { return "end of input" }
-        let end = min(chars.count, pos + 12)
-        return "'" + String(decoding: chars[pos..<end], as: UTF8.self) + "'"
+        return Sanitizer.quote(bytes: chars[pos...], maxLength: 12)
     }
 
     static func isIdentStart(_ c: UInt8) -> Bool {
@@ -143,7 +151,12 @@ public struct QueryParser {
         let start = pos
         while let c = peekChar(), (c >= 48 && c <= 57) || (c | 0x20 >= 97 && c | 0x20 <= 122) { pos += 1 }
         let text = String(decoding: chars[start..<pos], as: UTF8.self)
-        guard let d = PromDuration(text) else { throw fail("invalid duration '\(text)'", at: start) }
+        guard let d = PromDuration(text) else {
+            if PromDuration.isOutOfRange(text) {
+                throw fail("duration \(Sanitizer.quote(text)) is out of range (at most 292 years)", at: start)
+            }
+            throw fail("invalid duration \(Sanitizer.quote(text))", at: start)
+        }
         return d
     }
 
@@ -169,7 +182,8 @@ public struct QueryParser {
                 case UInt8(ascii: "t"): bytes.append(9)
                 case UInt8(ascii: "r"): bytes.append(13)
                 case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"): bytes.append(n)
-                default: throw fail("unknown escape sequence '\\\(Character(UnicodeScalar(n)))'", at: pos - 2)
+                default:
+                    throw fail("unknown escape sequence \(Sanitizer.quote(bytes: chars[(pos - 2)..<pos]))", at: pos - 2)
                 }
                 continue
             }
@@ -213,6 +227,14 @@ public struct QueryParser {
     // MARK: - Expressions
 
     mutating func expression(minPrecedence: Int) throws(QuerySyntaxError) -> QueryExpr {
+        depth += 1
+        defer { depth -= 1 }
+        // The top level is depth 1: `(x)` is nested one level.
+        guard depth <= Self.maxDepth + 1 else {
+            // At the token that opened the level too many: '(', a call's
+            // '(' or a unary sign.
+            throw fail("expression nested deeper than \(Self.maxDepth) levels", at: max(0, pos - 1))
+        }
         var lhs = try unary()
         while true {
             skipSpace()
@@ -366,10 +388,17 @@ public struct QueryParser {
                 pos += 1
                 skipSpace()
                 let at = pos
-                guard let t = numberLiteral() else {
+                var sign = 1.0
+                if let c = peekChar(), c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
+                    if c == UInt8(ascii: "-") { sign = -1 }
+                    pos += 1
+                }
+                guard let t = numberLiteral().map({ $0 * sign }) else {
                     throw fail("the @ modifier takes a Unix time; start() and end() are not supported", at: at)
                 }
-                let ms = Int64((t * 1000).rounded())
+                guard let ms = QueryTime.milliseconds(fromSeconds: t) else {
+                    throw fail("timestamp out of bounds for @ modifier: \(QueryTime.outOfBounds(t))", at: at)
+                }
                 switch e {
                 case .selector(var s):
                     s.atMs = ms
@@ -544,7 +573,7 @@ public struct QueryParser {
         do {
             return try LabelMatcher(name, op, value)
         } catch {
-            throw fail("invalid regular expression '\(value)'", at: at)
+            throw fail("invalid regular expression \(Sanitizer.quote(value))", at: at)
         }
     }
 }

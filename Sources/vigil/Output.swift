@@ -1,0 +1,29 @@
+import Foundation
+import VigilCore
+
+// The one output path of the command line. Every byte Vigil writes to
+// standard output or standard error outside the dashboard passes through
+// here, and through the sanitiser: names, values, messages and whole
+// reports can carry bytes from a configuration, a data file or the
+// network, and none of them may reach the terminal as a control
+// character. Newline and tab are kept; everything else below 0x20, DEL,
+// C1 and bidirectional overrides are shown visibly.
+
+/// Writes one line (or several) to standard output.
+func say(_ text: String, terminator: String = "\n") {
+    // Through print's buffer: `vigil scrape` of a big target writes
+    // hundreds of thousands of lines.
+    print(Sanitizer.cleanKeepingLines(text), terminator: terminator)
+}
+
+/// Prints to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((Sanitizer.cleanKeepingLines(message) + "\n").utf8))
+}
+
+/// Writes a frame rendered by `PlainText`: its only escape sequences are
+/// the SGR colours the renderer itself adds; the canvas has refused every
+/// control character in the text it holds.
+func sayFrame(_ rendered: String) {
+    print(rendered, terminator: "")
+}
