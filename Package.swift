@@ -34,7 +34,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "vigil-bench", dependencies: ["VigilCore", "VigilUI"]),
-        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
+        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], exclude: ["PromQL"]),
         .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport"),
         .testTarget(
             name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore", "VigilTestSupport"], exclude: ["Fixtures"]),

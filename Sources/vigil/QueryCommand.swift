@@ -25,7 +25,7 @@ struct Query: ParsableCommand {
     func run() throws {
         let expr: QueryExpr
         do {
-            expr = try QueryParser.parse(expression)
+            expr = try QueryParser.parseAny(expression)
         } catch {
             printError("vigil: query: \(error)")
             throw ExitStatus.usage
@@ -63,22 +63,67 @@ struct Query: ParsableCommand {
             }
             time = ms
         }
-        let rows: [QueryResultRow]
+        let value: QueryValue
         do {
-            rows = try InstantQuery.run(expr, on: store, at: time)
+            value = try InstantQuery.evaluate(expr, on: store, at: time)
         } catch {
             printError("vigil: query: \(error)")
             throw ExitStatus.failed
         }
         if json {
-            let items = rows.map {
-                "{\"metric\": \(jsonLabels($0.labels)), \"value\": [\(Double($0.timeMs) / 1000), \(jsonString(formatSampleValue($0.value)))]}"
-            }
-            say(
-                "{\"resultType\": \(jsonString(expr.type == .scalar ? "scalar" : "vector")), \"result\": [\(items.joined(separator: ", "))]}"
-            )
+            say(Self.json(value, at: time))
+        } else if let text = Self.text(value) {
+            say(text)
         } else {
-            for row in rows { say("\(row.labels) \(formatSampleValue(row.value))") }
+            // Nothing on standard output for scripts; a word for people.
+            printError("vigil: query: empty result (no series)")
+        }
+    }
+
+    /// Prometheus' /api/v1/query answer, byte for byte in its shape:
+    /// `{"status":"success","data":{"resultType":…,"result":…}}`.
+    static func json(_ value: QueryValue, at timeMs: Int64) -> String {
+        func time(_ ms: Int64) -> String { formatSampleValue(Double(ms) / 1000) }
+        func pair(_ ms: Int64, _ v: String) -> String { "[\(time(ms)),\(jsonString(v))]" }
+        let type: String
+        let result: String
+        switch value {
+        case .scalar(let v, _):
+            (type, result) = ("scalar", pair(timeMs, formatSampleValue(v)))
+        case .string(let s):
+            (type, result) = ("string", pair(timeMs, s))
+        case .vector(let vec):
+            let items = vec.map {
+                "{\"metric\":\(jsonLabels($0.labels)),\"value\":\(pair(timeMs, formatSampleValue($0.value)))}"
+            }
+            (type, result) = ("vector", "[" + items.joined(separator: ",") + "]")
+        case .matrix(let m):
+            let items = m.map { s in
+                let values = s.points.map { pair($0.t, formatSampleValue($0.v)) }.joined(separator: ",")
+                return "{\"metric\":\(jsonLabels(s.labels)),\"values\":[\(values)]}"
+            }
+            (type, result) = ("matrix", "[" + items.joined(separator: ",") + "]")
+        }
+        return "{\"status\":\"success\",\"data\":{\"resultType\":\"\(type)\",\"result\":\(result)}}"
+    }
+
+    /// One line per series: `{labels} value`; a range vector's points as
+    /// `value@time` (Unix seconds); a scalar with empty labels; a string as
+    /// it is.
+    static func text(_ value: QueryValue) -> String? {
+        switch value {
+        case .vector(let vec) where vec.isEmpty: return nil
+        case .matrix(let m) where m.isEmpty: return nil
+        case .scalar(let v, _): return "{} \(formatSampleValue(v))"
+        case .string(let s): return s
+        case .vector(let vec):
+            return vec.map { "\($0.labels) \(formatSampleValue($0.value))" }.joined(separator: "\n")
+        case .matrix(let m):
+            return m.map { s in
+                "\(s.labels) "
+                    + s.points.map { "\(formatSampleValue($0.v))@\(formatSampleValue(Double($0.t) / 1000))" }
+                    .joined(separator: " ")
+            }.joined(separator: "\n")
         }
     }
 }

@@ -80,5 +80,5 @@ func jsonString(_ s: String) -> String {
 }
 
 func jsonLabels(_ labels: Labels) -> String {
-    "{" + labels.pairs.map { "\(jsonString($0.name)): \(jsonString($0.value))" }.joined(separator: ", ") + "}"
+    "{" + labels.pairs.map { "\(jsonString($0.name)):\(jsonString($0.value))" }.joined(separator: ",") + "}"
 }

@@ -93,8 +93,8 @@ import Testing
             "t.yaml:2:41: bearer_token: environment variable NOPE is not set"
         ),
         (
-            "metrics:\n  a:\n    query: rate(x[5m:1m])\n",
-            "t.yaml:3:18: query of metric a: subqueries are not supported by Vigil's local engine (query column 7)"
+            "metrics:\n  a:\n    query: rate(x[5m:0s])\n",
+            "t.yaml:3:22: query of metric a: the subquery step must be positive (query column 11)"
         ),
         (
             "metrics:\n  a:\n    query: sum(x\n",

@@ -115,10 +115,18 @@ func eval(_ query: String, _ store: SeriesStore, at t: Int64) throws -> [QueryRe
 
     @Test(arguments: [
         ("sum(", 5, "unexpected end of query"),
-        ("rate(x[5m:1m])", 7, "subqueries are not supported by Vigil's local engine"),
+        ("rate(x[5m:0s])", 11, "the subquery step must be positive"),
+        ("rate(x[5m][10m:1m])", 11, "subquery is only allowed on an instant vector, got a range vector"),
+        ("x[100y:1ms]", 2, "subquery of 3153600000000 steps: at most 11000 are evaluated"),
+        (
+            "rate(x[5m]) offset 1m", 13,
+            "offset modifier must be preceded by an instant vector selector, a range vector selector or a subquery"
+        ),
+        ("(x)[5m]", 4, "ranges are only allowed on vector selectors"),
         ("rate(x)", 6, "expected a range vector as argument 1 of rate(), got an instant vector"),
-        ("holt_winters(x[5m], 0.5, 0.5)", 1, "unknown or unsupported function 'holt_winters'"),
-        ("x @ start()", 5, "the @ modifier takes a Unix time; start() and end() are not supported"),
+        ("holt_winters(x[5m])", 1, "wrong number of arguments for holt_winters(): expected 3, got 1"),
+        ("x @ begin()", 5, "the @ modifier takes a Unix time, start() or end()"),
+        ("Rate(x[5m])", 1, "unknown or unsupported function 'Rate'"),
         ("1 > 2", 3, "comparisons between scalars must use the bool modifier"),
         ("{a=\"\"}", 1, "vector selector must contain at least one non-empty matcher"),
         ("x{a=~\"(\"}", 3, "invalid regular expression '('"),

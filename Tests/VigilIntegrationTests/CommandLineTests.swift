@@ -84,7 +84,8 @@ import Testing
         #expect(out.stdout == "{job=\"target1\"} 1\n")
         let up = try Support.run(Support.vigil, ["query", "up", "--target", url, "--over", "1s", "--json"])
         let instance = url.replacingOccurrences(of: "http://", with: "").replacingOccurrences(of: "/metrics", with: "")
-        #expect(up.stdout.contains("\"instance\": \"\(instance)\""))
-        #expect(up.stdout.contains("\"value\": [") && up.stdout.contains("\"1\"]"))
+        #expect(up.stdout.hasPrefix("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{"))
+        #expect(up.stdout.contains("\"instance\":\"\(instance)\""))
+        #expect(up.stdout.contains("\"value\":[") && up.stdout.contains(",\"1\"]}]}}"))
     }
 }

@@ -30,6 +30,8 @@ public final class AlertCenter {
     public private(set) var ruleErrors: [String: String] = [:]
     /// Samples of active alerts' metrics not yet written.
     var pendingSamples: [AlertKey: [(Int64, Double)]] = [:]
+    /// Subqueries' settled steps, carried from one refresh to the next.
+    var subqueryMemo: [SubqueryCache.Key: [VectorElement]] = [:]
     var lastSampleFlush: Int64 = 0
     static let sampleFlushMs: Int64 = 60_000
 
@@ -108,10 +110,10 @@ public final class AlertCenter {
     /// Each rule's condition at `now`: the series for which it holds. A
     /// rule whose query fails is left out (its alerts stay as they are)
     /// and its error kept in `ruleErrors`.
-    public static func evaluateRules(_ rules: [AlertRule], source: any SeriesSource, at now: Int64) -> (
-        results: [String: [Labels: Double]], errors: [String: String]
-    ) {
-        let evaluator = Evaluator(source: source)
+    public static func evaluateRules(
+        _ rules: [AlertRule], source: any SeriesSource, at now: Int64, subqueries: SubqueryCache = SubqueryCache()
+    ) -> (results: [String: [Labels: Double]], errors: [String: String]) {
+        let evaluator = Evaluator(source: source, subqueries: subqueries)
         var results: [String: [Labels: Double]] = [:]
         var errors: [String: String] = [:]
         for rule in rules {
@@ -158,7 +160,9 @@ public final class AlertCenter {
         let ready = engine.rules.filter { rule in
             !rule.remote && (dataSince == .min || now - dataSince >= (rule.expr.selectors.map(\.1).max() ?? 0))
         }
-        var (results, errors) = Self.evaluateRules(ready, source: source, at: now)
+        let subqueries = SubqueryCache(entries: subqueryMemo)
+        var (results, errors) = Self.evaluateRules(ready, source: source, at: now, subqueries: subqueries)
+        subqueryMemo = subqueries.carried(to: now, reach: longestRuleReachMs)
         for rule in engine.rules where rule.remote {
             if let r = remote[rule.name] { results[rule.name] = r }
             if let e = remoteErrors[rule.name] { errors[rule.name] = e }

@@ -38,6 +38,10 @@ public struct MetricHistory: Sendable {
     var columns: [String: [Int64: [Labels: Double]]] = [:]
     var errors: [String: String] = [:]
     var current: [String: [Labels: Double]] = [:]
+    /// Subqueries' settled steps, carried from one refresh to the next:
+    /// a new column of `max_over_time(rate(x[1m])[1h:15s])` computes one
+    /// inner step, not 240.
+    var subqueryMemo: [SubqueryCache.Key: [VectorElement]] = [:]
 
     public init(windowMs: Int64, stepMs: Int64) {
         self.windowMs = windowMs
@@ -59,8 +63,13 @@ public struct MetricHistory: Sendable {
 
     /// Evaluates what is due for each metric at `now`.
     public mutating func update(_ metrics: [MetricDefinition], source: any SeriesSource, now: Int64) {
-        let evaluator = Evaluator(source: source)
+        let subqueries = SubqueryCache(entries: subqueryMemo)
+        let evaluator = Evaluator(source: source, subqueries: subqueries)
         let times = alignedTimes(now: now)
+        defer {
+            let reach = metrics.map { $0.query.selectors.map(\.1).max() ?? 0 }.max() ?? 0
+            subqueryMemo = subqueries.carried(to: now, reach: reach + windowMs)
+        }
         let oldest = times.first ?? now
         for m in metrics {
             var cols = columns[m.id] ?? [:]
@@ -90,6 +99,7 @@ public struct MetricHistory: Sendable {
         columns = [:]
         current = [:]
         errors = [:]
+        subqueryMemo = [:]
     }
 
     static func values(_ v: QueryValue) -> [Labels: Double] {

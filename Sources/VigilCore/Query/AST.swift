@@ -11,6 +11,8 @@ public indirect enum QueryExpr: Sendable {
     case binary(BinaryOp, QueryExpr, QueryExpr, matching: VectorMatching, returnBool: Bool)
     case negate(QueryExpr)
     case paren(QueryExpr)
+    /// `expr[range:step]`: the inner expression at every step of the range.
+    case subquery(Subquery)
 
     public var type: QueryValueType {
         switch self {
@@ -22,6 +24,7 @@ public indirect enum QueryExpr: Sendable {
         case .aggregate: return .vector
         case .binary(_, let l, let r, _, _): return l.type == .scalar && r.type == .scalar ? .scalar : .vector
         case .negate(let e), .paren(let e): return e.type
+        case .subquery: return .matrix
         }
     }
 
@@ -36,8 +39,48 @@ public indirect enum QueryExpr: Sendable {
         case .aggregate(_, let e, let p, _, _): return e.selectors + (p?.selectors ?? [])
         case .binary(_, let l, let r, _, _): return l.selectors + r.selectors
         case .negate(let e), .paren(let e): return e.selectors
+        case .subquery(let sq):
+            // The inner expression is evaluated as far back as the range
+            // (and offset) reaches, plus its own reach.
+            return sq.expr.selectors.map { ($0.0, $0.1 + max(0, sq.offsetMs) + sq.rangeMs) }
         }
     }
+
+    /// Whether `@ start()` or `@ end()` appears anywhere: such an
+    /// expression depends on the query's time, not only on the step.
+    var usesQueryTime: Bool {
+        switch self {
+        case .number, .string: return false
+        case .selector(let s), .range(let s, _): return s.at?.isQueryTime ?? false
+        case .call(_, let args): return args.contains { $0.usesQueryTime }
+        case .aggregate(_, let e, let p, _, _): return e.usesQueryTime || (p?.usesQueryTime ?? false)
+        case .binary(_, let l, let r, _, _): return l.usesQueryTime || r.usesQueryTime
+        case .negate(let e), .paren(let e): return e.usesQueryTime
+        case .subquery(let sq): return (sq.at?.isQueryTime ?? false) || sq.expr.usesQueryTime
+        }
+    }
+}
+
+/// A subquery: `expr[range:step] offset o @ t`.
+public struct Subquery: Sendable {
+    public var expr: QueryExpr
+    public var rangeMs: Int64
+    /// nil for `[5m:]`: the evaluator's default step.
+    public var stepMs: Int64?
+    public var offsetMs: Int64 = 0
+    public var at: AtModifier?
+    /// The inner expression as written: with the step, the key of the
+    /// step cache, so panels and rules with the same subquery share it.
+    public var text: String
+}
+
+/// The `@` modifier: a fixed Unix time, or the query's start or end
+/// (both the evaluation time of an instant query).
+public enum AtModifier: Sendable, Equatable {
+    case time(Int64)
+    case start, end
+
+    var isQueryTime: Bool { self == .start || self == .end }
 }
 
 public enum QueryValueType: String, Sendable {
@@ -57,8 +100,8 @@ public enum QueryValueType: String, Sendable {
 public struct Selector: Sendable {
     public var matchers: [LabelMatcher]
     public var offsetMs: Int64 = 0
-    /// The `@` modifier's fixed evaluation time, when given.
-    public var atMs: Int64?
+    /// The `@` modifier, when given.
+    public var at: AtModifier?
 
     public var metricName: String? {
         matchers.first { $0.name == Labels.metricName && $0.op == .equal }?.value

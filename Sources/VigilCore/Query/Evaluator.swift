@@ -67,15 +67,28 @@ public enum QueryValue: Sendable {
 public struct Evaluator {
     public var source: any SeriesSource
     public var lookbackMs: Int64 = 300_000
+    /// The step of a subquery written without one (`[1h:]`): Prometheus'
+    /// default evaluation interval.
+    public var defaultSubqueryStepMs: Int64 = 60_000
+    /// Subqueries' inner results by step, shared by every evaluation made
+    /// with this evaluator: a graph's columns, or a refresh's panels and
+    /// rules, evaluate each step of a subquery once.
+    public let subqueries: SubqueryCache
+    /// The time of the query being evaluated, which `@ start()` and
+    /// `@ end()` name (one instant: both are the evaluation time).
+    var queryTime: Int64 = 0
 
-    public init(source: any SeriesSource, lookbackMs: Int64 = 300_000) {
+    public init(source: any SeriesSource, lookbackMs: Int64 = 300_000, subqueries: SubqueryCache = SubqueryCache()) {
         self.source = source
         self.lookbackMs = lookbackMs
+        self.subqueries = subqueries
     }
 
     /// Evaluates `expr` at `timeMs`.
     public func evaluate(_ expr: QueryExpr, at timeMs: Int64) throws(QueryEvaluationError) -> QueryValue {
-        try eval(expr, timeMs)
+        var query = self
+        query.queryTime = timeMs
+        return try query.eval(expr, timeMs)
     }
 
     func eval(_ e: QueryExpr, _ t: Int64) throws(QueryEvaluationError) -> QueryValue {
@@ -103,6 +116,7 @@ public struct Evaluator {
             return .vector(try aggregate(op, vec, param: p, grouping: grouping, without: without, t: t))
         case .binary(let op, let l, let r, let matching, let returnBool):
             return try binary(op, try eval(l, t), try eval(r, t), matching: matching, returnBool: returnBool, t: t)
+        case .subquery(let sq): return .matrix(try subquery(sq, t))
         }
     }
 
@@ -119,7 +133,85 @@ public struct Evaluator {
 
     // MARK: - Selectors
 
-    func reference(_ s: Selector, _ t: Int64) -> Int64 { (s.atMs ?? t).minusSaturating(s.offsetMs) }
+    /// The time an `@` modifier names, or `t` without one.
+    func atTime(_ at: AtModifier?, _ t: Int64) -> Int64 {
+        switch at {
+        case nil: return t
+        case .time(let ms): return ms
+        case .start, .end: return queryTime
+        }
+    }
+
+    func reference(_ s: Selector, _ t: Int64) -> Int64 { atTime(s.at, t).minusSaturating(s.offsetMs) }
+
+    /// Where a range function's argument starts and ends at `t`: a range
+    /// selector's or a subquery's window (through parentheses).
+    func rangeBounds(_ arg: QueryExpr, _ t: Int64) -> (start: Int64, end: Int64)? {
+        switch arg.unwrapped {
+        case .range(let s, let d):
+            let end = reference(s, t)
+            return (end.minusSaturating(d.milliseconds), end)
+        case .subquery(let sq):
+            let end = atTime(sq.at, t).minusSaturating(sq.offsetMs)
+            return (end.minusSaturating(sq.rangeMs), end)
+        default: return nil
+        }
+    }
+
+    // MARK: - Subqueries
+
+    /// The inner expression at every step-aligned time in the window, as
+    /// Prometheus evaluates a subquery: steps are multiples of the step
+    /// (from the epoch), from the first at or after the window's start
+    /// through its end. Each step comes from the cache when an earlier
+    /// evaluation computed it.
+    func subquery(_ sq: Subquery, _ t: Int64) throws(QueryEvaluationError) -> [SeriesPoints] {
+        let step = sq.stepMs ?? defaultSubqueryStepMs
+        guard sq.rangeMs / step <= QueryParser.maxSubquerySteps else {
+            throw QueryEvaluationError(
+                message:
+                    "subquery of \(sq.rangeMs / step) steps: at most \(QueryParser.maxSubquerySteps) are evaluated")
+        }
+        let end = atTime(sq.at, t).minusSaturating(sq.offsetMs)
+        let lowest = end.minusSaturating(sq.rangeMs)
+        // Go's division truncates toward zero, which for a negative start
+        // already lands on the first multiple at or after it.
+        var ts = (lowest / step) * step
+        if ts < lowest { ts += step }
+        let cacheable = !sq.expr.usesQueryTime
+        var bySeries: [Labels: Int] = [:]
+        var out: [SeriesPoints] = []
+        while ts <= end {
+            let key = SubqueryCache.Key(text: sq.text, stepMs: step, t: ts)
+            let vec: [VectorElement]
+            if cacheable, let hit = subqueries.entries[key] {
+                vec = hit
+            } else {
+                guard case .vector(let v) = try eval(sq.expr, ts) else {
+                    throw QueryEvaluationError(message: "subquery is only allowed on an instant vector")
+                }
+                vec = v
+                if cacheable { subqueries.entries[key] = v }
+            }
+            for (j, el) in vec.enumerated() {
+                // Steps usually list the same series in the same order, and
+                // equal labels from one store series share storage, so the
+                // guess costs a pointer compare instead of a hash.
+                if j < out.count, out[j].labels == el.labels {
+                    out[j].points.append(Point(t: ts, v: el.value))
+                } else if let i = bySeries[el.labels] {
+                    out[i].points.append(Point(t: ts, v: el.value))
+                } else {
+                    bySeries[el.labels] = out.count
+                    out.append(SeriesPoints(labels: el.labels, points: [Point(t: ts, v: el.value)]))
+                }
+            }
+            let (next, overflow) = ts.addingReportingOverflow(step)
+            if overflow { break }
+            ts = next
+        }
+        return out
+    }
 
     func instant(_ s: Selector, _ t: Int64) -> [VectorElement] {
         let ref = reference(s, t)
@@ -135,9 +227,13 @@ public struct Evaluator {
         let ref = reference(s, t)
         let minT = ref.minusSaturating(d.milliseconds)
         var out: [SeriesPoints] = []
-        for series in source.series(matching: s.matchers, minT: minT, maxT: ref) {
-            let pts = series.points.filter { $0.t >= minT && $0.t <= ref && !StaleMarker.isStale($0.v) }
-            if !pts.isEmpty { out.append(SeriesPoints(labels: series.labels, points: pts)) }
+        // The source keeps to [minT, ref]; only stale markers are left to
+        // drop, and a series without any is taken as it is (no copy).
+        for var series in source.series(matching: s.matchers, minT: minT, maxT: ref) {
+            if series.points.contains(where: { StaleMarker.isStale($0.v) }) {
+                series.points.removeAll { StaleMarker.isStale($0.v) }
+            }
+            if !series.points.isEmpty { out.append(series) }
         }
         return out
     }

@@ -21,6 +21,7 @@ extension Evaluator {
     {
         switch f.name {
         case "time": return .scalar(Double(t) / 1000, t: t)
+        case "pi": return .scalar(Double.pi, t: t)
         case "vector":
             guard case .scalar(let v, _) = values[0] else { throw mismatch(f) }
             return .vector([VectorElement(labels: Labels(), value: v, t: t)])
@@ -55,20 +56,35 @@ extension Evaluator {
         case "log2": return try simple { log2($0) }
         case "log10": return try simple { log10($0) }
         case "sgn": return try simple { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 }
+        case "sin": return try simple { sin($0) }
+        case "cos": return try simple { cos($0) }
+        case "tan": return try simple { tan($0) }
+        case "asin": return try simple { asin($0) }
+        case "acos": return try simple { acos($0) }
+        case "atan": return try simple { atan($0) }
+        case "sinh": return try simple { sinh($0) }
+        case "cosh": return try simple { cosh($0) }
+        case "tanh": return try simple { tanh($0) }
+        case "asinh": return try simple { asinh($0) }
+        case "acosh": return try simple { acosh($0) }
+        case "atanh": return try simple { atanh($0) }
+        case "deg": return try simple { $0 * 180 / Double.pi }
+        case "rad": return try simple { $0 * Double.pi / 180 }
         case "round":
             let inverse = 1.0 / (scalars.first ?? 1)
             return try simple { floor($0 * inverse + 0.5) / inverse }
         case "clamp":
             let (lo, hi) = (scalars[0], scalars[1])
             if hi < lo { return .vector([]) }
-            return try simple { Swift.max(lo, Swift.min(hi, $0)) }
-        case "clamp_min": return try simple { Swift.max(scalars[0], $0) }
-        case "clamp_max": return try simple { Swift.min(scalars[0], $0) }
+            return try simple { goMax(lo, goMin(hi, $0)) }
+        case "clamp_min": return try simple { goMax(scalars[0], $0) }
+        case "clamp_max": return try simple { goMin(scalars[0], $0) }
         case "timestamp":
             // Only a selector hands the sample's own time through; anything
             // computed is stamped with the evaluation time, as in Prometheus.
+            // Through parentheses too, as Prometheus unwraps them.
             let direct: Bool
-            if case .selector = args[0] { direct = true } else { direct = false }
+            if case .selector = args[0].unwrapped { direct = true } else { direct = false }
             return .vector(
                 try unique(
                     vec.map {
@@ -119,7 +135,7 @@ extension Evaluator {
                         return out
                     }))
         case "histogram_quantile":
-            return .vector(histogramQuantile(scalars[0], vec, t))
+            return .vector(try unique(histogramQuantile(scalars[0], vec, t)))
         case "minute", "hour", "day_of_week", "day_of_month", "day_of_year", "days_in_month", "month", "year":
             let input = args.isEmpty ? [VectorElement(labels: Labels(), value: Double(t) / 1000, t: t)] : vec
             return .vector(
@@ -135,8 +151,9 @@ extension Evaluator {
         QueryEvaluationError(message: "wrong argument types for \(f.name)()")
     }
 
-    /// The labels `absent()` reports: every `=` matcher of a selector
-    /// argument, except one named twice.
+    /// The labels `absent()` reports: the `=` matchers of a selector
+    /// argument, except a label that any other matcher names as well (a
+    /// second `=`, or `!=`, `=~`, `!~`), as Prometheus does.
     func absentLabels(_ arg: QueryExpr) -> Labels {
         var sel: Selector?
         switch arg {
@@ -146,12 +163,15 @@ extension Evaluator {
         }
         guard let sel else { return Labels() }
         var out: [String: String] = [:]
-        var twice: Set<String> = []
-        for m in sel.matchers where m.op == .equal && m.name != Labels.metricName {
-            if out[m.name] != nil { twice.insert(m.name) }
-            out[m.name] = m.value
+        var dropped: Set<String> = []
+        for m in sel.matchers where m.name != Labels.metricName {
+            if m.op == .equal && out[m.name] == nil {
+                out[m.name] = m.value
+            } else {
+                dropped.insert(m.name)
+            }
         }
-        for n in twice { out[n] = nil }
+        for n in dropped { out[n] = nil }
         return Labels(out)
     }
 
@@ -183,16 +203,28 @@ extension Evaluator {
         throws(QueryEvaluationError) -> [VectorElement]
     {
         let matrixIndex = f.name == "quantile_over_time" ? 1 : 0
-        guard case .range(let sel, let range) = args[matrixIndex], case .matrix(let matrix) = values[matrixIndex] else {
-            throw QueryEvaluationError(message: "\(f.name)() needs a range selector")
+        guard case .matrix(let matrix) = values[matrixIndex],
+            let (rangeStart, rangeEnd) = rangeBounds(args[matrixIndex], t)
+        else {
+            throw QueryEvaluationError(message: "\(f.name)() needs a range selector or a subquery")
         }
-        var scalar = 0.0
-        if values.count > 1, case .scalar(let v, _) = values[1 - matrixIndex] { scalar = v }
+        var scalars: [Double] = []
+        for (i, v) in values.enumerated() where i != matrixIndex {
+            if case .scalar(let x, _) = v { scalars.append(x) }
+        }
+        let scalar = scalars.first ?? 0
+        if f.name == "holt_winters" {
+            let (sf, tf) = (scalars[0], scalars[1])
+            guard sf > 0 && sf < 1 else {
+                throw QueryEvaluationError(message: "invalid smoothing factor. Expected: 0 < sf < 1, got: \(sf)")
+            }
+            guard tf > 0 && tf < 1 else {
+                throw QueryEvaluationError(message: "invalid trend factor. Expected: 0 < tf < 1, got: \(tf)")
+            }
+        }
         if f.name == "absent_over_time" {
             return matrix.isEmpty ? [VectorElement(labels: absentLabels(args[0]), value: 1, t: t)] : []
         }
-        let rangeEnd = reference(sel, t)
-        let rangeStart = rangeEnd.minusSaturating(range.milliseconds)
         var out: [VectorElement] = []
         for series in matrix {
             let pts = series.points
@@ -200,8 +232,7 @@ extension Evaluator {
             switch f.name {
             case "rate", "increase", "delta":
                 v = extrapolatedRate(
-                    pts, start: rangeStart, end: rangeEnd, range: range, isCounter: f.name != "delta",
-                    isRate: f.name == "rate")
+                    pts, start: rangeStart, end: rangeEnd, isCounter: f.name != "delta", isRate: f.name == "rate")
             case "irate", "idelta": v = instantRate(pts, isRate: f.name == "irate")
             case "deriv": v = pts.count < 2 ? nil : linearRegression(pts, interceptTime: pts[0].t).slope
             case "predict_linear":
@@ -234,6 +265,7 @@ extension Evaluator {
             case "stddev_over_time": v = variance(pts).squareRoot()
             case "stdvar_over_time": v = variance(pts)
             case "quantile_over_time": v = quantile(scalar, pts.map(\.v))
+            case "holt_winters": v = holtWinters(pts, smoothing: scalars[0], trend: scalars[1])
             default: throw QueryEvaluationError(message: "function \(f.name) is not implemented")
             }
             guard let v else { continue }
@@ -241,15 +273,18 @@ extension Evaluator {
             let labels = f.name == "last_over_time" ? series.labels : series.labels.withoutName
             out.append(VectorElement(labels: labels, value: v, t: t))
         }
+        // The matrix's series are distinct; without their names they stay
+        // distinct when every name was the same, which is checked without
+        // hashing (this runs at every step of a subquery).
+        let firstName = matrix.first?.labels.name
+        if f.name == "last_over_time" || matrix.allSatisfy({ $0.labels.name == firstName }) { return out }
         return try unique(out)
     }
 
     /// rate, increase and delta: the change over the samples in range,
     /// corrected for counter resets and extrapolated towards the range
     /// boundaries (but never below a counter's zero), as Prometheus does.
-    func extrapolatedRate(_ pts: [Point], start: Int64, end: Int64, range: PromDuration, isCounter: Bool, isRate: Bool)
-        -> Double?
-    {
+    func extrapolatedRate(_ pts: [Point], start: Int64, end: Int64, isCounter: Bool, isRate: Bool) -> Double? {
         guard pts.count >= 2 else { return nil }
         let first = pts[0]
         let last = pts[pts.count - 1]
@@ -274,8 +309,25 @@ extension Evaluator {
         interval += durationToStart < threshold ? durationToStart : average / 2
         interval += durationToEnd < threshold ? durationToEnd : average / 2
         result *= interval / sampled
-        if isRate { result /= range.seconds }
+        if isRate { result /= Double(end.minusSaturating(start)) / 1000 }
         return result
+    }
+
+    /// Double exponential smoothing, as Prometheus 2.x's holt_winters: nil
+    /// with fewer than two points.
+    func holtWinters(_ pts: [Point], smoothing sf: Double, trend tf: Double) -> Double? {
+        guard pts.count >= 2 else { return nil }
+        var s0 = 0.0
+        var s1 = pts[0].v
+        var b = pts[1].v - pts[0].v
+        for i in 1..<pts.count {
+            let x = sf * pts[i].v
+            // The trend is carried as is into the first step.
+            if i > 1 { b = tf * (s1 - s0) + (1 - tf) * b }
+            let y = (1 - sf) * (s1 + b)
+            (s0, s1) = (s1, x + y)
+        }
+        return s1
     }
 
     func instantRate(_ pts: [Point], isRate: Bool) -> Double? {
@@ -356,17 +408,21 @@ extension Evaluator {
 
     // MARK: - histogram_quantile
 
+    /// Buckets are grouped by their labels without `le` (the metric name
+    /// included, as in Prometheus), and the result drops the name: two
+    /// histograms that differ only by name collide, and `unique` refuses
+    /// the answer as Prometheus does.
     func histogramQuantile(_ q: Double, _ vec: [VectorElement], _ t: Int64) -> [VectorElement] {
         var groups: [Labels: [(upper: Double, count: Double)]] = [:]
         var order: [Labels] = []
         for el in vec {
             guard let le = el.labels["le"], let upper = FastFloat.parse(le) else { continue }
-            let key = el.labels.removing(["le", Labels.metricName])
+            let key = el.labels.removing(["le"])
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append((upper, el.value))
         }
         return order.map { key in
-            VectorElement(labels: key, value: bucketQuantile(q, groups[key]!), t: t)
+            VectorElement(labels: key.withoutName, value: bucketQuantile(q, groups[key]!), t: t)
         }
     }
 
@@ -437,4 +493,22 @@ struct Compensated {
         }
         return (t, c)
     }
+}
+
+/// Go's math.Max: +Inf wins over NaN, NaN over any other number, and +0
+/// over -0. PromQL's clamp functions inherit these rules.
+func goMax(_ x: Double, _ y: Double) -> Double {
+    if x == .infinity || y == .infinity { return .infinity }
+    if x.isNaN || y.isNaN { return .nan }
+    if x == 0 && x == y { return x.sign == .minus ? y : x }
+    return x > y ? x : y
+}
+
+/// Go's math.Min: -Inf wins over NaN, NaN over any other number, and -0
+/// over +0.
+func goMin(_ x: Double, _ y: Double) -> Double {
+    if x == -.infinity || y == -.infinity { return -.infinity }
+    if x.isNaN || y.isNaN { return .nan }
+    if x == 0 && x == y { return x.sign == .minus ? x : y }
+    return x < y ? x : y
 }

@@ -13,22 +13,41 @@ public struct QueryResultRow: Sendable, Equatable {
 
 /// Runs an instant query and flattens the answer to rows: a scalar is one
 /// row with no labels. Rows are sorted by labels unless the query's
-/// outermost function sorts by value.
+/// outermost operation orders by value (`sort`, `sort_desc`, `topk`,
+/// `bottomk`), whose order is the answer's, as in Prometheus.
 public enum InstantQuery {
     public static func run(
         _ expr: QueryExpr, on source: any SeriesSource, at timeMs: Int64
     ) throws(QueryEvaluationError) -> [QueryResultRow] {
-        let value = try Evaluator(source: source).evaluate(expr, at: timeMs)
-        switch value {
+        switch try evaluate(expr, on: source, at: timeMs) {
         case .scalar(let v, _):
             return [QueryResultRow(labels: Labels(), value: v, timeMs: timeMs)]
         case .vector(let vec):
-            var rows = vec.map { QueryResultRow(labels: $0.labels, value: $0.value, timeMs: timeMs) }
-            if case .call(let f, _) = expr.unwrapped, f.name == "sort" || f.name == "sort_desc" { return rows }
-            rows.sort { $0.labels < $1.labels }
-            return rows
+            return vec.map { QueryResultRow(labels: $0.labels, value: $0.value, timeMs: timeMs) }
         case .matrix, .string:
             throw QueryEvaluationError(message: "the query must yield an instant vector or a scalar")
+        }
+    }
+
+    /// The value of `expr` at `timeMs`, in the order `vigil query` and
+    /// Prometheus' API give it: series by labels (a matrix's too) unless
+    /// the query orders by value.
+    public static func evaluate(_ expr: QueryExpr, on source: any SeriesSource, at timeMs: Int64)
+        throws(QueryEvaluationError) -> QueryValue
+    {
+        switch try Evaluator(source: source).evaluate(expr, at: timeMs) {
+        case .vector(let vec):
+            return .vector(ordersByValue(expr) ? vec : vec.sorted { $0.labels < $1.labels })
+        case .matrix(let m): return .matrix(m.sorted { $0.labels < $1.labels })
+        case let other: return other
+        }
+    }
+
+    static func ordersByValue(_ expr: QueryExpr) -> Bool {
+        switch expr.unwrapped {
+        case .call(let f, _): return f.name == "sort" || f.name == "sort_desc"
+        case .aggregate(let op, _, _, _, _): return op == .topk || op == .bottomk
+        default: return false
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A PromQL function's signature.
 public struct QueryFunction: Sendable {
     public var name: String
@@ -27,6 +29,7 @@ public struct QueryFunction: Sendable {
             [.matrix])
         add(["quantile_over_time"], [.scalar, .matrix])
         add(["predict_linear"], [.matrix, .scalar])
+        add(["holt_winters"], [.matrix, .scalar, .scalar])
         add(["histogram_quantile"], [.scalar, .vector])
         add(
             ["abs", "ceil", "floor", "sqrt", "exp", "ln", "log2", "log10", "sgn", "absent", "sort", "sort_desc"],
@@ -35,7 +38,13 @@ public struct QueryFunction: Sendable {
         add(["round"], [.vector, .scalar], optional: 1)
         add(["clamp"], [.vector, .scalar, .scalar])
         add(["clamp_min", "clamp_max"], [.vector, .scalar])
-        add(["time"], [], returns: .scalar)
+        add(
+            [
+                "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "deg",
+                "rad",
+            ],
+            [.vector])
+        add(["time", "pi"], [], returns: .scalar)
         add(["vector"], [.scalar])
         add(["scalar"], [.vector], returns: .scalar)
         add(["label_replace"], [.vector, .string, .string, .string, .string])
@@ -65,17 +74,30 @@ public struct QueryParser {
     /// debug build) and the evaluator to run on an 8 MiB stack.
     public static let maxDepth = 1000
 
+    /// Parses a query for a panel or a rule: it must yield an instant
+    /// vector or a scalar.
     public static func parse(_ text: String) throws(QuerySyntaxError) -> QueryExpr {
-        var p = QueryParser(chars: Array(text.utf8))
-        let e = try p.expression(minPrecedence: 0)
-        p.skipSpace()
-        guard p.pos == p.chars.count else { throw p.fail("unexpected \(p.describeNext())") }
+        let e = try parseAny(text)
         guard e.type == .vector || e.type == .scalar else {
             throw QuerySyntaxError(
                 column: 1, message: "the query must yield an instant vector or a scalar, not \(e.type.article)")
         }
         return e
     }
+
+    /// Parses any PromQL expression, range vectors and strings included,
+    /// as Prometheus' instant query API accepts (`vigil query`).
+    public static func parseAny(_ text: String) throws(QuerySyntaxError) -> QueryExpr {
+        var p = QueryParser(chars: Array(text.utf8))
+        let e = try p.expression(minPrecedence: 0)
+        p.skipSpace()
+        guard p.pos == p.chars.count else { throw p.fail("unexpected \(p.describeNext())") }
+        return e
+    }
+
+    /// The next identifier in lower case: PromQL's keywords (aggregations,
+    /// `by`, `and`, `on`, `bool`, `offset`, ...) are case-insensitive.
+    func peekKeyword() -> String? { peekIdentifier()?.lowercased() }
 
     func fail(_ message: String, at: Int? = nil) -> QuerySyntaxError {
         QuerySyntaxError(column: (at ?? pos) + 1, message: Sanitizer.clean(message, maxLength: 300))
@@ -242,7 +264,7 @@ public struct QueryParser {
             guard let op = peekBinaryOp(), op.precedence >= minPrecedence else { return lhs }
             consumeBinaryOp(op)
             var returnBool = false
-            if peekIdentifier() == "bool" {
+            if peekKeyword() == "bool" {
                 _ = identifier()
                 guard op.isComparison else {
                     throw fail("bool modifier can only be used on comparison operators", at: opStart)
@@ -251,11 +273,11 @@ public struct QueryParser {
             }
             var matching = VectorMatching()
             if op.isSetOperator { matching.cardinality = .manyToMany }
-            if let kw = peekIdentifier(), kw == "on" || kw == "ignoring" {
+            if let kw = peekKeyword(), kw == "on" || kw == "ignoring" {
                 _ = identifier()
                 matching.on = kw == "on"
                 matching.labels = try labelList()
-                if let g = peekIdentifier(), g == "group_left" || g == "group_right" {
+                if let g = peekKeyword(), g == "group_left" || g == "group_right" {
                     let gStart = pos
                     _ = identifier()
                     guard !op.isSetOperator else {
@@ -306,7 +328,7 @@ public struct QueryParser {
         case UInt8(ascii: ">"): return n == UInt8(ascii: "=") ? .ge : .gt
         case UInt8(ascii: "<"): return n == UInt8(ascii: "=") ? .le : .lt
         default:
-            switch peekIdentifier() {
+            switch peekKeyword() {
             case "and": return .and
             case "or": return .or
             case "unless": return .unless
@@ -347,25 +369,36 @@ public struct QueryParser {
             if case .number(let v) = operand { return .number(-v) }
             return .negate(operand)
         }
-        return try postfix(primary())
+        let start = pos
+        return try postfix(primary(), from: start)
     }
 
-    mutating func postfix(_ e: QueryExpr) throws(QuerySyntaxError) -> QueryExpr {
+    /// The longest subquery accepted, in steps: Prometheus' own limit on
+    /// the points of a range query. A larger one is refused, not computed.
+    public static let maxSubquerySteps: Int64 = 11_000
+
+    /// Range selectors, subqueries, `offset` and `@` after a primary
+    /// expression that began at `start`.
+    mutating func postfix(_ e: QueryExpr, from start: Int) throws(QuerySyntaxError) -> QueryExpr {
         var e = e
         while true {
             skipSpace()
-            let start = pos
+            let opStart = pos
             if peekChar() == UInt8(ascii: "[") {
+                let text = String(decoding: chars[start..<opStart], as: UTF8.self)
                 pos += 1
-                guard case .selector(let s) = e else {
-                    throw fail("ranges are only allowed on vector selectors (subqueries are not supported)", at: start)
-                }
                 let d = try duration()
-                if accept(":") { throw fail("subqueries are not supported by Vigil's local engine", at: start) }
+                if accept(":") {
+                    e = try subquery(of: e, range: d, text: text, at: opStart)
+                    continue
+                }
                 try expect("]", "']'")
-                guard d.milliseconds > 0 else { throw fail("range must be positive", at: start) }
+                guard case .selector(let s) = e else {
+                    throw fail("ranges are only allowed on vector selectors", at: opStart)
+                }
+                guard d.milliseconds > 0 else { throw fail("range must be positive", at: opStart) }
                 e = .range(s, d)
-            } else if peekIdentifier() == "offset" {
+            } else if peekKeyword() == "offset" {
                 _ = identifier()
                 skipSpace()
                 var negative = false
@@ -382,36 +415,86 @@ public struct QueryParser {
                 case .range(var s, let r):
                     s.offsetMs = ms
                     e = .range(s, r)
-                default: throw fail("offset modifier must be preceded by a vector selector", at: start)
+                case .subquery(var sq):
+                    sq.offsetMs = ms
+                    e = .subquery(sq)
+                default:
+                    throw fail(
+                        "offset modifier must be preceded by an instant vector selector, a range vector selector or a subquery",
+                        at: opStart)
                 }
             } else if peekChar() == UInt8(ascii: "@") {
                 pos += 1
-                skipSpace()
-                let at = pos
-                var sign = 1.0
-                if let c = peekChar(), c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
-                    if c == UInt8(ascii: "-") { sign = -1 }
-                    pos += 1
-                }
-                guard let t = numberLiteral().map({ $0 * sign }) else {
-                    throw fail("the @ modifier takes a Unix time; start() and end() are not supported", at: at)
-                }
-                guard let ms = QueryTime.milliseconds(fromSeconds: t) else {
-                    throw fail("timestamp out of bounds for @ modifier: \(QueryTime.outOfBounds(t))", at: at)
-                }
+                let at = try atModifier()
                 switch e {
                 case .selector(var s):
-                    s.atMs = ms
+                    s.at = at
                     e = .selector(s)
                 case .range(var s, let r):
-                    s.atMs = ms
+                    s.at = at
                     e = .range(s, r)
-                default: throw fail("@ modifier must be preceded by a vector selector", at: start)
+                case .subquery(var sq):
+                    sq.at = at
+                    e = .subquery(sq)
+                default:
+                    throw fail(
+                        "@ modifier must be preceded by an instant vector selector, a range vector selector or a subquery",
+                        at: opStart)
                 }
             } else {
                 return e
             }
         }
+    }
+
+    /// After `expr[range:`: the optional step and the closing bracket.
+    mutating func subquery(of e: QueryExpr, range: PromDuration, text: String, at start: Int)
+        throws(QuerySyntaxError) -> QueryExpr
+    {
+        var step: PromDuration?
+        skipSpace()
+        if peekChar() != UInt8(ascii: "]") {
+            let stepStart = pos
+            let s = try duration()
+            guard s.milliseconds > 0 else { throw fail("the subquery step must be positive", at: stepStart) }
+            step = s
+        }
+        try expect("]", "']'")
+        guard e.type == .vector else {
+            throw fail("subquery is only allowed on an instant vector, got \(e.type.article)", at: start)
+        }
+        guard range.milliseconds > 0 else { throw fail("the subquery range must be positive", at: start) }
+        if let step, range.milliseconds / step.milliseconds > Self.maxSubquerySteps {
+            throw fail(
+                "subquery of \(range.milliseconds / step.milliseconds) steps: at most \(Self.maxSubquerySteps) are evaluated",
+                at: start)
+        }
+        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return .subquery(Subquery(expr: e, rangeMs: range.milliseconds, stepMs: step?.milliseconds, text: key))
+    }
+
+    /// `@ <unix time>`, `@ start()` or `@ end()`.
+    mutating func atModifier() throws(QuerySyntaxError) -> AtModifier {
+        skipSpace()
+        let at = pos
+        if let kw = peekKeyword(), kw == "start" || kw == "end" {
+            _ = identifier()
+            try expect("(", "'(' after \(kw)")
+            try expect(")", "')'")
+            return kw == "start" ? .start : .end
+        }
+        var sign = 1.0
+        if let c = peekChar(), c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
+            if c == UInt8(ascii: "-") { sign = -1 }
+            pos += 1
+        }
+        guard let t = numberLiteral().map({ $0 * sign }) else {
+            throw fail("the @ modifier takes a Unix time, start() or end()", at: at)
+        }
+        guard let ms = QueryTime.milliseconds(fromSeconds: t) else {
+            throw fail("timestamp out of bounds for @ modifier: \(QueryTime.outOfBounds(t))", at: at)
+        }
+        return .time(ms)
     }
 
     mutating func primary() throws(QuerySyntaxError) -> QueryExpr {
@@ -437,7 +520,7 @@ public struct QueryParser {
         guard let id = identifier() else { throw fail("unexpected \(describeNext())") }
         let lower = id.lowercased()
         if lower == "inf" || lower == "nan" { return .number(lower == "inf" ? .infinity : .nan) }
-        if let op = AggregateOp(rawValue: id), isAggregationAhead() {
+        if let op = AggregateOp(rawValue: lower), isAggregationAhead() {
             return try aggregation(op, at: start)
         }
         skipSpace()
@@ -447,7 +530,7 @@ public struct QueryParser {
             }
             return try call(f, at: start)
         }
-        if ["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset"].contains(id) {
+        if ["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset"].contains(lower) {
             throw fail("unexpected keyword '\(id)'", at: start)
         }
         return .selector(try selector(name: id, at: start))
@@ -457,7 +540,7 @@ public struct QueryParser {
         var copy = self
         copy.skipSpace()
         if copy.peekChar() == UInt8(ascii: "(") { return true }
-        let kw = copy.identifier()
+        let kw = copy.identifier()?.lowercased()
         return kw == "by" || kw == "without"
     }
 
@@ -465,7 +548,7 @@ public struct QueryParser {
         var grouping: [String] = []
         var without = false
         var sawGrouping = false
-        if let kw = peekIdentifier(), kw == "by" || kw == "without" {
+        if let kw = peekKeyword(), kw == "by" || kw == "without" {
             _ = identifier()
             without = kw == "without"
             grouping = try labelList()
@@ -489,7 +572,7 @@ public struct QueryParser {
                 "expected an instant vector in aggregation \(op.rawValue), got \(arg.type.article)", at: argStart)
         }
         try expect(")", "')'")
-        if !sawGrouping, let kw = peekIdentifier(), kw == "by" || kw == "without" {
+        if !sawGrouping, let kw = peekKeyword(), kw == "by" || kw == "without" {
             _ = identifier()
             without = kw == "without"
             grouping = try labelList()

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+
+/// Subqueries evaluate each step once: a second evaluation with the steps
+/// carried over computes only the new and unsettled ones, and gives the
+/// same answer as a cold one.
+@Suite struct SubqueryCacheTests {
+    /// Counts how often the engine reads the store.
+    final class CountingSource: SeriesSource {
+        var store: SeriesStore
+        var reads = 0
+        init(_ store: SeriesStore) { self.store = store }
+        func series(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [SeriesPoints] {
+            reads += 1
+            return store.series(matching: matching, minT: minT, maxT: maxT)
+        }
+        func latest(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [(Labels, Point)] {
+            reads += 1
+            return store.latest(matching: matching, minT: minT, maxT: maxT)
+        }
+    }
+
+    // A multiple of the 15 s step, so steps fall on samples.
+    static let start: Int64 = 1_699_999_995_000
+
+    static func store(points: Int) -> SeriesStore {
+        var store = SeriesStore(capacity: Int.max / 2)
+        for s in 0..<3 {
+            var v = 0.0
+            for i in 0..<points {
+                v += Double(s + 1) * Double(i % 4 + 1)
+                store.append(Labels(["__name__": "x_total", "s": "\(s)"]), Point(t: start + Int64(i) * 15_000, v: v))
+            }
+        }
+        return store
+    }
+
+    func values(_ v: QueryValue) -> [Labels: Double] {
+        guard case .vector(let vec) = v else { return [:] }
+        return Dictionary(uniqueKeysWithValues: vec.map { ($0.labels, $0.value) })
+    }
+
+    @Test func aCarriedCacheComputesOnlyNewStepsAndAgreesWithACold() throws {
+        let query = try QueryParser.parse("max_over_time(rate(x_total[1m])[1h:15s])")
+        let source = CountingSource(Self.store(points: 300))
+        let t0 = Self.start + 280 * 15_000
+        let first = Evaluator(source: source)
+        let a = try first.evaluate(query, at: t0)
+        #expect(source.reads == 241)
+        // 15 s later, carrying what had settled (steps at least 60 s old).
+        let carried = SubqueryCache(entries: first.subqueries.carried(to: t0, reach: 3_660_000))
+        #expect(carried.entries.count == 241 - 4)
+        source.reads = 0
+        let warm = try Evaluator(source: source, subqueries: carried).evaluate(query, at: t0 + 15_000)
+        // The four unsettled steps of the last minute, and the new one.
+        #expect(source.reads == 5)
+        let cold = try Evaluator(source: Self.store(points: 300)).evaluate(query, at: t0 + 15_000)
+        #expect(values(warm) == values(cold))
+        #expect(values(a).count == 3)
+    }
+
+    /// A sample that arrives for a recent step after that step was first
+    /// evaluated changes the answer: unsettled steps are never reused.
+    @Test func lateSamplesAreSeen() throws {
+        let query = try QueryParser.parse("sum_over_time(x_total[2m:15s])")
+        var store = Self.store(points: 20)
+        let t = Self.start + 20 * 15_000
+        let first = Evaluator(source: store)
+        _ = try first.evaluate(query, at: t)
+        let carried = SubqueryCache(entries: first.subqueries.carried(to: t, reach: 120_000))
+        store.append(Labels(["__name__": "x_total", "s": "0"]), Point(t: t - 1000, v: 1e6))
+        let warm = try Evaluator(source: store, subqueries: carried).evaluate(query, at: t)
+        let cold = try Evaluator(source: store).evaluate(query, at: t)
+        #expect(values(warm) == values(cold))
+    }
+
+    /// `@ end()` inside a subquery names the query's time, so such an inner
+    /// expression is never cached by step.
+    @Test func queryTimeExpressionsAreNotCached() throws {
+        let query = try QueryParser.parse("max_over_time((x_total @ end())[2m:15s])")
+        let store = Self.store(points: 40)
+        let e = Evaluator(source: store)
+        _ = try e.evaluate(query, at: Self.start + 30 * 15_000)
+        #expect(e.subqueries.entries.isEmpty)
+    }
+
+    @Test func graphColumnsCarryTheCacheAcrossRefreshes() throws {
+        let source = CountingSource(Self.store(points: 300))
+        let metric = MetricDefinition(
+            id: "m", name: "m", unit: "", queryText: "",
+            query: try QueryParser.parse("max_over_time(rate(x_total[1m])[30m:15s])"),
+            threshold: nil, chart: "line", aggregation: nil, description: nil)
+        var history = MetricHistory(windowMs: 300_000, stepMs: 15_000)
+        let now = Self.start + 280 * 15_000
+        history.update([metric], source: source, now: now)
+        let cold = source.reads
+        source.reads = 0
+        history.update([metric], source: source, now: now + 15_000)
+        // One new column and the current value; each needs only the steps
+        // of the last minute again.
+        #expect(source.reads <= 12, "\(source.reads) reads after \(cold) cold")
+        #expect(cold > 100)
+    }
+}
