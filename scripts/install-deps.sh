@@ -12,6 +12,8 @@ packages=(
   python3-prometheus-client  # tests compare parses with Python's parser
   prometheus prometheus-node-exporter  # real endpoints and the PromQL reference
   prometheus-alertmanager  # server mode: alerts and silences (amtool too)
+  debootstrap            # the package test installs the .deb into a Debian root with no Swift
+  binutils               # readelf and strip for the package
 )
 
 missing=()

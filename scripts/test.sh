@@ -5,5 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
+# The Debian package, built and installed into a Debian root with no Swift
+# (its own lines and count); its failure fails the run after the tests.
+package_status=0
+scripts/test-package.sh || package_status=$?
 # Integration tests start real servers on loopback ports: one suite at a time.
 swift test --skip-build --no-parallel
+exit $package_status

@@ -9,6 +9,9 @@ public struct DashboardView {
 
     public var config: VigilConfig
     public var glyphs: Glyphs
+    /// Lines at the top of the help screen: the configuration file (and
+    /// why it was chosen) and the state directory.
+    public var about: [String] = []
 
     public init(config: VigilConfig, ascii: Bool) {
         self.config = config
@@ -312,6 +315,7 @@ public struct DashboardView {
             lines.append(DisplayWidth.pad(name, to: 16) + action.summary)
         }
         lines.insert("1-9             show that dashboard", at: 2)
+        if !about.isEmpty { lines.insert(contentsOf: about + [""], at: 0) }
         lines.append("zoomed log      / search (re: regex) n N matches, G end, F follow, w wrap")
         lines.append("")
         lines.append("Any key closes this help.")

@@ -9,9 +9,18 @@ struct CheckConfig: ParsableCommand {
         discussion: "Exit status 0 when valid, 2 when not. Nothing is scraped."
     )
 
-    @Argument(help: "The YAML configuration file.") var file: String
+    @Argument(
+        help: ArgumentHelp(
+            "The YAML configuration file.",
+            discussion:
+                "Default: the one the dashboard would load ($VIGIL_CONFIG, $XDG_CONFIG_HOME/vigil/vigil.yaml, /etc/vigil/vigil.yaml, the shipped dashboards), named with the reason."
+        ))
+    var file: String?
 
     func run() throws {
+        let choice = try FileLocations.current.requireConfig(option: file)
+        let file = choice.path
+        if self.file == nil { say("using \(choice)") }
         do {
             let config = try ConfigLoader.load(path: file)
             let panels = config.dashboards.reduce(0) { $0 + $1.panels.count }

@@ -20,15 +20,28 @@ struct Dashboard: ParsableCommand {
             """
     )
 
-    @Option(name: .shortAndLong, help: "The configuration file.") var config: String = "dashboards/normaldance.yaml"
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "The configuration file.",
+            discussion:
+                "Default: $VIGIL_CONFIG, else $XDG_CONFIG_HOME/vigil/vigil.yaml, else /etc/vigil/vigil.yaml, else the shipped NormalDance dashboards (always those with --demo)."
+        ))
+    var config: String?
     @Flag(help: "Start the built-in demo exporter on a free loopback port and watch it.") var demo = false
     @Flag(help: "Print one frame as plain text and exit (for scripts, cron mail and tests).") var once = false
     @Option(help: "Frame size for --once, WxH (default: the terminal's, or 120x40).") var size: String?
     @Option(help: "With --once: print after every panel has data, or after this long.") var wait: String = "10s"
     @Option(help: "Colour in --once output: auto, always or never.") var color: ColorMode = .auto
     @Option(help: "The dashboard to show first, by name or number.") var dashboard: String?
-    @Option(help: "Theme name (a file in --themes-dir).") var theme: String?
-    @Option(help: "Directory of theme files.") var themesDir: String = "themes"
+    @Option(help: "Theme name (a file in the themes directories).") var theme: String?
+    @Option(
+        help: ArgumentHelp(
+            "Directory of theme files.",
+            discussion:
+                "Default: $XDG_CONFIG_HOME/vigil/themes, then /usr/share/vigil/themes, then themes/ beside the binary or in the working directory; a theme found earlier hides one of the same name later."
+        ))
+    var themesDir: String?
     @Flag(help: "Draw with ASCII only, whatever the locale says.") var ascii = false
     @Option(
         help: ArgumentHelp(
@@ -40,14 +53,10 @@ struct Dashboard: ParsableCommand {
     enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
     func run() throws {
-        var cfg: VigilConfig
-        do {
-            cfg = try ConfigLoader.load(path: config)
-        } catch {
-            printError(error.description)
-            throw ExitStatus.usage
-        }
-        let themes = try loadThemes(preferred: theme ?? cfg.theme)
+        let locations = FileLocations.current
+        let choice = try locations.requireConfig(option: config, demo: demo)
+        var cfg = try loadConfig(choice)
+        let themes = try loadThemes(preferred: theme ?? cfg.theme, from: locations.themeDirectories(option: themesDir))
         if demo {
             // The exporter's server and simulation run as tasks that hold
             // what they need; nothing here has to keep it alive.
@@ -68,11 +77,13 @@ struct Dashboard: ParsableCommand {
             cfg.alerts = DemoExporter.compress(cfg.alerts)
         }
         let dir = stateDir ?? Self.defaultStateDir(demo: demo)
+        // Shown at the top of the help screen: which files this is about.
+        let about = ["config  \(choice)", "state   \(dir)"]
         if once {
-            try runOnce(cfg, themes: themes, stateDir: dir)
+            try runOnce(cfg, themes: themes, stateDir: dir, about: about)
             return
         }
-        try runInteractive(cfg, themes: themes, stateDir: dir)
+        try runInteractive(cfg, themes: themes, stateDir: dir, about: about)
     }
 
     static func defaultStateDir(demo: Bool) -> String {
@@ -82,18 +93,31 @@ struct Dashboard: ParsableCommand {
         return base + "/vigil" + (demo ? "/demo" : "")
     }
 
-    func loadThemes(preferred: String?) throws -> [Theme] {
+    /// Every theme in the directories, a name found earlier hiding the
+    /// same name later; the preferred one first.
+    func loadThemes(preferred: String?, from directories: [String]) throws -> [Theme] {
+        if let themesDir {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: themesDir, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
+                printError("vigil: --themes-dir \(themesDir): no such directory")
+                throw ExitStatus.usage
+            }
+        }
         let order = ["default", "light", "high-contrast", "colorblind", "mono"]
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: themesDir)) ?? []
+        var paths: [String: String] = [:]
+        for dir in directories {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            for file in files where file.hasSuffix(".yaml") && paths[String(file.dropLast(5))] == nil {
+                paths[String(file.dropLast(5))] = (dir as NSString).appendingPathComponent(file)
+            }
+        }
         var themes: [Theme] = []
-        for file in files.filter({ $0.hasSuffix(".yaml") }).sorted(by: { a, b in
-            (order.firstIndex(of: String(a.dropLast(5))) ?? 99, a) < (
-                order.firstIndex(of: String(b.dropLast(5))) ?? 99, b
-            )
+        for name in paths.keys.sorted(by: { a, b in
+            (order.firstIndex(of: a) ?? 99, a) < (order.firstIndex(of: b) ?? 99, b)
         }) {
             do {
-                themes.append(
-                    Theme(spec: try ThemeSpec.load(path: (themesDir as NSString).appendingPathComponent(file))))
+                themes.append(Theme(spec: try ThemeSpec.load(path: paths[name]!)))
             } catch {
                 printError(error.description)
                 throw ExitStatus.usage
@@ -104,7 +128,8 @@ struct Dashboard: ParsableCommand {
             guard let i = themes.firstIndex(where: { $0.name == preferred }) else {
                 printError(
                     "vigil: unknown theme '\(preferred)' (have: \(themes.map(\.name).joined(separator: ", ")); "
-                        + "looked in \(themesDir)\(files.isEmpty ? ", which has no theme files" : ""))")
+                        + "looked in \(directories.joined(separator: ", "))\(paths.isEmpty ? ", which hold no theme files" : ""))"
+                )
                 throw ExitStatus.usage
             }
             themes = Array(themes[i...] + themes[..<i])
@@ -133,7 +158,7 @@ struct Dashboard: ParsableCommand {
 
     // MARK: - Once
 
-    func runOnce(_ cfg: VigilConfig, themes: [Theme], stateDir: String) throws {
+    func runOnce(_ cfg: VigilConfig, themes: [Theme], stateDir: String, about: [String]) throws {
         var (w, h) = (120, 40)
         if let size {
             let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
@@ -163,6 +188,7 @@ struct Dashboard: ParsableCommand {
         let runtime = DashboardRuntime(
             config: fast, themes: themes, ascii: ascii || !Terminal.localeIsUTF8(), graphColumns: w,
             alerts: AlertCenter(config: fast, stateDir: stateDir, write: false))
+        runtime.view.about = about
         try pickDashboard(runtime)
         let deadline = DashboardRuntime.now() + waitDuration.milliseconds
         var scrapes = 0
@@ -186,7 +212,7 @@ struct Dashboard: ParsableCommand {
 
     // MARK: - Interactive
 
-    func runInteractive(_ cfg: VigilConfig, themes: [Theme], stateDir: String) throws {
+    func runInteractive(_ cfg: VigilConfig, themes: [Theme], stateDir: String, about: [String]) throws {
         let alerts = AlertCenter(config: cfg, stateDir: stateDir)
         for w in alerts.warnings { printError("vigil: \(w)") }
         let signalFD = vigil_install_signal_pipe()
@@ -203,6 +229,7 @@ struct Dashboard: ParsableCommand {
         if terminal.capabilities.colors == 0, let i = rt.state.themes.firstIndex(where: { $0.name == "mono" }) {
             rt.state.themeIndex = i
         }
+        rt.view.about = about
         try pickDashboard(rt)
         if let w = alerts.warnings.first {
             rt.state.message =

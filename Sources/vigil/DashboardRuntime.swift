@@ -12,7 +12,7 @@ final class DashboardRuntime {
     var state: AppState
     var snapshot: Snapshot
     var lastEvaluation: Int64 = 0
-    let view: DashboardView
+    var view: DashboardView
     let graphColumns: Int
     /// Rules, acknowledgements and incidents; nil in `--once` without a
     /// state directory.

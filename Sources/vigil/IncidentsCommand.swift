@@ -6,25 +6,34 @@ import VigilUI
 /// Options shared by the commands that read the journal.
 struct JournalOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "The configuration file (severities, rules, units).")
-    var config: String = "dashboards/normaldance.yaml"
+    var config: String?
     @Option(help: "The state directory holding the journal (default: $XDG_STATE_HOME/vigil).")
     var stateDir: String?
 
-    /// The configuration and the journal, replayed, without writing it.
-    func open() throws -> AlertCenter {
-        let cfg: VigilConfig
-        do { cfg = try ConfigLoader.load(path: config) } catch {
-            printError(error.description)
-            throw ExitStatus.usage
-        }
+    /// The configuration and the journal, replayed, without writing it;
+    /// nil, with `noJournal` saying why, when the state directory has no
+    /// journal yet.
+    func open() throws -> AlertCenter? {
+        let cfg = try loadConfig(FileLocations.current.requireConfig(option: config))
         let dir = stateDir ?? Dashboard.defaultStateDir(demo: false)
         guard FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("journal.jsonl")) else {
-            printError("vigil: no journal in \(dir) (give --state-dir)")
-            throw ExitStatus.failed
+            return nil
         }
         let center = AlertCenter(config: cfg, stateDir: dir, write: false)
         for w in center.warnings { printError("vigil: \(w)") }
         return center
+    }
+
+    /// Why there is nothing to show: no journal yet in the state directory,
+    /// and where the demo's journal is when the demo has run.
+    var noJournal: String {
+        let dir = stateDir ?? Dashboard.defaultStateDir(demo: false)
+        var text = "no journal in \(dir) yet"
+        let demo = Dashboard.defaultStateDir(demo: true)
+        if stateDir == nil, FileManager.default.fileExists(atPath: demo + "/journal.jsonl") {
+            text += " (the demo keeps its own: --state-dir \(demo))"
+        }
+        return text
     }
 }
 
@@ -42,13 +51,26 @@ struct Incidents: ParsableCommand {
     @OptionGroup var journal: JournalOptions
 
     func run() throws {
-        let center = try journal.open()
+        guard action == "list" || action == "show" else {
+            printError("vigil incidents: unknown action '\(action)' (list or show ID)")
+            throw ExitStatus.usage
+        }
+        guard let center = try journal.open() else {
+            // A new state directory: nothing has happened yet, which is
+            // not an error for a list.
+            if action == "list" {
+                say("no incidents yet: \(journal.noJournal)")
+                return
+            }
+            printError("vigil: no incident \(id ?? ""): \(journal.noJournal)")
+            throw ExitStatus.failed
+        }
         let now = DashboardRuntime.now()
         switch action {
         case "list":
             let all = center.incidents.all
             if all.isEmpty {
-                say("no incidents")
+                say("no incidents yet")
                 return
             }
             say(
@@ -98,7 +120,10 @@ struct PostmortemCommand: ParsableCommand {
     @OptionGroup var journal: JournalOptions
 
     func run() throws {
-        let center = try journal.open()
+        guard let center = try journal.open() else {
+            printError("vigil: no incident \(id): \(journal.noJournal)")
+            throw ExitStatus.failed
+        }
         guard let h = center.history(of: id, now: DashboardRuntime.now()) else {
             printError("vigil: no incident \(id)")
             throw ExitStatus.failed

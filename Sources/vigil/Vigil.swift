@@ -3,7 +3,7 @@ import Foundation
 import VigilCore
 
 /// The version reported by `--version` and sent as `User-Agent: vigil/<version>`.
-let vigilVersion = VigilVersion.current
+let vigilVersion = VigilVersion.description
 
 @main
 struct Vigil: ParsableCommand {

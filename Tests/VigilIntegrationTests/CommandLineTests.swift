@@ -88,4 +88,40 @@ import Testing
         #expect(up.stdout.contains("\"instance\":\"\(instance)\""))
         #expect(up.stdout.contains("\"value\":[") && up.stdout.contains(",\"1\"]}]}}"))
     }
+
+    /// Issue 17: which configuration is loaded and why, themes that are not
+    /// there, a new state directory, the version line.
+    @Test func configLookupAndFirstRunMessages() throws {
+        let dir = Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_CONFIG_HOME"] = dir.path
+        env["VIGIL_CONFIG"] = nil
+        let shipped = try Support.run(Support.vigil, ["check", "config"], environment: env)
+        #expect(shipped.status == 0, "\(shipped.stderr)")
+        #expect(shipped.stdout.hasPrefix("using "))
+        #expect(shipped.stdout.contains("/dashboards/normaldance.yaml (the shipped NormalDance dashboards)\n"))
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("vigil"), withIntermediateDirectories: true)
+        try "refresh: 3s\n".write(
+            to: dir.appendingPathComponent("vigil/vigil.yaml"), atomically: true, encoding: .utf8)
+        let user = try Support.run(Support.vigil, ["check", "config"], environment: env)
+        #expect(user.stdout.hasPrefix("using \(dir.path)/vigil/vigil.yaml (user configuration)\n"), "\(user.stdout)")
+        env["VIGIL_CONFIG"] = dir.appendingPathComponent("missing.yaml").path
+        let missing = try Support.run(Support.vigil, ["check", "config"], environment: env)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.hasPrefix("\(dir.path)/missing.yaml:1:1: cannot read the file (no such file)\n"))
+        let themes = try Support.run(
+            Support.vigil, ["--once", "--themes-dir", dir.appendingPathComponent("nope").path])
+        #expect(themes.status == 2)
+        #expect(themes.stderr == "vigil: --themes-dir \(dir.path)/nope: no such directory\n")
+        let empty = dir.appendingPathComponent("state").path
+        let list = try Support.run(Support.vigil, ["incidents", "--state-dir", empty])
+        #expect(list.status == 0)
+        #expect(list.stdout == "no incidents yet: no journal in \(empty) yet\n")
+        let show = try Support.run(Support.vigil, ["incidents", "show", "INC-1", "--state-dir", empty])
+        #expect(show.status == 1)
+        let version = try Support.run(Support.vigil, ["--version"])
+        #expect(version.stdout == "0.1.0 (built from a working tree; no commit recorded)\n")
+    }
 }

@@ -23,7 +23,9 @@ public enum ConfigLoader {
         throws(ConfigErrors) -> VigilConfig
     {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigErrors(errors: [ConfigError(file: path, line: 1, column: 1, message: "cannot read the file")])
+            throw ConfigErrors(errors: [
+                ConfigError(file: path, line: 1, column: 1, message: "cannot read the file (\(unreadable(path)))")
+            ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigErrors(errors: [ConfigError(file: path, line: 1, column: 1, message: "the file is not UTF-8")])
@@ -55,6 +57,15 @@ public enum ConfigLoader {
             throw ConfigErrors(errors: sorted)
         }
         return config
+    }
+
+    /// Why a file could not be read, in a few words.
+    static func unreadable(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+        return "read error"
     }
 
     static func yamlError(_ e: YamlError, file: String) -> ConfigError {
