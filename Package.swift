@@ -34,6 +34,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "vigil-bench", dependencies: ["VigilCore", "VigilUI"]),
+        // libFuzzer targets (scripts/fuzz.sh); built normally, a replay driver.
+        .executableTarget(name: "vigil-fuzz", dependencies: ["VigilCore"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], exclude: ["PromQL"]),
         .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport"),
         .testTarget(

@@ -9,6 +9,11 @@ swift build --build-tests
 # (its own lines and count); its failure fails the run after the tests.
 package_status=0
 scripts/test-package.sh || package_status=$?
+# Every fuzz target on 2,000 inputs from a fixed seed (scripts/fuzz.sh 600
+# for a real run).
+fuzz_status=0
+FUZZ_RUNS=2000 scripts/fuzz.sh || fuzz_status=$?
 # Integration tests start real servers on loopback ports: one suite at a time.
 swift test --skip-build --no-parallel
-exit $package_status
+((package_status == 0)) || exit $package_status
+exit $fuzz_status

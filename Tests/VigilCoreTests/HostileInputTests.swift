@@ -31,6 +31,22 @@ import Testing
         #expect(parseError(String(repeating: "abs(", count: 12_000))?.column == 4004)
         #expect(parseError(String(repeating: "-", count: 30_000) + "up")?.column == 1001)
         #expect(parseError(String(repeating: "-(", count: 11_000) + "up")?.message.contains("deeper") == true)
+        // A chain of operators nests the tree as deep, without recursion in
+        // the parser (it crashed the evaluator at 20,000 terms).
+        let chain = parseError(Array(repeating: "up", count: 20_000).joined(separator: " + "))
+        #expect(chain?.message == "expression nested deeper than 1000 levels")
+        #expect(chain?.column == 1001 * 5 - 1)  // the 1,001st '+'
+        #expect(parseError(Array(repeating: "up", count: 1000).joined(separator: " + ")) == nil)
+        #expect(parseError("up" + String(repeating: "[1m:]", count: 2))?.message.contains("instant vector") == true)
+        // Nested subqueries multiply their steps; past a million, refused.
+        #expect(
+            parseError("max_over_time(max_over_time(up[1d:1s])[1d:1s])")?.message
+                == "subquery of 86400 steps: at most 11000 are evaluated")
+        #expect(
+            parseError("max_over_time(max_over_time(up[1h:1s])[1h:1s])")?.message
+                == "nested subqueries need 12967201 inner evaluations: at most 1000000")
+        let eight = String(repeating: "max_over_time(", count: 8) + "up" + String(repeating: "[5m:])", count: 8)
+        #expect(parseError(eight)?.message == "nested subqueries need 1679616 inner evaluations: at most 1000000")
         // Exactly the limit still parses and evaluates.
         let q = String(repeating: "(", count: 1000) + "up" + String(repeating: ")", count: 1000)
         #expect(parseError(q) == nil)
@@ -45,6 +61,7 @@ import Testing
             String(repeating: "abs(", count: 999) + "up" + String(repeating: ")", count: 999),
             String(repeating: "-", count: 999) + "up",
             Array(repeating: "up", count: 1000).joined(separator: " ^ "),
+            Array(repeating: "up", count: 1000).joined(separator: " / "),
         ]
         let results = Results()
         let done = DispatchSemaphore(value: 0)
@@ -59,7 +76,7 @@ import Testing
         thread.stackSize = 8 << 20
         thread.start()
         done.wait()
-        #expect(results.values == [1, 1, -1, 1])
+        #expect(results.values == [1, 1, -1, 1, 1])
     }
 
     final class Results: @unchecked Sendable {

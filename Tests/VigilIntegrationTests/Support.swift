@@ -44,7 +44,9 @@ enum Support {
         // stdout through a pipe, stderr to a file: reading two pipes in
         // turn could deadlock on a chatty child.
         let out = Pipe()
-        let errURL = temporaryDirectory().appendingPathComponent("stderr")
+        let errDirectory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: errDirectory) }
+        let errURL = errDirectory.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let err = try FileHandle(forWritingTo: errURL)
         p.standardOutput = out

@@ -46,6 +46,21 @@ public indirect enum QueryExpr: Sendable {
         }
     }
 
+    /// How many evaluations of the innermost expressions one evaluation
+    /// of this one takes through nested subqueries (1 without any).
+    var subqueryEvaluations: Double {
+        switch self {
+        case .number, .string, .selector, .range: return 1
+        case .call(_, let args): return args.map(\.subqueryEvaluations).max() ?? 1
+        case .aggregate(_, let e, let p, _, _): return max(e.subqueryEvaluations, p?.subqueryEvaluations ?? 1)
+        case .binary(_, let l, let r, _, _): return max(l.subqueryEvaluations, r.subqueryEvaluations)
+        case .negate(let e), .paren(let e): return e.subqueryEvaluations
+        case .subquery(let sq):
+            let step = sq.stepMs ?? Evaluator.defaultSubqueryStepMs
+            return Double(sq.rangeMs / step + 1) * sq.expr.subqueryEvaluations
+        }
+    }
+
     /// Whether `@ start()` or `@ end()` appears anywhere: such an
     /// expression depends on the query's time, not only on the step.
     var usesQueryTime: Bool {

@@ -69,7 +69,7 @@ public struct Evaluator {
     public var lookbackMs: Int64 = 300_000
     /// The step of a subquery written without one (`[1h:]`): Prometheus'
     /// default evaluation interval.
-    public var defaultSubqueryStepMs: Int64 = 60_000
+    public static let defaultSubqueryStepMs: Int64 = 60_000
     /// Subqueries' inner results by step, shared by every evaluation made
     /// with this evaluator: a graph's columns, or a refresh's panels and
     /// rules, evaluate each step of a subquery once.
@@ -166,7 +166,7 @@ public struct Evaluator {
     /// through its end. Each step comes from the cache when an earlier
     /// evaluation computed it.
     func subquery(_ sq: Subquery, _ t: Int64) throws(QueryEvaluationError) -> [SeriesPoints] {
-        let step = sq.stepMs ?? defaultSubqueryStepMs
+        let step = sq.stepMs ?? Self.defaultSubqueryStepMs
         guard sq.rangeMs / step <= QueryParser.maxSubquerySteps else {
             throw QueryEvaluationError(
                 message:

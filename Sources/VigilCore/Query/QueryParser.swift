@@ -258,10 +258,18 @@ public struct QueryParser {
             throw fail("expression nested deeper than \(Self.maxDepth) levels", at: max(0, pos - 1))
         }
         var lhs = try unary()
+        // A chain `a + b + c + ...` is parsed in this loop, not by recursion,
+        // but each operator nests the tree one level deeper: the evaluator
+        // recurses as deep, so the chain counts towards the limit.
+        var chain = 0
         while true {
             skipSpace()
             let opStart = pos
             guard let op = peekBinaryOp(), op.precedence >= minPrecedence else { return lhs }
+            chain += 1
+            guard depth + chain <= Self.maxDepth + 1 else {
+                throw fail("expression nested deeper than \(Self.maxDepth) levels", at: opStart)
+            }
             consumeBinaryOp(op)
             var returnBool = false
             if peekKeyword() == "bool" {
@@ -376,11 +384,15 @@ public struct QueryParser {
     /// The longest subquery accepted, in steps: Prometheus' own limit on
     /// the points of a range query. A larger one is refused, not computed.
     public static let maxSubquerySteps: Int64 = 11_000
+    /// The most inner evaluations nested subqueries may ask for at one
+    /// evaluation (the product of their steps).
+    public static let maxSubqueryEvaluations: Double = 1_000_000
 
     /// Range selectors, subqueries, `offset` and `@` after a primary
     /// expression that began at `start`.
     mutating func postfix(_ e: QueryExpr, from start: Int) throws(QuerySyntaxError) -> QueryExpr {
         var e = e
+        var levels = 0
         while true {
             skipSpace()
             let opStart = pos
@@ -389,6 +401,10 @@ public struct QueryParser {
                 pos += 1
                 let d = try duration()
                 if accept(":") {
+                    levels += 1
+                    guard depth + levels <= Self.maxDepth + 1 else {
+                        throw fail("expression nested deeper than \(Self.maxDepth) levels", at: opStart)
+                    }
                     e = try subquery(of: e, range: d, text: text, at: opStart)
                     continue
                 }
@@ -464,9 +480,16 @@ public struct QueryParser {
             throw fail("subquery is only allowed on an instant vector, got \(e.type.article)", at: start)
         }
         guard range.milliseconds > 0 else { throw fail("the subquery range must be positive", at: start) }
-        if let step, range.milliseconds / step.milliseconds > Self.maxSubquerySteps {
+        let steps = range.milliseconds / (step?.milliseconds ?? Evaluator.defaultSubqueryStepMs)
+        if steps > Self.maxSubquerySteps {
+            throw fail("subquery of \(steps) steps: at most \(Self.maxSubquerySteps) are evaluated", at: start)
+        }
+        // Nested subqueries multiply: each outer step evaluates the inner
+        // subquery whole. Past a bound the query is refused, not run for hours.
+        let evaluations = Double(steps + 1) * e.subqueryEvaluations
+        guard evaluations <= Self.maxSubqueryEvaluations else {
             throw fail(
-                "subquery of \(range.milliseconds / step.milliseconds) steps: at most \(Self.maxSubquerySteps) are evaluated",
+                "nested subqueries need \(Int(evaluations.rounded())) inner evaluations: at most \(Int(Self.maxSubqueryEvaluations))",
                 at: start)
         }
         let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -605,6 +628,14 @@ public struct QueryParser {
                 throw fail(
                     "expected \(want.article) as argument \(i + 1) of \(f.name)(), got \(a.type.article)",
                     at: argStarts[i])
+            }
+        }
+        // label_replace's pattern is a literal: a bad one is a parse error
+        // (once, with its column), not an error at every evaluation.
+        if f.name == "label_replace", case .string(let pattern) = args[4].unwrapped {
+            do { _ = try AnchoredRegex(pattern) } catch {
+                throw fail(
+                    "invalid regular expression in label_replace(): \(Sanitizer.quote(pattern))", at: argStarts[4])
             }
         }
         return .call(f, args)
