@@ -203,7 +203,10 @@ final class TmuxSession {
         }
         #expect(s.contains("targets 0/1 up: normaldance: refused"))
         try t.keys("2")
-        t.wait("keys still work") { $0.contains("Response Time by Service") && $0.contains("ERROR") }
+        // The key is answered at once; the panels turn to ERROR once their
+        // last samples leave the queries' 1-minute windows (STALE until then).
+        t.wait("keys still work", seconds: 5) { $0.contains("Response Time by Service") }
+        t.wait("dashboard 2 in error", seconds: 75) { $0.contains("Response Time by Service") && $0.contains("ERROR") }
         try t.keys("q")
         t.waitFor("EXITED 0")
     }
