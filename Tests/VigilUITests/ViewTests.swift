@@ -222,6 +222,21 @@ import VigilCore
         #expect(lines.contains { $0.contains("quit (also Ctrl-C)") })
     }
 
+    /// The help screen names the configuration file (and why it was
+    /// chosen) and the state directory first, where they are seen.
+    @Test func helpNamesTheConfigurationAndStateDirectory() {
+        var st = state()
+        _ = st.handle(.char("?"))
+        var view = DashboardView(config: Self.config, ascii: false)
+        view.about = ["config  /etc/vigil/vigil.yaml (system configuration)", "state   /var/lib/vigil"]
+        let lines = view.render(st, Self.snapshot(), width: 100, height: 30).lines
+        let config = lines.firstIndex { $0.contains("config  /etc/vigil/vigil.yaml (system configuration)") }
+        let state = lines.firstIndex { $0.contains("state   /var/lib/vigil") }
+        let firstKey = lines.firstIndex { $0.contains("quit (also Ctrl-C)") }
+        #expect(config != nil && state == config.map { $0 + 1 })
+        #expect(firstKey != nil && firstKey! > state!)
+    }
+
     @Test func shippedThemesLoad() throws {
         let dir = #filePath.components(separatedBy: "/Tests/")[0] + "/themes"
         for name in ["default", "light", "high-contrast", "colorblind", "mono"] {
