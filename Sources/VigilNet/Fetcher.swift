@@ -391,6 +391,14 @@ public final class Fetcher {
     /// "SSL certificate problem: certificate has expired" → "certificate has expired".
     static func tlsReason(_ s: String) -> String {
         if let r = s.range(of: "SSL certificate problem: ") { return String(s[r.upperBound...]) }
+        // OpenSSL's words for an https URL on a plain-HTTP port, and for a
+        // server that hangs up mid-handshake.
+        if s.contains("wrong version number") || s.contains("packet length too long") {
+            return "the server does not speak TLS (a plain HTTP port? try http://)"
+        }
+        if s.contains("unexpected eof while reading") {
+            return "the server closed the connection during the TLS handshake"
+        }
         return s
     }
 

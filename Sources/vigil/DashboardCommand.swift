@@ -167,6 +167,14 @@ struct Dashboard: ParsableCommand {
                 throw ExitStatus.usage
             }
             (w, h) = (parts[0], parts[1])
+            // A frame that small is only the "too small" notice: say so
+            // here instead of printing it with a "q quits" nobody can press.
+            guard w >= DashboardView.minWidth, h >= DashboardView.minHeight else {
+                printError(
+                    "vigil: --size \(w)x\(h) is smaller than a frame needs (\(DashboardView.minWidth)x\(DashboardView.minHeight))"
+                )
+                throw ExitStatus.usage
+            }
         } else {
             var ws = winsize()
             if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 {
@@ -208,6 +216,15 @@ struct Dashboard: ParsableCommand {
             color == .always
             || (color == .auto && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
         sayFrame(PlainText.render(canvas, color: useColor))
+        // The frame shows a failed scrape; the exit status says it too, for
+        // scripts and cron (1: a failed scrape, as everywhere).
+        let down = runtime.snapshot.targets.filter { $0.up == false }
+        if !down.isEmpty {
+            printError(
+                "vigil: \(down.count) of \(runtime.snapshot.targets.count) targets down: "
+                    + down.map { "\($0.name): \($0.lastError ?? "down")" }.joined(separator: "; "))
+            throw ExitStatus.failed
+        }
     }
 
     // MARK: - Interactive

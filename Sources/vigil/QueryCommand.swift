@@ -30,6 +30,16 @@ struct Query: ParsableCommand {
             printError("vigil: query: \(error)")
             throw ExitStatus.usage
         }
+        // Checked before any scraping: a bad --at is a usage error now, not
+        // after a minute of scrapes.
+        var fixedTime: Int64?
+        if let at {
+            guard let ms = QueryTime.milliseconds(fromSeconds: at) else {
+                printError("vigil: query: --at: \(QueryTime.outOfBounds(at))")
+                throw ExitStatus.usage
+            }
+            fixedTime = ms
+        }
         var store: SeriesStore
         var time: Int64
         if let data {
@@ -51,18 +61,19 @@ struct Query: ParsableCommand {
                 printError("vigil: query: invalid --over or --interval duration")
                 throw ExitStatus.usage
             }
+            // A minute of silence reads as a hang: say what is happening
+            // (on a terminal only; scripts get their stderr clean).
+            if isatty(2) != 0 {
+                printError(
+                    "vigil: query: scraping \(targets.count) target\(targets.count == 1 ? "" : "s") every \(intervalDuration) for \(overDuration) before evaluating…"
+                )
+            }
             (store, time) = try scrapeForQuery(targets: targets, over: overDuration, interval: intervalDuration)
         } else {
             printError("vigil: query: give --data FILE or at least one --target URL")
             throw ExitStatus.usage
         }
-        if let at {
-            guard let ms = QueryTime.milliseconds(fromSeconds: at) else {
-                printError("vigil: query: --at: \(QueryTime.outOfBounds(at))")
-                throw ExitStatus.usage
-            }
-            time = ms
-        }
+        if let fixedTime { time = fixedTime }
         let value: QueryValue
         do {
             value = try InstantQuery.evaluate(expr, on: store, at: time)

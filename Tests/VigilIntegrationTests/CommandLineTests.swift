@@ -124,4 +124,34 @@ import Testing
         let version = try Support.run(Support.vigil, ["--version"])
         #expect(version.stdout == "0.1.0 (built from a working tree; no commit recorded)\n")
     }
+
+    /// `--once` is for scripts and cron: a refused target is exit status 1
+    /// after the frame (which shows it), and a size too small to draw in is
+    /// a usage error rather than a "too small, q quits" frame.
+    @Test func onceExitStatusSaysWhatTheFrameShows() throws {
+        let dir = Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Support.freePort()
+        let config = dir.appendingPathComponent("c.yaml")
+        try """
+        targets:
+          - {name: api, url: "http://127.0.0.1:\(port)/metrics"}
+        metrics:
+          up: {name: Up, query: up}
+        dashboards:
+          - {name: Main, panels: [{title: Up, type: stat, metrics: [up]}]}
+
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let state = dir.appendingPathComponent("state").path
+        let down = try Support.run(
+            Support.vigil,
+            ["--once", "--config", config.path, "--size", "80x20", "--wait", "3s", "--state-dir", state])
+        #expect(down.status == 1)
+        #expect(down.stdout.contains("targets 0/1 up: api: refused (127.0.0.1:\(port))"))
+        #expect(down.stderr == "vigil: 1 of 1 targets down: api: refused (127.0.0.1:\(port))\n")
+        let small = try Support.run(Support.vigil, ["--once", "--config", config.path, "--size", "39x11"])
+        #expect(small.status == 2)
+        #expect(small.stdout.isEmpty)
+        #expect(small.stderr == "vigil: --size 39x11 is smaller than a frame needs (40x12)\n")
+    }
 }

@@ -171,6 +171,11 @@ func failure(_ r: Result<FetchResponse, FetchError>) -> String? {
         var e = FetchRequest(url: expired.url("/ok"))
         e.tls.caFile = ca
         #expect(failure(fetch(e).0) == "TLS: certificate has expired")
+
+        // An https URL on a plain-HTTP port: plain words, not OpenSSL's.
+        let plain = try MisbehavingServer()
+        let wrong = FetchRequest(url: plain.url("/ok").replacingOccurrences(of: "http://", with: "https://"))
+        #expect(failure(fetch(wrong).0) == "TLS: the server does not speak TLS (a plain HTTP port? try http://)")
     }
 
     /// A hung and a dripping target never delay a healthy one: it keeps
