@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VigilCore
+import VigilUI
 
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,6 +24,9 @@ struct CheckConfig: ParsableCommand {
         if self.file == nil { say("using \(choice)") }
         do {
             let config = try ConfigLoader.load(path: file)
+            // What only shows at start: keys and the theme, against the
+            // actions and the installed themes.
+            try requireChecks(config, themes: installedThemes(FileLocations.current.themeDirectories(option: nil)))
             let panels = config.dashboards.reduce(0) { $0 + $1.panels.count }
             say(
                 "\(file): valid: \(config.targets.count) targets, \(config.metrics.count) metrics, "
@@ -31,7 +35,7 @@ struct CheckConfig: ParsableCommand {
             for t in config.targets where t.insecureSkipVerify {
                 printError("\(file): warning: target \(t.name) skips TLS verification (insecure_skip_verify)")
             }
-        } catch {
+        } catch let error as ConfigErrors {
             printError(error.description)
             printError("\(file): \(error.errors.count) error\(error.errors.count == 1 ? "" : "s")")
             throw ExitStatus.usage

@@ -56,7 +56,12 @@ struct Dashboard: ParsableCommand {
         let locations = FileLocations.current
         let choice = try locations.requireConfig(option: config, demo: demo)
         var cfg = try loadConfig(choice)
-        let themes = try loadThemes(preferred: theme ?? cfg.theme, from: locations.themeDirectories(option: themesDir))
+        let themeDirectories = locations.themeDirectories(option: themesDir)
+        // --theme overrides the file's theme, and is checked by loadThemes.
+        var checked = cfg
+        if theme != nil { checked.theme = nil }
+        try requireChecks(checked, themes: installedThemes(themeDirectories))
+        let themes = try loadThemes(preferred: theme ?? cfg.theme, from: themeDirectories)
         if demo {
             // The exporter's server and simulation run as tasks that hold
             // what they need; nothing here has to keep it alive.

@@ -1,5 +1,6 @@
 import Foundation
 import VigilCore
+import VigilUI
 
 extension FileLocations {
     /// This process's view: its environment, the directory of the binary
@@ -37,4 +38,25 @@ func loadConfig(_ choice: FileLocations.Choice) throws -> VigilConfig {
         printError(error.description)
         throw ExitStatus.usage
     }
+}
+
+/// The theme names the directories hold (`NAME.yaml`).
+func installedThemes(_ directories: [String]) -> Set<String> {
+    var names = Set<String>()
+    for dir in directories {
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where file.hasSuffix(".yaml") {
+            names.insert(String(file.dropLast(5)))
+        }
+    }
+    return names
+}
+
+/// The checks that need more than the file (keys, the theme): their errors
+/// with positions, and exit status 2, as for any configuration error.
+func requireChecks(_ config: VigilConfig, themes: Set<String>) throws {
+    let problems = ConfigChecks.problems(config, themes: themes)
+    guard !problems.isEmpty else { return }
+    for p in problems { printError(p.description) }
+    printError("\(config.file): \(problems.count) error\(problems.count == 1 ? "" : "s")")
+    throw ExitStatus.usage
 }

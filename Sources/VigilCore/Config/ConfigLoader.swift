@@ -8,6 +8,13 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var column: Int
     public var message: String
     public var description: String { "\(file):\(line):\(column): \(message)" }
+
+    public init(file: String, line: Int, column: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
 }
 
 /// Every problem found in one file; the loader keeps going after the
@@ -48,7 +55,8 @@ public enum ConfigLoader {
             throw ConfigErrors(errors: [ConfigError(file: file, line: 1, column: 1, message: "the file is empty")])
         }
         let reader = ConfigReader(file: file, environment: environment)
-        let config = reader.root(node)
+        var config = reader.root(node)
+        config.file = file
         if !reader.errors.isEmpty {
             // In file order, which is how a person fixes them.
             let sorted = reader.errors.enumerated().sorted {
@@ -126,6 +134,10 @@ final class ConfigReader {
     init(file: String, environment: [String: String]) {
         self.file = file
         self.environment = environment
+    }
+
+    func position(_ node: Node) -> SourcePosition {
+        SourcePosition(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
     }
 
     func error(_ node: Node?, _ message: String) {
@@ -260,7 +272,9 @@ final class ConfigReader {
         {
             switch key {
             case "refresh": config.refresh = duration(value, "refresh") ?? config.refresh
-            case "theme": config.theme = string(value, "theme")
+            case "theme":
+                config.theme = string(value, "theme")
+                config.positions["theme"] = position(value)
             case "history": config.history = duration(value, "history")
             case "targets": config.targets = targets(value)
             case "logs": config.logs = logSources(value)
@@ -277,8 +291,10 @@ final class ConfigReader {
             case "dashboards": dashboardsNode = value
             case "alerts": alertsNode = value
             default:  // keys
-                for (action, _, k) in entries(value, "keys", allowed: []) {
+                for (action, keyNode, k) in entries(value, "keys", allowed: []) {
                     if let s = string(k, "key for \(action)") { config.keys[action] = s }
+                    config.positions["keys." + action] = position(keyNode)
+                    config.positions["keys." + action + ".value"] = position(k)
                 }
             }
         }

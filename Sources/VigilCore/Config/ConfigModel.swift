@@ -17,6 +17,12 @@ public struct VigilConfig: Sendable {
     public var alertmanager: AlertmanagerConfig?
     /// Key remapping: action name → key.
     public var keys: [String: String] = [:]
+    /// Where some settings were written, for errors found after loading
+    /// (an unknown key action, a theme no directory holds): "theme", and
+    /// "keys.<action>" for each remapped action.
+    public var positions: [String: SourcePosition] = [:]
+    /// The file the configuration came from.
+    public var file = ""
 
     public func metric(_ id: String) -> MetricDefinition? { metrics.first { $0.id == id } }
 
@@ -198,4 +204,14 @@ public struct AlertsConfig: Sendable {
     public var escalation: [EscalationLevel] = []
 
     public init() {}
+}
+
+/// A line and column in a configuration file (1-based).
+public struct SourcePosition: Sendable, Equatable {
+    public var line: Int
+    public var column: Int
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
 }
