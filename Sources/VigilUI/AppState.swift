@@ -171,21 +171,11 @@ public struct AppState: Sendable {
         panelCounts = config.dashboards.map(\.panels.count)
         panelTypes = config.dashboards.map { $0.panels.map(\.type) }
         self.themes = themes.isEmpty ? [.fallback] : themes
-        for action in Action.allCases {
-            for key in action.defaultKeys {
-                if action.onListScreens { listKeymap[key] = action } else { keymap[key] = action }
-            }
-        }
-        for (name, key) in keyOverrides {
-            guard let action = Action(rawValue: name), let ch = key.first, key.count == 1 else { continue }
-            if action.onListScreens {
-                for old in action.defaultKeys { listKeymap[old] = nil }
-                listKeymap[.char(ch)] = action
-            } else {
-                for old in action.defaultKeys where old != .interrupt { keymap[old] = nil }
-                keymap[.char(ch)] = action
-            }
-        }
+        // A remapping with a problem is not applied; `vigil check config`
+        // and the start of the dashboard report it (ConfigChecks).
+        let bindings = KeyBindings(overrides: keyOverrides)
+        keymap = bindings.keymap
+        listKeymap = bindings.listKeymap
     }
 
     public var windowMs: Int64 { Self.windows[windowIndex] }

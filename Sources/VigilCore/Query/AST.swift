@@ -76,6 +76,30 @@ public indirect enum QueryExpr: Sendable {
     }
 }
 
+extension QueryExpr {
+    /// The expression with an `offset` (or, with `at`, an `@`) set, when it
+    /// is one that takes modifiers: a selector, a range or a subquery.
+    func modified(offsetMs: Int64? = nil, at: AtModifier? = nil) -> QueryExpr? {
+        func apply(_ s: inout Selector) {
+            if let offsetMs { s.offsetMs = offsetMs }
+            if let at { s.at = at }
+        }
+        switch self {
+        case .selector(var s):
+            apply(&s)
+            return .selector(s)
+        case .range(var s, let r):
+            apply(&s)
+            return .range(s, r)
+        case .subquery(var sq):
+            if let offsetMs { sq.offsetMs = offsetMs }
+            if let at { sq.at = at }
+            return .subquery(sq)
+        default: return nil
+        }
+    }
+}
+
 /// A subquery: `expr[range:step] offset o @ t`.
 public struct Subquery: Sendable {
     public var expr: QueryExpr

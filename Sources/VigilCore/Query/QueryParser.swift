@@ -424,39 +424,21 @@ public struct QueryParser {
                 }
                 let d = try duration()
                 let ms = negative ? -d.milliseconds : d.milliseconds
-                switch e {
-                case .selector(var s):
-                    s.offsetMs = ms
-                    e = .selector(s)
-                case .range(var s, let r):
-                    s.offsetMs = ms
-                    e = .range(s, r)
-                case .subquery(var sq):
-                    sq.offsetMs = ms
-                    e = .subquery(sq)
-                default:
+                guard let modified = e.modified(offsetMs: ms) else {
                     throw fail(
                         "offset modifier must be preceded by an instant vector selector, a range vector selector or a subquery",
                         at: opStart)
                 }
+                e = modified
             } else if peekChar() == UInt8(ascii: "@") {
                 pos += 1
                 let at = try atModifier()
-                switch e {
-                case .selector(var s):
-                    s.at = at
-                    e = .selector(s)
-                case .range(var s, let r):
-                    s.at = at
-                    e = .range(s, r)
-                case .subquery(var sq):
-                    sq.at = at
-                    e = .subquery(sq)
-                default:
+                guard let modified = e.modified(at: at) else {
                     throw fail(
                         "@ modifier must be preceded by an instant vector selector, a range vector selector or a subquery",
                         at: opStart)
                 }
+                e = modified
             } else {
                 return e
             }
