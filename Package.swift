@@ -22,12 +22,13 @@ let package = Package(
         .target(name: "CShims", dependencies: ["CNcursesw", "CCurl"]),
         .target(name: "VigilCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "VigilUI", dependencies: ["VigilCore"]),
+        .target(name: "VigilApp", dependencies: ["VigilCore", "VigilUI"]),
         .target(name: "VigilTerminal", dependencies: ["VigilUI", "CNcursesw", "CShims"]),
         .target(name: "VigilNet", dependencies: ["VigilCore", "CCurl", "CShims"]),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilCore", "VigilNet", "VigilUI", "VigilTerminal",
+                "VigilCore", "VigilNet", "VigilUI", "VigilApp", "VigilTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
@@ -40,6 +41,7 @@ let package = Package(
         .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport"),
         .testTarget(
             name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore", "VigilTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "VigilAppTests", dependencies: ["VigilApp", "VigilCore", "VigilUI"], exclude: ["Fixtures"]),
         .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilTerminal", "CShims"]),
         .testTarget(
             name: "VigilIntegrationTests", dependencies: ["VigilCore", "VigilTestSupport"], exclude: ["Fixtures"]),

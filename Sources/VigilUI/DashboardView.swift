@@ -3,7 +3,7 @@ import VigilCore
 
 /// Renders the whole screen for a state and a snapshot: immediate mode,
 /// the full frame every time, into a fresh canvas.
-public struct DashboardView {
+public struct DashboardView: Sendable {
     public static let minWidth = 40
     public static let minHeight = 12
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CShims
 import Foundation
+import VigilApp
 import VigilCore
 import VigilNet
 import VigilTerminal
@@ -148,17 +149,16 @@ struct Dashboard: ParsableCommand {
         return themes
     }
 
-    func pickDashboard(_ runtime: DashboardRuntime) throws {
-        guard let dashboard else { return }
-        let names = runtime.config.dashboards.map(\.name)
-        if let n = Int(dashboard), n >= 1, n <= names.count {
-            runtime.state.dashboard = n - 1
-        } else if let i = names.firstIndex(where: { $0.lowercased() == dashboard.lowercased() }) {
-            runtime.state.dashboard = i
-        } else {
-            printError("vigil: no dashboard '\(dashboard)' (have: \(names.joined(separator: ", ")))")
-            throw ExitStatus.usage
+    /// The application, with the dashboard asked for shown first.
+    func makeApp(_ cfg: VigilConfig, themes: [Theme], options: AppOptions, alerts: AlertCenter) throws -> App {
+        var app = App(config: cfg, themes: themes, options: options, alerts: alerts)
+        if let dashboard {
+            do { try app.show(dashboard: dashboard) } catch {
+                printError("vigil: \(error.message)")
+                throw ExitStatus.usage
+            }
         }
+        return app
     }
 
     // MARK: - Once
@@ -190,43 +190,30 @@ struct Dashboard: ParsableCommand {
             printError("vigil: invalid --wait '\(wait)'")
             throw ExitStatus.usage
         }
-        // Scrape at least every second, so rates exist within the wait.
-        var fast = cfg
-        for i in fast.targets.indices where fast.targets[i].interval.milliseconds > 1000 {
-            fast.targets[i].interval = PromDuration(milliseconds: 1000)
-            fast.targets[i].timeout = PromDuration(milliseconds: min(fast.targets[i].timeout.milliseconds, 1000))
-        }
+        let fast = App.onceConfig(cfg)
+        var options = AppOptions()
+        options.ascii = ascii || !Terminal.localeIsUTF8()
+        options.graphColumns = w
+        options.about = about
+        options.bell = false
         // --once shows the journal's alerts but never writes it: printing a
         // frame must not change what the on-call engineers see.
-        let runtime = DashboardRuntime(
-            config: fast, themes: themes, ascii: ascii || !Terminal.localeIsUTF8(), graphColumns: w,
-            alerts: AlertCenter(config: fast, stateDir: stateDir, write: false))
-        runtime.view.about = about
-        try pickDashboard(runtime)
-        let deadline = DashboardRuntime.now() + waitDuration.milliseconds
-        var scrapes = 0
-        while true {
-            let wait = runtime.startDue()
-            scrapes += runtime.pump(timeoutMs: Int(max(1, min(wait, 200))))
-            let now = DashboardRuntime.now()
-            runtime.evaluate(now: now)
-            // Rates need two scrapes; then every panel has its answer.
-            // A server's answers (graphs' ranges too) must all be in.
-            let serverDone = runtime.remote.map { $0.outstanding == 0 && $0.queued == 0 && $0.sent > 0 } ?? true
-            if scrapes >= 2 * max(1, fast.targets.count) && runtime.everyPanelSettled && serverDone { break }
-            if now >= deadline { break }
-        }
-        let canvas = runtime.render(width: w, height: h)
+        let journal = Journal.forState(directory: stateDir, write: false).journal
+        let identity = AlertCenter.defaultIdentity()
+        var app = try makeApp(
+            fast, themes: themes, options: options,
+            alerts: .replaying(journal, config: fast, identity: identity))
+        RunLoop.once(&app, within: waitDuration.milliseconds)
         let useColor =
             color == .always
             || (color == .auto && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
-        sayFrame(PlainText.render(canvas, color: useColor))
+        sayFrame(PlainText.render(app.render(width: w, height: h), color: useColor))
         // The frame shows a failed scrape; the exit status says it too, for
         // scripts and cron (1: a failed scrape, as everywhere).
-        let down = runtime.snapshot.targets.filter { $0.up == false }
+        let down = app.downTargets
         if !down.isEmpty {
             printError(
-                "vigil: \(down.count) of \(runtime.snapshot.targets.count) targets down: "
+                "vigil: \(down.count) of \(app.snapshot.targets.count) targets down: "
                     + down.map { "\($0.name): \($0.lastError ?? "down")" }.joined(separator: "; "))
             throw ExitStatus.failed
         }
@@ -235,7 +222,8 @@ struct Dashboard: ParsableCommand {
     // MARK: - Interactive
 
     func runInteractive(_ cfg: VigilConfig, themes: [Theme], stateDir: String, about: [String]) throws {
-        let alerts = AlertCenter(config: cfg, stateDir: stateDir)
+        let (journal, readOnly) = Journal.forState(directory: stateDir, write: true)
+        let alerts = AlertCenter.replaying(journal, config: cfg, identity: AlertCenter.defaultIdentity())
         for w in alerts.warnings { printError("vigil: \(w)") }
         let signalFD = vigil_install_signal_pipe()
         let terminal: Terminal
@@ -245,97 +233,22 @@ struct Dashboard: ParsableCommand {
             printError("vigil: \(error.message)")
             throw ExitStatus.usage
         }
-        let asciiOnly = ascii || !terminal.capabilities.utf8
-        let rt = DashboardRuntime(
-            config: cfg, themes: themes, ascii: asciiOnly, graphColumns: terminal.size.width, alerts: alerts)
-        if terminal.capabilities.colors == 0, let i = rt.state.themes.firstIndex(where: { $0.name == "mono" }) {
-            rt.state.themeIndex = i
-        }
-        rt.view.about = about
-        try pickDashboard(rt)
-        if let w = alerts.warnings.first {
-            rt.state.message =
-                "journal: \(w)" + (alerts.warnings.count > 1 ? " (+\(alerts.warnings.count - 1), see A)" : "")
-        }
-        var dirty = true
-        var quitSignal: Int32 = 0
+        var options = AppOptions()
+        options.ascii = ascii || !terminal.capabilities.utf8
+        options.graphColumns = terminal.size.width
+        options.colors = terminal.capabilities.colors
+        options.bell = !noBell
+        options.about = about
+        options.identity = alerts.identity
+        options.readOnlyReason = readOnly
+        var app = try makeApp(cfg, themes: themes, options: options, alerts: alerts)
         // VIGIL_TIMINGS=FILE: per server round, the time from asking to the
         // screen showing every answer (the server-mode benchmark reads it).
         let timings = ProcessInfo.processInfo.environment["VIGIL_TIMINGS"].flatMap { FileHandle(forWritingAtPath: $0) }
-        var roundStart: Int64?
-        // New data shows at once, at most four evaluations a second: an
-        // answer that arrives sooner is shown 250 ms after the last one.
-        var redrawAt = Int64.max
-        loop: while true {
-            let now = DashboardRuntime.now()
-            let untilScrape = rt.startDue()
-            let untilEval = min(rt.lastEvaluation + cfg.refresh.milliseconds, redrawAt) - now
-            if untilEval <= 0 {
-                redrawAt = .max
-                let events = rt.evaluate(now: now)
-                if rt.askServer && roundStart == nil { roundStart = now }
-                // A newly firing critical or high alert rings the bell once
-                // and stays highlighted until it is seen.
-                let loud = events.filter { alerts.rings($0) }.map(\.key)
-                if !loud.isEmpty {
-                    if rt.state.screen != .alerts { rt.state.unseen.formUnion(loud) }
-                    if !noBell { terminal.bell() }
-                }
-                dirty = true
-            }
-            if dirty {
-                let (w, h) = terminal.size
-                terminal.draw(rt.render(width: w, height: h))
-                dirty = false
-                if let start = roundStart, let remote = rt.remote, remote.outstanding == 0, remote.queued == 0 {
-                    let line = "refresh_to_screen_ms \(DashboardRuntime.now() - start) sent \(remote.sent)\n"
-                    timings?.seekToEndOfFile()
-                    timings?.write(Data(line.utf8))
-                    roundStart = nil
-                }
-            }
-            let nextEval = min(rt.lastEvaluation + cfg.refresh.milliseconds, redrawAt)
-            let timeout = max(0, min(untilScrape, max(0, nextEval - DashboardRuntime.now()), 1000))
-            let completed = rt.pump(timeoutMs: Int(timeout), extraFDs: signalFD >= 0 ? [0, signalFD] : [0])
-            if vigil_last_signal() != 0 {
-                quitSignal = vigil_last_signal()
-                break
-            }
-            // New data (or a new failure) shows at once, not at the next
-            // refresh tick; at most four evaluations a second.
-            if completed > 0 { redrawAt = min(redrawAt, rt.lastEvaluation + 250) }
-            // The server's last answer of a round is drawn at once.
-            if completed > 0, let remote = rt.remote, remote.outstanding == 0, remote.queued == 0 {
-                redrawAt = DashboardRuntime.now()
-            }
-            // Keys are read every turn, not only when standard input polled
-            // ready: curses may already hold some in its own buffer.
-            do {
-                for key in terminal.readKeys() {
-                    if key == .resize {
-                        terminal.resized()
-                        dirty = true
-                        continue
-                    }
-                    for effect in rt.state.handle(key) {
-                        switch effect {
-                        case .quit: break loop
-                        case .scrapeNow:
-                            rt.scraper.scrapeNow()
-                            rt.logs.pollNow()
-                        case .windowChanged: rt.lastEvaluation = 0
-                        default: rt.perform(effect, now: DashboardRuntime.now())
-                        }
-                    }
-                    dirty = true
-                }
-            }
-            if dirty && rt.state.screen == .incidents { rt.refreshAlertsModel(now: DashboardRuntime.now()) }
-        }
+        let status = RunLoop.interactive(
+            &app, terminal: terminal, journal: readOnly == nil ? journal : nil, signalFD: signalFD, timings: timings)
         terminal.close()
-        // Ctrl-C is a way to quit (status 0); SIGTERM and SIGHUP say
-        // someone else ended Vigil (status 128 + signal).
-        if quitSignal != 0 && quitSignal != SIGINT { Foundation.exit(128 + quitSignal) }
+        if status != 0 { Foundation.exit(status) }
     }
 }
 
@@ -355,44 +268,6 @@ func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) 
     }
     done.wait()
     return try box.result!.get()
-}
-
-/// A canvas as text lines, with ANSI SGR colours when asked.
-enum PlainText {
-    static func render(_ c: Canvas, color: Bool) -> String {
-        var out = ""
-        for y in 0..<c.height {
-            var current: Style?
-            var line = ""
-            for x in 0..<c.width {
-                let cell = c[x, y]
-                guard cell.width > 0 else { continue }
-                if color && cell.style != current {
-                    line += sgr(cell.style)
-                    current = cell.style
-                }
-                line += cell.text
-            }
-            if color {
-                line += "\u{1B}[0m"
-            } else {
-                while line.hasSuffix(" ") { line.removeLast() }
-            }
-            out += line + "\n"
-        }
-        return out
-    }
-
-    static func sgr(_ s: Style) -> String {
-        var codes = ["0"]
-        if s.attributes.contains(.bold) { codes.append("1") }
-        if s.attributes.contains(.dim) { codes.append("2") }
-        if s.attributes.contains(.underline) { codes.append("4") }
-        if s.attributes.contains(.reverse) { codes.append("7") }
-        if s.fg.index >= 0 { codes.append("38;5;\(s.fg.index)") }
-        if s.bg.index >= 0 { codes.append("48;5;\(s.bg.index)") }
-        return "\u{1B}[" + codes.joined(separator: ";") + "m"
-    }
 }
 
 /// `vigil demo`: the demo exporter alone, for a real Prometheus to scrape.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VigilCore
+import VigilNet
 import VigilUI
 
 /// Options shared by the commands that read the journal.
@@ -19,7 +20,9 @@ struct JournalOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("journal.jsonl")) else {
             return nil
         }
-        let center = AlertCenter(config: cfg, stateDir: dir, write: false)
+        let center = AlertCenter.replaying(
+            Journal.forState(directory: dir, write: false).journal, config: cfg, identity: AlertCenter.defaultIdentity()
+        )
         for w in center.warnings { printError("vigil: \(w)") }
         return center
     }
@@ -65,7 +68,7 @@ struct Incidents: ParsableCommand {
             printError("vigil: no incident \(id ?? ""): \(journal.noJournal)")
             throw ExitStatus.failed
         }
-        let now = DashboardRuntime.now()
+        let now = PollDriver.now()
         switch action {
         case "list":
             let all = center.incidents.all
@@ -124,7 +127,7 @@ struct PostmortemCommand: ParsableCommand {
             printError("vigil: no incident \(id): \(journal.noJournal)")
             throw ExitStatus.failed
         }
-        guard let h = center.history(of: id, now: DashboardRuntime.now()) else {
+        guard let h = center.history(of: id, now: PollDriver.now()) else {
             printError("vigil: no incident \(id)")
             throw ExitStatus.failed
         }

@@ -124,8 +124,8 @@ func scrapeForQuery(targets urls: [String], over: PromDuration, interval: PromDu
         return ScrapeTarget(name: "target\(i + 1)", request: request, intervalMs: interval.milliseconds)
     }
     let capacity = Int(over.milliseconds / interval.milliseconds) + 4
-    let scraper = Scraper(targets: targets, store: SeriesStore(capacity: capacity))
-    scraper.run(forMs: max(over.milliseconds, 1))
+    var scraper = TargetScrapes(targets: targets, store: SeriesStore(capacity: capacity))
+    PollDriver().run(&scraper, as: .targets, forMs: max(over.milliseconds, 1))
     for (target, health) in zip(targets, scraper.health) where health.up != true {
         printError("vigil: query: \(target.request.url): \(health.lastError ?? "no successful scrape")")
     }

@@ -246,9 +246,7 @@ import Testing
         for sec in stride(from: 0, through: 120, by: 5) {
             store.append(Labels(["__name__": "c_total"]), Point(t: Int64(sec) * 1000, v: Double(sec)))
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-warm-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let center = AlertCenter(config: config, stateDir: dir, identity: "t@h")
+        var center = AlertCenter(config: config, identity: "t@h")
         // Ten seconds of data: a [1m] rate proves nothing yet.
         #expect(center.evaluate(source: store, at: 120_000, dataSince: 110_000).isEmpty)
         #expect(center.waitingRules == 1 && center.engine.active.isEmpty)
@@ -267,6 +265,48 @@ import Testing
         #expect(engine.alerts[key]?.state == .pending)
         #expect(engine.alerts[key]?.activeSinceMs == 5 * minute)
     }
+}
+
+/// An alert center with its journal file, as the dashboard runs them:
+/// what others appended is read before each step, and what it decided is
+/// written after.
+final class JournaledCenter {
+    var center: AlertCenter
+    let journal: Journal?
+
+    init(config: VigilConfig, stateDir: String, identity: String, write: Bool = true) {
+        let (journal, readOnly) = Journal.forState(directory: stateDir, write: write)
+        self.journal = journal
+        center = .replaying(journal, config: config, identity: identity)
+        center.readOnlyReason = readOnly
+    }
+
+    func step<T>(_ body: (inout AlertCenter) -> T) -> T {
+        if let (records, warnings) = journal?.readNew() { center.receive(records, warnings: warnings) }
+        let out = body(&center)
+        let records = center.takeOutbox()
+        if center.readOnlyReason == nil, journal?.writable == true { try? journal?.append(records) }
+        return out
+    }
+
+    @discardableResult
+    func evaluate(source: SeriesStore, at now: Int64) -> [AlertEvent] {
+        step { $0.evaluate(source: source, at: now) }
+    }
+    func acknowledge(_ key: AlertKey, note: String, at now: Int64) -> Bool {
+        step { $0.acknowledge(key, note: note, at: now) }
+    }
+    func openIncident(from key: AlertKey, at now: Int64, source: SeriesStore) -> String? {
+        step { $0.openIncident(from: key, at: now, source: source) }
+    }
+    func updateIncident(_ id: String, status: IncidentStatus?, note: String, at now: Int64) -> Bool {
+        step { $0.updateIncident(id, status: status, note: note, at: now) }
+    }
+    var engine: AlertEngine { center.engine }
+    var incidents: IncidentBook { center.incidents }
+    var warnings: [String] { center.warnings }
+    var readOnlyReason: String? { center.readOnlyReason }
+    func history(of id: String, now: Int64) -> IncidentHistory? { center.history(of: id, now: now) }
 }
 
 /// AlertCenter over a real journal in a temporary directory and a real
@@ -308,8 +348,8 @@ import Testing
         let dir = directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = Self.store()
-        let alice = AlertCenter(config: Self.config, stateDir: dir, identity: "alice@bastion")
-        let bob = AlertCenter(config: Self.config, stateDir: dir, identity: "bob@bastion")
+        let alice = JournaledCenter(config: Self.config, stateDir: dir, identity: "alice@bastion")
+        let bob = JournaledCenter(config: Self.config, stateDir: dir, identity: "bob@bastion")
         for m in stride(from: Int64(9), through: 13, by: 1) {
             alice.evaluate(source: store, at: m * minute)
             bob.evaluate(source: store, at: m * minute)
@@ -321,7 +361,7 @@ import Testing
         #expect(bob.engine.alerts[Self.key]?.acknowledgement?.by == "alice@bastion")
         #expect(bob.engine.alerts[Self.key]?.acknowledgement?.note == "rolling back")
         // A restart (a third instance replaying the journal) still has it.
-        let restarted = AlertCenter(config: Self.config, stateDir: dir, identity: "carol@bastion")
+        let restarted = JournaledCenter(config: Self.config, stateDir: dir, identity: "carol@bastion")
         #expect(restarted.engine.alerts[Self.key]?.state == .firing)
         #expect(restarted.engine.alerts[Self.key]?.acknowledgement?.by == "alice@bastion")
         #expect(restarted.warnings.isEmpty)
@@ -331,12 +371,12 @@ import Testing
         let dir = directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = Self.store()
-        let center = AlertCenter(config: Self.config, stateDir: dir, identity: "alice@bastion")
+        let center = JournaledCenter(config: Self.config, stateDir: dir, identity: "alice@bastion")
         var id: String?
         for m in stride(from: Int64(5), through: 50, by: 1) {
             center.evaluate(source: store, at: m * minute)
             if m == 14 { #expect(center.acknowledge(Self.key, note: "looking", at: m * minute + 1000)) }
-            if m == 15 { id = center.openIncident(from: Self.key, at: m * minute + 2000) }
+            if m == 15 { id = center.openIncident(from: Self.key, at: m * minute + 2000, source: store) }
             if m == 20, let id {
                 #expect(center.updateIncident(id, status: .identified, note: "bad deploy", at: m * minute))
             }
@@ -346,7 +386,7 @@ import Testing
         }
         let incidentID = try #require(id)
         // Opening twice from the same alert finds the same incident while it is open.
-        let replay = AlertCenter(config: Self.config, stateDir: dir, identity: "bob@bastion", write: false)
+        let replay = JournaledCenter(config: Self.config, stateDir: dir, identity: "bob@bastion", write: false)
         let h = try #require(replay.history(of: incidentID, now: 60 * minute))
         #expect(h.incident.services == ["api"])
         #expect(h.incident.assignee == "on_call_engineer")
@@ -385,10 +425,10 @@ import Testing
         let dir = directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = Self.store()
-        let center = AlertCenter(config: Self.config, stateDir: dir, identity: "alice@bastion")
+        let center = JournaledCenter(config: Self.config, stateDir: dir, identity: "alice@bastion")
         for m in stride(from: Int64(9), through: 13, by: 1) { center.evaluate(source: store, at: m * minute) }
-        let a = center.openIncident(from: Self.key, at: 13 * minute)
-        let b = center.openIncident(from: Self.key, at: 13 * minute + 10)
+        let a = center.openIncident(from: Self.key, at: 13 * minute, source: store)
+        let b = center.openIncident(from: Self.key, at: 13 * minute + 10, source: store)
         #expect(a != nil && a == b)
         #expect(center.incidents.all.count == 1)
     }
@@ -399,7 +439,7 @@ import Testing
         let file = directory()
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let center = AlertCenter(config: Self.config, stateDir: file + "/state", identity: "alice@bastion")
+        let center = JournaledCenter(config: Self.config, stateDir: file + "/state", identity: "alice@bastion")
         let reason = try #require(center.readOnlyReason)
         #expect(reason.contains(file + "/state"))
         // It still alerts; it only cannot keep anything.

@@ -187,19 +187,23 @@ func failure(_ r: Result<FetchResponse, FetchError>) -> String? {
             r.timeoutMs = timeout
             return ScrapeTarget(name: name, request: r, intervalMs: interval)
         }
-        let scraper = Scraper(
+        var scraper = TargetScrapes(
             targets: [
                 target("healthy", "/ok", interval: 200, timeout: 150),
                 target("hung", "/hang", interval: 1500, timeout: 1500),
                 target("drip", "/drip", interval: 1500, timeout: 1500),
                 target("html", "/html", interval: 500, timeout: 400),
             ], store: SeriesStore(capacity: 100))
+        let driver = PollDriver()
         let start = Date()
         var longestPump = 0.0
         while Date().timeIntervalSince(start) < 3 {
-            let wait = scraper.startDue()
+            driver.start(scraper.due(now: PollDriver.now()).map { SourcePoll(.targets, $0) })
+            let wait = max(0, scraper.nextDueMs - PollDriver.now())
             let before = Date()
-            scraper.pump(timeoutMs: Int(min(wait, 50)))
+            for a in driver.wait(timeoutMs: Int(min(wait, 50))).answers {
+                scraper.take(tag: a.tag, a.outcome, now: PollDriver.now())
+            }
             longestPump = max(longestPump, Date().timeIntervalSince(before))
         }
         // 3 s at 200 ms: about 15 scrapes; allow for a slow machine.

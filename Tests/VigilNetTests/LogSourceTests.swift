@@ -46,17 +46,13 @@ final class LogServer {
 /// follow-ups a full page or a rotation asks for) and returns the messages
 /// that arrived.
 final class OnePoller {
-    let poller: LogPoller
-    var now: Int64 = 1_764_000_000_000
+    var poller: LogSources
+    let driver = PollDriver()
+    /// The clock the follower is handed (Loki and Elasticsearch ask for
+    /// windows ending now).
+    var now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)
 
-    init(_ config: LogSourceConfig) {
-        let clockBox = ClockBox()
-        poller = LogPoller(sources: [config], fetcher: Fetcher(), clock: { clockBox.now })
-        self.clock = clockBox
-    }
-    let clock: ClockBox
-
-    final class ClockBox: @unchecked Sendable { var now: Int64 = Int64(Date().timeIntervalSince1970 * 1000) }
+    init(_ config: LogSourceConfig) { poller = LogSources(sources: [config]) }
 
     @discardableResult
     func poll() -> [String] {
@@ -64,10 +60,12 @@ final class OnePoller {
         var rounds = 0
         repeat {
             poller.pollNow()
-            poller.startDue()
-            poller.handle(poller.fetcher.finishAll(within: 10))
+            driver.start(poller.due(now: now).map { SourcePoll(.logs, $0) })
+            while poller.inFlight > 0 {
+                for a in driver.wait(timeoutMs: 100).answers { poller.take(tag: a.tag, a.outcome, now: now) }
+            }
             rounds += 1
-        } while poller.nextDue[0] == 0 && rounds < 20
+        } while poller.nextDueMs == 0 && rounds < 20
         let ring = poller.rings[0]
         return ring.last(min(ring.count, ring.total - before)).map(\.message)
     }

@@ -4,25 +4,30 @@ import Foundation
     import Glibc
 #endif
 
-/// The alerting side of a running Vigil: the rules' engine, the incidents,
-/// and the journal they are kept in. Everything that changes state goes
-/// through the journal, so a restart (or a second instance on the same
-/// host) rebuilds the same picture by replaying it.
-public final class AlertCenter {
+/// The alerting side of a running Vigil: the rules' engine and the
+/// incidents, rebuilt from the journal. A value: everything that changes
+/// state becomes a journal record in `outbox`, which the application hands
+/// to the journal store as a command; records read from the store (at
+/// start, and what other instances append) come back through `receive`.
+/// So a restart, or a second instance on the same state directory,
+/// rebuilds the same picture, and tests need no file.
+public struct AlertCenter: Sendable {
     public private(set) var engine: AlertEngine
     public private(set) var incidents = IncidentBook()
     public let config: VigilConfig
-    let journal: Journal?
-    /// Why this instance cannot write the journal, when it cannot.
-    public private(set) var readOnlyReason: String?
+    /// Why this instance cannot write the journal, when it cannot (set by
+    /// whoever owns the store: an unwritable directory, a failed write).
+    public var readOnlyReason: String?
     /// Damaged journal lines skipped so far, each naming its line.
     public private(set) var warnings: [String] = []
     /// `$USER@host`: who acknowledgements and notes are from.
     public let identity: String
     /// Tells this instance's records from others' in a shared journal.
-    let instance = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    public let instance: String
     /// Every record read or written, for timelines and post-mortems.
     public private(set) var records: [JournalRecord] = []
+    /// Records written since the last `takeOutbox`, for the store.
+    public private(set) var outbox: [JournalRecord] = []
     /// Rules not evaluated at the last refresh because the store does not
     /// cover their range yet.
     public private(set) var waitingRules = 0
@@ -35,33 +40,19 @@ public final class AlertCenter {
     var lastSampleFlush: Int64 = 0
     static let sampleFlushMs: Int64 = 60_000
 
-    /// Opens the journal in `stateDir` and replays it. An unwritable
-    /// directory does not stop Vigil: it reads what it can and runs
-    /// read-only, and `readOnlyReason` says why.
-    /// `write: false` replays and follows the journal without ever
-    /// writing it (`--once`, `vigil incidents`).
+    /// An alert center that has replayed `journal` (the records a store
+    /// held at start, with the warnings for lines it skipped).
     public init(
-        config: VigilConfig, stateDir: String, identity: String = AlertCenter.defaultIdentity(), write: Bool = true
+        config: VigilConfig, identity: String, journal: [JournalRecord] = [], warnings: [String] = [],
+        instance: String = String(UInt64.random(in: 0...UInt64.max), radix: 36)
     ) {
         self.config = config
         self.identity = identity
+        self.instance = instance
         engine = AlertEngine(config: config.alerts)
-        writes = write
-        if !write {
-            journal = Journal(readingFrom: stateDir)
-        } else {
-            do {
-                journal = try Journal(directory: stateDir)
-            } catch {
-                readOnlyReason = error.message
-                journal = Journal(readingFrom: stateDir)
-            }
-        }
-        sync()
+        receive(journal, warnings: warnings)
         engine.restartHolds()
     }
-
-    let writes: Bool
 
     public static func defaultIdentity() -> String {
         let env = ProcessInfo.processInfo.environment
@@ -73,11 +64,10 @@ public final class AlertCenter {
         return "\(user.isEmpty ? "unknown" : user)@\(hostName.isEmpty ? "localhost" : hostName)"
     }
 
-    /// Reads what was appended since the last call (at start: the whole
-    /// journal; later: other instances' records) and applies it.
-    public func sync() {
-        guard let journal else { return }
-        let (new, warn) = journal.readNew()
+    /// Applies records read from the journal: at start the whole journal,
+    /// later what others appended. This instance's own records (which it
+    /// applied when it made them) are skipped.
+    public mutating func receive(_ new: [JournalRecord], warnings warn: [String] = []) {
         warnings += warn
         for r in new where r.src != instance {
             records.append(r)
@@ -86,14 +76,18 @@ public final class AlertCenter {
         }
     }
 
-    /// Writes a record (when writable) and keeps it. A write that fails
-    /// turns this instance read-only, with the reason, and loses nothing
-    /// already on disk.
-    func record(_ r: JournalRecord) { record([r]) }
+    /// The records to write since the last call.
+    public mutating func takeOutbox() -> [JournalRecord] {
+        defer { outbox = [] }
+        return outbox
+    }
 
-    /// Several records with one write and one flush: a rule grouped by
-    /// service can change hundreds of alerts in one refresh.
-    func record(_ batch: [JournalRecord]) {
+    mutating func record(_ r: JournalRecord) { record([r]) }
+
+    /// Keeps records and queues them for the store in one batch: a rule
+    /// grouped by service can change hundreds of alerts in one refresh,
+    /// and the store writes a batch with one write and one flush.
+    mutating func record(_ batch: [JournalRecord]) {
         guard !batch.isEmpty else { return }
         let mine = batch.map { r -> JournalRecord in
             var r = r
@@ -101,8 +95,7 @@ public final class AlertCenter {
             return r
         }
         records += mine
-        guard writes, readOnlyReason == nil, let journal else { return }
-        do { try journal.append(mine) } catch { readOnlyReason = error.message }
+        outbox += mine
     }
 
     // MARK: - Evaluation
@@ -151,12 +144,10 @@ public final class AlertCenter {
     /// Rules evaluated by a Prometheus server (`remote`) take their results
     /// from `remote` (rule name → series that hold); a rule missing there
     /// (no answer yet, or an error in `remoteErrors`) is left alone.
-    public func evaluate(
+    public mutating func evaluate(
         source: any SeriesSource, at now: Int64, dataSince: Int64 = .min, remote: [String: [Labels: Double]] = [:],
         remoteErrors: [String: String] = [:]
     ) -> [AlertEvent] {
-        sync()
-        lastSource = source
         let ready = engine.rules.filter { rule in
             !rule.remote && (dataSince == .min || now - dataSince >= (rule.expr.selectors.map(\.1).max() ?? 0))
         }
@@ -179,7 +170,7 @@ public final class AlertCenter {
     /// per evaluation, written once a minute and when the alert resolves.
     /// (The minutes before it went pending are added when an incident is
     /// opened: see `backfill`.)
-    func sample(
+    mutating func sample(
         source: any SeriesSource, at now: Int64, events: [AlertEvent], results: [String: [Labels: Double]]
     ) {
         let evaluator = Evaluator(source: source)
@@ -209,7 +200,7 @@ public final class AlertCenter {
         if flush { flushSamples(at: now) }
     }
 
-    func flushSamples(at now: Int64) {
+    mutating func flushSamples(at now: Int64) {
         lastSampleFlush = now
         var batch: [JournalRecord] = []
         for (key, points) in pendingSamples.sorted(by: { $0.key < $1.key }) where !points.isEmpty {
@@ -224,22 +215,19 @@ public final class AlertCenter {
 
     // MARK: - Operator actions
 
-    public func acknowledge(_ key: AlertKey, note: String, at now: Int64) -> Bool {
-        sync()
+    public mutating func acknowledge(_ key: AlertKey, note: String, at now: Int64) -> Bool {
         guard let e = engine.acknowledge(key, by: identity, note: note, at: now) else { return false }
         record(JournalRecord(e))
         return true
     }
 
-    public func unacknowledge(_ key: AlertKey, at now: Int64) -> Bool {
-        sync()
+    public mutating func unacknowledge(_ key: AlertKey, at now: Int64) -> Bool {
         guard let e = engine.unacknowledge(key, by: identity, at: now) else { return false }
         record(JournalRecord(e))
         return true
     }
 
-    public func silence(_ key: AlertKey, for duration: PromDuration, at now: Int64) -> Bool {
-        sync()
+    public mutating func silence(_ key: AlertKey, for duration: PromDuration, at now: Int64) -> Bool {
         guard let e = engine.silence(key, by: identity, for: duration, at: now) else { return false }
         record(JournalRecord(e))
         return true
@@ -247,8 +235,9 @@ public final class AlertCenter {
 
     /// Opens an incident from an alert, or returns the unresolved one
     /// already opened from it (one alert, one incident at a time).
-    public func openIncident(from key: AlertKey, at now: Int64) -> String? {
-        sync()
+    /// `source` is the store the rules read, for the minutes before the
+    /// alert went pending (nil: no backfill).
+    public mutating func openIncident(from key: AlertKey, at now: Int64, source: (any SeriesSource)? = nil) -> String? {
         if let open = incidents.all.first(where: { $0.alert == key && $0.status != .resolved }) { return open.id }
         guard let alert = engine.alerts[key] else { return nil }
         let rule = engine.rules.first { $0.name == key.rule }
@@ -267,20 +256,18 @@ public final class AlertCenter {
         record(r)
         // The post-mortem wants the metric from before the alert went
         // pending up to this moment.
-        if let rule { backfill(rule, key, from: alert.activeSinceMs - 10 * 60_000, to: now) }
+        if let rule, let source {
+            backfill(rule, key, from: alert.activeSinceMs - 10 * 60_000, to: now, source: source)
+        }
         flushSamples(at: now)
         return id
     }
-
-    /// The source the last evaluation read, for backfilling samples.
-    var lastSource: (any SeriesSource)?
 
     /// Samples of the rule's metric for `key` between two times, from the
     /// store's history: at most 120 evaluations of one expression, done
     /// once when an operator opens an incident (not on every alert, which
     /// with a rule grouped by service could be thousands at once).
-    func backfill(_ rule: AlertRule, _ key: AlertKey, from: Int64, to: Int64) {
-        guard let source = lastSource else { return }
+    mutating func backfill(_ rule: AlertRule, _ key: AlertKey, from: Int64, to: Int64, source: any SeriesSource) {
         let evaluator = Evaluator(source: source)
         let step = max(15_000, (to - from) / 120)
         var points: [(Int64, Double)] = []
@@ -297,8 +284,7 @@ public final class AlertCenter {
     }
 
     /// A note on an incident, optionally moving its status.
-    public func updateIncident(_ id: String, status: IncidentStatus?, note: String, at now: Int64) -> Bool {
-        sync()
+    public mutating func updateIncident(_ id: String, status: IncidentStatus?, note: String, at now: Int64) -> Bool {
         guard let incident = incidents[id] else { return false }
         if status == nil && note.isEmpty { return false }
         var r = JournalRecord(t: now, type: "incident_update")

@@ -12,6 +12,19 @@ public struct AMAlert: Sendable, Equatable {
     public var inhibitedBy: [String]
 
     public var name: String { labels["alertname"] ?? fingerprint }
+
+    public init(
+        fingerprint: String, labels: [String: String], annotations: [String: String] = [:], startsAtMs: Int64? = nil,
+        state: String = "active", silencedBy: [String] = [], inhibitedBy: [String] = []
+    ) {
+        self.fingerprint = fingerprint
+        self.labels = labels
+        self.annotations = annotations
+        self.startsAtMs = startsAtMs
+        self.state = state
+        self.silencedBy = silencedBy
+        self.inhibitedBy = inhibitedBy
+    }
 }
 
 /// A silence as `GET /api/v2/silences` gives it.
@@ -21,6 +34,13 @@ public struct AMSilence: Sendable, Equatable {
         public var value: String
         public var isRegex: Bool
         public var isEqual: Bool
+
+        public init(name: String, value: String, isRegex: Bool = false, isEqual: Bool = true) {
+            self.name = name
+            self.value = value
+            self.isRegex = isRegex
+            self.isEqual = isEqual
+        }
     }
 
     public var id: String
@@ -31,6 +51,19 @@ public struct AMSilence: Sendable, Equatable {
     public var comment: String
     /// active, pending or expired.
     public var state: String
+
+    public init(
+        id: String, matchers: [Matcher], startsAtMs: Int64, endsAtMs: Int64, createdBy: String, comment: String,
+        state: String = "active"
+    ) {
+        self.id = id
+        self.matchers = matchers
+        self.startsAtMs = startsAtMs
+        self.endsAtMs = endsAtMs
+        self.createdBy = createdBy
+        self.comment = comment
+        self.state = state
+    }
 
     /// Whether the silence's matchers select these labels.
     public func matches(_ labels: [String: String]) -> Bool {

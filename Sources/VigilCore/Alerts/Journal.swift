@@ -225,3 +225,34 @@ public final class Journal {
         return (records, warnings)
     }
 }
+
+/// Where journal records are kept: the application hands it what it
+/// decided (`append`) and reads what others appended (`readNew`). The
+/// file above is the one implementation today.
+public protocol JournalStore: AnyObject {
+    func append(_ records: [JournalRecord]) throws(JournalError)
+    func readNew() -> (records: [JournalRecord], warnings: [String])
+}
+
+extension Journal: JournalStore {
+    /// The state directory's journal, for writing when `write` and it can
+    /// be; otherwise for reading, with the reason it cannot be written (nil
+    /// journal: none there yet).
+    public static func forState(directory stateDir: String, write: Bool) -> (journal: Journal?, readOnlyReason: String?)
+    {
+        guard write else { return (Journal(readingFrom: stateDir), nil) }
+        do {
+            return (try Journal(directory: stateDir), nil)
+        } catch {
+            return (Journal(readingFrom: stateDir), error.message)
+        }
+    }
+}
+
+extension AlertCenter {
+    /// An alert center that has replayed everything `journal` holds.
+    public static func replaying(_ journal: (any JournalStore)?, config: VigilConfig, identity: String) -> AlertCenter {
+        let (records, warnings) = journal?.readNew() ?? ([], [])
+        return AlertCenter(config: config, identity: identity, journal: records, warnings: warnings)
+    }
+}

@@ -1,0 +1,91 @@
+import VigilCore
+import VigilUI
+
+extension App {
+    /// Rebuilds what the alert screens show, and the lists keys act on.
+    mutating func refreshAlertsModel(now: Int64) {
+        var m = AlertsModel(engine: alerts.engine, config: config, now: now)
+        m.incidents = alerts.incidents.all
+        m.readOnly = alerts.readOnlyReason
+        m.warnings = alerts.warnings
+        m.ruleErrors = alerts.ruleErrors
+        m.warmingUp = warmingUp
+        if let am = alertmanager {
+            m.addAlertmanager(am.alerts, silences: am.silences, config: config)
+            m.alertmanagerError = am.lastError
+        }
+        if state.screen == .incidents && state.incidentOpen, state.incidentSelected < m.incidents.count {
+            m.history = alerts.history(of: m.incidents[state.incidentSelected].id, now: now)
+        }
+        alertsModel = m
+        state.updateLists(
+            alerts: m.rows.map(\.key),
+            titles: Dictionary(m.rows.map { ($0.key, $0.title) }, uniquingKeysWith: { a, _ in a }),
+            urgent: alerts.engine.needingAttention(at: now).map(\.key),
+            incidents: m.incidents.map { ($0.id, $0.status) })
+    }
+
+    /// Carries out an operator's action on alerts or incidents: Vigil's
+    /// own alerts in the journal, Alertmanager's as silences.
+    mutating func perform(_ effect: Effect, now: Int64) {
+        if performOnAlertmanager(effect, now: now) { return }
+        switch effect {
+        case .acknowledge(let key, let note):
+            state.message =
+                alerts.acknowledge(key, note: note, at: now)
+                ? "acknowledged \(AlertsModel.title(key))" : "\(AlertsModel.title(key)) is not firing"
+            state.unseen.remove(key)
+        case .unacknowledge(let key):
+            state.message =
+                alerts.unacknowledge(key, at: now)
+                ? "acknowledgement removed" : "\(AlertsModel.title(key)) is not acknowledged"
+        case .silence(let key, let d):
+            state.message =
+                alerts.silence(key, for: d, at: now) ? "silenced for \(d)" : "\(AlertsModel.title(key)) is not firing"
+        case .openIncident(let key):
+            if let id = alerts.openIncident(from: key, at: now, source: targets.store) {
+                refreshAlertsModel(now: now)
+                state.showIncident(id)
+                state.message = "incident \(id)"
+            } else {
+                state.message = "no such alert"
+            }
+        case .updateIncident(let id, let status, let note):
+            state.message =
+                alerts.updateIncident(id, status: status, note: note, at: now) ? "\(id) updated" : "no change"
+        default:
+            return
+        }
+        if let ro = alerts.readOnlyReason { state.message = "NOT SAVED: \(ro)" }
+        refreshAlertsModel(now: now)
+    }
+
+    /// Acknowledging an Alertmanager alert is a silence the whole team
+    /// sees. True when the effect was about an Alertmanager alert.
+    mutating func performOnAlertmanager(_ effect: Effect, now: Int64) -> Bool {
+        guard let am = alertmanager else { return false }
+        func fromAlertmanager(_ key: AlertKey) -> Bool { key.rule.hasPrefix("alertmanager/") }
+        switch effect {
+        case .acknowledge(let key, let note):
+            guard let a = am.alert(for: key) else { return fromAlertmanager(key) }
+            alertmanager?.acknowledge(labels: a.labels, note: note, now: now)
+            state.message = "silencing \(a.name) in Alertmanager for \(am.config.silenceDuration)…"
+        case .unacknowledge(let key):
+            guard let a = am.alert(for: key) else { return fromAlertmanager(key) }
+            let n = alertmanager?.unacknowledge(a) ?? 0
+            state.message =
+                n == 0
+                ? "no acknowledgement silence for \(a.name) (broader silences stay)"
+                : "expiring \(n) silence\(n == 1 ? "" : "s")…"
+        case .silence(let key, let d):
+            guard let a = am.alert(for: key) else { return fromAlertmanager(key) }
+            alertmanager?.acknowledge(labels: a.labels, note: "silenced in Vigil for \(d)", duration: d, now: now)
+        case .openIncident(let key):
+            guard fromAlertmanager(key) else { return false }
+            state.message = "incidents are opened from Vigil's own rules; acknowledge this one (a)"
+        default:
+            return false
+        }
+        return true
+    }
+}

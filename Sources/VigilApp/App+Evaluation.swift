@@ -1,0 +1,190 @@
+import VigilCore
+import VigilUI
+
+extension App {
+    /// The metrics the current dashboard shows.
+    var visibleMetrics: [MetricDefinition] {
+        guard state.dashboard < config.dashboards.count else { return [] }
+        let ids = Set(config.dashboards[state.dashboard].panels.flatMap(\.metrics))
+        return config.metrics.filter { ids.contains($0.id) }
+    }
+
+    /// Rules that cannot be evaluated yet (their range is longer than the
+    /// data the store holds), or no data at all yet.
+    public var warmingUp: Bool { dataSince == nil || alerts.waitingRules > 0 }
+
+    /// Evaluates the rules (returning what changed) and the visible
+    /// metrics, and takes a new snapshot unless the display is paused
+    /// (polling and alerting go on regardless).
+    mutating func evaluate(now: Int64) -> [AlertEvent] {
+        // The server is asked once per refresh; evaluations in between
+        // (an answer arrived, a key was pressed) only redraw what is in.
+        askServer = now - lastServerRequest >= config.refresh.milliseconds - 50
+        if askServer {
+            lastServerRequest = now
+            // Current values first (stats, the newest point), then the
+            // rules (in remoteRuleResults), then graphs' ranges.
+            for m in visibleMetrics where m.remote {
+                prometheus?.instant(key: "i:" + m.id, query: m.queryText, atMs: now)
+            }
+        }
+        if dataSince == nil, targets.health.allSatisfy({ $0.lastSuccessAtMs != nil || $0.scrapes >= 2 }) {
+            // The first scrapes' time: the oldest point the store has.
+            dataSince = targets.health.compactMap(\.lastSuccessAtMs).min() ?? now
+        }
+        let (remoteResults, remoteErrors) = remoteRuleResults(now: now)
+        var events: [AlertEvent] = []
+        if let dataSince {
+            events = alerts.evaluate(
+                source: targets.store, at: now, dataSince: dataSince, remote: remoteResults,
+                remoteErrors: remoteErrors)
+        }
+        refreshAlertsModel(now: now)
+        evaluateMetrics(now: now)
+        return events
+    }
+
+    /// Asks the server for every remote rule (an instant query per rule
+    /// and refresh) and returns the answers that are in.
+    mutating func remoteRuleResults(now: Int64) -> ([String: [Labels: Double]], [String: String]) {
+        guard prometheus != nil else { return ([:], [:]) }
+        var results: [String: [Labels: Double]] = [:]
+        var errors: [String: String] = [:]
+        for rule in alerts.engine.rules where rule.remote {
+            let key = "rule:" + rule.name
+            if askServer { prometheus?.instant(key: key, query: rule.promql, atMs: now) }
+            guard let answer = prometheus?.instants[key] else { continue }
+            if let e = answer.error {
+                errors[rule.name] = e
+                continue
+            }
+            var holding: [Labels: Double] = [:]
+            for row in answer.rows { holding[row.labels.withoutName] = row.value }
+            results[rule.name] = holding
+        }
+        return (results, errors)
+    }
+
+    mutating func evaluateMetrics(now: Int64) {
+        lastEvaluation = now
+        history.reshape(
+            windowMs: state.windowMs, stepMs: max(config.refresh.milliseconds, state.windowMs / Int64(graphColumns)))
+        history.update(visibleMetrics.filter { !$0.remote }, source: targets.store, now: now)
+        if askServer, prometheus != nil {
+            let times = history.alignedTimes(now: now)
+            if let first = times.first, let last = times.last {
+                for m in visibleMetrics where m.remote {
+                    prometheus?.range(
+                        key: "r:" + m.id, query: m.queryText, startMs: first, endMs: last, stepMs: history.stepMs)
+                }
+            }
+        }
+        guard !state.paused else { return }
+        var results: [String: MetricResult] = [:]
+        for m in visibleMetrics {
+            results[m.id] = m.remote ? remoteResult(m, now: now) : history.result(m.id, now: now)
+        }
+        snapshot = Snapshot(
+            timeMs: now, results: results, targets: targetStatus, refreshMs: config.refresh.milliseconds,
+            logs: logRings, logStatus: logStatus)
+        updateZoomedLogTotal()
+    }
+
+    /// A remote metric: its graph from `query_range` (asked again only when
+    /// the step moves), its current value from `query` (every refresh).
+    func remoteResult(_ m: MetricDefinition, now: Int64) -> MetricResult {
+        guard let prometheus else { return .empty }
+        let times = history.alignedTimes(now: now)
+        let range = prometheus.ranges["r:" + m.id]
+        let instant = prometheus.instants["i:" + m.id]
+        var byLabels: [Labels: [Int64: Double]] = [:]
+        for s in range?.series ?? [] {
+            var points: [Int64: Double] = [:]
+            for p in s.points { points[p.t] = p.v }
+            byLabels[s.labels, default: [:]].merge(points) { a, _ in a }
+        }
+        var current: [Labels: Double] = [:]
+        for row in instant?.rows ?? [] { current[row.labels] = row.value }
+        let keys = Set(byLabels.keys).union(current.keys).sorted()
+        let series = keys.map { labels in
+            SeriesHistory(labels: labels, values: times.map { byLabels[labels]?[$0] }, current: current[labels])
+        }
+        // The server's own words: errors first, then warnings (partial answers).
+        let warnings = (instant?.warnings ?? []) + (range?.warnings ?? [])
+        let error =
+            instant?.error ?? range?.error ?? (warnings.isEmpty ? nil : "warning: " + warnings.joined(separator: "; "))
+        return MetricResult(times: times, series: series, error: error)
+    }
+
+    var logRings: [String: LogRing] {
+        Dictionary(zip(logs.sources.map(\.name), logs.rings), uniquingKeysWith: { a, _ in a })
+    }
+
+    var logStatus: [String: LogStatus] {
+        Dictionary(
+            zip(logs.sources.map(\.name), logs.health.map { LogStatus(ok: $0.ok, error: $0.lastError) }),
+            uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The zoomed log panel's line count, so a scrolled view holds still.
+    mutating func updateZoomedLogTotal() {
+        guard state.zoomedOnLog, state.dashboard < config.dashboards.count,
+            state.selected < config.dashboards[state.dashboard].panels.count,
+            let source = config.dashboards[state.dashboard].panels[state.selected].source,
+            let ring = snapshot.logs[source]
+        else { return }
+        state.zoomedLogTotal = ring.total
+    }
+
+    var targetStatus: [TargetStatus] {
+        var out = zip(targets.targets, targets.health).map { t, h in
+            TargetStatus(
+                name: t.name, up: h.up, lastError: h.lastError, lastSuccessMs: h.lastSuccessAtMs,
+                intervalMs: t.intervalMs, insecure: t.request.tls.insecureSkipVerify)
+        }
+        // The server counts as a target: down when it does not answer.
+        if let prometheus, let server = config.prometheus {
+            out.append(
+                TargetStatus(
+                    name: "prometheus",
+                    up: prometheus.lastError == nil ? (prometheus.lastSuccessMs == nil ? nil : true) : false,
+                    lastError: prometheus.lastError, lastSuccessMs: prometheus.lastSuccessMs,
+                    intervalMs: max(config.refresh.milliseconds, 2000), insecure: server.insecureSkipVerify))
+        }
+        return out
+    }
+
+    /// True once every panel of the current dashboard has a value (or a
+    /// definite error).
+    public var everyPanelSettled: Bool {
+        guard state.dashboard < config.dashboards.count else { return true }
+        return config.dashboards[state.dashboard].panels.allSatisfy { p in
+            switch PanelModel(panel: p, config: config, snapshot: snapshot).state {
+            case .noData: return false
+            default: return true
+            }
+        }
+    }
+
+    /// When `--once` may print: every target scraped twice (rates need
+    /// two scrapes), every panel has its answer, and the server's answers
+    /// (graphs' ranges too) are all in.
+    public var readyToPrint: Bool {
+        let serverDone = prometheus.map { $0.settled && $0.sent > 0 } ?? true
+        return targets.scrapes >= 2 * max(1, targets.targets.count) && everyPanelSettled && serverDone
+    }
+
+    /// Targets (and the server) whose last scrape failed, with the reason.
+    public var downTargets: [TargetStatus] { snapshot.targets.filter { $0.up == false } }
+
+    /// The configuration `--once` runs: every target scraped at least
+    /// every second, so rates exist within the wait.
+    public static func onceConfig(_ config: VigilConfig) -> VigilConfig {
+        var fast = config
+        for i in fast.targets.indices where fast.targets[i].interval.milliseconds > 1000 {
+            fast.targets[i].interval = PromDuration(milliseconds: 1000)
+            fast.targets[i].timeout = PromDuration(milliseconds: min(fast.targets[i].timeout.milliseconds, 1000))
+        }
+        return fast
+    }
+}

@@ -1,0 +1,220 @@
+import VigilCore
+import VigilUI
+
+/// The whole application as a value: the model, `update(message, now:)`
+/// returning the commands the world must carry out, and `render`. The
+/// decisions the run loop used to make live here, where a test reaches
+/// them with messages: when to evaluate and redraw, the warm-up gate, the
+/// bell, Alertmanager's silences, what `r` refreshes.
+public struct App: Sendable {
+    public let config: VigilConfig
+    public let options: AppOptions
+    /// What the screen shows that is not data: screens, selection, prompts.
+    public var state: AppState
+    public internal(set) var alerts: AlertCenter
+    public internal(set) var alertsModel = AlertsModel()
+    // The polled sources.
+    public internal(set) var targets: TargetScrapes
+    public internal(set) var logs: LogSources
+    public internal(set) var prometheus: PrometheusQueries?
+    public internal(set) var alertmanager: AlertmanagerSource?
+    var history: MetricHistory
+    /// What the last evaluation produced; the frame is drawn from it.
+    public internal(set) var snapshot: Snapshot
+    var screens: DashboardView
+    let graphColumns: Int
+
+    public internal(set) var lastEvaluation: Int64 = 0
+    /// When every target had delivered once: the store's data starts
+    /// there, and rules wait until it covers their ranges.
+    public internal(set) var dataSince: Int64?
+    /// Whether the evaluation in progress asks the server (once a refresh).
+    var askServer = true
+    var lastServerRequest: Int64 = 0
+    /// New data shows at once, at most four evaluations a second: an
+    /// answer that arrives sooner is shown 250 ms after the last one.
+    var redrawAt = Int64.max
+    /// When the server round being answered was asked.
+    var roundStart: Int64?
+    var dirty = true
+
+    public init(config: VigilConfig, themes: [Theme], options: AppOptions = AppOptions(), alerts: AlertCenter) {
+        self.config = config
+        self.options = options
+        self.alerts = alerts
+        if let reason = options.readOnlyReason { self.alerts.readOnlyReason = reason }
+        graphColumns = max(20, options.graphColumns)
+        // History: the longest window a graph may show, or the longest
+        // range a query reaches back, plus Prometheus' 5 minute lookback.
+        let minInterval = config.targets.map(\.interval.milliseconds).min() ?? 5000
+        let keep = max(
+            config.history?.milliseconds ?? AppState.windows.last!, config.longestQueryReachMs + 300_000)
+        let capacity = Int(keep / max(1, minInterval)) + 8
+        var selectors = config.selectors
+        // The scrape series are always kept: status and panels use them.
+        for name in ["up", "scrape_duration_seconds", "scrape_samples_scraped"] {
+            if let m = try? LabelMatcher(Labels.metricName, .equal, name) { selectors.append([m]) }
+        }
+        targets = TargetScrapes(
+            targets: config.targets.map(ScrapeTarget.init),
+            store: SeriesStore(capacity: capacity, filter: .selectedBy(selectors)))
+        logs = LogSources(sources: config.logs)
+        prometheus = config.prometheus.map(PrometheusQueries.init)
+        alertmanager = config.alertmanager.map { AlertmanagerSource(config: $0, identity: alerts.identity) }
+        state = AppState(config: config, themes: themes, keyOverrides: config.keys)
+        state.maxWindowMs = keep
+        if options.colors == 0, let i = state.themes.firstIndex(where: { $0.name == "mono" }) { state.themeIndex = i }
+        let window = state.windowMs
+        history = MetricHistory(
+            windowMs: window, stepMs: max(config.refresh.milliseconds, window / Int64(graphColumns)))
+        snapshot = Snapshot(timeMs: 0, results: [:], targets: [], refreshMs: config.refresh.milliseconds)
+        screens = DashboardView(config: config, ascii: options.ascii)
+        screens.about = options.about
+        if let w = alerts.warnings.first {
+            state.message =
+                "journal: \(w)" + (alerts.warnings.count > 1 ? " (+\(alerts.warnings.count - 1), see A)" : "")
+        }
+    }
+
+    /// Shows a dashboard first, by number (from 1) or name.
+    public mutating func show(dashboard: String) throws(AppError) {
+        let names = config.dashboards.map(\.name)
+        if let n = Int(dashboard), n >= 1, n <= names.count {
+            state.dashboard = n - 1
+        } else if let i = names.firstIndex(where: { $0.lowercased() == dashboard.lowercased() }) {
+            state.dashboard = i
+        } else {
+            throw AppError("no dashboard '\(dashboard)' (have: \(names.joined(separator: ", ")))")
+        }
+    }
+
+    // MARK: - update
+
+    /// Takes one message at `now` (the loop's clock, milliseconds since
+    /// the epoch) and returns what the world must do, in order.
+    public mutating func update(_ message: Message, now: Int64) -> [Command] {
+        var commands: [Command] = []
+        switch message {
+        case .tick:
+            commands += tick(now: now)
+        case .key(let key):
+            commands += press(key, now: now)
+        case .resized:
+            dirty = true
+        case .fetched(let source, let tag, let outcome):
+            take(source, tag: tag, outcome, now: now)
+        case .journalRead(let records, let warnings):
+            guard !records.isEmpty || !warnings.isEmpty else { break }
+            alerts.receive(records, warnings: warnings)
+            refreshAlertsModel(now: now)
+            dirty = true
+        case .journalFailed(let reason):
+            alerts.readOnlyReason = reason
+            state.message = "NOT SAVED: \(reason)"
+            dirty = true
+        case .signal(let number):
+            // Ctrl-C is a way to quit (status 0); SIGTERM and SIGHUP say
+            // someone else ended Vigil (status 128 + signal).
+            commands.append(.quit(status: number == 2 ? 0 : 128 + number))
+        }
+        return finish(now: now) + commands
+    }
+
+    /// What every update ends with: the requests now due, the journal
+    /// records made, and a frame when something changed.
+    mutating func finish(now: Int64) -> [Command] {
+        var commands: [Command] = []
+        var polls = targets.due(now: now).map { SourcePoll(.targets, $0) }
+        polls += logs.due(now: now).map { SourcePoll(.logs, $0) }
+        polls += (prometheus?.due(now: now) ?? []).map { SourcePoll(.prometheus, $0) }
+        polls += (alertmanager?.due(now: now) ?? []).map { SourcePoll(.alertmanager, $0) }
+        if !polls.isEmpty { commands.append(.fetch(polls)) }
+        let records = alerts.takeOutbox()
+        if !records.isEmpty && alerts.readOnlyReason == nil { commands.append(.journal(records)) }
+        if dirty {
+            dirty = false
+            commands.append(.draw)
+            if let start = roundStart, let server = prometheus, server.settled {
+                commands.append(.roundShown(startedMs: start, sent: server.sent))
+                roundStart = nil
+            }
+        }
+        return commands
+    }
+
+    /// When the loop must wake at the latest: the next request due, the
+    /// next refresh, or a redraw of new data.
+    public var nextWakeMs: Int64 {
+        min(
+            targets.nextDueMs, logs.nextDueMs, prometheus?.nextDueMs ?? .max, alertmanager?.nextDueMs ?? .max,
+            lastEvaluation + config.refresh.milliseconds, redrawAt)
+    }
+
+    mutating func tick(now: Int64) -> [Command] {
+        guard now >= min(lastEvaluation + config.refresh.milliseconds, redrawAt) else { return [] }
+        redrawAt = .max
+        let events = evaluate(now: now)
+        if askServer && roundStart == nil && prometheus != nil { roundStart = now }
+        dirty = true
+        // A newly firing critical or high alert rings the bell once and
+        // stays highlighted until it is seen.
+        let loud = events.filter { alerts.rings($0) }.map(\.key)
+        guard !loud.isEmpty else { return [] }
+        if state.screen != .alerts { state.unseen.formUnion(loud) }
+        return options.bell ? [.bell] : []
+    }
+
+    mutating func take(_ source: SourceID, tag: String, _ outcome: FetchOutcome, now: Int64) {
+        switch source {
+        case .targets: targets.take(tag: tag, outcome, now: now)
+        case .logs: logs.take(tag: tag, outcome, now: now)
+        case .prometheus: prometheus?.take(tag: tag, outcome, now: now)
+        case .alertmanager:
+            alertmanager?.take(tag: tag, outcome, now: now)
+            if let outcome = alertmanager?.outcome {
+                state.message = outcome
+                alertmanager?.outcome = nil
+            }
+            refreshAlertsModel(now: now)
+        }
+        // New data (or a new failure) shows at once, not at the next
+        // refresh tick; at most four evaluations a second. The server's
+        // last answer of a round is drawn at once.
+        redrawAt = min(redrawAt, lastEvaluation + 250)
+        if let server = prometheus, server.settled { redrawAt = now }
+    }
+
+    mutating func press(_ key: Key, now: Int64) -> [Command] {
+        dirty = true
+        var commands: [Command] = []
+        for effect in state.handle(key) {
+            switch effect {
+            case .quit: commands.append(.quit(status: 0))
+            case .scrapeNow:
+                // Everything that polls, now; the server with the next
+                // evaluation, which comes at once.
+                targets.pollNow()
+                logs.pollNow()
+                alertmanager?.pollNow()
+                lastServerRequest = 0
+                lastEvaluation = 0
+            case .windowChanged: lastEvaluation = 0
+            default: perform(effect, now: now)
+            }
+        }
+        if state.screen == .incidents { refreshAlertsModel(now: now) }
+        return commands
+    }
+
+    /// The frame for a screen of this size.
+    public func render(width: Int, height: Int) -> Canvas {
+        screens.render(state, snapshot, alerts: alertsModel, width: width, height: height)
+    }
+}
+
+/// A problem with what the executable asked of the application.
+public struct AppError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+    public init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,63 @@
+import VigilCore
+import VigilUI
+
+/// Everything that happens to the application. The run loop turns keys,
+/// answers, signals and the passing of time into these; tests write them
+/// by hand.
+public enum Message: Sendable {
+    case key(Key)
+    /// The terminal has a new size (the loop has already told curses).
+    case resized(width: Int, height: Int)
+    /// Time passed: the loop sends one after every batch of other messages
+    /// and whenever its wait ends.
+    case tick
+    /// A polled source's request was answered (or failed).
+    case fetched(SourceID, tag: String, FetchOutcome)
+    /// Records other instances appended to the journal, and damaged lines
+    /// skipped while reading it.
+    case journalRead([JournalRecord], warnings: [String])
+    /// Writing the journal failed: from now on nothing is saved.
+    case journalFailed(String)
+    /// SIGINT, SIGTERM or SIGHUP arrived.
+    case signal(Int32)
+}
+
+/// Everything the application asks of the world. The run loop carries
+/// these out in order; it decides nothing about them.
+public enum Command: Sendable {
+    /// Start these requests.
+    case fetch([SourcePoll])
+    /// Append these records to the journal (and flush them).
+    case journal([JournalRecord])
+    /// Ring the terminal bell.
+    case bell
+    /// Draw `App.render` on the screen.
+    case draw
+    /// A Prometheus round asked at `startedMs` is now all on screen
+    /// (`VIGIL_TIMINGS`: the server-mode benchmark reads it).
+    case roundShown(startedMs: Int64, sent: Int)
+    /// Stop with this exit status, after carrying out the commands
+    /// before this one.
+    case quit(status: Int32)
+}
+
+/// How the executable starts the application: what it learned from the
+/// command line, the terminal and the state directory.
+public struct AppOptions: Sendable {
+    /// Draw with ASCII only.
+    public var ascii = false
+    /// The width graphs are sampled for (the terminal's columns).
+    public var graphColumns = 120
+    /// Ring the bell when a critical or high alert fires.
+    public var bell = true
+    /// Colours the terminal has; 0 puts the mono theme first.
+    public var colors = 256
+    /// Shown at the top of the help screen: which files this is about.
+    public var about: [String] = []
+    /// `$USER@host`: who acknowledges and writes notes.
+    public var identity = "unknown@localhost"
+    /// Why the journal cannot be written, when it cannot.
+    public var readOnlyReason: String?
+
+    public init() {}
+}

@@ -1,0 +1,84 @@
+import CShims
+import Foundation
+import VigilApp
+import VigilCore
+import VigilNet
+import VigilTerminal
+import VigilUI
+
+/// The run loop: turns what happened into messages for the application
+/// and carries out the commands it returns. It blocks in one place (the
+/// driver's `curl_multi_poll`, with standard input and the signal pipe)
+/// and decides nothing: when to evaluate, redraw, ring or quit is `App`'s.
+enum RunLoop {
+    static func now() -> Int64 { PollDriver.now() }
+
+    /// The interactive dashboard; returns the exit status.
+    static func interactive(
+        _ app: inout App, terminal: Terminal, journal: Journal?, signalFD: Int32, timings: FileHandle?
+    ) -> Int32 {
+        let driver = PollDriver()
+        let inputs: [Int32] = signalFD >= 0 ? [0, signalFD] : [0]
+        var messages: [Message] = [.tick]
+        while true {
+            // Messages may add messages (a failed journal write).
+            var i = 0
+            while i < messages.count {
+                for command in app.update(messages[i], now: now()) {
+                    switch command {
+                    case .fetch(let polls): driver.start(polls)
+                    case .journal(let records):
+                        do { try journal?.append(records) } catch { messages.append(.journalFailed(error.message)) }
+                    case .bell: terminal.bell()
+                    case .draw:
+                        let (w, h) = terminal.size
+                        terminal.draw(app.render(width: w, height: h))
+                    case .roundShown(let start, let sent):
+                        timings?.seekToEndOfFile()
+                        timings?.write(Data("refresh_to_screen_ms \(now() - start) sent \(sent)\n".utf8))
+                    case .quit(let status): return status
+                    }
+                }
+                i += 1
+            }
+            messages = []
+            let timeout = max(0, min(app.nextWakeMs - now(), 1000))
+            let (answers, _) = driver.wait(timeoutMs: Int(timeout), extraFDs: inputs)
+            let signal = vigil_last_signal()
+            if signal != 0 { messages.append(.signal(signal)) }
+            for a in answers { messages.append(.fetched(a.source, tag: a.tag, a.outcome)) }
+            if let (records, warnings) = journal?.readNew(), !records.isEmpty || !warnings.isEmpty {
+                messages.append(.journalRead(records, warnings: warnings))
+            }
+            // Keys are read every turn, not only when standard input polled
+            // ready: curses may already hold some in its own buffer.
+            for key in terminal.readKeys() {
+                if key == .resize {
+                    terminal.resized()
+                    let (w, h) = terminal.size
+                    messages.append(.resized(width: w, height: h))
+                } else {
+                    messages.append(.key(key))
+                }
+            }
+            messages.append(.tick)
+        }
+    }
+
+    /// `--once`: the same application, until it is ready to print or
+    /// `withinMs` passes. Nothing is drawn, rung or written.
+    static func once(_ app: inout App, within withinMs: Int64) {
+        let driver = PollDriver()
+        let deadline = now() + withinMs
+        var messages: [Message] = [.tick]
+        while true {
+            for message in messages {
+                for case .fetch(let polls) in app.update(message, now: now()) { driver.start(polls) }
+            }
+            if app.readyToPrint || now() >= deadline { return }
+            let timeout = max(1, min(app.nextWakeMs - now(), deadline - now(), 200))
+            messages = driver.wait(timeoutMs: Int(timeout)).answers.map { .fetched($0.source, tag: $0.tag, $0.outcome) }
+            messages.append(.tick)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Testing
+import VigilApp
+import VigilCore
+import VigilUI
+
+/// The whole application driven by messages: no terminal, no socket, no
+/// file; simulated minutes run in milliseconds.
+@Suite struct AppTests {
+    static let yaml = """
+        refresh: 2s
+        targets:
+          - {name: api, url: "http://127.0.0.1:9/metrics", interval: 5s}
+        metrics:
+          error_rate: {name: Error Rate, unit: "%", query: 'max(errors_percent)', threshold: {warning: 1, critical: 5}}
+        dashboards:
+          - name: Main
+            panels:
+              - {title: Error Rate, type: stat, metrics: [error_rate]}
+          - name: Second
+            panels:
+              - {title: Again, type: stat, metrics: [error_rate]}
+        alerts:
+          severities:
+            critical: {name: Critical, color: red, escalation: true, timeout: 30m}
+          rules:
+            - {name: High Error Rate, condition: error_rate > 5, for: 1m, severity: critical, description: Errors}
+          escalation:
+            - {level: 1, after: 0m, contacts: [on_call_engineer]}
+        """
+    static let config = try! ConfigLoader.parse(yaml, file: "t.yaml")
+    static let key = AlertKey(rule: "High Error Rate", labels: Labels())
+
+    static func errors(_ v: Double) -> (SourcePoll) -> FetchOutcome {
+        { _ in exposition("# TYPE errors_percent gauge\nerrors_percent{service=\"api\"} \(v)\n") }
+    }
+
+    @Test func anAlertFiresIsAcknowledgedAndASecondAppReplaysIt() throws {
+        var h = Harness(Self.config)
+        h.answer = Self.errors(1)
+        h.run(forMs: 30_000)
+        #expect(h.app.alerts.engine.alerts.isEmpty)
+        #expect(h.started.filter { $0.source == .targets }.count == 7)  // at 0, 5 s, … 30 s
+
+        h.answer = Self.errors(9)
+        h.run(forMs: 10_000)
+        #expect(h.app.alerts.engine.alerts[Self.key]?.state == .pending)
+        #expect(h.bells == 0)
+        h.run(forMs: 60_000)
+        #expect(h.app.alerts.engine.alerts[Self.key]?.state == .firing)
+        // A critical alert rings once, and is marked unseen off the Alerts screen.
+        #expect(h.bells == 1)
+        #expect(h.app.state.unseen == [Self.key])
+        #expect(h.journal.filter { $0.type == "escalated" }.map(\.contacts) == [["on_call_engineer"]])
+        #expect(h.journal.filter { $0.type == "transition" }.map(\.to) == ["pending", "firing"])
+
+        // From a dashboard, `a` takes the most urgent alert; a note, Enter.
+        let before = h.journal.count
+        h.press(.char("a"))
+        #expect(h.app.state.prompt != nil)
+        h.type("rolling back")
+        h.press(.enter)
+        let ack = try #require(h.journal.dropFirst(before).first { $0.type == "ack" })
+        #expect(ack.rule == "High Error Rate" && ack.by == "alice@bastion" && ack.note == "rolling back")
+        #expect(ack.t == h.now)
+        #expect(h.app.state.message == "acknowledged High Error Rate")
+        #expect(h.app.state.unseen.isEmpty)
+
+        // A second application replaying those records shows it acknowledged.
+        var second = Harness(Self.config, at: h.now + 1000, journal: h.journal)
+        #expect(second.app.alerts.engine.alerts[Self.key]?.acknowledgement?.by == "alice@bastion")
+        second.press(.char("A"))
+        let lines = second.screen()
+        #expect(
+            lines[4]
+                == "┃ STATE    SEVERITY  AGE            VALUE  ALERT                 ACK / ESCALATION                  ┃"
+        )
+        #expect(
+            lines[5]
+                == "┃>ACKED    critical  5s                9%  High Error Rate       ✓ alice@bastion 1s ago: rolling … ┃"
+        )
+        // The detail names who and when (local time) and the whole note.
+        #expect(lines[25].hasPrefix("┃ acknowledged by alice@bastion at ") && lines[25].contains(": rolling back   "))
+    }
+
+    @Test func aFailingTargetShowsItsReasonAndKeysStillWork() {
+        var h = Harness(Self.config)
+        h.run(forMs: 12_000)
+        let lines = h.screen(width: 60, height: 14)
+        #expect(lines[1] == "┏ Error Rate ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ ⚠ ERROR ┓")
+        #expect(lines[6] == "┃api: refused (127.0.0.1:1)                                ┃")
+        #expect(lines[13].hasSuffix(" │ 0 firing │ Main │ targets 0/1 up: api: refused ("))
+        #expect(h.app.downTargets.map(\.name) == ["api"])
+        // Keys change screens all the same.
+        h.press(.char("2"))
+        #expect(h.app.state.dashboard == 1)
+        #expect(h.screen(width: 60, height: 14)[1] == "┏ Again ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ ⚠ ERROR ┓")
+        h.press(.char("A"))
+        #expect(h.app.state.screen == .alerts)
+        h.press(.char("q"))
+        #expect(h.quit == 0)
+    }
+
+    @Test func refreshAsksEveryPolledSourceAlertmanagerIncluded() {
+        let config = try! ConfigLoader.parse(
+            Self.yaml.replacingOccurrences(
+                of: "query: 'max(errors_percent)',", with: "query: 'max(errors_percent)', datasource: prometheus,")
+                    + """
+
+                    prometheus: {url: "http://127.0.0.1:9090"}
+                    alertmanager: {url: "http://127.0.0.1:9093", interval: 1m}
+                    logs:
+                      - {name: app, kind: text, url: "http://127.0.0.1:9/log", interval: 1m}
+                    """, file: "t.yaml")
+        var h = Harness(config)
+        #expect(Set(h.started.map(\.source)) == [.targets, .logs, .alertmanager, .prometheus])
+        h.answerAll()
+        h.now += 1000
+        h.send(.tick)
+        h.answerAll()
+        let asked = h.started.count
+        // The loop sends a tick after every batch of messages.
+        h.press(.char("r"))
+        h.send(.tick)
+        let again = h.started.dropFirst(asked)
+        #expect(Set(again.map(\.source)) == [.targets, .logs, .alertmanager, .prometheus])
+        #expect(
+            again.filter { $0.source == .alertmanager }.map(\.poll.request.url).sorted() == [
+                "http://127.0.0.1:9093/api/v2/alerts", "http://127.0.0.1:9093/api/v2/silences",
+            ])
+    }
+
+    @Test func aSignalQuitsWithItsStatusAndAnInterruptWithZero() {
+        var h = Harness(Self.config)
+        h.send(.signal(15))
+        #expect(h.quit == 143)
+        var i = Harness(Self.config)
+        i.send(.signal(2))
+        #expect(i.quit == 0)
+    }
+
+    @Test func aFailedJournalWriteSaysNothingIsSaved() {
+        var h = Harness(Self.config)
+        h.send(.journalFailed("cannot write the journal /x/journal.jsonl: No space left on device"))
+        #expect(h.app.state.message == "NOT SAVED: cannot write the journal /x/journal.jsonl: No space left on device")
+        h.answer = Self.errors(9)
+        let written = h.journal.count
+        h.run(forMs: 90_000)
+        // Still alerting, nothing more asked of the store.
+        #expect(h.app.alerts.engine.alerts[Self.key]?.state == .firing)
+        #expect(h.journal.count == written)
+    }
+}

@@ -1,0 +1,90 @@
+import VigilApp
+import VigilCore
+import VigilUI
+
+/// Runs an `App` the way the run loop does, with the world simulated: a
+/// clock that moves when told, fetches answered by a function of the
+/// request, and every command kept for the test to read. No terminal, no
+/// socket, no file.
+struct Harness {
+    var app: App
+    var now: Int64
+    /// Requests started and not yet answered, oldest first.
+    var pending: [SourcePoll] = []
+    /// Every request started, in order.
+    var started: [SourcePoll] = []
+    var journal: [JournalRecord] = []
+    var bells = 0
+    var draws = 0
+    var quit: Int32?
+    /// What a request gets; the default is a refused connection.
+    var answer: (SourcePoll) -> FetchOutcome = { _ in FetchOutcome(.failure(.refused("127.0.0.1:1"))) }
+
+    init(_ config: VigilConfig, at now: Int64 = 1_764_000_000_000, journal: [JournalRecord] = [], bell: Bool = true) {
+        var options = AppOptions()
+        options.identity = "alice@bastion"
+        options.bell = bell
+        self.now = now
+        app = App(
+            config: config, themes: [], options: options,
+            alerts: AlertCenter(config: config, identity: "alice@bastion", journal: journal))
+        send(.tick)
+    }
+
+    mutating func send(_ message: Message) {
+        for command in app.update(message, now: now) {
+            switch command {
+            case .fetch(let polls):
+                pending += polls
+                started += polls
+            case .journal(let records): journal += records
+            case .bell: bells += 1
+            case .draw: draws += 1
+            case .roundShown: break
+            case .quit(let status): quit = status
+            }
+        }
+    }
+
+    mutating func press(_ keys: Key...) {
+        for k in keys { send(.key(k)) }
+    }
+
+    mutating func type(_ text: String) {
+        for c in text { send(.key(.char(c))) }
+    }
+
+    /// Answers every pending request (and those the answers lead to).
+    mutating func answerAll() {
+        while !pending.isEmpty {
+            let p = pending.removeFirst()
+            send(.fetched(p.source, tag: p.poll.tag, answer(p)))
+        }
+        send(.tick)
+    }
+
+    /// Moves the clock in one-second steps for `ms`, answering requests
+    /// as they are made.
+    mutating func run(forMs ms: Int64) {
+        let end = now + ms
+        while now < end {
+            now += 1000
+            send(.tick)
+            answerAll()
+        }
+    }
+
+    /// The screen as text lines, trailing blanks removed.
+    func screen(width: Int = 100, height: Int = 30) -> [String] {
+        PlainText.render(app.render(width: width, height: height), color: false)
+            .split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
+}
+
+/// An exposition body, as a scrape target sends it.
+func exposition(_ text: String) -> FetchOutcome {
+    FetchOutcome(
+        .success(
+            FetchResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8))),
+        durationSeconds: 0.01)
+}
