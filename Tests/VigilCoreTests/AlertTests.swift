@@ -159,13 +159,16 @@ import Testing
         try torn.write(toFile: journal.path, atomically: false, encoding: .utf8)
         let reader = try Journal(directory: dir)  // opening repairs the torn tail
         let (records, warnings) = reader.readNew()
-        #expect(records.map(\.by) == ["u0", "u1", "u3", "u4"])
+        func by(_ r: JournalRecord) -> String? {
+            if case .alert(.unacknowledged(_, let by, _)) = r.entry { by } else { nil }
+        }
+        #expect(records.map(by) == ["u0", "u1", "u3", "u4"])
         #expect(warnings.count == 2)
         #expect(warnings[0].hasSuffix("journal.jsonl:3: skipped a damaged journal record"))
         #expect(warnings[1].hasSuffix("journal.jsonl:6: skipped a damaged journal record"))
         // Records appended after the repair are read normally.
         try reader.append(JournalRecord(.unacknowledged(Self.key, by: "after", atMs: 10)))
-        #expect(reader.readNew().records.map(\.by) == ["after"])
+        #expect(reader.readNew().records.map(by) == ["after"])
     }
 
     @Test func twoInstancesSeeEachOthersRecords() throws {
@@ -177,7 +180,9 @@ import Testing
         try a.append(
             JournalRecord(.acknowledged(Self.key, Acknowledgement(by: "alice@bastion", atMs: 5, note: "mine"))))
         let seen = b.readNew().records
-        #expect(seen.count == 1 && seen[0].by == "alice@bastion" && seen[0].note == "mine")
+        #expect(seen.count == 1)
+        #expect(
+            seen.first?.event == .acknowledged(Self.key, Acknowledgement(by: "alice@bastion", atMs: 5, note: "mine")))
         #expect(b.readNew().records.isEmpty)  // read once
     }
 
@@ -449,10 +454,16 @@ final class JournaledCenter {
 
     @Test func incidentIDsAreUnique() {
         var book = IncidentBook()
-        var r = JournalRecord(t: 1_764_000_000_000, type: "incident_open")
-        r.incident = book.newID(at: r.t)
-        #expect(r.incident == "INC-20251124-160000")
-        book.apply(r)
-        #expect(book.newID(at: r.t) == "INC-20251124-160000-2")
+        let t: Int64 = 1_764_000_000_000
+        let id = book.newID(at: t)
+        #expect(id == "INC-20251124-160000")
+        book.apply(
+            JournalRecord(
+                t: t,
+                .incidentOpened(
+                    IncidentOpened(
+                        id: id, alert: Self.key, title: "t", severity: "high", description: nil, services: [],
+                        assignee: nil, by: "a"))))
+        #expect(book.newID(at: t) == "INC-20251124-160000-2")
     }
 }

@@ -35,7 +35,9 @@ import VigilCore
         }
         let (records, warnings) = try Journal(directory: dir.path).readNew()
         var found: [String: Set<Int64>] = [:]
-        for r in records { found[r.by ?? "", default: []].insert(r.t) }
+        for r in records {
+            if case .alert(.acknowledged(_, let ack)) = r.entry { found[ack.by, default: []].insert(r.t) }
+        }
         var missing = 0
         for (tag, indices) in confirmed { missing += indices.subtracting(found[tag] ?? []).count }
         #expect(missing == 0, "\(missing) records reported as written are missing after the kills")

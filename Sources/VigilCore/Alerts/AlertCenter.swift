@@ -204,10 +204,7 @@ public struct AlertCenter: Sendable {
         lastSampleFlush = now
         var batch: [JournalRecord] = []
         for (key, points) in pendingSamples.sorted(by: { $0.key < $1.key }) where !points.isEmpty {
-            var r = JournalRecord(t: now, type: "samples", key: key)
-            r.times = points.map(\.0)
-            r.values = points.map(\.1)
-            batch.append(r)
+            batch.append(JournalRecord(t: now, .samples(key, times: points.map(\.0), values: points.map(\.1))))
         }
         record(batch)
         pendingSamples = [:]
@@ -243,15 +240,14 @@ public struct AlertCenter: Sendable {
         let rule = engine.rules.first { $0.name == key.rule }
         let level = engine.escalation(of: alert, at: now).level ?? config.alerts.escalation.first
         let id = incidents.newID(at: now)
-        var r = JournalRecord(t: now, type: "incident_open", key: key)
-        r.incident = id
         let labels = key.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        r.title = labels.isEmpty ? key.rule : "\(key.rule) (\(labels))"
-        r.severity = alert.severity
-        r.description = rule?.description
-        r.services = IncidentBook.services(of: key)
-        r.assignee = level?.contacts.joined(separator: ", ")
-        r.by = identity
+        let r = JournalRecord(
+            t: now,
+            .incidentOpened(
+                IncidentOpened(
+                    id: id, alert: key, title: labels.isEmpty ? key.rule : "\(key.rule) (\(labels))",
+                    severity: alert.severity, description: rule?.description, services: IncidentBook.services(of: key),
+                    assignee: level?.contacts.joined(separator: ", "), by: identity)))
         incidents.apply(r)
         record(r)
         // The post-mortem wants the metric from before the alert went
@@ -287,11 +283,8 @@ public struct AlertCenter: Sendable {
     public mutating func updateIncident(_ id: String, status: IncidentStatus?, note: String, at now: Int64) -> Bool {
         guard let incident = incidents[id] else { return false }
         if status == nil && note.isEmpty { return false }
-        var r = JournalRecord(t: now, type: "incident_update")
-        r.incident = id
-        r.status = status?.rawValue
-        r.note = note
-        r.by = identity
+        let r = JournalRecord(
+            t: now, .incidentUpdated(IncidentUpdated(id: id, status: status, note: note, by: identity)))
         if status == .resolved || incident.status == .resolved { flushSamples(at: now) }
         incidents.apply(r)
         record(r)

@@ -51,24 +51,22 @@ public struct IncidentBook: Sendable {
     public subscript(id: String) -> Incident? { incidents[id] }
 
     public mutating func apply(_ r: JournalRecord) {
-        guard let id = r.incident else { return }
-        switch r.type {
-        case "incident_open":
-            guard incidents[id] == nil else { return }
-            incidents[id] = Incident(
-                id: id, title: r.title ?? id, severity: r.severity ?? "", description: r.description ?? "",
-                services: r.services ?? [], status: .investigating, assignee: r.assignee ?? "", openedAtMs: r.t,
-                openedBy: r.by ?? "", alert: r.key)
-        case "incident_update":
-            guard var i = incidents[id] else { return }
-            let status = r.status.flatMap(IncidentStatus.init)
-            i.updates.append(IncidentUpdate(atMs: r.t, by: r.by ?? "", status: status, note: r.note ?? ""))
-            if let status {
+        switch r.entry {
+        case .incidentOpened(let o):
+            guard incidents[o.id] == nil else { return }
+            incidents[o.id] = Incident(
+                id: o.id, title: o.title, severity: o.severity, description: o.description ?? "",
+                services: o.services, status: .investigating, assignee: o.assignee ?? "", openedAtMs: r.t,
+                openedBy: o.by, alert: o.alert)
+        case .incidentUpdated(let u):
+            guard var i = incidents[u.id] else { return }
+            i.updates.append(IncidentUpdate(atMs: r.t, by: u.by, status: u.status, note: u.note))
+            if let status = u.status {
                 i.status = status
                 i.resolvedAtMs = status == .resolved ? r.t : nil
             }
-            if let a = r.assignee { i.assignee = a }
-            incidents[id] = i
+            if let a = u.assignee { i.assignee = a }
+            incidents[u.id] = i
         default:
             break
         }

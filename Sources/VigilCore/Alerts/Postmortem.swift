@@ -44,70 +44,70 @@ public struct IncidentHistory: Sendable {
             // The episode the incident belongs to starts at the last time
             // the alert went pending before the incident was opened.
             let start =
-                mine.last { $0.type == "transition" && $0.to == "pending" && $0.t <= incident.openedAtMs }?.t
-                ?? incident.openedAtMs
-            var lastTo: String?
+                mine.last {
+                    if case .transition(_, _, .pending, _, _)? = $0.event { $0.t <= incident.openedAtMs } else { false }
+                }?.t ?? incident.openedAtMs
+            var lastTo: AlertState?
             for r in mine where r.t >= start && r.t <= end {
-                switch r.type {
-                case "transition":
+                guard let event = r.event else { continue }
+                switch event {
+                case .transition(_, _, let to, _, let value):
                     // Two instances sharing a journal both record each
                     // transition; the first one counts.
-                    guard let to = r.to, to != lastTo, to != "inactive" else {
-                        if r.to == "inactive" { lastTo = "inactive" }
+                    guard to != lastTo, to != .inactive else {
+                        if to == .inactive { lastTo = .inactive }
                         continue
                     }
                     lastTo = to
-                    if to == "firing" && firedAtMs == nil { firedAtMs = r.t }
-                    if to == "resolved" && alertResolvedAtMs == nil && firedAtMs != nil { alertResolvedAtMs = r.t }
-                    let value = r.value.map { " (value \(String(format: "%.4g", $0)))" } ?? ""
-                    entries.append(TimelineEntry(atMs: r.t, kind: to, text: "alert \(to)\(value)"))
-                case "ack":
+                    if to == .firing && firedAtMs == nil { firedAtMs = r.t }
+                    if to == .resolved && alertResolvedAtMs == nil && firedAtMs != nil { alertResolvedAtMs = r.t }
+                    let shown = value.isNaN ? "" : " (value \(String(format: "%.4g", value)))"
+                    entries.append(TimelineEntry(atMs: r.t, kind: to.rawValue, text: "alert \(to.rawValue)\(shown)"))
+                case .acknowledged(_, let ack):
                     if acknowledgedAtMs == nil { acknowledgedAtMs = r.t }
-                    let note = (r.note ?? "").isEmpty ? "" : ": \(r.note!)"
+                    let note = ack.note.isEmpty ? "" : ": \(ack.note)"
                     entries.append(
-                        TimelineEntry(atMs: r.t, kind: "acknowledged", text: "acknowledged by \(r.by ?? "?")\(note)"))
-                case "unack":
+                        TimelineEntry(atMs: r.t, kind: "acknowledged", text: "acknowledged by \(ack.by)\(note)"))
+                case .unacknowledged(_, let by, _):
                     entries.append(
-                        TimelineEntry(
-                            atMs: r.t, kind: "unacknowledged", text: "acknowledgement removed by \(r.by ?? "?")"))
-                case "silence":
-                    let until = r.until.map { " until \(Self.time($0))" } ?? ""
-                    entries.append(
-                        TimelineEntry(atMs: r.t, kind: "silenced", text: "silenced by \(r.by ?? "?")\(until)"))
-                case "escalated":
-                    let who = (r.contacts ?? []).joined(separator: ", ")
+                        TimelineEntry(atMs: r.t, kind: "unacknowledged", text: "acknowledgement removed by \(by)"))
+                case .silenced(_, let by, let until, _):
                     entries.append(
                         TimelineEntry(
-                            atMs: r.t, kind: "escalated", text: "escalation level \(r.level ?? 0): \(who) called"))
-                default:
+                            atMs: r.t, kind: "silenced", text: "silenced by \(by) until \(Self.time(until))"))
+                case .escalated(_, let level, let contacts, _):
+                    let who = contacts.joined(separator: ", ")
+                    entries.append(
+                        TimelineEntry(atMs: r.t, kind: "escalated", text: "escalation level \(level): \(who) called"))
+                case .silenceExpired:
                     break
                 }
             }
             let from = start - 15 * 60_000
             let to = end + 15 * 60_000
             var points: [Int64: Double] = [:]
-            for r in mine where r.type == "samples" {
-                for (t, v) in zip(r.times ?? [], r.values ?? []) where t >= from && t <= to && !v.isNaN {
+            for r in mine {
+                guard case .samples(_, let times, let values) = r.entry else { continue }
+                for (t, v) in zip(times, values) where t >= from && t <= to && !v.isNaN {
                     points[t] = v
                 }
             }
             samples = points.sorted { $0.key < $1.key }
         }
         for r in records where r.incident == incident.id {
-            switch r.type {
-            case "incident_open":
+            switch r.entry {
+            case .incidentOpened(let o):
                 entries.append(
                     TimelineEntry(
                         atMs: r.t, kind: "opened",
-                        text: "incident opened by \(r.by ?? "?"), assigned to \(r.assignee ?? "nobody")"))
-            case "incident_update":
-                let status = r.status.map { "status \($0)" }
-                let text = [status, (r.note ?? "").isEmpty ? nil : "\"\(r.note!)\""].compactMap { $0 }.joined(
-                    separator: ": ")
+                        text: "incident opened by \(o.by.isEmpty ? "?" : o.by), assigned to \(o.assignee ?? "nobody")"))
+            case .incidentUpdated(let u):
+                let status = u.status.map { "status \($0.rawValue)" }
+                let text = [status, u.note.isEmpty ? nil : "\"\(u.note)\""].compactMap { $0 }.joined(separator: ": ")
                 entries.append(
                     TimelineEntry(
-                        atMs: r.t, kind: r.status ?? "update",
-                        text: "\(text.isEmpty ? "update" : text) (\(r.by ?? "?"))"))
+                        atMs: r.t, kind: u.status?.rawValue ?? "update",
+                        text: "\(text.isEmpty ? "update" : text) (\(u.by.isEmpty ? "?" : u.by))"))
             default:
                 break
             }
