@@ -23,6 +23,9 @@ public struct AlertRow: Sendable, Equatable {
     public var metric: String?
     /// "vigil" for Vigil's own rules, "alertmanager" for Alertmanager's alerts.
     public var source = "vigil"
+    /// The severity's configured colour (the plan: critical red, high
+    /// orange, medium yellow, low blue).
+    public var severityColor: String?
 }
 
 /// What the alert and incident screens, the status bar and the panel
@@ -60,7 +63,8 @@ public struct AlertsModel: Sendable {
                 unit: rule?.metric.flatMap { config.metric($0)?.unit } ?? "", acknowledgement: a.acknowledgement,
                 silencedUntilMs: a.isSilenced(at: now) ? a.silencedUntilMs : nil,
                 escalation: engine.escalation(of: a, at: now), condition: rule?.condition ?? "",
-                description: rule?.description ?? "", action: rule?.action ?? "", metric: rule?.metric)
+                description: rule?.description ?? "", action: rule?.action ?? "", metric: rule?.metric,
+                severityColor: sev?.color)
         }
     }
 
@@ -90,7 +94,8 @@ public struct AlertsModel: Sendable {
                     }, silencedUntilMs: nil,
                     escalation: EscalationStatus(level: nil, next: nil, nextAtMs: nil, timedOut: false),
                     condition: a.annotations["summary"] ?? "", description: a.annotations["description"] ?? "",
-                    action: a.annotations["runbook_url"] ?? "", metric: nil, source: "alertmanager"))
+                    action: a.annotations["runbook_url"] ?? "", metric: nil, source: "alertmanager",
+                    severityColor: sev?.color))
         }
         rows.sort { a, b in
             if (a.state == .firing) != (b.state == .firing) { return a.state == .firing }
@@ -124,6 +129,18 @@ extension Theme {
         default: return accent
         }
     }
+
+    /// A row's severity in its configured colour, with the rank's
+    /// emphasis; a theme without colours (mono) keeps the rank's style,
+    /// and the word and glyph always say it too.
+    func severity(_ row: AlertRow) -> Style {
+        var style = severity(rank: row.severityRank)
+        guard color("crit").index >= 0, let name = row.severityColor, let c = ThemeSpec.colorNames[name] else {
+            return style
+        }
+        style.fg = TermColor(c)
+        return style
+    }
 }
 
 extension DashboardView {
@@ -141,7 +158,7 @@ extension DashboardView {
         var text = "\(m.firing.count) FIRING, worst \(worst.severityName.lowercased())"
         if unacked < m.firing.count { text += ", \(unacked) unacked" }
         if unseen { text = (glyphs.ascii ? "(!) " : "🔔 ") + text + " (A)" }
-        var style = theme.severity(rank: worst.severityRank)
+        var style = theme.severity(worst)
         style.bg = worst.severityRank == 0 ? style.bg : theme.color("status_bg")
         if unseen { style.attributes.insert(.reverse) }
         return (text, style)
@@ -262,7 +279,7 @@ extension DashboardView {
             } else if row.acknowledgement != nil || row.silencedUntilMs != nil {
                 style = theme.text
             } else {
-                style = theme.severity(rank: row.severityRank)
+                style = theme.severity(row)
                 style.attributes.remove(.reverse)
             }
             if state.unseen.contains(row.key) { style.attributes.insert([.bold, .underline]) }
@@ -274,7 +291,7 @@ extension DashboardView {
             if !selected {
                 c.put(
                     row.severityName.lowercased(), x: inner.x + 1 + 9, y: y,
-                    style: theme.severity(rank: row.severityRank),
+                    style: theme.severity(row),
                     clip: inner)
             }
             y += 1

@@ -119,7 +119,8 @@ public struct AppState: Sendable {
     public static let windows: [Int64] = [60_000, 300_000, 900_000, 3_600_000, 21_600_000]
 
     public var dashboardNames: [String]
-    public var panelCounts: [Int]
+    /// Each dashboard's grid (where the arrow keys go) and panel types.
+    public var layouts: [GridLayout]
     public var panelTypes: [[PanelType]]
     /// The zoomed log panel's view (scroll, follow, wrap, search match).
     public var logView = LogViewState()
@@ -168,7 +169,7 @@ public struct AppState: Sendable {
 
     public init(config: VigilConfig, themes: [Theme], keyOverrides: [String: String] = [:]) {
         dashboardNames = config.dashboards.map(\.name)
-        panelCounts = config.dashboards.map(\.panels.count)
+        layouts = config.dashboards.map(GridLayout.init)
         panelTypes = config.dashboards.map { $0.panels.map(\.type) }
         self.themes = themes.isEmpty ? [.fallback] : themes
         // A remapping with a problem is not applied; `vigil check config`
@@ -210,8 +211,8 @@ public struct AppState: Sendable {
         case .previousDashboard: switchTo((dashboard + dashboardNames.count - 1) % max(1, dashboardNames.count))
         case .left: move(-1)
         case .right: move(1)
-        case .up: if zoomed { tableScroll = max(0, tableScroll - 1) } else { move(-2) }
-        case .down: if zoomed { tableScroll += 1 } else { move(2) }
+        case .up: if zoomed { tableScroll = max(0, tableScroll - 1) } else { moveVertically(down: false) }
+        case .down: if zoomed { tableScroll += 1 } else { moveVertically(down: true) }
         case .sort:
             if zoomed { tableSort = tableSort.map { $0 + 1 } ?? 0 }
         case .zoom:
@@ -468,7 +469,7 @@ public struct AppState: Sendable {
         incidentOpen = true
     }
 
-    var panelCount: Int { dashboard < panelCounts.count ? panelCounts[dashboard] : 0 }
+    var panelCount: Int { dashboard < layouts.count ? layouts[dashboard].count : 0 }
 
     mutating func switchTo(_ d: Int) {
         screen = .dashboards
@@ -478,11 +479,19 @@ public struct AppState: Sendable {
         filter = ""
     }
 
-    /// Panels sit in a two-column grid: left/right step by one, up/down by two.
+    /// Left and right step through the panels in reading order.
     mutating func move(_ delta: Int) {
         guard panelCount > 0, !zoomed else { return }
         let next = selected + delta
         if next >= 0 && next < panelCount { selected = next }
+    }
+
+    /// Up and down go to the nearest panel of the row above or below.
+    mutating func moveVertically(down: Bool) {
+        guard panelCount > 0, !zoomed, let next = layouts[dashboard].vertical(from: selected, down: down) else {
+            return
+        }
+        selected = next
     }
 
     mutating func editFilter(_ key: Key) -> [Effect] {

@@ -93,25 +93,6 @@ public struct Rect: Hashable, Sendable, CustomStringConvertible {
         let k = min(max(0, n), height)
         return (Rect(x: x, y: y, width: width, height: height - k), Rect(x: x, y: maxY - k, width: width, height: k))
     }
-
-    /// A grid of `count` cells in `columns` columns, filling the rect; the
-    /// last row's cells share the width among themselves.
-    public func grid(count: Int, columns: Int) -> [Rect] {
-        guard count > 0, columns > 0 else { return [] }
-        let rows = (count + columns - 1) / columns
-        var out: [Rect] = []
-        for r in 0..<rows {
-            let y0 = y + height * r / rows
-            let y1 = y + height * (r + 1) / rows
-            let inRow = min(columns, count - r * columns)
-            for c in 0..<inRow {
-                let x0 = x + width * c / inRow
-                let x1 = x + width * (c + 1) / inRow
-                out.append(Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
-            }
-        }
-        return out
-    }
 }
 
 /// A width × height grid of cells that views render into. Every write is

@@ -67,11 +67,15 @@ public struct DashboardView: Sendable {
         let models = dashboard.panels.map { PanelModel(panel: $0, config: config, snapshot: snapshot) }
         let firing = alerts.firingMetrics
         if state.zoomed, state.selected < models.count {
-            renderZoomed(models[state.selected], state: state, snapshot: snapshot, in: body, on: &c, theme: theme)
+            renderZoomed(
+                models[state.selected], state: state, snapshot: snapshot, in: body, on: &c,
+                theme: theme.with(stateColors: dashboard.panels[state.selected].colors))
         } else {
-            let rects = body.grid(count: models.count, columns: models.count > 1 ? 2 : 1)
+            let rects = GridLayout(dashboard).rects(in: body)
             for (i, (model, r)) in zip(models, rects).enumerated() {
-                renderPanel(model, selected: i == state.selected, in: r, on: &c, theme: theme)
+                renderPanel(
+                    model, selected: i == state.selected, in: r, on: &c,
+                    theme: theme.with(stateColors: dashboard.panels[i].colors))
                 let rules = dashboard.panels[i].metrics.filter(firing.contains)
                 if !rules.isEmpty {
                     let names = alerts.firing.filter { rules.contains($0.metric ?? "") }.map(\.key.rule)
@@ -80,7 +84,7 @@ public struct DashboardView: Sendable {
                         " \(glyphs.ascii ? "!" : "▲") ALERT: \(Array(Set(names)).sorted().joined(separator: ", ")) "
                     c.put(
                         DisplayWidth.truncate(marker, to: max(0, r.width - 4)), x: r.x + 2, y: r.maxY - 1,
-                        style: theme.severity(rank: worst?.severityRank ?? 0).with(.bold), clip: r)
+                        style: (worst.map(theme.severity) ?? theme.severity(rank: 0)).with(.bold), clip: r)
                 }
             }
         }

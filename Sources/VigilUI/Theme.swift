@@ -99,6 +99,18 @@ public struct Theme: Sendable, Equatable {
         return Style(fg: color(role), bg: color("background"), attrs)
     }
 
+    /// The theme with a panel's own colours for OK, WARN and CRIT (its
+    /// `colors: [green, yellow, red]`). A theme without colours (mono)
+    /// stays as it is: glyphs and words carry the state there.
+    public func with(stateColors names: [String]) -> Theme {
+        guard names.count == 3, color("crit").index >= 0 else { return self }
+        var t = self
+        for (role, name) in zip(["ok", "warn", "crit"], names) {
+            if let c = ThemeSpec.colorNames[name] { t.spec.colors[role] = c }
+        }
+        return t
+    }
+
     public func series(_ i: Int) -> Style {
         let palette = spec.series.isEmpty ? [Int16(-1)] : spec.series
         return Style(fg: TermColor(palette[i % palette.count]), bg: color("background"))

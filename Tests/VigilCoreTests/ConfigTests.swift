@@ -178,3 +178,60 @@ import Testing
         #expect(PromDuration(milliseconds: 5_400_000).description == "1h30m")
     }
 }
+
+/// The grid fields every dashboard panel may set: each changes what is
+/// drawn, and a value that cannot is an error at its position.
+@Suite struct LayoutConfigTests {
+    func errors(_ panels: String, columns: String = "") -> [String] {
+        let yaml = """
+            metrics:
+              m: {query: up}
+            dashboards:
+              - name: Main\(columns)
+                panels:
+            \(panels)
+            """
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "t.yaml")
+            return []
+        } catch {
+            return error.errors.map(\.description)
+        }
+    }
+
+    @Test func widthsHeightsColumnsAndColoursAreChecked() throws {
+        #expect(
+            errors(
+                """
+                      - {title: A, type: stat, metrics: [m], width: 3}
+                      - {title: B, type: stat, metrics: [m], height: 9}
+                      - {title: C, type: stat, metrics: [m], colors: [green, red]}
+                      - {title: D, type: stat, metrics: [m], colors: [green, yellow, purple]}
+                """) == [
+                    "t.yaml:6:53: width 3 is wider than the dashboard's 2 columns (set columns: on the dashboard)",
+                    "t.yaml:7:54: height must be 1 to 4",
+                    "t.yaml:8:54: colors lists three colours: for OK, WARN and CRIT (e.g. [green, yellow, red])",
+                    "t.yaml:9:54: unknown colour 'purple' (one of black, blue, bright_blue, bright_cyan, bright_green, "
+                        + "bright_magenta, bright_red, bright_white, bright_yellow, cyan, default, gray, green, magenta, "
+                        + "orange, red, white, yellow)",
+                ])
+        #expect(errors("      - {title: A, type: stat, metrics: [m], width: 3}", columns: "\n    columns: 3").isEmpty)
+        #expect(
+            errors("      - {title: A, type: stat, metrics: [m]}", columns: "\n    columns: 7") == [
+                "t.yaml:5:14: columns must be 1 to 6"
+            ])
+        let c = try ConfigLoader.parse(
+            """
+            metrics:
+              m: {query: up}
+            dashboards:
+              - name: Main
+                columns: 3
+                panels:
+                  - {title: A, type: stat, metrics: [m], width: 2, height: 2, colors: [blue, magenta, cyan]}
+            """, file: "t.yaml")
+        let p = c.dashboards[0].panels[0]
+        #expect(
+            c.dashboards[0].columns == 3 && p.width == 2 && p.height == 2 && p.colors == ["blue", "magenta", "cyan"])
+    }
+}

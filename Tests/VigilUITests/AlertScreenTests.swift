@@ -51,6 +51,37 @@ import VigilCore
         ).lines
     }
 
+    /// Each severity in its configured colour (high: orange, medium:
+    /// yellow) on the Alerts screen and in the status bar; the mono theme
+    /// keeps the words and the rank's emphasis without colour.
+    @Test func severitiesWearTheirConfiguredColours() throws {
+        let e = engine()
+        var st = state(model(e), e)
+        _ = st.handle(.char("A"))
+        let view = DashboardView(config: Self.config, ascii: false)
+        let canvas = view.render(st, ViewTests.snapshot(), alerts: model(e), width: 120, height: 30)
+        func wordStyle(_ word: String, in c: Canvas) throws -> Style {
+            let y = try #require(c.lines.firstIndex { $0.contains(" \(word)  ") })
+            let x = try #require(
+                c.lines[y].range(of: " \(word)  ").map {
+                    c.lines[y].distance(from: c.lines[y].startIndex, to: $0.lowerBound) + 1
+                })
+            return c[x, y].style
+        }
+        #expect(try wordStyle("high", in: canvas).fg == TermColor(208))
+        #expect(try wordStyle("medium", in: canvas).fg == TermColor(3))
+        let status = canvas.lines.last!
+        let x = try #require(
+            status.range(of: "1 FIRING").map { status.distance(from: status.startIndex, to: $0.lowerBound) })
+        #expect(canvas[x, canvas.height - 1].style.fg == TermColor(208))
+
+        let mono = Theme(spec: ThemeSpec(name: "mono", description: "", colors: ["crit": -1, "warn": -1], series: []))
+        st.themes = [mono]
+        let plain = view.render(st, ViewTests.snapshot(), alerts: model(e), width: 120, height: 30)
+        #expect(try wordStyle("high", in: plain).fg == TermColor(-1))
+        #expect(try wordStyle("high", in: plain).attributes.contains(.bold))
+    }
+
     @Test func acknowledgeFromTheDashboardInTwoKeys() {
         let e = engine()
         var st = state(model(e), e)

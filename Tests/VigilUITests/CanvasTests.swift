@@ -57,13 +57,40 @@ import VigilCore
         }
     }
 
-    @Test func gridSplitsTheRect() {
-        let cells = Rect(x: 0, y: 1, width: 100, height: 30).grid(count: 3, columns: 2)
+    @Test func theDefaultGridIsTwoColumnsWithALoneLastPanelFullWidth() {
+        let cells = GridLayout(widths: [1, 1, 1], heights: [1, 1, 1]).rects(
+            in: Rect(x: 0, y: 1, width: 100, height: 30))
         #expect(
             cells == [
                 Rect(x: 0, y: 1, width: 50, height: 15), Rect(x: 50, y: 1, width: 50, height: 15),
                 Rect(x: 0, y: 16, width: 100, height: 15),
             ])
+    }
+
+    @Test func widthsSpanColumnsAndHeightsWeighRows() {
+        // Three columns: a wide panel (2) and a narrow one, then a full-width
+        // one twice as tall.
+        let grid = GridLayout(widths: [2, 1, 3], heights: [1, 1, 2], columns: 3)
+        #expect(grid.rows == [[0, 1], [2]])
+        #expect(
+            grid.rects(in: Rect(x: 0, y: 0, width: 90, height: 30)) == [
+                Rect(x: 0, y: 0, width: 60, height: 10), Rect(x: 60, y: 0, width: 30, height: 10),
+                Rect(x: 0, y: 10, width: 90, height: 20),
+            ])
+        // A panel that does not fit starts a new row.
+        #expect(GridLayout(widths: [1, 2, 1, 1], heights: [1, 1, 1, 1], columns: 2).rows == [[0], [1], [2, 3]])
+    }
+
+    @Test func upAndDownGoToTheNearestPanelOfTheNextRow() {
+        // Row 0: a b c (one column each); row 1: d (two) e (one).
+        let grid = GridLayout(widths: [1, 1, 1, 2, 1], heights: [1, 1, 1, 1, 1], columns: 3)
+        #expect(grid.vertical(from: 0, down: true) == 3)
+        #expect(grid.vertical(from: 1, down: true) == 3)
+        #expect(grid.vertical(from: 2, down: true) == 4)
+        #expect(grid.vertical(from: 4, down: false) == 2)
+        #expect(grid.vertical(from: 3, down: false) == 0)
+        #expect(grid.vertical(from: 0, down: false) == nil)
+        #expect(grid.vertical(from: 4, down: true) == nil)
     }
 }
 

@@ -83,6 +83,44 @@ import VigilCore
         #expect(lines[23].contains("targets 1/1 up"))
     }
 
+    /// `columns`, `width` and `height` lay out the grid; `colors` paints
+    /// the panel's states; the arrows follow the grid.
+    @Test func theGridFollowsWidthsHeightsAndColours() throws {
+        let config = try ConfigLoader.parse(
+            """
+            metrics:
+              err: {name: Error Rate, unit: "%", query: up, threshold: {warning: 1, critical: 5}}
+              users: {name: Active Users, unit: count, query: up}
+            dashboards:
+              - name: Main
+                columns: 3
+                panels:
+                  - {title: Wide, type: stat, metrics: [err], width: 2, colors: [blue, magenta, cyan]}
+                  - {title: Narrow, type: stat, metrics: [users]}
+                  - {title: Tall, type: stat, metrics: [users], width: 3, height: 2}
+            """, file: "t.yaml")
+        var st = AppState(config: config, themes: [.fallback])
+        let c = DashboardView(config: config, ascii: false).render(
+            st, Self.snapshot(err: 7.5), width: 60, height: 14)
+        // 12 rows of body: a third for the first row, two thirds for Tall.
+        #expect(c.lines[1] == "┏ Wide ━━━━━━━━━━━━━━━━━━━━━━━━ ✖ CRIT ┓┌ Narrow ──── ✓ OK ┐")
+        #expect(c.lines[5] == "┌ Tall ────────────────────────────────────────────── ✓ OK ┐")
+        #expect(c.lines[12] == "└──────────────────────────────────────────────────────────┘")
+        // CRIT in the panel's own third colour (cyan), not the theme's red.
+        #expect(c[0, 1].style.fg == TermColor(6))
+        let glyph = try #require(c.lines[1].firstIndex(of: "✖"))
+        #expect(c[c.lines[1].distance(from: c.lines[1].startIndex, to: glyph), 1].style.fg == TermColor(6))
+        // Narrow keeps the theme's OK colour.
+        #expect(c[40, 1].style.fg == Theme.fallback.state(.ok).fg)
+        // Right to Narrow, down to Tall, up to the nearest panel above.
+        _ = st.handle(.right)
+        #expect(st.selected == 1)
+        _ = st.handle(.down)
+        #expect(st.selected == 2)
+        _ = st.handle(.up)
+        #expect(st.selected == 0)
+    }
+
     @Test func noDataStaleAndErrorAreDistinct() {
         // No data yet: nothing scraped.
         let fresh = TargetStatus(name: "api", up: nil, lastError: nil, lastSuccessMs: nil, intervalMs: 5000)

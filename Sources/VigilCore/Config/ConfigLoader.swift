@@ -551,24 +551,40 @@ final class ConfigReader {
         for item in seq {
             var name = ""
             var panels: [Panel] = []
-            for (key, _, value) in entries(item, "a dashboard", allowed: ["name", "panels", "layout"]) {
+            var panelNodes: [Node] = []
+            var columns: Int?
+            for (key, _, value) in entries(item, "a dashboard", allowed: ["name", "panels", "layout", "columns"]) {
                 switch key {
                 case "name": name = string(value, "name") ?? ""
                 case "layout":
                     if string(value, "layout") != "grid" { error(value, "layout must be grid") }
+                case "columns":
+                    if let n = integer(value, "columns"), (1...6).contains(n) {
+                        columns = n
+                    } else {
+                        error(value, "columns must be 1 to 6")
+                    }
                 default:
                     guard let ps = value.sequence else {
                         error(value, "panels must be a list")
                         continue
                     }
                     panels = ps.compactMap { panel($0, ids: ids) }
+                    panelNodes = Array(ps)
                 }
+            }
+            // A panel wider than its grid would be drawn narrower than asked.
+            let grid = columns ?? (panels.count > 1 ? 2 : 1)
+            for (p, n) in zip(panels, panelNodes) where p.width > grid {
+                error(
+                    n.mapping?["width"] ?? n,
+                    "width \(p.width) is wider than the dashboard's \(grid) columns (set columns: on the dashboard)")
             }
             if name.isEmpty { error(item, "a dashboard needs a name") }
             if out.contains(where: { $0.name == name }) {
                 error(item, "duplicate dashboard name \(Sanitizer.quote(name))")
             }
-            out.append(Dashboard(name: name, panels: panels))
+            out.append(Dashboard(name: name, panels: panels, columns: columns))
         }
         return out
     }
@@ -712,7 +728,10 @@ final class ConfigReader {
         var sawType = false
         for (key, _, value) in entries(
             node, "a panel",
-            allowed: ["title", "type", "metrics", "source", "sort", "unit", "group_by", "columns", "colors", "width"])
+            allowed: [
+                "title", "type", "metrics", "source", "sort", "unit", "group_by", "columns", "colors", "width",
+                "height",
+            ])
         {
             switch key {
             case "title": p.title = string(value, "title") ?? ""
@@ -740,7 +759,17 @@ final class ConfigReader {
             case "unit": p.unit = string(value, "unit")
             case "group_by": p.groupBy = strings(value, "group_by")
             case "columns": p.columns = strings(value, "columns")
-            case "colors": p.colors = strings(value, "colors")
+            case "colors":
+                // The panel's colours for OK, WARN and CRIT, in that order.
+                p.colors = strings(value, "colors")
+                if p.colors.count != 3 {
+                    error(value, "colors lists three colours: for OK, WARN and CRIT (e.g. [green, yellow, red])")
+                } else if let bad = p.colors.first(where: { ThemeSpec.colorNames[$0] == nil }) {
+                    error(
+                        value,
+                        "unknown colour \(Sanitizer.quote(bad)) (one of \(ThemeSpec.colorNames.keys.sorted().joined(separator: ", ")))"
+                    )
+                }
             case "source":
                 if let name = string(value, "source") {
                     if logNames.contains(name) {
@@ -750,11 +779,17 @@ final class ConfigReader {
                     }
                 }
             case "sort": p.sort = string(value, "sort")
+            case "height":
+                if let h = integer(value, "height"), (1...4).contains(h) {
+                    p.height = h
+                } else {
+                    error(value, "height must be 1 to 4")
+                }
             default:
-                if let w = integer(value, "width"), (1...4).contains(w) {
+                if let w = integer(value, "width"), (1...6).contains(w) {
                     p.width = w
                 } else {
-                    error(value, "width must be 1 to 4")
+                    error(value, "width must be 1 to 6 (grid columns)")
                 }
             }
         }

@@ -119,13 +119,24 @@ public struct Panel: Sendable {
     public var source: String?
     /// A table's sort column (descending when it starts with '-').
     public var sort: String?
-    /// Relative width in the grid (1 by default).
+    /// Grid columns the panel spans (1 by default).
     public var width = 1
+    /// Relative height of the panel's row (1 by default; a row is as tall
+    /// as its tallest panel).
+    public var height = 1
 }
 
 public struct Dashboard: Sendable {
     public var name: String
     public var panels: [Panel]
+    /// Grid columns (nil: two, or one for a single panel).
+    public var columns: Int?
+
+    public init(name: String, panels: [Panel], columns: Int? = nil) {
+        self.name = name
+        self.panels = panels
+        self.columns = columns
+    }
 }
 
 public struct Severity: Sendable {

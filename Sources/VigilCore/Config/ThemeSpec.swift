@@ -23,7 +23,8 @@ public struct ThemeSpec: Sendable, Equatable {
         "selection", "status_bg", "status_fg", "accent",
     ]
 
-    static let names: [String: Int16] = [
+    /// Colour names theme files and severities may use.
+    public static let colorNames: [String: Int16] = [
         "default": -1, "black": 0, "red": 1, "green": 2, "yellow": 3, "blue": 4, "magenta": 5, "cyan": 6, "white": 7,
         "gray": 8, "bright_red": 9, "bright_green": 10, "bright_yellow": 11, "bright_blue": 12, "bright_magenta": 13,
         "bright_cyan": 14, "bright_white": 15, "orange": 208,
@@ -58,11 +59,11 @@ public struct ThemeSpec: Sendable, Equatable {
                 r.error(n, "\(what) must be a colour name or a number 0-255")
                 return nil
             }
-            if let v = names[s] { return v }
+            if let v = colorNames[s] { return v }
             if let i = Int16(s), (0...255).contains(i) { return i }
             r.error(
                 n,
-                "\(what): unknown colour \(Sanitizer.quote(s)) (a number 0-255 or one of \(names.keys.sorted().joined(separator: ", ")))"
+                "\(what): unknown colour \(Sanitizer.quote(s)) (a number 0-255 or one of \(colorNames.keys.sorted().joined(separator: ", ")))"
             )
             return nil
         }
