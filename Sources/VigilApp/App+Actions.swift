@@ -14,8 +14,8 @@ extension App {
             m.addAlertmanager(am.alerts, silences: am.silences, config: config)
             m.alertmanagerError = am.lastError
         }
-        if state.screen == .incidents && state.incidentOpen, state.incidentSelected < m.incidents.count {
-            m.history = alerts.history(of: m.incidents[state.incidentSelected].id, now: now)
+        if state.screen == .incidents && state.incidents.open, state.incidents.selected < m.incidents.count {
+            m.history = alerts.history(of: m.incidents[state.incidents.selected].id, now: now)
         }
         alertsModel = m
         state.updateLists(

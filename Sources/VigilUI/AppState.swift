@@ -152,17 +152,9 @@ public struct AppState: Sendable {
     public var message: String?
     public var screen = Screen.dashboards
     public var prompt: Prompt?
-    /// The alerts and incidents the lists show, in their order; the loop
-    /// sets these after every evaluation so keys act on what is visible.
-    public var alertKeys: [AlertKey] = []
-    public var alertTitles: [AlertKey: String] = [:]
-    /// Firing alerts that want attention, most urgent first.
-    public var urgentAlerts: [AlertKey] = []
-    public var incidentIDs: [String] = []
-    public var incidentStatus: [String: IncidentStatus] = [:]
-    public var alertSelected = 0
-    public var incidentSelected = 0
-    public var incidentOpen = false
+    /// The list screens' own state: what they list and what is selected.
+    public var alerts = AlertsScreenState()
+    public var incidents = IncidentsScreenState()
     /// Newly firing critical and high alerts not yet seen on the Alerts
     /// screen: highlighted until then.
     public var unseen: Set<AlertKey> = []
@@ -254,11 +246,11 @@ public struct AppState: Sendable {
         case .acknowledge:
             // From a dashboard: the most urgent unacknowledged alert, so
             // an alert is acknowledged in two keys (a, Enter).
-            guard let k = urgentAlerts.first else {
+            guard let k = alerts.urgent.first else {
                 message = "no firing alert needs acknowledging"
                 return []
             }
-            askAcknowledge(k)
+            prompt = alerts.acknowledgePrompt(k)
         case .unacknowledge, .silence, .incident, .note, .advance: break
         }
         return []
@@ -331,73 +323,26 @@ public struct AppState: Sendable {
         unseen = []
     }
 
-    mutating func askAcknowledge(_ k: AlertKey) {
-        prompt = Prompt(
-            purpose: .acknowledge(k), question: "Acknowledge \(alertTitles[k] ?? k.rule) — note (Enter, Esc cancels):")
-    }
-
-    /// Keys of the Alerts and Incidents screens; nil passes the key on to
-    /// the dashboard keys (quit, help, themes, 1-9 ...).
+    /// Keys of the Alerts and Incidents screens, each screen's own; nil
+    /// passes the key on to the dashboard keys (quit, help, themes, 1-9 …).
     mutating func handleListScreen(_ key: Key) -> [Effect]? {
         let action = listKeymap[key] ?? keymap[key]
-        let selectedAlert = alertSelected < alertKeys.count ? alertKeys[alertSelected] : nil
-        let selectedIncident = incidentSelected < incidentIDs.count ? incidentIDs[incidentSelected] : nil
-        switch (screen, action) {
-        case (_, .back?):
-            if screen == .incidents && incidentOpen {
-                incidentOpen = false
-            } else {
-                screen = .dashboards
-            }
-        case (.alerts, .up?): alertSelected = max(0, alertSelected - 1)
-        case (.alerts, .down?): alertSelected = min(max(0, alertKeys.count - 1), alertSelected + 1)
-        case (.incidents, .up?) where !incidentOpen: incidentSelected = max(0, incidentSelected - 1)
-        case (.incidents, .down?) where !incidentOpen:
-            incidentSelected = min(max(0, incidentIDs.count - 1), incidentSelected + 1)
-        case (.incidents, .zoom?):
-            if selectedIncident != nil { incidentOpen = true }
-        case (.alerts, .acknowledge?):
-            guard let k = selectedAlert else { return nothingSelected("alert") }
-            askAcknowledge(k)
-        case (.alerts, .unacknowledge?):
-            guard let k = selectedAlert else { return nothingSelected("alert") }
-            return [.unacknowledge(k)]
-        case (.alerts, .silence?):
-            guard let k = selectedAlert else { return nothingSelected("alert") }
-            prompt = Prompt(
-                purpose: .silence(k),
-                question: "Silence \(alertTitles[k] ?? k.rule) for (1h; e.g. 30m, 4h; Enter, Esc cancels):")
-        case (.alerts, .incident?):
-            guard let k = selectedAlert else { return nothingSelected("alert") }
-            return [.openIncident(k)]
-        case (.incidents, .note?):
-            guard let id = selectedIncident else { return nothingSelected("incident") }
-            incidentOpen = true
-            prompt = Prompt(purpose: .note(incident: id, status: nil), question: "Note on \(id) (Enter, Esc cancels):")
-        case (.incidents, .advance?):
-            guard let id = selectedIncident else { return nothingSelected("incident") }
-            let current = incidentStatus[id] ?? .investigating
-            guard current != .resolved else {
-                message = "\(id) is resolved"
-                return []
-            }
-            incidentOpen = true
-            prompt = Prompt(
-                purpose: .note(incident: id, status: current.next),
-                question: "Mark \(id) \(current.next.rawValue) — note (Enter, Esc cancels):")
-        case (_, .quit?), (_, .help?), (_, .nextDashboard?), (_, .previousDashboard?), (_, .pause?), (_, .refresh?),
-            (_, .theme?), (_, .widen?), (_, .narrow?), (_, .alerts?), (_, .incidents?), (_, .silences?),
-            (_, .acknowledge?):
-            return nil
+        let outcome: ScreenOutcome
+        switch screen {
+        case .alerts: outcome = alerts.handle(action)
+        case .incidents: outcome = incidents.handle(action)
         default:
-            // Panel keys (zoom, filter, sort ...) mean nothing on a list.
-            break
+            outcome =
+                action == .back ? .leave : action.map { $0.global || $0 == .acknowledge } == true ? .passOn : .done
         }
-        return []
-    }
-
-    mutating func nothingSelected(_ what: String) -> [Effect] {
-        message = "no \(what) selected"
+        switch outcome {
+        case .done: return []
+        case .effects(let effects): return effects
+        case .prompt(let p): prompt = p
+        case .message(let m): message = m
+        case .leave: screen = .dashboards
+        case .passOn: return nil
+        }
         return []
     }
 
@@ -443,30 +388,19 @@ public struct AppState: Sendable {
         return []
     }
 
-    /// Called after every evaluation with what the lists now hold; keeps
-    /// the selection on the same alert when the order changes.
+    /// Called after every evaluation with what the lists now hold.
     public mutating func updateLists(
         alerts: [AlertKey], titles: [AlertKey: String], urgent: [AlertKey], incidents: [(String, IncidentStatus)]
     ) {
-        let selected = alertSelected < alertKeys.count ? alertKeys[alertSelected] : nil
-        alertKeys = alerts
-        alertTitles = titles
-        urgentAlerts = urgent
-        if let selected, let i = alerts.firstIndex(of: selected) { alertSelected = i }
-        alertSelected = min(alertSelected, max(0, alerts.count - 1))
-        let selectedIncident = incidentSelected < incidentIDs.count ? incidentIDs[incidentSelected] : nil
-        incidentIDs = incidents.map(\.0)
-        incidentStatus = Dictionary(incidents, uniquingKeysWith: { a, _ in a })
-        if let selectedIncident, let i = incidentIDs.firstIndex(of: selectedIncident) { incidentSelected = i }
-        incidentSelected = min(incidentSelected, max(0, incidentIDs.count - 1))
+        self.alerts.update(alerts: alerts, titles: titles, urgent: urgent)
+        self.incidents.update(incidents)
         unseen = unseen.filter { alerts.contains($0) }
     }
 
     /// Shows an incident's page (after `i` opened or found it).
     public mutating func showIncident(_ id: String) {
         screen = .incidents
-        if let i = incidentIDs.firstIndex(of: id) { incidentSelected = i }
-        incidentOpen = true
+        incidents.show(id)
     }
 
     var panelCount: Int { dashboard < layouts.count ? layouts[dashboard].count : 0 }

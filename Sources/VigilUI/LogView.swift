@@ -88,8 +88,9 @@ public struct LogViewState: Sendable, Equatable {
 }
 
 /// A log panel: newest lines at the bottom, coloured by level.
-struct LogWidget {
+struct LogWidget: Widget, Styled {
     var model: PanelModel
+    var look: Look
     var view = LogViewState()
     var search = ""
     var zoomed = false
@@ -105,7 +106,7 @@ struct LogWidget {
 
     static func clock(_ ms: Int64?) -> String {
         guard let ms else { return "" }
-        return DashboardView.clock(ms) + " "
+        return TimeText.clock(ms) + " "
     }
 
     /// A search: `re:` then a regular expression, else a substring; both
@@ -132,10 +133,10 @@ struct LogWidget {
         return clock(r.timeMs) + (tag ?? "") + r.message
     }
 
-    func render(in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs) {
+    func render(in r: Rect, on c: inout Canvas) {
         guard !r.isEmpty else { return }
         guard let ring = model.log, ring.count > 0 else {
-            PanelMessage(state: model.state).render(in: r, on: &c, theme: theme)
+            PanelMessage(state: model.state, look: look).render(in: r, on: &c)
             return
         }
         let matches = Self.matcher(search)

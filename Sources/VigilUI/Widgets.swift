@@ -23,13 +23,25 @@ public struct Glyphs: Sendable, Equatable {
 
 /// The shared look of every panel: a border and title in the panel's
 /// state colour, the state's glyph and word at the right.
-public struct PanelFrame {
+public struct PanelFrame: Widget, Styled {
     public var title: String
     public var state: PanelState
     public var selected: Bool
     public var badge = true
+    public var look: Look
 
-    public func render(in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs) -> Rect {
+    public init(title: String, state: PanelState, selected: Bool, badge: Bool = true, look: Look) {
+        self.title = title
+        self.state = state
+        self.selected = selected
+        self.badge = badge
+        self.look = look
+    }
+
+    public func render(in r: Rect, on c: inout Canvas) { _ = draw(in: r, on: &c) }
+
+    /// Draws the frame and returns the rect inside it.
+    public func draw(in r: Rect, on c: inout Canvas) -> Rect {
         guard r.width >= 2, r.height >= 2 else {
             if !r.isEmpty { c.put(state.glyph(ascii: g.ascii), x: r.x, y: r.y, style: theme.state(state), clip: r) }
             return Rect(x: r.x, y: r.y, width: 0, height: 0)
@@ -105,13 +117,14 @@ enum Sparkline {
 }
 
 /// A single big number: value, state, trend, sparkline.
-struct StatWidget {
+struct StatWidget: Widget, Styled {
     var model: PanelModel
+    var look: Look
 
-    func render(in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs) {
+    func render(in r: Rect, on c: inout Canvas) {
         guard !r.isEmpty else { return }
         guard let s = model.series.first(where: { $0.current != nil }) else {
-            PanelMessage(state: model.state).render(in: r, on: &c, theme: theme)
+            PanelMessage(state: model.state, look: look).render(in: r, on: &c)
             return
         }
         let value = ValueFormat.format(s.current, unit: model.unit)
@@ -142,19 +155,20 @@ struct StatWidget {
 }
 
 /// Rows of sparklines, one per series or group: label, line, last/min/max.
-struct GraphWidget {
+struct GraphWidget: Widget, Styled {
     var model: PanelModel
+    var look: Look
 
-    func render(in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs) {
+    func render(in r: Rect, on c: inout Canvas) {
         guard !r.isEmpty else { return }
         let live = model.series.filter { $0.values.contains { $0 != nil } || $0.current != nil }
         guard !live.isEmpty else {
-            PanelMessage(state: model.state).render(in: r, on: &c, theme: theme)
+            PanelMessage(state: model.state, look: look).render(in: r, on: &c)
             return
         }
         let (lo, hi) = Sparkline.range(live)
         if live.count == 1 && r.height >= 5 {
-            renderChart(live[0], lo: lo, hi: hi, in: r, on: &c, theme: theme, glyphs: g)
+            renderChart(live[0], lo: lo, hi: hi, in: r, on: &c)
             return
         }
         let rows = Swift.min(live.count, Swift.max(1, r.height - 1))
@@ -208,9 +222,7 @@ extension GraphWidget {
     /// One series over the whole panel: a block chart with eighth-cell
     /// resolution, cells coloured by their value's threshold state, the
     /// current/min/max on top and the y range with the thresholds below.
-    func renderChart(
-        _ s: SeriesModel, lo: Double, hi: Double, in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs
-    ) {
+    func renderChart(_ s: SeriesModel, lo: Double, hi: Double, in r: Rect, on c: inout Canvas) {
         let unit = model.unit
         let head =
             "now \(ValueFormat.format(s.current, unit: unit))   min \(ValueFormat.format(s.min, unit: unit))   max \(ValueFormat.format(s.max, unit: unit))"
@@ -247,16 +259,17 @@ extension GraphWidget {
 
 /// Series as rows, labels as columns, the value last; rows coloured by a
 /// severity column when there is one, else by threshold.
-struct TableWidget {
+struct TableWidget: Widget, Styled {
     var model: PanelModel
+    var look: Look
     var scroll = 0
     /// Column to sort by (wraps around; nil: by value, largest first).
     var sortColumn: Int?
 
-    func render(in r: Rect, on c: inout Canvas, theme: Theme, glyphs g: Glyphs) {
+    func render(in r: Rect, on c: inout Canvas) {
         guard !r.isEmpty else { return }
         guard !model.series.isEmpty else {
-            PanelMessage(state: model.state).render(in: r, on: &c, theme: theme)
+            PanelMessage(state: model.state, look: look).render(in: r, on: &c)
             return
         }
         var columns =
@@ -309,10 +322,11 @@ struct TableWidget {
 }
 
 /// The body of a panel that has nothing to show, saying why.
-struct PanelMessage {
+struct PanelMessage: Widget, Styled {
     var state: PanelState
+    var look: Look
 
-    func render(in r: Rect, on c: inout Canvas, theme: Theme) {
+    func render(in r: Rect, on c: inout Canvas) {
         let text: String
         switch state {
         case .noData(let why): text = "no data yet: \(why)"

@@ -106,7 +106,7 @@ import VigilCore
         _ = st.handle(.char("A"))
         #expect(st.screen == .alerts)
         // Firing first, then pending.
-        #expect(st.alertKeys == [Self.errKey, Self.slowKey])
+        #expect(st.alerts.keys == [Self.errKey, Self.slowKey])
         #expect(st.handle(.char("u")) == [.unacknowledge(Self.errKey)])
         _ = st.handle(.char("s"))
         #expect(st.prompt?.question.hasPrefix("Silence High Error Rate") == true)

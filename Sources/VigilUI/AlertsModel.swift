@@ -1,0 +1,144 @@
+import Foundation
+import VigilCore
+
+/// One alert as the Alerts screen shows it.
+public struct AlertRow: Sendable, Equatable {
+    public var key: AlertKey
+    public var title: String
+    public var state: AlertState
+    public var severity: String
+    public var severityName: String
+    /// 0 for the most severe level the config lists.
+    public var severityRank: Int
+    /// Since it went pending, or since it fired.
+    public var sinceMs: Int64
+    public var value: Double
+    public var unit: String
+    public var acknowledgement: Acknowledgement?
+    public var silencedUntilMs: Int64?
+    public var escalation: EscalationStatus
+    public var condition: String
+    public var description: String
+    public var action: String
+    public var metric: String?
+    /// "vigil" for Vigil's own rules, "alertmanager" for Alertmanager's alerts.
+    public var source = "vigil"
+    /// The severity's configured colour (the plan: critical red, high
+    /// orange, medium yellow, low blue).
+    public var severityColor: String?
+}
+
+/// What the alert and incident screens, the status bar and the panel
+/// markers are drawn from.
+public struct AlertsModel: Sendable {
+    public var nowMs: Int64 = 0
+    public var rows: [AlertRow] = []
+    public var incidents: [Incident] = []
+    /// The opened incident's timeline, when one is open.
+    public var history: IncidentHistory?
+    public var readOnly: String?
+    public var warnings: [String] = []
+    public var ruleErrors: [String: String] = [:]
+    /// True until the data is there to evaluate rules (after a start).
+    public var warmingUp = false
+    /// Alertmanager's silences (the inventory) and its read error.
+    public var silences: [AMSilence] = []
+    public var alertmanagerError: String?
+    public var hasAlertmanager = false
+    /// Labels of the alerts Alertmanager holds active, for the inventory's
+    /// "expires while still firing" warning.
+    public var alertmanagerAlerts: [AMAlert] = []
+
+    public init() {}
+
+    public init(engine: AlertEngine, config: VigilConfig, now: Int64) {
+        nowMs = now
+        rows = engine.active.map { a in
+            let rule = engine.rules.first { $0.name == a.key.rule }
+            let sev = config.alerts.severities.first { $0.id == a.severity }
+            return AlertRow(
+                key: a.key, title: Self.title(a.key), state: a.state, severity: a.severity,
+                severityName: sev?.name ?? a.severity, severityRank: engine.rank(a.severity),
+                sinceMs: a.state == .firing ? (a.firedAtMs ?? a.activeSinceMs) : a.activeSinceMs, value: a.value,
+                unit: rule?.metric.flatMap { config.metric($0)?.unit } ?? "", acknowledgement: a.acknowledgement,
+                silencedUntilMs: a.isSilenced(at: now) ? a.silencedUntilMs : nil,
+                escalation: engine.escalation(of: a, at: now), condition: rule?.condition ?? "",
+                description: rule?.description ?? "", action: rule?.action ?? "", metric: rule?.metric,
+                severityColor: sev?.color)
+        }
+    }
+
+    /// Alertmanager's alerts as rows: firing, or acknowledged when a silence
+    /// holds them (its author, start and comment are the acknowledgement).
+    public mutating func addAlertmanager(_ alerts: [AMAlert], silences: [AMSilence], config: VigilConfig) {
+        hasAlertmanager = true
+        self.silences = silences
+        alertmanagerAlerts = alerts
+        for a in alerts {
+            var labels = a.labels
+            labels["alertname"] = nil
+            let key = AlertKey(rule: "alertmanager/" + a.name, labels: Labels(labels))
+            let sevID = a.labels["severity"] ?? ""
+            let rank = config.alerts.severities.firstIndex { $0.id == sevID } ?? config.alerts.severities.count
+            let sev = config.alerts.severities.first { $0.id == sevID }
+            let silence =
+                silences.first { a.silencedBy.contains($0.id) && $0.state == "active" }
+                ?? silences.first { $0.state == "active" && $0.matches(a.labels) }
+            rows.append(
+                AlertRow(
+                    key: key, title: Self.title(key) + " [alertmanager]", state: .firing, severity: sevID,
+                    severityName: sev?.name ?? (sevID.isEmpty ? "none" : sevID), severityRank: rank,
+                    sinceMs: a.startsAtMs ?? nowMs, value: .nan, unit: "",
+                    acknowledgement: silence.map {
+                        Acknowledgement(by: $0.createdBy, atMs: $0.startsAtMs, note: $0.comment)
+                    }, silencedUntilMs: nil,
+                    escalation: EscalationStatus(level: nil, next: nil, nextAtMs: nil, timedOut: false),
+                    condition: a.annotations["summary"] ?? "", description: a.annotations["description"] ?? "",
+                    action: a.annotations["runbook_url"] ?? "", metric: nil, source: "alertmanager",
+                    severityColor: sev?.color))
+        }
+        rows.sort { a, b in
+            if (a.state == .firing) != (b.state == .firing) { return a.state == .firing }
+            if a.severityRank != b.severityRank { return a.severityRank < b.severityRank }
+            return a.sinceMs < b.sinceMs
+        }
+    }
+
+    /// `High Error Rate {service=api}`.
+    public static func title(_ k: AlertKey) -> String {
+        let labels = k.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        return Sanitizer.clean(labels.isEmpty ? k.rule : "\(k.rule) {\(labels)}", maxLength: 200)
+    }
+
+    public var firing: [AlertRow] { rows.filter { $0.state == .firing } }
+    public var pending: [AlertRow] { rows.filter { $0.state == .pending } }
+    /// The most severe firing alert (rows come most severe first).
+    public var worst: AlertRow? { firing.first }
+    /// Metrics with a firing alert: their panels show a marker.
+    public var firingMetrics: Set<String> { Set(firing.compactMap(\.metric)) }
+}
+
+extension Theme {
+    /// Severity styles by rank: the top two levels red, the third yellow,
+    /// the rest in the accent colour; the word is always shown too.
+    func severity(rank: Int) -> Style {
+        switch rank {
+        case 0: return state(.critical).with(.reverse)
+        case 1: return state(.critical)
+        case 2: return state(.warning)
+        default: return accent
+        }
+    }
+
+    /// A row's severity in its configured colour, with the rank's
+    /// emphasis; a theme without colours (mono) keeps the rank's style,
+    /// and the word and glyph always say it too.
+    func severity(_ row: AlertRow) -> Style {
+        var style = severity(rank: row.severityRank)
+        guard color("crit").index >= 0, let name = row.severityColor, let c = ThemeSpec.colorNames[name] else {
+            return style
+        }
+        style.fg = TermColor(c)
+        return style
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import VigilCore
+
+public struct ZoomScreen: Widget, Styled {
+    public var model: PanelModel
+    public var state: AppState
+    public var look: Look
+
+    public init(model: PanelModel, state: AppState, look: Look) {
+        self.model = model
+        self.state = state
+        self.look = look
+    }
+
+    public func render(in r: Rect, on c: inout Canvas) {
+        var m = model
+        if !state.filter.isEmpty {
+            m.series = m.series.filter { s in
+                s.label.localizedCaseInsensitiveContains(state.filter)
+                    || s.labels.pairs.contains { $0.value.localizedCaseInsensitiveContains(state.filter) }
+            }
+        }
+        let title = m.title + " (" + state.windowLabel + ")" + (state.filter.isEmpty ? "" : " /\(state.filter)")
+        let inner = PanelFrame(title: title, state: m.state, selected: true, look: look).draw(in: r, on: &c)
+        if m.type == .table {
+            TableWidget(model: m, look: look, scroll: state.tableScroll, sortColumn: state.tableSort).render(
+                in: inner, on: &c)
+            return
+        }
+        if m.type == .log && (m.log != nil || m.series.isEmpty) {
+            var view = state.logView
+            view.scroll = state.logScroll
+            LogWidget(model: model, look: look, view: view, search: state.filter, zoomed: true).render(
+                in: inner, on: &c)
+            return
+        }
+        // The current value counts as the newest column, so a series shows
+        // from its first scrape on.
+        let live = m.series.filter { $0.current != nil || $0.values.contains { $0 != nil } }.map { s -> SeriesModel in
+            var s = s
+            if let cur = s.current, s.values.last.map({ $0 == nil }) ?? true {
+                if s.values.isEmpty { s.values = [cur] } else { s.values[s.values.count - 1] = cur }
+            }
+            return s
+        }
+        guard !live.isEmpty else {
+            PanelMessage(state: m.state, look: look).render(in: inner, on: &c)
+            return
+        }
+        let tableRows = min(live.count, max(1, inner.height / 3))
+        let (chartArea, tableArea) = inner.splitBottom(tableRows + 1)
+        let (lo, hi) = Sparkline.range(live)
+        let axisWidth =
+            max(
+                DisplayWidth.of(ValueFormat.format(hi, unit: m.unit)),
+                DisplayWidth.of(ValueFormat.format(lo, unit: m.unit))) + 1
+        let plot = Rect(
+            x: chartArea.x + axisWidth, y: chartArea.y, width: chartArea.width - axisWidth, height: chartArea.height - 1
+        )
+        if plot.width > 2 && plot.height > 0 {
+            c.put(ValueFormat.format(hi, unit: m.unit), x: chartArea.x, y: plot.y, style: theme.dim, clip: chartArea)
+            c.put(
+                ValueFormat.format(lo, unit: m.unit), x: chartArea.x, y: plot.maxY - 1, style: theme.dim,
+                clip: chartArea)
+            // Threshold lines: a dotted row at the warning and critical levels.
+            if let t = live[0].threshold {
+                for (level, st) in [(t.warning, PanelState.warning), (t.critical, PanelState.critical)]
+                where level > lo && level < hi {
+                    let row = plot.maxY - 1 - cellIndex(((level - lo) / (hi - lo) * Double(plot.height - 1)))
+                    c.put(
+                        String(repeating: glyphs.ascii ? "." : "┄", count: plot.width), x: plot.x, y: row,
+                        style: theme.state(st), clip: plot)
+                }
+            }
+            for (i, s) in live.enumerated() {
+                let values = s.values.suffix(plot.width)
+                var x = plot.x + plot.width - values.count
+                for v in values {
+                    defer { x += 1 }
+                    guard let v, v.isFinite else { continue }
+                    let row = plot.maxY - 1 - cellIndex(((v - lo) / (hi - lo) * Double(plot.height - 1)))
+                    var style = theme.series(i)
+                    if let t = s.threshold, t.state(of: v) != .ok { style = theme.state(PanelState(t.state(of: v))) }
+                    c.put(glyphs.ascii ? "*" : "•", x: x, y: row, style: style, clip: plot)
+                }
+            }
+            let start = "-" + state.windowLabel
+            c.put(start, x: plot.x, y: chartArea.maxY - 1, style: theme.dim, clip: chartArea)
+            c.put("now", x: plot.maxX - 3, y: chartArea.maxY - 1, style: theme.dim, clip: chartArea)
+        }
+        // The per-series table.
+        let header =
+            DisplayWidth.pad("series", to: max(10, tableArea.width - 40))
+            + DisplayWidth.pad("last", to: 10, right: true)
+            + DisplayWidth.pad("min", to: 10, right: true) + DisplayWidth.pad("max", to: 10, right: true) + "  state"
+        c.put(header, x: tableArea.x, y: tableArea.y, style: theme.title.with(.underline), clip: tableArea)
+        for (i, s) in live.prefix(tableRows).enumerated() {
+            let row =
+                DisplayWidth.pad(s.label, to: max(10, tableArea.width - 40))
+                + DisplayWidth.pad(ValueFormat.format(s.current, unit: m.unit), to: 10, right: true)
+                + DisplayWidth.pad(ValueFormat.format(s.min, unit: m.unit), to: 10, right: true)
+                + DisplayWidth.pad(ValueFormat.format(s.max, unit: m.unit), to: 10, right: true)
+                + "  \(s.state.glyph(ascii: glyphs.ascii)) \(s.state.word)"
+            c.put(row, x: tableArea.x, y: tableArea.y + 1 + i, style: theme.state(s.state), clip: tableArea)
+            c.put(
+                String(s.label.prefix(1)), x: tableArea.x, y: tableArea.y + 1 + i, style: theme.series(i),
+                clip: tableArea)
+        }
+    }
+}
