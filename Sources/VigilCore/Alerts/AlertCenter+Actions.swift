@@ -1,0 +1,80 @@
+/// What operators do: acknowledge, silence, open and update incidents.
+/// Each is a journal record; identity and time are handed in.
+extension AlertCenter {
+    public mutating func acknowledge(_ key: AlertKey, note: String, at now: Int64) -> Bool {
+        guard let e = engine.acknowledge(key, by: identity, note: note, at: now) else { return false }
+        record(JournalRecord(e))
+        return true
+    }
+
+    public mutating func unacknowledge(_ key: AlertKey, at now: Int64) -> Bool {
+        guard let e = engine.unacknowledge(key, by: identity, at: now) else { return false }
+        record(JournalRecord(e))
+        return true
+    }
+
+    public mutating func silence(_ key: AlertKey, for duration: PromDuration, at now: Int64) -> Bool {
+        guard let e = engine.silence(key, by: identity, for: duration, at: now) else { return false }
+        record(JournalRecord(e))
+        return true
+    }
+
+    /// Opens an incident from an alert, or returns the unresolved one
+    /// already opened from it (one alert, one incident at a time).
+    /// `source` is the store the rules read, for the minutes before the
+    /// alert went pending (nil: no backfill).
+    public mutating func openIncident(from key: AlertKey, at now: Int64, source: (any SeriesSource)? = nil) -> String? {
+        if let open = incidents.all.first(where: { $0.alert == key && $0.status != .resolved }) { return open.id }
+        guard let alert = engine.alerts[key] else { return nil }
+        let rule = engine.rules.first { $0.name == key.rule }
+        let level = engine.escalation(of: alert, at: now).level ?? config.alerts.escalation.first
+        let id = incidents.newID(at: now)
+        let labels = key.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let r = JournalRecord(
+            t: now,
+            .incidentOpened(
+                IncidentOpened(
+                    id: id, alert: key, title: labels.isEmpty ? key.rule : "\(key.rule) (\(labels))",
+                    severity: alert.severity, description: rule?.description, services: IncidentBook.services(of: key),
+                    assignee: level?.contacts.joined(separator: ", "), by: identity)))
+        incidents.apply(r)
+        record(r)
+        // The post-mortem wants the metric from before the alert went
+        // pending up to this moment.
+        if let rule, let source {
+            sampler.backfill(rule, key, from: alert.activeSinceMs - 10 * 60_000, to: now, source: source)
+        }
+        record(sampler.flush(at: now))
+        return id
+    }
+
+    /// A note on an incident, optionally moving its status.
+    public mutating func updateIncident(_ id: String, status: IncidentStatus?, note: String, at now: Int64) -> Bool {
+        guard let incident = incidents[id] else { return false }
+        if status == nil && note.isEmpty { return false }
+        let r = JournalRecord(
+            t: now, .incidentUpdated(IncidentUpdated(id: id, status: status, note: note, by: identity)))
+        if status == .resolved || incident.status == .resolved { record(sampler.flush(at: now)) }
+        incidents.apply(r)
+        record(r)
+        return true
+    }
+
+    /// An incident's timeline and figures, from the journal.
+    public func history(of id: String, now: Int64) -> IncidentHistory? {
+        incidents[id].map { IncidentHistory(incident: $0, records: records, nowMs: now) }
+    }
+
+    /// How far back the rules' expressions read (ranges and offsets):
+    /// until the store holds that much, a missing series proves nothing.
+    public var longestRuleReachMs: Int64 {
+        engine.rules.flatMap { $0.expr.selectors.map(\.1) }.max() ?? 0
+    }
+
+    /// Whether a newly firing alert rings the bell: the severities the
+    /// config escalates (critical and high in the plan).
+    public func rings(_ event: AlertEvent) -> Bool {
+        guard case .transition(let key, _, .firing, _, _) = event, let a = engine.alerts[key] else { return false }
+        return config.alerts.severities.first { $0.id == a.severity }?.escalation ?? false
+    }
+}
