@@ -7,7 +7,7 @@ import VigilCore
 /// panel takes the whole width. The keys move by it: left and right in
 /// reading order, up and down to the nearest panel of the next row.
 public struct GridLayout: Sendable, Equatable {
-    public static let defaultColumns = 2
+    public static let defaultColumns = GridDefaults.columns
     public let columns: Int
     /// Panel indices, row by row.
     public let rows: [[Int]]

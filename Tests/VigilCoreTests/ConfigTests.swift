@@ -235,3 +235,74 @@ import Testing
             c.dashboards[0].columns == 3 && p.width == 2 && p.height == 2 && p.colors == ["blue", "magenta", "cyan"])
     }
 }
+
+/// Decoding and resolution are two steps: a document built by another
+/// reader (an importer) resolves through the same rules and errors.
+@Suite struct ConfigResolverTests {
+    static let yaml = """
+        targets: [{name: api, url: "http://127.0.0.1:9/metrics"}]
+        metrics:
+          err: {name: Errors, query: 'sum(rate(errors_total[1m]))'}
+        dashboards:
+          - name: Main
+            panels: [{title: Errors, type: graph, metrics: [err]}]
+        alerts:
+          severities: {high: {name: High}}
+          rules: [{name: Errors High, condition: err > 5, for: 1m, severity: high}]
+        """
+
+    static func document() throws -> ConfigDocument {
+        var doc = ConfigDocument(file: "imported.json")
+        doc.settings.targets = [TargetConfig(name: "api", url: "http://127.0.0.1:9/metrics")]
+        let q = "sum(rate(errors_total[1m]))"
+        doc.metrics = [
+            MetricDefinition(
+                id: "err", name: "Errors", unit: "", queryText: q, query: try QueryParser.parse(q), threshold: nil,
+                chart: "line", aggregation: nil, description: nil)
+        ]
+        let at = SourcePosition(line: 3, column: 7)
+        doc.dashboards = [
+            DashboardSpec(
+                name: "Main", columns: nil,
+                panels: [
+                    PanelSpec(
+                        panel: Panel(title: "Errors", type: .graph, metrics: []), metrics: [Located("err", at: at)],
+                        source: nil, widthAt: at)
+                ], at: at)
+        ]
+        doc.severities = try ConfigLoader.parse(yaml, file: "t.yaml").alerts.severities
+        doc.rules = [
+            RuleSpec(
+                name: "Errors High", condition: Located("err > 5", at: at), expr: nil,
+                holdFor: PromDuration(milliseconds: 60_000), keepFiringFor: nil, severity: Located("high", at: at),
+                description: nil, action: nil, at: at)
+        ]
+        return doc
+    }
+
+    @Test func aDocumentFromAnotherReaderResolvesLikeTheYAML() throws {
+        let fromYAML = try ConfigLoader.parse(Self.yaml, file: "t.yaml")
+        let (config, errors) = ConfigResolver.resolve(try Self.document())
+        #expect(errors.isEmpty)
+        #expect(config.alerts.rules.map(\.promql) == fromYAML.alerts.rules.map(\.promql))
+        #expect(config.alerts.rules.map(\.promql) == ["(sum(rate(errors_total[1m]))) > 5"])
+        #expect(config.alerts.rules.map(\.metric) == ["err"])
+        #expect(
+            config.dashboards.map { $0.panels.map(\.metrics) } == fromYAML.dashboards.map { $0.panels.map(\.metrics) })
+        #expect(config.metrics.map(\.remote) == [false])
+    }
+
+    @Test func itsBrokenReferencesAreErrorsAtTheirPositions() throws {
+        var doc = try Self.document()
+        doc.dashboards[0].panels[0].metrics = [Located("nope", at: SourcePosition(line: 12, column: 5))]
+        doc.rules[0].severity = Located("urgent", at: SourcePosition(line: 20, column: 9))
+        doc.datasources["err"] = Located("prometheus", at: SourcePosition(line: 4, column: 3))
+        let (_, errors) = ConfigResolver.resolve(doc)
+        #expect(
+            errors.map(\.description).sorted() == [
+                "imported.json:12:5: undefined metric 'nope' (define it under metrics:)",
+                "imported.json:20:9: unknown severity 'urgent' (defined: high)",
+                "imported.json:4:3: datasource prometheus needs a prometheus: section",
+            ])
+    }
+}

@@ -101,6 +101,12 @@ public struct MetricDefinition: Sendable {
     public var description: String?
     /// Evaluated by the Prometheus datasource rather than on local data.
     public var remote = false
+
+    /// A metric id: letters, digits, `_`, `.` and `:`, not starting with a digit.
+    public static func isValidID(_ s: String) -> Bool {
+        guard let f = s.first, f.isLetter || f == "_" else { return false }
+        return s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == ":" }
+    }
 }
 
 public enum PanelType: String, Sendable, CaseIterable {

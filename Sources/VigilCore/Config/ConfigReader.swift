@@ -1,0 +1,184 @@
+import Foundation
+import Yams
+
+/// Walks the YAML tree, building the config and collecting every error
+/// with the position of the node it is about.
+final class ConfigReader {
+    let file: String
+    let environment: [String: String]
+    var errors: [ConfigError] = []
+
+    init(file: String, environment: [String: String]) {
+        self.file = file
+        self.environment = environment
+    }
+
+    func position(_ node: Node) -> SourcePosition {
+        SourcePosition(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    func error(_ node: Node?, _ message: String) {
+        let mark = node?.mark
+        // Cleaned as a whole too: messages repeat names and values from the file.
+        errors.append(
+            ConfigError(
+                file: file, line: mark?.line ?? 1, column: mark?.column ?? 1,
+                message: Sanitizer.clean(message, maxLength: 600)))
+    }
+
+    /// The entries of a mapping, reporting unknown and duplicate keys.
+    func entries(_ node: Node, _ what: String, allowed: [String]) -> [(key: String, keyNode: Node, value: Node)] {
+        guard let mapping = node.mapping else {
+            error(node, "\(what) must be a mapping")
+            return []
+        }
+        var out: [(String, Node, Node)] = []
+        var seen = Set<String>()
+        for (k, v) in mapping {
+            guard let key = k.scalar?.string else {
+                error(k, "keys in \(what) must be plain names")
+                continue
+            }
+            if !seen.insert(key).inserted {
+                error(k, "duplicate key \(Sanitizer.quote(key)) in \(what)")
+                continue
+            }
+            if !allowed.isEmpty && !allowed.contains(key) {
+                error(
+                    k,
+                    "unknown key \(Sanitizer.quote(key)) in \(what) (expected one of: \(allowed.joined(separator: ", ")))"
+                )
+                continue
+            }
+            out.append((key, k, v))
+        }
+        return out
+    }
+
+    func string(_ node: Node, _ what: String) -> String? {
+        // A plain empty, `~` or `null` scalar is YAML's null: not a string.
+        guard let s = node.scalar, !(s.style == .plain && ["", "~", "null"].contains(s.string)) else {
+            error(node, "\(what) must be a string")
+            return nil
+        }
+        return s.string
+    }
+
+    func number(_ node: Node, _ what: String) -> Double? {
+        guard let s = node.scalar?.string, s.lowercased() != "nan", let v = FastFloat.parse(s) else {
+            error(node, "\(what) must be a number")
+            return nil
+        }
+        return v
+    }
+
+    func integer(_ node: Node, _ what: String) -> Int? {
+        guard let s = node.scalar?.string, let v = Int(s) else {
+            error(node, "\(what) must be a whole number")
+            return nil
+        }
+        return v
+    }
+
+    func bool(_ node: Node, _ what: String) -> Bool? {
+        switch node.scalar?.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            error(node, "\(what) must be true or false")
+            return nil
+        }
+    }
+
+    func duration(_ node: Node, _ what: String) -> PromDuration? {
+        // The plan writes timeouts as bare minutes (`timeout: 30`); a bare
+        // number is refused rather than guessed.
+        guard let s = node.scalar?.string, let d = PromDuration(s) else {
+            if let s = node.scalar?.string, PromDuration.isOutOfRange(s) {
+                error(node, "\(what) is out of range (at most 292 years)")
+                return nil
+            }
+            error(node, "\(what) must be a duration like 30s, 5m or 1h30m")
+            return nil
+        }
+        return d
+    }
+
+    func strings(_ node: Node, _ what: String) -> [String] {
+        if let s = node.scalar?.string { return [s] }
+        guard let seq = node.sequence else {
+            error(node, "\(what) must be a list of strings")
+            return []
+        }
+        return seq.compactMap { string($0, "each entry of \(what)") }
+    }
+
+    func secret(_ node: Node, _ what: String) -> Secret? {
+        guard let s = string(node, what) else { return nil }
+        do {
+            return Secret(try SecretSource.expand(s, environment: environment))
+        } catch {
+            self.error(node, "\(what): \(error)")
+            return nil
+        }
+    }
+
+    func secretFile(_ node: Node, _ what: String) -> Secret? {
+        guard let path = string(node, what) else { return nil }
+        do {
+            return try SecretSource.resolve(inline: nil, file: path)
+        } catch {
+            self.error(node, "\(what): \(error)")
+            return nil
+        }
+    }
+
+    /// `datasource:` of each metric, as written.
+    var datasources: [String: Located<String>] = [:]
+
+    /// The whole file, decoded: settings as they are, the rest as specs
+    /// for `ConfigResolver`.
+    func document(_ node: Node) -> ConfigDocument {
+        var doc = ConfigDocument(file: file)
+        var config = VigilConfig()
+        for (key, _, value) in entries(
+            node, "the configuration",
+            allowed: [
+                "refresh", "theme", "history", "targets", "prometheus", "alertmanager", "logs", "metrics", "dashboards",
+                "alerts", "keys",
+            ])
+        {
+            switch key {
+            case "refresh": config.refresh = duration(value, "refresh") ?? config.refresh
+            case "theme":
+                config.theme = string(value, "theme")
+                config.positions["theme"] = position(value)
+            case "history": config.history = duration(value, "history")
+            case "targets": config.targets = targets(value)
+            case "logs": config.logs = logSources(value)
+            case "prometheus": config.prometheus = server(value, "prometheus", extra: [])
+            case "alertmanager":
+                if let http = server(value, "alertmanager", extra: ["silence_duration"]) {
+                    var am = AlertmanagerConfig(http: http)
+                    if let d = value.mapping?["silence_duration"] {
+                        am.silenceDuration = duration(d, "silence_duration") ?? am.silenceDuration
+                    }
+                    config.alertmanager = am
+                }
+            case "metrics": doc.metrics = metrics(value)
+            case "dashboards": doc.dashboards = dashboards(value)
+            case "alerts": (doc.severities, doc.escalation, doc.rules) = alerts(value)
+            default:  // keys
+                for (action, keyNode, k) in entries(value, "keys", allowed: []) {
+                    if let s = string(k, "key for \(action)") { config.keys[action] = s }
+                    config.positions["keys." + action] = position(keyNode)
+                    config.positions["keys." + action + ".value"] = position(k)
+                }
+            }
+        }
+        if config.refresh.milliseconds < 100 { error(node, "refresh must be at least 100ms") }
+        doc.settings = config
+        doc.datasources = datasources
+        return doc
+    }
+}

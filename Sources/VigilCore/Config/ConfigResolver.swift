@@ -1,0 +1,144 @@
+import Foundation
+
+/// Ties a decoded configuration together, whatever format it came from:
+/// panels to their metrics and log sources, rules to their metrics and
+/// severities (a condition becomes PromQL), each metric and rule to where
+/// it is evaluated (locally or by the Prometheus server). Every problem is
+/// an error at the position of the reference.
+public struct ConfigResolver {
+    let document: ConfigDocument
+    var errors: [ConfigError] = []
+
+    public static func resolve(_ document: ConfigDocument) -> (config: VigilConfig, errors: [ConfigError]) {
+        var r = ConfigResolver(document: document)
+        let config = r.resolve()
+        return (config, r.errors)
+    }
+
+    init(document: ConfigDocument) { self.document = document }
+
+    mutating func error(_ at: SourcePosition, _ message: String) {
+        errors.append(
+            ConfigError(
+                file: document.file, line: at.line, column: at.column, message: Sanitizer.clean(message, maxLength: 600)
+            ))
+    }
+
+    mutating func resolve() -> VigilConfig {
+        var config = document.settings
+        config.file = document.file
+        config.metrics = document.metrics
+        // Which metrics the server evaluates: those that say so, or all of
+        // them when there is a server and no local target.
+        let serverOnly = config.prometheus != nil && config.targets.isEmpty
+        for i in config.metrics.indices {
+            switch document.datasources[config.metrics[i].id] {
+            case let ds? where ds.value == "prometheus":
+                if config.prometheus == nil { error(ds.at, "datasource prometheus needs a prometheus: section") }
+                config.metrics[i].remote = true
+            case let ds? where ds.value == "local": config.metrics[i].remote = false
+            default: config.metrics[i].remote = serverOnly
+            }
+        }
+        config.alerts = AlertsConfig()
+        config.alerts.severities = document.severities
+        config.alerts.escalation = document.escalation
+        config.alerts.rules = document.rules.compactMap { rule($0, metrics: config.metrics, serverOnly: serverOnly) }
+        let logNames = Set(config.logs.map(\.name))
+        config.dashboards = document.dashboards.map { dashboard($0, metrics: config.metrics, logs: logNames) }
+        return config
+    }
+
+    mutating func dashboard(_ d: DashboardSpec, metrics: [MetricDefinition], logs: Set<String>) -> Dashboard {
+        let ids = Set(metrics.map(\.id))
+        let grid = d.columns ?? (d.panels.count > 1 ? GridDefaults.columns : 1)
+        var panels: [Panel] = []
+        for spec in d.panels {
+            var p = spec.panel
+            for m in spec.metrics {
+                if ids.contains(m.value) {
+                    p.metrics.append(m.value)
+                } else {
+                    error(m.at, "undefined metric \(Sanitizer.quote(m.value)) (define it under metrics:)")
+                }
+            }
+            if let s = spec.source {
+                if logs.contains(s.value) {
+                    p.source = s.value
+                } else {
+                    error(s.at, "undefined log source \(Sanitizer.quote(s.value)) (define it under logs:)")
+                }
+            }
+            // A panel wider than its grid would be drawn narrower than asked.
+            if p.width > grid {
+                error(
+                    spec.widthAt,
+                    "width \(p.width) is wider than the dashboard's \(grid) columns (set columns: on the dashboard)")
+            }
+            panels.append(p)
+        }
+        return Dashboard(name: d.name, panels: panels, columns: d.columns)
+    }
+
+    mutating func rule(_ spec: RuleSpec, metrics: [MetricDefinition], serverOnly: Bool) -> AlertRule? {
+        let severities = document.severities
+        if !severities.contains(where: { $0.id == spec.severity.value }) {
+            error(
+                spec.severity.at,
+                "unknown severity \(Sanitizer.quote(spec.severity.value)) (defined: \(severities.map(\.id).joined(separator: ", ")))"
+            )
+        }
+        var expr: QueryExpr?
+        var metric: MetricDefinition?
+        var promql = spec.expr?.text ?? ""
+        if let cond = spec.condition {
+            if spec.expr != nil { error(cond.at, "give condition or expr, not both") }
+            if let (id, op, value) = Self.splitCondition(cond.value) {
+                if let m = metrics.first(where: { $0.id == id }) {
+                    metric = m
+                    promql = "(\(m.queryText)) \(op) \(value)"
+                    do {
+                        expr = try QueryParser.parse(promql)
+                    } catch {
+                        self.error(cond.at, "condition: \(error.message)")
+                    }
+                } else {
+                    error(cond.at, "condition names undefined metric \(Sanitizer.quote(id))")
+                }
+            } else {
+                error(cond.at, "condition must look like 'metric > number' (or use expr: with PromQL)")
+            }
+        } else if let e = spec.expr {
+            expr = e.query
+        } else {
+            error(spec.at, "rule \(Sanitizer.quote(spec.name)) needs a condition or an expr")
+        }
+        guard let expr else { return nil }
+        var rule = AlertRule(
+            name: spec.name, condition: spec.condition?.value ?? spec.expr?.text ?? "", metric: metric?.id, expr: expr,
+            holdFor: spec.holdFor, keepFiringFor: spec.keepFiringFor, severity: spec.severity.value,
+            description: spec.description, action: spec.action)
+        rule.promql = promql
+        rule.remote = metric?.remote ?? serverOnly
+        return rule
+    }
+
+    /// `error_rate > 5` → ("error_rate", ">", "5").
+    static func splitCondition(_ s: String) -> (String, String, String)? {
+        let ops = [">=", "<=", "==", "!=", ">", "<"]
+        for op in ops {
+            if let r = s.range(of: op) {
+                let id = s[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
+                let value = s[r.upperBound...].trimmingCharacters(in: .whitespaces)
+                guard MetricDefinition.isValidID(id), FastFloat.parse(value) != nil else { return nil }
+                return (id, op, value)
+            }
+        }
+        return nil
+    }
+}
+
+/// The grid's default, shared by the resolver and the layout.
+public enum GridDefaults {
+    public static let columns = 2
+}
