@@ -88,6 +88,8 @@ public struct PanelModel: Sendable, Equatable {
     public var ansiColors = false
     /// Rows from a log source: no value column, and already in order.
     public var rowTable = false
+    /// The metrics' `description`s, shown when the panel is zoomed.
+    public var descriptions: [String] = []
 
     /// Builds the panel from the snapshot, deciding its state: an error
     /// (query or target) wins, then no data, then stale, then the worst
@@ -104,6 +106,7 @@ public struct PanelModel: Sendable, Equatable {
             return
         }
         let metrics = panel.metrics.compactMap { config.metric($0) }
+        descriptions = metrics.compactMap { m in m.description.map { "\(m.name): \($0)" } }
         unit = panel.unit ?? metrics.first?.unit ?? ""
         var series: [SeriesModel] = []
         var queryError: String?

@@ -189,6 +189,22 @@ import VigilCore
         #expect(!st.zoomed && st.filter.isEmpty)
     }
 
+    @Test func aZoomedPanelSaysWhatItsMetricIs() throws {
+        let config = try ConfigLoader.parse(
+            """
+            metrics:
+              err: {name: Error Rate, unit: "%", query: up, description: "5xx answers over all answers, last minute"}
+            dashboards:
+              - name: Main
+                panels: [{title: Errors, type: graph, metrics: [err]}]
+            """, file: "t.yaml")
+        var st = AppState(config: config, themes: [.fallback])
+        _ = st.handle(.enter)
+        let c = DashboardView(config: config, ascii: false).render(st, Self.snapshot(), width: 70, height: 16)
+        #expect(c.lines[2] == "┃Error Rate: 5xx answers over all answers, last minute               ┃")
+        #expect(c[1, 2].style == Theme.fallback.dim)
+    }
+
     @Test func keysDoWhatTheySay() {
         var st = state()
         #expect(st.handle(.tab).isEmpty && st.dashboard == 1)

@@ -21,7 +21,16 @@ public struct ZoomScreen: Widget, Styled {
             }
         }
         let title = m.title + " (" + state.windowLabel + ")" + (state.filter.isEmpty ? "" : " /\(state.filter)")
-        let inner = PanelFrame(title: title, state: m.state, selected: true, look: look).draw(in: r, on: &c)
+        var inner = PanelFrame(title: title, state: m.state, selected: true, look: look).draw(in: r, on: &c)
+        // What the metrics are, in the configuration's words.
+        if !m.descriptions.isEmpty && inner.height > 6 {
+            let (line, rest) = inner.splitTop(1)
+            c.put(
+                DisplayWidth.truncate(
+                    Sanitizer.clean(m.descriptions.joined(separator: "; "), maxLength: 400), to: line.width),
+                x: line.x, y: line.y, style: theme.dim, clip: line)
+            inner = rest
+        }
         if m.type == .table {
             TableWidget(model: m, look: look, scroll: state.tableScroll, sortColumn: state.tableSort).render(
                 in: inner, on: &c)
