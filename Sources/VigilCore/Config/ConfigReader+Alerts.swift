@@ -33,11 +33,7 @@ extension ConfigReader {
                 }
             case "rules": rules = self.rules(value)
             default:
-                guard let seq = value.sequence else {
-                    error(value, "escalation must be a list")
-                    continue
-                }
-                for item in seq {
+                for item in items(value, "escalation") {
                     var level = EscalationLevel(
                         level: config.escalation.count + 1, after: PromDuration(milliseconds: 0), contacts: [])
                     for (k, _, f) in entries(item, "an escalation level", allowed: ["level", "after", "contacts"]) {
@@ -60,10 +56,7 @@ extension ConfigReader {
     static let knownColors = ["red", "orange", "yellow", "green", "blue", "magenta", "cyan", "white", "gray"]
 
     func rules(_ node: Node) -> [RuleSpec] {
-        guard let seq = node.sequence else {
-            error(node, "rules must be a list")
-            return []
-        }
+        let seq = items(node, "rules")
         var out: [RuleSpec] = []
         for item in seq {
             var name = ""

@@ -4,10 +4,7 @@ import Yams
 /// Dashboards and panels, their references left to the resolver.
 extension ConfigReader {
     func dashboards(_ node: Node) -> [DashboardSpec] {
-        guard let seq = node.sequence else {
-            error(node, "dashboards must be a list")
-            return []
-        }
+        let seq = items(node, "dashboards")
         var out: [DashboardSpec] = []
         for item in seq {
             var name = ""

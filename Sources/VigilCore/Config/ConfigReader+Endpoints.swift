@@ -5,10 +5,7 @@ import Yams
 /// timeouts, body limits).
 extension ConfigReader {
     func targets(_ node: Node) -> [TargetConfig] {
-        guard let seq = node.sequence else {
-            error(node, "targets must be a list")
-            return []
-        }
+        let seq = items(node, "targets")
         var out: [TargetConfig] = []
         var names = Set<String>()
         for item in seq {

@@ -4,10 +4,7 @@ import Yams
 /// Log sources: text tails, NDJSON and JSON endpoints, Loki, Elasticsearch.
 extension ConfigReader {
     func logSources(_ node: Node) -> [LogSourceConfig] {
-        guard let seq = node.sequence else {
-            error(node, "logs must be a list")
-            return []
-        }
+        let seq = items(node, "logs")
         var out: [LogSourceConfig] = []
         for item in seq {
             var c = LogSourceConfig(name: "", kind: .text, http: TargetConfig(name: "", url: ""))

@@ -26,6 +26,16 @@ final class ConfigReader {
                 message: Sanitizer.clean(message, maxLength: 600)))
     }
 
+    /// The items of a list; anything else is an error saying `what` must
+    /// be a list.
+    func items(_ node: Node, _ what: String) -> [Node] {
+        guard let seq = node.sequence else {
+            error(node, "\(what) must be a list")
+            return []
+        }
+        return Array(seq)
+    }
+
     /// The entries of a mapping, reporting unknown and duplicate keys.
     func entries(_ node: Node, _ what: String, allowed: [String]) -> [(key: String, keyNode: Node, value: Node)] {
         guard let mapping = node.mapping else {
