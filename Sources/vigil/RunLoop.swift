@@ -15,7 +15,7 @@ enum RunLoop {
 
     /// The interactive dashboard; returns the exit status.
     static func interactive(
-        _ app: inout App, terminal: Terminal, journal: Journal?, signalFD: Int32, timings: FileHandle?
+        _ app: inout App, terminal: Terminal, journal: (any JournalStore)?, signalFD: Int32, timings: FileHandle?
     ) -> Int32 {
         let driver = PollDriver()
         let inputs: [Int32] = signalFD >= 0 ? [0, signalFD] : [0]
