@@ -133,7 +133,7 @@ extension App {
             let source = config.dashboards[state.dashboard].panels[state.selected].source,
             let ring = snapshot.logs[source]
         else { return }
-        state.zoomedLogTotal = ring.total
+        state.zoom.logTotal = ring.total
     }
 
     var targetStatus: [TargetStatus] {

@@ -122,26 +122,16 @@ public struct AppState: Sendable {
     /// Each dashboard's grid (where the arrow keys go) and panel types.
     public var layouts: [GridLayout]
     public var panelTypes: [[PanelType]]
-    /// The zoomed log panel's view (scroll, follow, wrap, search match).
-    public var logView = LogViewState()
-    /// Lines the zoomed log panel's source has delivered in all; the loop
-    /// sets it, so a scrolled view stays on the same lines as more arrive.
-    public var zoomedLogTotal = 0
-    var logAnchor: Int?
     public var dashboard = 0
     public var selected = 0
     public var zoomed = false
+    /// The zoomed panel's own state: filter, table sort and scroll, log view.
+    public var zoom = ZoomState()
     public var windowIndex = 1
     /// The longest window the store's history allows.
     public var maxWindowMs: Int64 = 21_600_000
     public var paused = false
-    public var filter = ""
-    public var editingFilter = false
     public var showHelp = false
-    /// A zoomed table's sort column (nil: by value, largest first) and
-    /// its first visible row.
-    public var tableSort: Int?
-    public var tableScroll = 0
     public var themes: [Theme]
     public var themeIndex = 0
     /// Keys of the dashboards (and of every screen), and keys of the
@@ -180,7 +170,7 @@ public struct AppState: Sendable {
     public mutating func handle(_ key: Key) -> [Effect] {
         message = nil
         if prompt != nil { return answerPrompt(key) }
-        if editingFilter { return editFilter(key) }
+        if zoom.editingFilter { return editFilter(key) }
         if key == .interrupt { return [.quit] }
         // A key pressed on the Alerts screen means its alerts were seen.
         if screen == .alerts { unseen = [] }
@@ -203,22 +193,22 @@ public struct AppState: Sendable {
         case .previousDashboard: switchTo((dashboard + dashboardNames.count - 1) % max(1, dashboardNames.count))
         case .left: move(-1)
         case .right: move(1)
-        case .up: if zoomed { tableScroll = max(0, tableScroll - 1) } else { moveVertically(down: false) }
-        case .down: if zoomed { tableScroll += 1 } else { moveVertically(down: true) }
+        case .up: if zoomed { zoom.tableScroll = max(0, zoom.tableScroll - 1) } else { moveVertically(down: false) }
+        case .down: if zoomed { zoom.tableScroll += 1 } else { moveVertically(down: true) }
         case .sort:
-            if zoomed { tableSort = tableSort.map { $0 + 1 } ?? 0 }
+            if zoomed { zoom.tableSort = zoom.tableSort.map { $0 + 1 } ?? 0 }
         case .zoom:
             if panelCount > 0 {
                 zoomed = true
-                tableSort = nil
-                tableScroll = 0
-                logView = LogViewState()
-                logAnchor = nil
+                zoom.tableSort = nil
+                zoom.tableScroll = 0
+                zoom.logView = LogViewState()
+                zoom.logAnchor = nil
             }
         case .back:
             if zoomed {
                 zoomed = false
-                filter = ""
+                zoom.filter = ""
             }
         case .widen:
             if windowIndex + 1 < Self.windows.count && Self.windows[windowIndex + 1] <= maxWindowMs {
@@ -233,7 +223,7 @@ public struct AppState: Sendable {
             }
         case .filter:
             if zoomed {
-                editingFilter = true
+                zoom.editingFilter = true
             } else {
                 message = "zoom a panel (Enter) to filter its series"
             }
@@ -263,7 +253,7 @@ public struct AppState: Sendable {
 
     /// How far the zoomed log view is scrolled, counting the lines that
     /// arrived since scrolling began (so the view holds still).
-    public var logScroll: Int { logView.scroll + (logAnchor.map { max(0, zoomedLogTotal - $0) } ?? 0) }
+    public var logScroll: Int { zoom.logView.scroll + (zoom.logAnchor.map { max(0, zoom.logTotal - $0) } ?? 0) }
 
     /// Keys of a zoomed log panel: scroll (up/down, G to the end), follow
     /// (F), wrap (w), search (/, then n older and N newer match). True when
@@ -272,39 +262,39 @@ public struct AppState: Sendable {
         let action = keymap[key]
         switch (key, action) {
         case (_, .up?):
-            if logView.follow {
-                logView.follow = false
-                logAnchor = zoomedLogTotal
+            if zoom.logView.follow {
+                zoom.logView.follow = false
+                zoom.logAnchor = zoom.logTotal
             }
-            logView.scroll += 1
-            logView.match = nil
+            zoom.logView.scroll += 1
+            zoom.logView.match = nil
         case (_, .down?):
-            logView.match = nil
-            if logView.scroll > 0 { logView.scroll -= 1 }
+            zoom.logView.match = nil
+            if zoom.logView.scroll > 0 { zoom.logView.scroll -= 1 }
             if logScroll == 0 { follow() }
         case (.char("G"), _): follow()
         case (.char("F"), _):
-            if logView.follow {
-                logView.follow = false
-                logAnchor = zoomedLogTotal
+            if zoom.logView.follow {
+                zoom.logView.follow = false
+                zoom.logAnchor = zoom.logTotal
             } else {
                 follow()
             }
-        case (.char("w"), _): logView.wrap.toggle()
+        case (.char("w"), _): zoom.logView.wrap.toggle()
         case (.char("n"), _):
-            guard !filter.isEmpty else {
+            guard !zoom.filter.isEmpty else {
                 message = "/ to search first"
                 return true
             }
-            logView.match = (logView.match ?? -1) + 1
-            logView.follow = false
+            zoom.logView.match = (zoom.logView.match ?? -1) + 1
+            zoom.logView.follow = false
         case (.char("N"), _):
-            guard !filter.isEmpty else {
+            guard !zoom.filter.isEmpty else {
                 message = "/ to search first"
                 return true
             }
-            logView.match = max(0, (logView.match ?? 1) - 1)
-            logView.follow = false
+            zoom.logView.match = max(0, (zoom.logView.match ?? 1) - 1)
+            zoom.logView.follow = false
         default:
             return false
         }
@@ -312,10 +302,10 @@ public struct AppState: Sendable {
     }
 
     mutating func follow() {
-        logView.follow = true
-        logView.scroll = 0
-        logView.match = nil
-        logAnchor = nil
+        zoom.logView.follow = true
+        zoom.logView.scroll = 0
+        zoom.logView.match = nil
+        zoom.logAnchor = nil
     }
 
     mutating func showAlerts() {
@@ -410,7 +400,7 @@ public struct AppState: Sendable {
         dashboard = d
         selected = 0
         zoomed = false
-        filter = ""
+        zoom.filter = ""
     }
 
     /// Left and right step through the panels in reading order.
@@ -431,16 +421,16 @@ public struct AppState: Sendable {
     mutating func editFilter(_ key: Key) -> [Effect] {
         switch key {
         case .enter:
-            editingFilter = false
-            if zoomedOnLog && !filter.isEmpty {
-                logView.match = 0
-                logView.follow = false
+            zoom.editingFilter = false
+            if zoomedOnLog && !zoom.filter.isEmpty {
+                zoom.logView.match = 0
+                zoom.logView.follow = false
             }
         case .escape:
-            editingFilter = false
-            filter = ""
-        case .backspace: if !filter.isEmpty { filter.removeLast() }
-        case .char(let c): filter.append(c)
+            zoom.editingFilter = false
+            zoom.filter = ""
+        case .backspace: if !zoom.filter.isEmpty { zoom.filter.removeLast() }
+        case .char(let c): zoom.filter.append(c)
         case .interrupt: return [.quit]
         default: break
         }

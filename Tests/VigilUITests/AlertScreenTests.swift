@@ -124,7 +124,7 @@ import VigilCore
         _ = st.handle(.escape)
         #expect(st.screen == .dashboards)
         _ = st.handle(.enter)
-        #expect(st.handle(.char("s")).isEmpty && st.tableSort == 0)
+        #expect(st.handle(.char("s")).isEmpty && st.zoom.tableSort == 0)
     }
 
     @Test func incidentKeysTakeNotesAndMoveTheStatus() {

@@ -85,7 +85,7 @@ import VigilCore
         #expect(lines.contains { $0.contains("10 matches (2)") })
         // Scrolling up stops following; G follows again.
         _ = st.handle(.char("G"))
-        st.zoomedLogTotal = 300
+        st.zoom.logTotal = 300
         _ = st.handle(.up)
         lines = render(st, snap)
         #expect(lines.contains { $0.contains("scrolled 1 up") })

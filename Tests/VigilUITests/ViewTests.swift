@@ -186,7 +186,7 @@ import VigilCore
         #expect(lines[1].contains("/web"))
         #expect(!lines.contains { $0.contains("api ") && $0.contains("6.10 s") })
         _ = st.handle(.escape)
-        #expect(!st.zoomed && st.filter.isEmpty)
+        #expect(!st.zoomed && st.zoom.filter.isEmpty)
     }
 
     @Test func aZoomedPanelSaysWhatItsMetricIs() throws {

@@ -54,10 +54,10 @@ public struct StatusBar: Widget, Styled {
         parts.append("every \(PromDuration(milliseconds: s.refreshMs))")
         if state.paused { parts.append("PAUSED") }
         if let insecure = s.targets.first(where: \.insecure) { parts.append("TLS UNVERIFIED: \(insecure.name)") }
-        if state.editingFilter {
-            parts.append("filter: \(state.filter)_")
-        } else if !state.filter.isEmpty {
-            parts.append("filter: \(state.filter)")
+        if state.zoom.editingFilter {
+            parts.append("filter: \(state.zoom.filter)_")
+        } else if !state.zoom.filter.isEmpty {
+            parts.append("filter: \(state.zoom.filter)")
         }
         if let m = state.message { parts.append(m) }
         parts.append("? help")

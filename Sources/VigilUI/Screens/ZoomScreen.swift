@@ -14,13 +14,14 @@ public struct ZoomScreen: Widget, Styled {
 
     public func render(in r: Rect, on c: inout Canvas) {
         var m = model
-        if !state.filter.isEmpty {
+        if !state.zoom.filter.isEmpty {
             m.series = m.series.filter { s in
-                s.label.localizedCaseInsensitiveContains(state.filter)
-                    || s.labels.pairs.contains { $0.value.localizedCaseInsensitiveContains(state.filter) }
+                s.label.localizedCaseInsensitiveContains(state.zoom.filter)
+                    || s.labels.pairs.contains { $0.value.localizedCaseInsensitiveContains(state.zoom.filter) }
             }
         }
-        let title = m.title + " (" + state.windowLabel + ")" + (state.filter.isEmpty ? "" : " /\(state.filter)")
+        let title =
+            m.title + " (" + state.windowLabel + ")" + (state.zoom.filter.isEmpty ? "" : " /\(state.zoom.filter)")
         var inner = PanelFrame(title: title, state: m.state, selected: true, look: look).draw(in: r, on: &c)
         // What the metrics are, in the configuration's words.
         if !m.descriptions.isEmpty && inner.height > 6 {
@@ -32,14 +33,14 @@ public struct ZoomScreen: Widget, Styled {
             inner = rest
         }
         if m.type == .table {
-            TableWidget(model: m, look: look, scroll: state.tableScroll, sortColumn: state.tableSort).render(
+            TableWidget(model: m, look: look, scroll: state.zoom.tableScroll, sortColumn: state.zoom.tableSort).render(
                 in: inner, on: &c)
             return
         }
         if m.type == .log && (m.log != nil || m.series.isEmpty) {
-            var view = state.logView
+            var view = state.zoom.logView
             view.scroll = state.logScroll
-            LogWidget(model: model, look: look, view: view, search: state.filter, zoomed: true).render(
+            LogWidget(model: model, look: look, view: view, search: state.zoom.filter, zoomed: true).render(
                 in: inner, on: &c)
             return
         }
@@ -116,4 +117,25 @@ public struct ZoomScreen: Widget, Styled {
                 clip: tableArea)
         }
     }
+}
+
+/// The zoomed panel's own state: the series filter (a search in a log),
+/// a table's sort column and scroll, a log's view.
+public struct ZoomState: Sendable, Equatable {
+    /// Series (or log lines) shown only when they contain it; `/` edits it.
+    public var filter = ""
+    public var editingFilter = false
+    /// A table's sort column (nil: by value, largest first) and its first
+    /// visible row.
+    public var tableSort: Int?
+    public var tableScroll = 0
+    /// A log's view (scroll, follow, wrap, search match).
+    public var logView = LogViewState()
+    /// Lines the log's source has delivered in all; set after every
+    /// evaluation, so a scrolled view stays on the same lines as more arrive.
+    public var logTotal = 0
+    /// `logTotal` when scrolling began.
+    var logAnchor: Int?
+
+    public init() {}
 }
