@@ -4,11 +4,16 @@
 #  - key-to-screen latency while one target hangs
 #  - building and diffing one 12-panel frame at 200x60 (vigil-bench frame)
 # Usage: scripts/bench-tui.sh [SECONDS]   (release build; needs tmux and python3)
+# VIGIL_BIN=DIR measures the vigil and vigil-bench in DIR instead (another
+# commit's release build, for a before/after ratio in one session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
-swift build -c release --product vigil --product vigil-bench >/dev/null 2>&1 || swift build -c release >/dev/null
-vigil=$PWD/.build/release/vigil
+if [ -z "${VIGIL_BIN:-}" ]; then
+  swift build -c release --product vigil --product vigil-bench >/dev/null 2>&1 || swift build -c release >/dev/null
+fi
+bin=${VIGIL_BIN:-$PWD/.build/release}
+vigil=$bin/vigil
 work=$(mktemp -d)
 sock=vigil-bench-$$
 trap 'tmux -L $sock kill-server 2>/dev/null || true; kill $hang_pid 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -60,4 +65,4 @@ PY
 tmux -L $sock kill-server
 
 # 3. One frame of 12 panels at 200x60, built and diffed.
-.build/release/vigil-bench frame 200 200x60
+$bin/vigil-bench frame 200 200x60
