@@ -131,6 +131,9 @@ public struct Canvas: Sendable, Equatable {
         }
     }
 
+    /// One string per ASCII byte, made once.
+    static let asciiCells: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+
     /// Writes `text` at (x, y), clipped to `clip` (default: the row from x
     /// to the canvas edge). Returns the columns used. A wide grapheme that
     /// does not fit whole becomes a blank.
@@ -139,6 +142,19 @@ public struct Canvas: Sendable, Equatable {
         let area = (clip ?? Rect(x: x, y: y, width: width - x, height: 1)).intersection(bounds)
         guard y >= area.y, y < area.maxY else { return 0 }
         var col = x
+        // Printable ASCII (most of every frame: numbers, names, borders'
+        // labels) is one cell a byte: no grapheme breaking, no width table.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            for b in text.utf8 {
+                if col >= area.maxX { break }
+                if col >= area.x {
+                    clearWide(at: col, y: y)
+                    self[col, y] = Cell(text: Self.asciiCells[Int(b)], width: 1, style: style)
+                }
+                col += 1
+            }
+            return col - x
+        }
         // The last gate: text that reached here without the sanitiser
         // (a bug elsewhere) still cannot put a control character on screen.
         if text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {

@@ -52,6 +52,9 @@ public enum DisplayWidth {
         let scalars = ch.unicodeScalars
         guard let first = scalars.first else { return 0 }
         if first.value < 0x7F { return first.value >= 0x20 ? 1 : 0 }
+        // Box drawing and block elements (borders, sparklines, charts): most
+        // of a frame's other cells, one column each, no property lookup.
+        if (0x2500...0x259F).contains(first.value) && !scalars.contains(where: { $0.value == 0xFE0F }) { return 1 }
         if isZeroWidth(first) && scalars.count == 1 { return 0 }
         if isWide(first.value) { return 2 }
         // A text-default symbol followed by VS16 is shown as emoji, wide.

@@ -52,14 +52,16 @@ public struct PanelFrame: Widget, Styled {
         let h = selected && !g.ascii ? "━" : g.horizontal
         let v = selected && !g.ascii ? "┃" : g.vertical
         let corners = selected && !g.ascii ? ("┏", "┓", "┗", "┛") : (g.topLeft, g.topRight, g.bottomLeft, g.bottomRight)
-        c.put(corners.0 + String(repeating: h, count: r.width - 2) + corners.1, x: r.x, y: r.y, style: border, clip: r)
-        c.put(
-            corners.2 + String(repeating: h, count: r.width - 2) + corners.3, x: r.x, y: r.maxY - 1, style: border,
-            clip: r)
-        for y in (r.y + 1)..<(r.maxY - 1) {
-            c.put(v, x: r.x, y: y, style: border, clip: r)
-            c.put(v, x: r.maxX - 1, y: y, style: border, clip: r)
-        }
+        // Cell by cell (`fill`): a border is most of a frame's cells, and
+        // one glyph repeated needs no text layout.
+        c.fill(Rect(x: r.x + 1, y: r.y, width: r.width - 2, height: 1), style: border, text: h)
+        c.fill(Rect(x: r.x + 1, y: r.maxY - 1, width: r.width - 2, height: 1), style: border, text: h)
+        c.fill(Rect(x: r.x, y: r.y + 1, width: 1, height: r.height - 2), style: border, text: v)
+        c.fill(Rect(x: r.maxX - 1, y: r.y + 1, width: 1, height: r.height - 2), style: border, text: v)
+        c.fill(Rect(x: r.x, y: r.y, width: 1, height: 1), style: border, text: corners.0)
+        c.fill(Rect(x: r.maxX - 1, y: r.y, width: 1, height: 1), style: border, text: corners.1)
+        c.fill(Rect(x: r.x, y: r.maxY - 1, width: 1, height: 1), style: border, text: corners.2)
+        c.fill(Rect(x: r.maxX - 1, y: r.maxY - 1, width: 1, height: 1), style: border, text: corners.3)
         let badgeText = " \(state.glyph(ascii: g.ascii)) \(state.word) "
         let badgeWidth = DisplayWidth.of(badgeText)
         let showBadge = self.badge && r.width >= badgeWidth + 12

@@ -25,6 +25,12 @@ import VigilCore
         // A clip rect inside the canvas is honoured too.
         c.put("XYZ", x: 2, y: 1, style: .plain, clip: Rect(x: 2, y: 1, width: 2, height: 1))
         #expect(c.lines[1] == "  XY  ")
+        // Text that starts left of the clip loses its head, not its place.
+        var d = Canvas(width: 6, height: 1)
+        #expect(d.put("abcdef", x: 0, y: 0, style: .plain, clip: Rect(x: 2, y: 0, width: 3, height: 1)) == 5)
+        #expect(d.lines == ["  cde "])
+        // Box drawing and blocks are one column; with VS16 a block is not.
+        #expect(DisplayWidth.of("─") == 1 && DisplayWidth.of("█") == 1 && DisplayWidth.of("▁") == 1)
     }
 
     @Test func wideCharactersOccupyTwoCellsAndNeverSplit() {
