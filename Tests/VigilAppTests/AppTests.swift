@@ -159,3 +159,44 @@ import VigilUI
         #expect(h.journal.count == written)
     }
 }
+
+/// A target's series limit: a scrape over it fails with the reason on its
+/// panels; another target goes on.
+@Suite struct SeriesLimitTests {
+    @Test func aScrapeOverItsSeriesLimitFailsAndSaysWhy() throws {
+        let config = try ConfigLoader.parse(
+            """
+            targets:
+              - {name: big, url: "http://127.0.0.1:9/big", series_limit: 2}
+              - {name: small, url: "http://127.0.0.1:9/small"}
+            metrics:
+              m: {name: M, query: 'sum(m)'}
+            dashboards:
+              - name: Main
+                panels: [{title: M, type: stat, metrics: [m]}]
+            """, file: "t.yaml")
+        var h = Harness(config)
+        h.answer = { p in
+            p.poll.request.url.hasSuffix("/big")
+                ? exposition("m{i=\"1\"} 1\nm{i=\"2\"} 2\nm{i=\"3\"} 3\n") : exposition("m{i=\"9\"} 9\n")
+        }
+        h.run(forMs: 6000)
+        let big = try #require(h.app.snapshot.targets.first { $0.name == "big" })
+        #expect(big.up == false)
+        #expect(big.lastError == "over the series limit: more than 2 series (series_limit)")
+        #expect(h.app.snapshot.targets.first { $0.name == "small" }?.up == true)
+        #expect(
+            h.screen(width: 60, height: 14)[13].hasSuffix(
+                " │ 0 firing │ Main │ targets 1/2 up: big: over the"))
+        // Exactly at the limit is fine.
+        var exact = Harness(
+            try ConfigLoader.parse(
+                "targets: [{name: big, url: \"http://127.0.0.1:9/big\", series_limit: 3}]", file: "t.yaml"))
+        exact.answer = { _ in exposition("m{i=\"1\"} 1\nm{i=\"2\"} 2\nm{i=\"3\"} 3\n") }
+        exact.run(forMs: 1000)
+        #expect(exact.app.targets.health[0].up == true && exact.app.targets.health[0].samples == 3)
+        #expect(
+            throws: ConfigErrors.self,
+            performing: { try ConfigLoader.parse("targets: [{url: \"http://x\", series_limit: 0}]", file: "t.yaml") })
+    }
+}

@@ -52,6 +52,9 @@ public struct TargetConfig: Sendable {
     public var insecureSkipVerify = false
     public var bodyLimit = 64 << 20
     public var format: ExpositionFormat?
+    /// Most series one scrape may bring; a scrape over it fails with that
+    /// reason and its target's panels say so (memory stays bounded).
+    public var seriesLimit = 1_000_000
 
     public init(name: String, url: String) {
         self.name = name

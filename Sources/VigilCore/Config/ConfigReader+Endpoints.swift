@@ -18,7 +18,7 @@ extension ConfigReader {
                 item, "a target",
                 allowed: [
                     "name", "url", "interval", "timeout", "headers", "bearer_token", "bearer_token_file",
-                    "basic_auth", "tls", "body_limit", "format",
+                    "basic_auth", "tls", "body_limit", "format", "series_limit",
                 ])
             {
                 if httpKey(
@@ -30,6 +30,12 @@ extension ConfigReader {
                 case "name":
                     t.name = string(value, "name") ?? ""
                     nameNode = value
+                case "series_limit":
+                    if let n = integer(value, "series_limit"), n >= 1 {
+                        t.seriesLimit = n
+                    } else {
+                        error(value, "series_limit must be a whole number of series, at least 1")
+                    }
                 default:  // format
                     switch string(value, "format") {
                     case "auto": t.format = nil

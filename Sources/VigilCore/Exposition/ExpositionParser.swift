@@ -210,12 +210,16 @@ public struct ExpositionParser {
         return false
     }
 
-    /// Parses everything and returns the samples, materialised.
-    public static func parseAll(bytes: [UInt8], format: ExpositionFormat) throws(ExpositionError) -> [Sample] {
+    /// Parses everything and returns the samples, materialised; at most
+    /// `limit` of them (the parse stops there: a caller that asks for one
+    /// more than it allows learns the body is over, with memory bounded).
+    public static func parseAll(bytes: [UInt8], format: ExpositionFormat, limit: Int = .max) throws(ExpositionError)
+        -> [Sample]
+    {
         do {
             return try withParser(bytes: bytes, format: format) { p in
                 var out: [Sample] = []
-                while try p.next() { out.append(p.sample) }
+                while out.count < limit, try p.next() { out.append(p.sample) }
                 return out
             }
         } catch let e as ExpositionError {

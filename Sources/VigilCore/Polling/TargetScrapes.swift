@@ -9,6 +9,8 @@ public struct ScrapeTarget: Sendable {
     public var format: ExpositionFormat?
     /// `job` and `instance`, added to every series as Prometheus does.
     public var labels: Labels
+    /// Most series one scrape may bring.
+    public var seriesLimit = 1_000_000
 
     public init(name: String, request: FetchRequest, intervalMs: Int64, format: ExpositionFormat? = nil) {
         self.name = name
@@ -26,6 +28,7 @@ public struct ScrapeTarget: Sendable {
         self.init(
             name: config.name, request: FetchRequest(config), intervalMs: config.interval.milliseconds,
             format: config.format)
+        seriesLimit = config.seriesLimit
     }
 }
 
@@ -92,7 +95,14 @@ public struct TargetScrapes: PolledSource {
         case .success(let response):
             let format = target.format ?? ExpositionFormat(contentType: response.contentType)
             do {
-                let samples = try ExpositionParser.parseAll(bytes: response.body, format: format)
+                let samples = try ExpositionParser.parseAll(
+                    bytes: response.body, format: format, limit: target.seriesLimit + 1)
+                guard samples.count <= target.seriesLimit else {
+                    fail(
+                        i, "over the series limit: more than \(target.seriesLimit) series (series_limit)",
+                        startedMs: startedMs, duration: outcome.durationSeconds, now: now)
+                    return true
+                }
                 store.ingest(
                     target: target.name, targetLabels: target.labels, samples: samples, timeMs: startedMs,
                     durationSeconds: outcome.durationSeconds)
