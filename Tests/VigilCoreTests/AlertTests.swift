@@ -196,6 +196,45 @@ import Testing
     }
 }
 
+/// Rules on one metric share its query within an evaluation; the answers
+/// must be what each rule gives alone.
+@Suite struct SharedRuleWorkTests {
+    @Test func rulesSharingAMetricAgreeWithEachAlone() throws {
+        let config = try ConfigLoader.parse(
+            """
+            metrics:
+              q: {query: 'max by (service) (queue)'}
+            alerts:
+              severities: {high: {name: High}}
+              rules:
+                - {name: A, condition: q > 2, severity: high}
+                - {name: B, condition: q > 5, severity: high}
+                - {name: C, condition: q <= 4, severity: high}
+                - {name: D, condition: q > -1, severity: high}
+                - {name: E, expr: 'max by (service) (queue) > 3', severity: high}
+                - {name: F, expr: 'max by (service) (queue) > 3', severity: high}
+                - {name: G, expr: 'max by (service) (queue) == bool 7', severity: high}
+            """, file: "t.yaml")
+        var store = SeriesStore(capacity: 10)
+        for (service, v) in [("a", 1.0), ("b", 4), ("c", 7)] {
+            store.append(Labels(["__name__": "queue", "service": service]), Point(t: 1000, v: v))
+        }
+        let shared = AlertCenter.evaluateRules(config.alerts.rules, source: store, at: 2000)
+        #expect(shared.errors.isEmpty)
+        for rule in config.alerts.rules {
+            guard case .vector(let v) = try Evaluator(source: store).evaluate(rule.expr, at: 2000) else {
+                Issue.record("\(rule.name) is not a vector")
+                continue
+            }
+            let alone = Dictionary(uniqueKeysWithValues: v.map { ($0.labels.withoutName, $0.value) })
+            #expect(shared.results[rule.name] == alone, "\(rule.name)")
+        }
+        #expect(shared.results["B"] == [Labels(["service": "c"]): 7])
+        #expect(shared.results["C"]?.count == 2)
+        #expect(shared.results["G"]?.values.sorted() == [0, 0, 1])
+    }
+}
+
 @Suite struct EscalationAndWarmUpTests {
     let minute: Int64 = 60_000
     static let api = AlertEngineTests.api

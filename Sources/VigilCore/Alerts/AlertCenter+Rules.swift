@@ -10,21 +10,45 @@ extension AlertCenter {
         let evaluator = Evaluator(source: source, subqueries: subqueries)
         var results: [String: [Labels: Double]] = [:]
         var errors: [String: String] = [:]
+        // Work the rules share within one evaluation: a condition's metric
+        // query is evaluated once for every rule that compares it (the
+        // plan's rules are `metric > threshold`, often several thresholds
+        // on one metric), and an expression written twice is evaluated once.
+        var metricValues: [String: Result<QueryValue, QueryEvaluationError>] = [:]
+        var byText: [String: Result<QueryValue, QueryEvaluationError>] = [:]
         for rule in rules {
-            do {
-                switch try evaluator.evaluate(rule.expr, at: now) {
-                case .vector(let v):
-                    var holding: [Labels: Double] = [:]
-                    for e in v { holding[e.labels.withoutName] = e.value }
-                    results[rule.name] = holding
-                case .scalar(let v, _):
-                    // A scalar condition holds when it is non-zero (PromQL
-                    // filters a scalar comparison to nothing or the value).
-                    results[rule.name] = v != 0 && !v.isNaN ? [Labels(): v] : [:]
-                case .matrix, .string:
-                    errors[rule.name] = "the expression must yield an instant vector"
+            let value: Result<QueryValue, QueryEvaluationError>
+            if let metric = rule.metric,
+                case .binary(let op, let lhs, .number(let threshold), let matching, let returnBool) = rule.expr
+            {
+                let left =
+                    metricValues[metric]
+                    ?? Result { () throws(QueryEvaluationError) in try evaluator.evaluate(lhs, at: now) }
+                metricValues[metric] = left
+                value = left.flatMap { v in
+                    Result { () throws(QueryEvaluationError) in
+                        try evaluator.binary(
+                            op, v, .scalar(threshold, t: now), matching: matching, returnBool: returnBool, t: now)
+                    }
                 }
-            } catch {
+            } else {
+                let known = byText[rule.promql]
+                value =
+                    known ?? Result { () throws(QueryEvaluationError) in try evaluator.evaluate(rule.expr, at: now) }
+                if !rule.promql.isEmpty { byText[rule.promql] = value }
+            }
+            switch value {
+            case .success(.vector(let v)):
+                var holding: [Labels: Double] = [:]
+                for e in v { holding[e.labels.withoutName] = e.value }
+                results[rule.name] = holding
+            case .success(.scalar(let v, _)):
+                // A scalar condition holds when it is non-zero (PromQL
+                // filters a scalar comparison to nothing or the value).
+                results[rule.name] = v != 0 && !v.isNaN ? [Labels(): v] : [:]
+            case .success(.matrix), .success(.string):
+                errors[rule.name] = "the expression must yield an instant vector"
+            case .failure(let error):
                 errors[rule.name] = error.message
             }
         }
