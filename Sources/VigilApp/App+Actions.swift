@@ -36,9 +36,15 @@ extension App {
                 ? "acknowledged \(AlertsModel.title(key))" : "\(AlertsModel.title(key)) is not firing"
             state.unseen.remove(key)
         case .unacknowledge(let key):
-            state.message =
-                alerts.unacknowledge(key, at: now)
-                ? "acknowledgement removed" : "\(AlertsModel.title(key)) is not acknowledged"
+            // `u` takes back what is on the alert: its acknowledgement, or
+            // else its silence.
+            if alerts.unacknowledge(key, at: now) {
+                state.message = "acknowledgement removed"
+            } else if alerts.liftSilence(key, at: now) {
+                state.message = "silence lifted"
+            } else {
+                state.message = "\(AlertsModel.title(key)) is neither acknowledged nor silenced"
+            }
         case .silence(let key, let d):
             state.message =
                 alerts.silence(key, for: d, at: now) ? "silenced for \(d)" : "\(AlertsModel.title(key)) is not firing"

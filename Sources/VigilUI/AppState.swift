@@ -77,7 +77,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .incidents: return "Incidents screen (Enter opens one)"
         case .silences: return "Alertmanager's silences (author, age, expiry)"
         case .acknowledge: return "acknowledge the selected (or most urgent) alert"
-        case .unacknowledge: return "Alerts: remove the acknowledgement"
+        case .unacknowledge: return "Alerts: remove the acknowledgement, or lift the silence"
         case .silence: return "Alerts: silence for a duration (default 1h)"
         case .incident: return "Alerts: open an incident from the alert"
         case .note: return "Incidents: add a note"

@@ -15,7 +15,7 @@ struct Dashboard: ParsableCommand {
         discussion: """
             Keys: 1-9 and Tab/Shift-Tab switch dashboards, arrows or h j k l select a panel, Enter or f zooms, \
             Esc goes back, + and - change the time window, / filters a zoomed panel, p pauses, r scrapes now, \
-            t cycles themes, A shows the alerts (a acknowledges, u unacknowledges, s silences, i opens an \
+            t cycles themes, A shows the alerts (a acknowledges, u unacknowledges or lifts a silence, s silences, i opens an \
             incident), I shows the incidents (n adds a note, > moves the status on), S shows Alertmanager's silences, \
             in a zoomed log / searches (n N between matches, G end, F follow, w wrap), ? shows help, q or Ctrl-C quits.
             """

@@ -91,6 +91,56 @@ import VigilUI
         #expect(lines[25].hasPrefix("┃ acknowledged by alice@bastion at ") && lines[25].contains(": rolling back   "))
     }
 
+    /// A silence holds escalation and the bell, through a second episode
+    /// of the same alert too, and `u` lifts it (journaled, with its author).
+    @Test func aSilencedAlertNeitherEscalatesNorRingsUntilLifted() throws {
+        let config = try ConfigLoader.parse(
+            Self.yaml.replacingOccurrences(
+                of: "    - {level: 1, after: 0m, contacts: [on_call_engineer]}",
+                with:
+                    "    - {level: 1, after: 0m, contacts: [on_call_engineer]}\n    - {level: 2, after: 2m, contacts: [tech_lead]}"
+            ),
+            file: "t.yaml")
+        var h = Harness(config)
+        h.answer = Self.errors(9)
+        h.run(forMs: 100_000)
+        #expect(h.app.alerts.engine.alerts[Self.key]?.state == .firing)
+        #expect(h.bells == 1)
+        h.press(.char("A"), .char("s"))
+        h.type("30m")
+        h.press(.enter)
+        let silencedAt = h.now
+        #expect(h.app.state.message == "silenced for 30m")
+        func escalations() -> [Int] {
+            h.journal.compactMap { if case .alert(.escalated(_, let level, _, _)) = $0.entry { level } else { nil } }
+        }
+        // Past level 2's time: nobody more is called.
+        h.run(forMs: 180_000)
+        #expect(escalations() == [1])
+        // Resolved, then firing again inside the 30 minutes: no bell, no call.
+        h.answer = Self.errors(1)
+        h.run(forMs: 30_000)
+        h.answer = Self.errors(9)
+        h.run(forMs: 100_000)
+        #expect(h.app.alerts.engine.alerts[Self.key]?.state == .firing)
+        #expect(h.bells == 1 && escalations() == [1])
+        // `u` lifts the silence; the next evaluation calls level 1 again.
+        h.press(.char("u"))
+        #expect(h.app.state.message == "silence lifted")
+        #expect(
+            h.journal.contains {
+                if case .alert(.silenceLifted(Self.key, "alice@bastion", let at)) = $0.entry {
+                    at > silencedAt
+                } else {
+                    false
+                }
+            })
+        h.run(forMs: 2000)
+        #expect(escalations() == [1, 1])
+        h.press(.char("u"))
+        #expect(h.app.state.message == "High Error Rate is neither acknowledged nor silenced")
+    }
+
     @Test func aFailingTargetShowsItsReasonAndKeysStillWork() {
         var h = Harness(Self.config)
         h.run(forMs: 12_000)

@@ -13,6 +13,13 @@ extension AlertCenter {
         return true
     }
 
+    /// Lifts a running silence (`u` on a silenced alert).
+    public mutating func liftSilence(_ key: AlertKey, at now: Int64) -> Bool {
+        guard let e = engine.liftSilence(key, by: identity, at: now) else { return false }
+        record(JournalRecord(e))
+        return true
+    }
+
     public mutating func silence(_ key: AlertKey, for duration: PromDuration, at now: Int64) -> Bool {
         guard let e = engine.silence(key, by: identity, for: duration, at: now) else { return false }
         record(JournalRecord(e))
@@ -74,7 +81,10 @@ extension AlertCenter {
     /// Whether a newly firing alert rings the bell: the severities the
     /// config escalates (critical and high in the plan).
     public func rings(_ event: AlertEvent) -> Bool {
-        guard case .transition(let key, _, .firing, _, _) = event, let a = engine.alerts[key] else { return false }
+        // A silenced alert rings nobody: that is what the silence is for.
+        guard case .transition(let key, _, .firing, let at, _) = event, let a = engine.alerts[key],
+            !a.isSilenced(at: at)
+        else { return false }
         return config.alerts.severities.first { $0.id == a.severity }?.escalation ?? false
     }
 }

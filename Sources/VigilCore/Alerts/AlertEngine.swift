@@ -59,13 +59,16 @@ public enum AlertEvent: Equatable, Sendable {
     case unacknowledged(AlertKey, by: String, atMs: Int64)
     case silenced(AlertKey, by: String, untilMs: Int64, atMs: Int64)
     case silenceExpired(AlertKey, atMs: Int64)
+    /// An operator lifted a silence before it ran out (`u`).
+    case silenceLifted(AlertKey, by: String, atMs: Int64)
     /// An unacknowledged firing alert reached a level of the policy.
     case escalated(AlertKey, level: Int, contacts: [String], atMs: Int64)
 
     public var key: AlertKey {
         switch self {
         case .transition(let k, _, _, _, _), .acknowledged(let k, _), .unacknowledged(let k, _, _),
-            .silenced(let k, _, _, _), .silenceExpired(let k, _), .escalated(let k, _, _, _):
+            .silenced(let k, _, _, _), .silenceExpired(let k, _), .silenceLifted(let k, _, _),
+            .escalated(let k, _, _, _):
             return k
         }
     }
@@ -209,6 +212,14 @@ public struct AlertEngine: Sendable {
         return .unacknowledged(key, by: by, atMs: now)
     }
 
+    /// Lifts a silence that is still running.
+    public mutating func liftSilence(_ key: AlertKey, by: String, at now: Int64) -> AlertEvent? {
+        guard var a = alerts[key], a.isSilenced(at: now) else { return nil }
+        a.silencedUntilMs = nil
+        alerts[key] = a
+        return .silenceLifted(key, by: by, atMs: now)
+    }
+
     public mutating func silence(_ key: AlertKey, by: String, for duration: PromDuration, at now: Int64) -> AlertEvent?
     {
         guard var a = alerts[key], a.state == .firing else { return nil }
@@ -251,7 +262,7 @@ public struct AlertEngine: Sendable {
             alerts[key]?.acknowledgement = nil
         case .silenced(let key, _, let until, _):
             alerts[key]?.silencedUntilMs = until
-        case .silenceExpired(let key, _):
+        case .silenceExpired(let key, _), .silenceLifted(let key, _, _):
             alerts[key]?.silencedUntilMs = nil
         case .escalated(let key, let level, _, _):
             alerts[key]?.escalatedLevel = level
@@ -282,10 +293,13 @@ public struct AlertEngine: Sendable {
         active.filter { $0.state == .firing && $0.acknowledgement == nil && !$0.isSilenced(at: now) }
     }
 
-    /// The escalation level an unacknowledged firing alert has reached.
+    /// The escalation level an unacknowledged firing alert has reached. A
+    /// silenced alert calls nobody while the silence runs.
     public func escalation(of a: Alert, at now: Int64) -> EscalationStatus {
         let sev = severities.first { $0.id == a.severity }
-        guard a.state == .firing, a.acknowledgement == nil, let fired = a.firedAtMs, sev?.escalation ?? false else {
+        guard a.state == .firing, a.acknowledgement == nil, !a.isSilenced(at: now), let fired = a.firedAtMs,
+            sev?.escalation ?? false
+        else {
             return EscalationStatus(level: nil, next: nil, nextAtMs: nil, timedOut: false)
         }
         let elapsed = now - fired

@@ -39,6 +39,8 @@ extension JournalRecord: Codable {
             entry = .alert(.silenced(try key(), by: try string(.by), untilMs: until, atMs: t))
         case "silence_expired":
             entry = .alert(.silenceExpired(try key(), atMs: t))
+        case "silence_lifted":
+            entry = .alert(.silenceLifted(try key(), by: try string(.by), atMs: t))
         case "escalated":
             let level = try c.decode(Int.self, forKey: .level)
             let contacts = try c.decodeIfPresent([String].self, forKey: .contacts) ?? []
@@ -104,6 +106,8 @@ extension JournalRecord: Codable {
                 try c.encode(until, forKey: .until)
             case .silenceExpired:
                 break
+            case .silenceLifted(_, let by, _):
+                try c.encode(by, forKey: .by)
             case .escalated(_, let level, let contacts, _):
                 try c.encode(level, forKey: .level)
                 try c.encode(contacts, forKey: .contacts)

@@ -102,6 +102,7 @@ public struct JournalRecord: Sendable, Equatable {
         case .alert(.unacknowledged): return "unack"
         case .alert(.silenced): return "silence"
         case .alert(.silenceExpired): return "silence_expired"
+        case .alert(.silenceLifted): return "silence_lifted"
         case .alert(.escalated): return "escalated"
         case .incidentOpened: return "incident_open"
         case .incidentUpdated: return "incident_update"
@@ -125,7 +126,7 @@ extension AlertEvent {
     public var atMs: Int64 {
         switch self {
         case .transition(_, _, _, let at, _), .unacknowledged(_, _, let at), .silenced(_, _, _, let at),
-            .silenceExpired(_, let at), .escalated(_, _, _, let at):
+            .silenceExpired(_, let at), .silenceLifted(_, _, let at), .escalated(_, _, _, let at):
             return at
         case .acknowledged(_, let ack): return ack.atMs
         }

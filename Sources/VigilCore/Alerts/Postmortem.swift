@@ -79,6 +79,8 @@ public struct IncidentHistory: Sendable {
                     let who = contacts.joined(separator: ", ")
                     entries.append(
                         TimelineEntry(atMs: r.t, kind: "escalated", text: "escalation level \(level): \(who) called"))
+                case .silenceLifted(_, let by, _):
+                    entries.append(TimelineEntry(atMs: r.t, kind: "unsilenced", text: "silence lifted by \(by)"))
                 case .silenceExpired:
                     break
                 }
