@@ -48,6 +48,9 @@ public struct AlertsModel: Sendable {
     /// Labels of the alerts Alertmanager holds active, for the inventory's
     /// "expires while still firing" warning.
     public var alertmanagerAlerts: [AMAlert] = []
+    /// Vigil's own running silences (`s` on the Alerts screen), in the
+    /// inventory's shape: the alert's labels as matchers, who, since when.
+    public var localSilences: [AMSilence] = []
 
     public init() {}
 
@@ -65,6 +68,14 @@ public struct AlertsModel: Sendable {
                 escalation: engine.escalation(of: a, at: now), condition: rule?.condition ?? "",
                 description: rule?.description ?? "", action: rule?.action ?? "", metric: rule?.metric,
                 severityColor: sev?.color)
+        }
+        localSilences = engine.alerts.values.filter { $0.isSilenced(at: now) }.sorted { $0.key < $1.key }.map { a in
+            let labels = ["alertname": a.key.rule].merging(a.key.labels) { x, _ in x }
+            return AMSilence(
+                id: "vigil",
+                matchers: labels.sorted { $0.key < $1.key }.map { AMSilence.Matcher(name: $0.key, value: $0.value) },
+                startsAtMs: a.silencedAtMs ?? now, endsAtMs: a.silencedUntilMs ?? now, createdBy: a.silencedBy ?? "?",
+                comment: "silenced in Vigil")
         }
     }
 

@@ -75,7 +75,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .sort: return "sort a zoomed table by the next column (up/down scroll it)"
         case .alerts: return "Alerts screen: firing and pending alerts"
         case .incidents: return "Incidents screen (Enter opens one)"
-        case .silences: return "Alertmanager's silences (author, age, expiry)"
+        case .silences: return "silences, Vigil's and Alertmanager's (author, age, expiry)"
         case .acknowledge: return "acknowledge the selected (or most urgent) alert"
         case .unacknowledge: return "Alerts: remove the acknowledgement, or lift the silence"
         case .silence: return "Alerts: silence for a duration (default 1h)"

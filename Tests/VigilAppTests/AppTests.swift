@@ -111,6 +111,18 @@ import VigilUI
         h.press(.enter)
         let silencedAt = h.now
         #expect(h.app.state.message == "silenced for 30m")
+        // The Silences screen lists it, with who and for how long.
+        h.press(.char("S"))
+        let silences = h.screen(width: 100, height: 14)
+        #expect(
+            silences[2]
+                == "┃ Vigil's own silences (no alertmanager: in the configuration):                                    ┃"
+        )
+        #expect(
+            silences[5]
+                == "┃ active   vigil     alice@bastion         0s      30m00s    {alertname=High Error Rate} silenced… ┃"
+        )
+        h.press(.char("A"))
         func escalations() -> [Int] {
             h.journal.compactMap { if case .alert(.escalated(_, let level, _, _)) = $0.entry { level } else { nil } }
         }

@@ -46,6 +46,9 @@ public struct Alert: Equatable, Sendable {
     public var value: Double
     public var acknowledgement: Acknowledgement?
     public var silencedUntilMs: Int64?
+    /// Who silenced it, and when (for the Silences screen).
+    public var silencedBy: String?
+    public var silencedAtMs: Int64?
     /// The escalation level last announced for this firing episode.
     public var escalatedLevel: Int?
 
@@ -224,6 +227,8 @@ public struct AlertEngine: Sendable {
     {
         guard var a = alerts[key], a.state == .firing else { return nil }
         a.silencedUntilMs = now + duration.milliseconds
+        a.silencedBy = by
+        a.silencedAtMs = now
         alerts[key] = a
         return .silenced(key, by: by, untilMs: now + duration.milliseconds, atMs: now)
     }
@@ -260,8 +265,10 @@ public struct AlertEngine: Sendable {
             if let s = alerts[key]?.state, s == .firing || s == .pending { alerts[key]?.acknowledgement = ack }
         case .unacknowledged(let key, _, _):
             alerts[key]?.acknowledgement = nil
-        case .silenced(let key, _, let until, _):
+        case .silenced(let key, let by, let until, let at):
             alerts[key]?.silencedUntilMs = until
+            alerts[key]?.silencedBy = by
+            alerts[key]?.silencedAtMs = at
         case .silenceExpired(let key, _), .silenceLifted(let key, _, _):
             alerts[key]?.silencedUntilMs = nil
         case .escalated(let key, let level, _, _):
