@@ -245,8 +245,10 @@ struct Dashboard: ParsableCommand {
         // VIGIL_TIMINGS=FILE: per server round, the time from asking to the
         // screen showing every answer (the server-mode benchmark reads it).
         let timings = ProcessInfo.processInfo.environment["VIGIL_TIMINGS"].flatMap { FileHandle(forWritingAtPath: $0) }
+        // Read-only still follows what other instances append; the app asks
+        // for no writes then.
         let status = RunLoop.interactive(
-            &app, terminal: terminal, journal: readOnly == nil ? journal : nil, signalFD: signalFD, timings: timings)
+            &app, terminal: terminal, journal: journal, signalFD: signalFD, timings: timings)
         terminal.close()
         if status != 0 { Foundation.exit(status) }
     }

@@ -55,8 +55,12 @@ public struct PrometheusQueries: PolledSource {
     public var queued: Int { queue.count }
     /// Nothing asked is still unanswered: the end of a server round.
     public var settled: Bool { asked.isEmpty && queue.isEmpty }
-    /// Queued work is due at once; answers free the slots it waits for.
-    public var nextDueMs: Int64 { queue.isEmpty || asked.count >= Self.maxInFlight ? .max : 0 }
+    /// Queued work that could start is due at once; the rest waits for an
+    /// answer (a free slot, or its key's request to finish), not a timer:
+    /// a loop must never spin on work it cannot start.
+    public var nextDueMs: Int64 {
+        asked.count < Self.maxInFlight && queue.contains(where: { !busy($0.pending.key) }) ? 0 : .max
+    }
 
     func busy(_ key: String) -> Bool { asked.values.contains { $0.key == key } }
 
