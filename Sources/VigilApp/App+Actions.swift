@@ -45,9 +45,10 @@ extension App {
             } else {
                 state.message = "\(AlertsModel.title(key)) is neither acknowledged nor silenced"
             }
-        case .silence(let key, let d):
+        case .silence(let key, let d, let note):
             state.message =
-                alerts.silence(key, for: d, at: now) ? "silenced for \(d)" : "\(AlertsModel.title(key)) is not firing"
+                alerts.silence(key, for: d, note: note, at: now)
+                ? "silenced for \(d)" : "\(AlertsModel.title(key)) is not firing"
         case .openIncident(let key):
             if let id = alerts.openIncident(from: key, at: now, source: targets.store) {
                 refreshAlertsModel(now: now)
@@ -83,9 +84,10 @@ extension App {
                 n == 0
                 ? "no acknowledgement silence for \(a.name) (broader silences stay)"
                 : "expiring \(n) silence\(n == 1 ? "" : "s")…"
-        case .silence(let key, let d):
+        case .silence(let key, let d, let note):
             guard let a = am.alert(for: key) else { return fromAlertmanager(key) }
-            alertmanager?.acknowledge(labels: a.labels, note: "silenced in Vigil for \(d)", duration: d, now: now)
+            alertmanager?.acknowledge(
+                labels: a.labels, note: note.isEmpty ? "silenced in Vigil for \(d)" : note, duration: d, now: now)
         case .openIncident(let key):
             guard fromAlertmanager(key) else { return false }
             state.message = "incidents are opened from Vigil's own rules; acknowledge this one (a)"

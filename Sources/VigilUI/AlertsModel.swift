@@ -75,7 +75,7 @@ public struct AlertsModel: Sendable {
                 id: "vigil",
                 matchers: labels.sorted { $0.key < $1.key }.map { AMSilence.Matcher(name: $0.key, value: $0.value) },
                 startsAtMs: a.silencedAtMs ?? now, endsAtMs: a.silencedUntilMs ?? now, createdBy: a.silencedBy ?? "?",
-                comment: "silenced in Vigil")
+                comment: a.silenceNote.flatMap { $0.isEmpty ? nil : $0 } ?? "silenced in Vigil")
         }
     }
 

@@ -78,7 +78,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .silences: return "silences, Vigil's and Alertmanager's (author, age, expiry)"
         case .acknowledge: return "acknowledge the selected (or most urgent) alert"
         case .unacknowledge: return "Alerts: remove the acknowledgement, or lift the silence"
-        case .silence: return "Alerts: silence for a duration (default 1h)"
+        case .silence: return "Alerts: silence for a time and why (1h; 30m deploy)"
         case .incident: return "Alerts: open an incident from the alert"
         case .note: return "Incidents: add a note"
         case .advance: return "Incidents: next status (identified, monitoring, resolved)"
@@ -91,7 +91,7 @@ public enum Effect: Equatable, Sendable {
     case quit, scrapeNow, windowChanged
     case acknowledge(AlertKey, note: String)
     case unacknowledge(AlertKey)
-    case silence(AlertKey, PromDuration)
+    case silence(AlertKey, PromDuration, note: String)
     case openIncident(AlertKey)
     case updateIncident(String, status: IncidentStatus?, note: String)
 }
@@ -361,13 +361,16 @@ public struct AppState: Sendable {
             switch p.purpose {
             case .acknowledge(let k): return [.acknowledge(k, note: text)]
             case .silence(let k):
-                guard let d = text.isEmpty ? PromDuration(milliseconds: 3_600_000) : PromDuration(text),
+                // A length, then why: `30m rolling deploy`; Enter alone is 1h.
+                let first = text.prefix { $0 != " " }
+                let reason = text.dropFirst(first.count).trimmingCharacters(in: .whitespaces)
+                guard let d = first.isEmpty ? PromDuration(milliseconds: 3_600_000) : PromDuration(String(first)),
                     d.milliseconds > 0
                 else {
-                    message = "not a duration: \(text) (try 30m, 1h, 4h)"
+                    message = "not a duration: \(first) (try 30m, 1h, 4h, then a reason)"
                     return []
                 }
-                return [.silence(k, d)]
+                return [.silence(k, d, note: reason)]
             case .note(let id, let status):
                 if status == nil && text.isEmpty { return [] }
                 return [.updateIncident(id, status: status, note: text)]

@@ -107,7 +107,7 @@ import VigilUI
         #expect(h.app.alerts.engine.alerts[Self.key]?.state == .firing)
         #expect(h.bells == 1)
         h.press(.char("A"), .char("s"))
-        h.type("30m")
+        h.type("30m deploy rollback in progress")
         h.press(.enter)
         let silencedAt = h.now
         #expect(h.app.state.message == "silenced for 30m")
@@ -120,8 +120,14 @@ import VigilUI
         )
         #expect(
             silences[5]
-                == "┃ active   vigil     alice@bastion         0s      30m00s    {alertname=High Error Rate} silenced… ┃"
+                == "┃ active   vigil     alice@bastion         0s      30m00s    {alertname=High Error Rate} deploy r… ┃"
         )
+        #expect(
+            h.journal.last?.entry
+                == .alert(
+                    .silenced(
+                        Self.key, by: "alice@bastion", untilMs: silencedAt + 1_800_000, atMs: silencedAt,
+                        note: "deploy rollback in progress")))
         h.press(.char("A"))
         func escalations() -> [Int] {
             h.journal.compactMap { if case .alert(.escalated(_, let level, _, _)) = $0.entry { level } else { nil } }

@@ -110,14 +110,21 @@ import VigilCore
         #expect(st.handle(.char("u")) == [.unacknowledge(Self.errKey)])
         _ = st.handle(.char("s"))
         #expect(st.prompt?.question.hasPrefix("Silence High Error Rate") == true)
-        #expect(st.handle(.enter) == [.silence(Self.errKey, PromDuration(milliseconds: 3_600_000))])
+        #expect(st.handle(.enter) == [.silence(Self.errKey, PromDuration(milliseconds: 3_600_000), note: "")])
         _ = st.handle(.char("s"))
         for ch in "30m" { _ = st.handle(.char(ch)) }
-        #expect(st.handle(.enter) == [.silence(Self.errKey, PromDuration(milliseconds: 1_800_000))])
+        #expect(st.handle(.enter) == [.silence(Self.errKey, PromDuration(milliseconds: 1_800_000), note: "")])
+        // A length, then why.
+        _ = st.handle(.char("s"))
+        for ch in "4h  rolling deploy of api " { _ = st.handle(.char(ch)) }
+        #expect(
+            st.handle(.enter) == [
+                .silence(Self.errKey, PromDuration(milliseconds: 14_400_000), note: "rolling deploy of api")
+            ])
         _ = st.handle(.char("s"))
         for ch in "soon" { _ = st.handle(.char(ch)) }
         #expect(st.handle(.enter).isEmpty)
-        #expect(st.message?.contains("not a duration") == true)
+        #expect(st.message == "not a duration: soon (try 30m, 1h, 4h, then a reason)")
         _ = st.handle(.down)
         #expect(st.handle(.char("i")) == [.openIncident(Self.slowKey)])
         // Esc goes back; s sorts a zoomed table again on a dashboard.

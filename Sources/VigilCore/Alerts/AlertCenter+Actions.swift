@@ -20,8 +20,9 @@ extension AlertCenter {
         return true
     }
 
-    public mutating func silence(_ key: AlertKey, for duration: PromDuration, at now: Int64) -> Bool {
-        guard let e = engine.silence(key, by: identity, for: duration, at: now) else { return false }
+    public mutating func silence(_ key: AlertKey, for duration: PromDuration, note: String = "", at now: Int64) -> Bool
+    {
+        guard let e = engine.silence(key, by: identity, for: duration, note: note, at: now) else { return false }
         record(JournalRecord(e))
         return true
     }

@@ -49,6 +49,8 @@ public struct Alert: Equatable, Sendable {
     /// Who silenced it, and when (for the Silences screen).
     public var silencedBy: String?
     public var silencedAtMs: Int64?
+    /// Why, in the operator's words.
+    public var silenceNote: String?
     /// The escalation level last announced for this firing episode.
     public var escalatedLevel: Int?
 
@@ -60,7 +62,7 @@ public enum AlertEvent: Equatable, Sendable {
     case transition(AlertKey, from: AlertState, to: AlertState, atMs: Int64, value: Double)
     case acknowledged(AlertKey, Acknowledgement)
     case unacknowledged(AlertKey, by: String, atMs: Int64)
-    case silenced(AlertKey, by: String, untilMs: Int64, atMs: Int64)
+    case silenced(AlertKey, by: String, untilMs: Int64, atMs: Int64, note: String)
     case silenceExpired(AlertKey, atMs: Int64)
     /// An operator lifted a silence before it ran out (`u`).
     case silenceLifted(AlertKey, by: String, atMs: Int64)
@@ -70,7 +72,7 @@ public enum AlertEvent: Equatable, Sendable {
     public var key: AlertKey {
         switch self {
         case .transition(let k, _, _, _, _), .acknowledged(let k, _), .unacknowledged(let k, _, _),
-            .silenced(let k, _, _, _), .silenceExpired(let k, _), .silenceLifted(let k, _, _),
+            .silenced(let k, _, _, _, _), .silenceExpired(let k, _), .silenceLifted(let k, _, _),
             .escalated(let k, _, _, _):
             return k
         }
@@ -223,14 +225,16 @@ public struct AlertEngine: Sendable {
         return .silenceLifted(key, by: by, atMs: now)
     }
 
-    public mutating func silence(_ key: AlertKey, by: String, for duration: PromDuration, at now: Int64) -> AlertEvent?
-    {
+    public mutating func silence(
+        _ key: AlertKey, by: String, for duration: PromDuration, note: String = "", at now: Int64
+    ) -> AlertEvent? {
         guard var a = alerts[key], a.state == .firing else { return nil }
         a.silencedUntilMs = now + duration.milliseconds
         a.silencedBy = by
         a.silencedAtMs = now
+        a.silenceNote = note
         alerts[key] = a
-        return .silenced(key, by: by, untilMs: now + duration.milliseconds, atMs: now)
+        return .silenced(key, by: by, untilMs: now + duration.milliseconds, atMs: now, note: note)
     }
 
     /// Applies an event recorded earlier (journal replay, or another
@@ -265,10 +269,11 @@ public struct AlertEngine: Sendable {
             if let s = alerts[key]?.state, s == .firing || s == .pending { alerts[key]?.acknowledgement = ack }
         case .unacknowledged(let key, _, _):
             alerts[key]?.acknowledgement = nil
-        case .silenced(let key, let by, let until, let at):
+        case .silenced(let key, let by, let until, let at, let note):
             alerts[key]?.silencedUntilMs = until
             alerts[key]?.silencedBy = by
             alerts[key]?.silencedAtMs = at
+            alerts[key]?.silenceNote = note
         case .silenceExpired(let key, _), .silenceLifted(let key, _, _):
             alerts[key]?.silencedUntilMs = nil
         case .escalated(let key, let level, _, _):

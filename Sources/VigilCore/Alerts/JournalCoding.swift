@@ -36,7 +36,7 @@ extension JournalRecord: Codable {
             entry = .alert(.unacknowledged(try key(), by: try string(.by), atMs: t))
         case "silence":
             let until = try c.decode(Int64.self, forKey: .until)
-            entry = .alert(.silenced(try key(), by: try string(.by), untilMs: until, atMs: t))
+            entry = .alert(.silenced(try key(), by: try string(.by), untilMs: until, atMs: t, note: try string(.note)))
         case "silence_expired":
             entry = .alert(.silenceExpired(try key(), atMs: t))
         case "silence_lifted":
@@ -101,9 +101,10 @@ extension JournalRecord: Codable {
                 try c.encode(ack.note, forKey: .note)
             case .unacknowledged(_, let by, _):
                 try c.encode(by, forKey: .by)
-            case .silenced(_, let by, let until, _):
+            case .silenced(_, let by, let until, _, let note):
                 try c.encode(by, forKey: .by)
                 try c.encode(until, forKey: .until)
+                if !note.isEmpty { try c.encode(note, forKey: .note) }
             case .silenceExpired:
                 break
             case .silenceLifted(_, let by, _):

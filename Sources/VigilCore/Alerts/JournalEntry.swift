@@ -125,7 +125,7 @@ extension AlertEvent {
     /// When it happened.
     public var atMs: Int64 {
         switch self {
-        case .transition(_, _, _, let at, _), .unacknowledged(_, _, let at), .silenced(_, _, _, let at),
+        case .transition(_, _, _, let at, _), .unacknowledged(_, _, let at), .silenced(_, _, _, let at, _),
             .silenceExpired(_, let at), .silenceLifted(_, _, let at), .escalated(_, _, _, let at):
             return at
         case .acknowledged(_, let ack): return ack.atMs

@@ -71,10 +71,11 @@ public struct IncidentHistory: Sendable {
                 case .unacknowledged(_, let by, _):
                     entries.append(
                         TimelineEntry(atMs: r.t, kind: "unacknowledged", text: "acknowledgement removed by \(by)"))
-                case .silenced(_, let by, let until, _):
+                case .silenced(_, let by, let until, _, let note):
                     entries.append(
                         TimelineEntry(
-                            atMs: r.t, kind: "silenced", text: "silenced by \(by) until \(Self.time(until))"))
+                            atMs: r.t, kind: "silenced",
+                            text: "silenced by \(by) until \(Self.time(until))\(note.isEmpty ? "" : ": \(note)")"))
                 case .escalated(_, let level, let contacts, _):
                     let who = contacts.joined(separator: ", ")
                     entries.append(

@@ -222,7 +222,8 @@ public struct AlertsScreenState: Sendable, Equatable {
             return .prompt(
                 Prompt(
                     purpose: .silence(k),
-                    question: "Silence \(titles[k] ?? k.rule) for (1h; e.g. 30m, 4h; Enter, Esc cancels):"))
+                    question:
+                        "Silence \(titles[k] ?? k.rule) for (1h; e.g. 30m, 4h) and why (Enter, Esc cancels):"))
         case .incident?:
             guard let k = selectedKey else { return .message("no alert selected") }
             return .effects([.openIncident(k)])
