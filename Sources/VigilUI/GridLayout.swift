@@ -7,7 +7,6 @@ import VigilCore
 /// panel takes the whole width. The keys move by it: left and right in
 /// reading order, up and down to the nearest panel of the next row.
 public struct GridLayout: Sendable, Equatable {
-    public static let defaultColumns = GridDefaults.columns
     public let columns: Int
     /// Panel indices, row by row.
     public let rows: [[Int]]
@@ -22,7 +21,7 @@ public struct GridLayout: Sendable, Equatable {
 
     /// `columns` nil: two, or one for a dashboard of one panel.
     public init(widths: [Int], heights: [Int], columns: Int? = nil) {
-        let columns = max(1, columns ?? (widths.count > 1 ? Self.defaultColumns : 1))
+        let columns = GridDefaults.columns(columns, panels: widths.count)
         self.columns = columns
         spans = widths.map { min(max(1, $0), columns) }
         self.heights = heights.map { max(1, $0) }

@@ -51,7 +51,7 @@ public struct ConfigResolver {
 
     mutating func dashboard(_ d: DashboardSpec, metrics: [MetricDefinition], logs: Set<String>) -> Dashboard {
         let ids = Set(metrics.map(\.id))
-        let grid = d.columns ?? (d.panels.count > 1 ? GridDefaults.columns : 1)
+        let grid = GridDefaults.columns(d.columns, panels: d.panels.count)
         var panels: [Panel] = []
         for spec in d.panels {
             var p = spec.panel
@@ -138,7 +138,9 @@ public struct ConfigResolver {
     }
 }
 
-/// The grid's default, shared by the resolver and the layout.
+/// How many columns a dashboard's grid has, for the resolver's width
+/// check and the layout alike: as written, else two, or one for a lone
+/// panel.
 public enum GridDefaults {
-    public static let columns = 2
+    public static func columns(_ written: Int?, panels: Int) -> Int { max(1, written ?? (panels > 1 ? 2 : 1)) }
 }
