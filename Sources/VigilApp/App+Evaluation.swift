@@ -20,14 +20,9 @@ extension App {
         // The server is asked once per refresh; evaluations in between
         // (an answer arrived, a key was pressed) only redraw what is in.
         askServer = now - lastServerRequest >= config.refresh.milliseconds - 50
-        if askServer {
-            lastServerRequest = now
-            // Current values first (stats, the newest point), then the
-            // rules (in remoteRuleResults), then graphs' ranges.
-            for m in visibleMetrics where m.remote {
-                prometheus?.instant(key: "i:" + m.id, query: m.queryText, atMs: now)
-            }
-        }
+        // Current values first (stats, the newest point), then the rules
+        // (in remoteRuleResults), then graphs' ranges.
+        if askServer { askServerForVisibleMetrics(now: now) }
         if dataSince == nil, targets.health.allSatisfy({ $0.lastSuccessAtMs != nil || $0.scrapes >= 2 }) {
             // The first scrapes' time: the oldest point the store has.
             dataSince = targets.health.compactMap(\.lastSuccessAtMs).min() ?? now
@@ -42,6 +37,14 @@ extension App {
         refreshAlertsModel(now: now)
         evaluateMetrics(now: now)
         return events
+    }
+
+    /// Asks the server for the current value of every remote metric shown.
+    mutating func askServerForVisibleMetrics(now: Int64) {
+        lastServerRequest = now
+        for m in visibleMetrics where m.remote {
+            prometheus?.instant(key: "i:" + m.id, query: m.queryText, atMs: now)
+        }
     }
 
     /// Asks the server for every remote rule (an instant query per rule
@@ -113,7 +116,9 @@ extension App {
         let warnings = (instant?.warnings ?? []) + (range?.warnings ?? [])
         let error =
             instant?.error ?? range?.error ?? (warnings.isEmpty ? nil : "warning: " + warnings.joined(separator: "; "))
-        return MetricResult(times: times, series: series, error: error)
+        var result = MetricResult(times: times, series: series, error: error)
+        result.pending = instant == nil && range == nil
+        return result
     }
 
     var logRings: [String: LogRing] {

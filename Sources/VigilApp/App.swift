@@ -187,6 +187,7 @@ public struct App: Sendable {
     mutating func press(_ key: Key, now: Int64) -> [Command] {
         dirty = true
         var commands: [Command] = []
+        let shown = state.dashboard
         for effect in state.handle(key) {
             switch effect {
             case .quit: commands.append(.quit(status: 0))
@@ -203,6 +204,14 @@ public struct App: Sendable {
             }
         }
         if state.screen == .incidents { refreshAlertsModel(now: now) }
+        if state.dashboard != shown {
+            // Another dashboard's metrics were not evaluated: do it before
+            // this frame, so it never shows NO DATA for data the store has
+            // (the server, when there is one, is asked at once).
+            askServer = prometheus != nil
+            if askServer { askServerForVisibleMetrics(now: now) }
+            evaluateMetrics(now: now)
+        }
         return commands
     }
 

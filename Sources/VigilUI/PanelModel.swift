@@ -110,9 +110,11 @@ public struct PanelModel: Sendable, Equatable {
         unit = panel.unit ?? metrics.first?.unit ?? ""
         var series: [SeriesModel] = []
         var queryError: String?
+        var pending = false
         for m in metrics {
             let r = snapshot.results[m.id] ?? .empty
             if let e = r.error { queryError = "\(m.name): \(e)" }
+            pending = pending || r.pending
             for s in r.series {
                 let label = Self.label(s.labels, metric: m, groupBy: panel.groupBy, several: metrics.count > 1)
                 let st: PanelState = {
@@ -134,6 +136,8 @@ public struct PanelModel: Sendable, Equatable {
             state = .error(Sanitizer.clean(queryError, maxLength: 300))
         } else if live.isEmpty, let failing {
             state = .error(Sanitizer.clean("\(failing.name): \(failing.lastError ?? "down")", maxLength: 300))
+        } else if live.isEmpty, pending {
+            state = .noData("waiting for the server's answer")
         } else if live.isEmpty {
             state = .noData(everScraped ? "the query matched no series" : "waiting for the first scrape")
         } else if Self.isStale(snapshot) {

@@ -19,6 +19,8 @@ public struct MetricResult: Sendable, Equatable {
     public var series: [SeriesHistory]
     /// The evaluation error, when the query could not be evaluated.
     public var error: String?
+    /// Asked and not answered yet (a server query in flight): not "no data".
+    public var pending = false
 
     public init(times: [Int64], series: [SeriesHistory], error: String?) {
         self.times = times
