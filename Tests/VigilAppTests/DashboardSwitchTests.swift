@@ -26,7 +26,8 @@ import VigilUI
     @Test func theNewDashboardHasItsValuesInTheFirstFrame() {
         var h = Harness(Self.config)
         h.answer = { _ in
-            exposition("# TYPE errors_percent gauge\nerrors_percent 0.5\n# TYPE active_users gauge\nactive_users 1234\n")
+            exposition(
+                "# TYPE errors_percent gauge\nerrors_percent 0.5\n# TYPE active_users gauge\nactive_users 1234\n")
         }
         h.run(forMs: 12_000)
         #expect(h.screen(width: 40, height: 12)[4] == "┃             0.500%  ✓ OK             ┃")
