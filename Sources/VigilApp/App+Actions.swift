@@ -58,8 +58,10 @@ extension App {
                 state.message = "no such alert"
             }
         case .updateIncident(let id, let status, let note):
+            let firing = status == .resolved ? alerts.firingAlert(of: id) : nil
+            let done = alerts.updateIncident(id, status: status, note: note, at: now)
             state.message =
-                alerts.updateIncident(id, status: status, note: note, at: now) ? "\(id) updated" : "no change"
+                !done ? "no change" : firing.map { "\(id) resolved, but \($0.rule) is still firing" } ?? "\(id) updated"
         default:
             return
         }

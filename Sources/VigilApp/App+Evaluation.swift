@@ -72,7 +72,16 @@ extension App {
         lastEvaluation = now
         history.reshape(
             windowMs: state.windowMs, stepMs: max(config.refresh.milliseconds, state.windowMs / Int64(graphColumns)))
-        history.update(visibleMetrics.filter { !$0.remote }, source: targets.store, now: now)
+        let local = visibleMetrics.filter { !$0.remote }
+        // Staleness is looked for only while a target is failing: a
+        // healthy setup pays nothing for it.
+        var stale: [String: Int64] = [:]
+        if targets.health.contains(where: { $0.up == false }) {
+            for m in local {
+                stale[m.id] = targets.store.staleSince(m.query.selectors.map(\.0.matchers), at: now)
+            }
+        }
+        history.update(local, source: targets.store, now: now, stale: stale)
         if askServer, prometheus != nil {
             let times = history.alignedTimes(now: now)
             if let first = times.first, let last = times.last {
@@ -90,6 +99,11 @@ extension App {
         snapshot = Snapshot(
             timeMs: now, results: results, targets: targetStatus, refreshMs: config.refresh.milliseconds,
             logs: logRings, logStatus: logStatus)
+        snapshot.firing = alertsModel.rows.filter { $0.state == .firing }.map { row in
+            FiringAlert(
+                title: row.shortTitle, severityName: row.severityName,
+                red: ["red", "orange"].contains(row.severityColor ?? "red"), acknowledged: row.acknowledgement != nil)
+        }
         updateZoomedLogTotal()
     }
 
@@ -118,6 +132,8 @@ extension App {
             instant?.error ?? range?.error ?? (warnings.isEmpty ? nil : "warning: " + warnings.joined(separator: "; "))
         var result = MetricResult(times: times, series: series, error: error)
         result.pending = instant == nil && range == nil
+        // A server that stopped answering: what is shown is its last answer.
+        if prometheus.lastError != nil { result.staleSinceMs = prometheus.lastSuccessMs }
         return result
     }
 

@@ -28,6 +28,20 @@ public struct AlertRow: Sendable, Equatable {
     public var severityColor: String?
 }
 
+extension AlertRow {
+    /// The rule and the one label that tells its alerts apart (job,
+    /// service, instance, else the first), for a line that names several:
+    /// `Target Down (api)`.
+    public var shortTitle: String {
+        let labels = key.labels
+        let which =
+            ["job", "service", "instance"].lazy.compactMap { labels[$0] }.first
+            ?? labels.sorted { $0.key < $1.key }
+            .first?.value
+        return which.map { "\(key.rule) (\($0))" } ?? key.rule
+    }
+}
+
 /// What the alert and incident screens, the status bar and the panel
 /// markers are drawn from.
 public struct AlertsModel: Sendable {

@@ -32,6 +32,34 @@ public struct LogStatus: Sendable, Equatable {
     }
 }
 
+/// An alert that is firing, as System Status counts it.
+public struct FiringAlert: Sendable, Equatable {
+    public var title: String
+    public var severityName: String
+    /// Its severity is drawn red or orange: it turns the light red, any
+    /// other firing alert turns it yellow.
+    public var red: Bool
+    public var acknowledged: Bool
+
+    public init(title: String, severityName: String, red: Bool, acknowledged: Bool) {
+        self.title = title
+        self.severityName = severityName
+        self.red = red
+        self.acknowledged = acknowledged
+    }
+}
+
+/// One thing that makes System Status yellow or red, said in words.
+public struct StatusReason: Sendable, Equatable {
+    public var state: PanelState
+    public var text: String
+
+    public init(_ state: PanelState, _ text: String) {
+        self.state = state
+        self.text = text
+    }
+}
+
 /// The data one frame is drawn from: query results, log lines and target
 /// health at one moment. Pausing keeps the last snapshot on screen.
 public struct Snapshot: Sendable {
@@ -42,6 +70,8 @@ public struct Snapshot: Sendable {
     /// Each log source's ring (a copy-on-write value: cheap to hand over).
     public var logs: [String: LogRing]
     public var logStatus: [String: LogStatus]
+    /// Alerts firing at this moment (Vigil's and Alertmanager's).
+    public var firing: [FiringAlert] = []
 
     public init(
         timeMs: Int64, results: [String: MetricResult], targets: [TargetStatus], refreshMs: Int64,
@@ -90,6 +120,8 @@ public struct PanelModel: Sendable, Equatable {
     public var rowTable = false
     /// The metrics' `description`s, shown when the panel is zoomed.
     public var descriptions: [String] = []
+    /// A status panel's reasons for its colour, worst first.
+    public var reasons: [StatusReason] = []
 
     /// Builds the panel from the snapshot, deciding its state: an error
     /// (query or target) wins, then no data, then stale, then the worst
@@ -140,10 +172,56 @@ public struct PanelModel: Sendable, Equatable {
             state = .noData("waiting for the server's answer")
         } else if live.isEmpty {
             state = .noData(everScraped ? "the query matched no series" : "waiting for the first scrape")
-        } else if Self.isStale(snapshot) {
-            state = .stale
+        } else if let since = Self.staleSince(metrics.map { snapshot.results[$0.id] }) {
+            state = .stale(sinceMs: since)
         } else {
             state = PanelState.worst(live.map(\.state)) ?? .ok
+        }
+        if type == .status { judgeStatus(snapshot: snapshot) }
+    }
+
+    /// System Status as the launch's traffic light: the worst of its own
+    /// metrics' thresholds, targets down and alerts firing (red for a
+    /// severity drawn red or orange, yellow for the others), with each
+    /// cause listed. A target down or a red alert makes it red even when
+    /// its metric has no data; without data and without a cause it never
+    /// shows green.
+    mutating func judgeStatus(snapshot: Snapshot) {
+        var causes: [StatusReason] = []
+        for s in series where s.state == .warning || s.state == .critical {
+            let name = s.label.isEmpty ? title : "\(title) \(s.label)"
+            causes.append(StatusReason(s.state, "\(name) \(ValueFormat.format(s.current, unit: s.unit))"))
+        }
+        let down = snapshot.targets.filter { $0.up == false }
+        for t in down {
+            let how: PanelState = down.count == snapshot.targets.count ? .critical : .warning
+            causes.append(StatusReason(how, "\(t.name) down: \(t.lastError ?? "not answering")"))
+        }
+        for red in [true, false] {
+            let group = snapshot.firing.filter { $0.red == red }
+            guard !group.isEmpty else { continue }
+            let bySeverity = Dictionary(grouping: group, by: \.severityName)
+            for name in bySeverity.keys.sorted() {
+                let alerts = bySeverity[name] ?? []
+                let acked = alerts.filter(\.acknowledged).count
+                var text = "\(alerts.count) \(name.lowercased()) alert\(alerts.count == 1 ? "" : "s") firing"
+                if acked > 0 { text += " (\(acked) acknowledged)" }
+                text += ": " + alerts.map(\.title).joined(separator: ", ")
+                causes.append(StatusReason(red ? .critical : .warning, Sanitizer.clean(text, maxLength: 300)))
+            }
+        }
+        reasons = causes.sorted { $0.state.rank > $1.state.rank }
+        let worstCause = PanelState.worst(causes.map(\.state))
+        switch state {
+        case .ok, .warning, .critical:
+            state = PanelState.worst([state] + causes.map(\.state)) ?? state
+        default:
+            // No trustworthy value of its own: a red cause still shows red.
+            if worstCause == .critical { state = .critical }
+        }
+        if reasons.isEmpty, state == .ok {
+            let targets = snapshot.targets.count
+            reasons = [StatusReason(.ok, "\(targets)/\(targets) targets up, no alerts firing")]
         }
     }
 
@@ -212,13 +290,12 @@ public struct PanelModel: Sendable, Equatable {
         }
     }
 
-    /// Stale when no target has delivered for two of its intervals.
-    static func isStale(_ s: Snapshot) -> Bool {
-        let fresh = s.targets.contains { t in
-            guard let last = t.lastSuccessMs else { return false }
-            return s.timeMs - last <= 2 * t.intervalMs + 500
-        }
-        return !s.targets.isEmpty && !fresh
+    /// Stale when the data behind every metric of the panel stopped: since
+    /// the latest of those times. One live metric keeps the panel live.
+    static func staleSince(_ results: [MetricResult?]) -> Int64? {
+        let since = results.map { $0?.staleSinceMs }
+        guard !since.isEmpty, since.allSatisfy({ $0 != nil }) else { return nil }
+        return since.compactMap { $0 }.max()
     }
 
     /// A series' row label: the group_by labels, else the metric's name

@@ -5,7 +5,8 @@ import VigilCore
 public enum PanelState: Equatable, Sendable {
     case ok, warning, critical
     case noData(String)
-    case stale
+    /// The data behind it stopped at that time (milliseconds since the epoch).
+    case stale(sinceMs: Int64)
     case error(String)
 
     public init(_ t: Threshold.State) {
@@ -41,7 +42,7 @@ public enum PanelState: Equatable, Sendable {
     }
 
     /// Severity order for "worst series wins".
-    var rank: Int {
+    public var rank: Int {
         switch self {
         case .ok: return 0
         case .noData: return 1

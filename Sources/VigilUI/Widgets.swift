@@ -62,7 +62,12 @@ public struct PanelFrame: Widget, Styled {
         c.fill(Rect(x: r.maxX - 1, y: r.y, width: 1, height: 1), style: border, text: corners.1)
         c.fill(Rect(x: r.x, y: r.maxY - 1, width: 1, height: 1), style: border, text: corners.2)
         c.fill(Rect(x: r.maxX - 1, y: r.maxY - 1, width: 1, height: 1), style: border, text: corners.3)
-        let badgeText = " \(state.glyph(ascii: g.ascii)) \(state.word) "
+        var badgeText = " \(state.glyph(ascii: g.ascii)) \(state.word) "
+        // Stale says since when, where the frame has room for it.
+        if case .stale(let since) = state {
+            let long = " \(state.glyph(ascii: g.ascii)) \(state.word) since \(TimeText.clock(since)) "
+            if r.width >= DisplayWidth.of(long) + 16 { badgeText = long }
+        }
         let badgeWidth = DisplayWidth.of(badgeText)
         let showBadge = self.badge && r.width >= badgeWidth + 12
         let titleRoom = r.width - 4 - (showBadge ? badgeWidth : 0)
@@ -138,6 +143,24 @@ struct StatWidget: Widget, Styled {
             let change = now - first
             let arrow = abs(change) <= 1e-9 * Swift.max(1, abs(first)) ? g.flat : change > 0 ? g.up : g.down
             trend = "\(arrow) \(ValueFormat.format(change, unit: model.unit))"
+        }
+        let parts = BigText.split(value)
+        if r.height >= BigText.height + 4, !parts.big.isEmpty, BigBlock.width(parts, scale: 1) <= r.width - 2 {
+            // Room to spare: the value large, as a person reads it from
+            // across the room; state, trend and sparkline beneath.
+            let y0 = r.y + Swift.max(0, (r.height - 1 - (BigText.height + 2)) / 2)
+            let scale = BigBlock.width(parts, scale: 2) <= r.width - 2 ? 2 : 1
+            BigBlock(parts: parts, fill: g.ascii ? "#" : "█", style: valueStyle, small: theme.text, scale: scale)
+                .draw(center: r, y: y0, on: &c)
+            let below = trend.isEmpty ? word : "\(word)   \(trend)"
+            var x = r.x + Swift.max(0, (r.width - DisplayWidth.of(below)) / 2)
+            x += c.put(word, x: x, y: y0 + BigText.height + 1, style: valueStyle, clip: r)
+            if !trend.isEmpty { c.put("   \(trend)", x: x, y: y0 + BigText.height + 1, style: theme.dim, clip: r) }
+            let (lo, hi) = Sparkline.range([s])
+            Sparkline.render(
+                s.values, x: r.x + 1, y: r.maxY - 1, width: r.width - 2, lo: lo, hi: hi, threshold: s.threshold,
+                base: theme.series(0), theme: theme, glyphs: g, on: &c)
+            return
         }
         let line = "\(value)  \(word)"
         let y0 = r.y + (r.height >= 4 ? (r.height - 3) / 2 : 0)
@@ -226,8 +249,11 @@ extension GraphWidget {
     /// current/min/max on top and the y range with the thresholds below.
     func renderChart(_ s: SeriesModel, lo: Double, hi: Double, in r: Rect, on c: inout Canvas) {
         let unit = model.unit
+        // Stale: the value is the last one before the data stopped, and
+        // it is not drawn again at "now".
+        let stale = if case .stale = model.state { true } else { false }
         let head =
-            "now \(ValueFormat.format(s.current, unit: unit))   min \(ValueFormat.format(s.min, unit: unit))   max \(ValueFormat.format(s.max, unit: unit))"
+            "\(stale ? "last" : "now") \(ValueFormat.format(s.current, unit: unit))   min \(ValueFormat.format(s.min, unit: unit))   max \(ValueFormat.format(s.max, unit: unit))"
         c.put(DisplayWidth.truncate(head, to: r.width), x: r.x, y: r.y, style: theme.state(s.state), clip: r)
         var foot = "\(ValueFormat.format(lo, unit: unit))–\(ValueFormat.format(hi, unit: unit))"
         if let t = s.threshold {
@@ -238,7 +264,7 @@ extension GraphWidget {
         let plot = Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 2)
         guard plot.height > 0, plot.width > 0 else { return }
         var values = Array(s.values.suffix(plot.width))
-        if let cur = s.current, values.last.map({ $0 == nil }) ?? true {
+        if !stale, let cur = s.current, values.last.map({ $0 == nil }) ?? true {
             if values.isEmpty { values = [cur] } else { values[values.count - 1] = cur }
         }
         let full = g.ascii ? "#" : "█"
@@ -333,7 +359,7 @@ struct PanelMessage: Widget, Styled {
         switch state {
         case .noData(let why): text = "no data yet: \(why)"
         case .error(let why): text = why
-        case .stale: text = "stale: no fresh scrape"
+        case .stale(let since): text = "stale since \(TimeText.clock(since)): no fresh data"
         default: text = "no series"
         }
         // Word-wrapped, so a long reason stays readable in a small panel.

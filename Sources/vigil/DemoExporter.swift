@@ -105,7 +105,9 @@ final class DemoExporter: Sendable {
     static func compress(_ a: AlertsConfig) -> AlertsConfig {
         var a = a
         func fast(_ d: PromDuration) -> PromDuration { PromDuration(milliseconds: d.milliseconds / alertSpeedup) }
-        for i in a.rules.indices {
+        // Target Down holds for scrape intervals, which the demo does not
+        // compress: it keeps its two real intervals.
+        for i in a.rules.indices where !a.rules[i].builtIn {
             a.rules[i].holdFor = fast(a.rules[i].holdFor)
             a.rules[i].keepFiringFor = a.rules[i].keepFiringFor.map(fast)
         }
@@ -205,6 +207,13 @@ final class Simulation: Sendable {
             }
         }
         self.cpu = cpu
+        // Idle seconds start from the wall clock, as a kernel's count from
+        // boot would: a restarted demo then goes on counting up instead of
+        // resetting to 0. A reset inside a rate window reads as a CPU
+        // spike once the target is back (issue 20: a spurious High CPU
+        // Usage after the target returned).
+        let wall = Date().timeIntervalSince1970
+        for (_, modes) in cpu { modes["idle"]!.increment(by: wall) }
         memTotal = Self.gauge(r, "node_memory_MemTotal_bytes", [])
         memAvailable = Self.gauge(r, "node_memory_MemAvailable_bytes", [])
         fsSize = Self.gauge(r, "node_filesystem_size_bytes", [("mountpoint", "/")])

@@ -265,6 +265,21 @@ import Testing
         #expect(!later.contains { if case .escalated = $0 { return true } else { return false } })
     }
 
+    /// A level that came due while the alert was acknowledged is reached
+    /// when the acknowledgement is taken back, and recorded then: never
+    /// backdated into the acknowledged spell (issue 20 item 4).
+    @Test func anEscalationAfterAnUnacknowledgementIsRecordedWhenItHappens() {
+        var engine = AlertEngine(config: AlertEngineTests.config.alerts)
+        let key = AlertKey(rule: "High Error Rate", labels: Self.api)
+        _ = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 0)
+        _ = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 5 * minute)
+        _ = engine.acknowledge(key, by: "ops@bastion", note: "", at: 6 * minute)
+        _ = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 40 * minute)
+        _ = engine.unacknowledge(key, by: "ops@bastion", at: 50 * minute + 5000)
+        let after = engine.evaluate(["High Error Rate": [Self.api: 9]], at: 50 * minute + 7000)
+        #expect(after == [.escalated(key, level: 2, contacts: ["tech_lead"], atMs: 50 * minute + 7000)])
+    }
+
     @Test func aRuleMissingFromTheResultsIsLeftAlone() {
         var engine = AlertEngine(config: AlertEngineTests.config.alerts)
         let key = AlertKey(rule: "High Error Rate", labels: Self.api)
@@ -463,6 +478,58 @@ final class JournaledCenter {
         #expect(md.contains("acknowledged by alice@bastion: looking"))
         #expect(md.contains("Peak value: 9 %"))
         #expect(md.contains("▁") && md.contains("█"))
+    }
+
+    /// The record says only what happened (issue 20 item 4): nobody
+    /// "called" without notifications, no time to resolve while the
+    /// incident is open, firing time without the spells in between,
+    /// notes that fill the post-mortem's sections, and a resolution while
+    /// the alert fires said in the record.
+    @Test func theRecordSaysOnlyWhatHappened() throws {
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // 9 from minute 10 to 20, 1 until 25, 9 again from 25 on.
+        var store = SeriesStore(capacity: 10_000)
+        let labels = Labels(["__name__": "errors_percent", "service": "api"])
+        for sec in stride(from: 0, through: 3600, by: 15) {
+            let m = sec / 60
+            store.append(labels, Point(t: Int64(sec) * 1000, v: (m >= 10 && m < 20) || m >= 25 ? 9 : 1))
+        }
+        let center = JournaledCenter(config: Self.config, stateDir: dir, identity: "alice@bastion")
+        var id: String?
+        for m in stride(from: Int64(5), through: 40, by: 1) {
+            center.evaluate(source: store, at: m * minute)
+            if m == 15 { id = center.openIncident(from: Self.key, at: m * minute + 2000, source: store) }
+            guard let id else { continue }
+            if m == 30 {
+                #expect(center.updateIncident(id, status: nil, note: "root cause: pool sized for 10%", at: m * minute))
+                #expect(center.updateIncident(id, status: nil, note: "Corrective: pool raised to 200", at: m * minute))
+                #expect(center.updateIncident(id, status: .identified, note: "a look at the pool", at: m * minute))
+            }
+        }
+        let incidentID = try #require(id)
+        let h = try #require(center.history(of: incidentID, now: 40 * minute))
+        let firing = h.timeline.filter { $0.kind == "firing" }.map(\.atMs)
+        let resolved = h.timeline.filter { $0.kind == "resolved" }.map(\.atMs)
+        #expect(firing.count == 2 && resolved.count == 1)
+        #expect(h.firingMs == (resolved[0] - firing[0]) + (40 * minute - firing[1]))
+        #expect(h.timeToResolveMs == nil)
+        let md = Postmortem.markdown(h, config: Self.config.alerts, metrics: Self.config.metrics)
+        #expect(md.contains("\n- Firing for: \(IncidentHistory.span(h.firingMs!)) (still firing)\n"))
+        #expect(md.contains("\n- Time to resolve: not resolved\n"))
+        #expect(md.contains("escalation level 1 reached: on_call_engineer to be called (Vigil sent no notification)"))
+        #expect(!md.contains(" called |"))
+        #expect(md.contains("## Root cause\n\n- pool sized for 10%\n"))
+        #expect(md.contains("## Corrective actions\n\n- pool raised to 200\n"))
+        #expect(md.contains("## Preventive actions\n\n_To be written._\n"))
+
+        // Resolved while the alert still fires: allowed, and said.
+        #expect(center.updateIncident(incidentID, status: .resolved, note: "", at: 41 * minute))
+        let after = try #require(center.history(of: incidentID, now: 42 * minute))
+        #expect(
+            after.timeline.last?.text
+                == "status resolved: \"resolved while High Error Rate was still firing\" (alice@bastion)")
+        #expect(after.timeToResolveMs == 41 * minute - firing[0])
     }
 
     @Test func oneOpenIncidentPerAlert() {

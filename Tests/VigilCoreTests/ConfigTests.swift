@@ -43,32 +43,50 @@ import Testing
             #expect(t.state(of: t.critical - 1) == .critical && t.state(of: t.warning + 1) == .ok)
         }
         #expect(c.metric("cpu_usage")?.threshold?.state(of: 75) == .warning)
-        #expect(c.dashboards.map(\.name) == ["Main", "Performance", "Security", "Logs"])
+        #expect(c.dashboards.map(\.name) == ["Main", "Performance", "Business", "Security", "Resources", "Logs"])
         #expect(
             c.dashboards.flatMap { $0.panels.map(\.title) } == [
                 "System Status", "Response Time", "Error Rate", "Active Users",
                 "Response Time by Service", "Throughput", "Database Performance", "Cache Hit Rate",
+                "Active Users", "Conversion Rate", "Revenue (last hour)",
                 "Security Events", "Failed Login Attempts", "Vulnerability Scan Results", "Access Control Violations",
+                "CPU Usage", "Memory Usage", "Disk Usage", "DB Connection Failures",
                 "Application Log", "Security Event Stream",
             ])
+        #expect(c.dashboards[0].panels[0].type == .status)
+        // Every metric a rule watches is on some dashboard.
+        let shown = Set(c.dashboards.flatMap { $0.panels.flatMap(\.metrics) })
+        #expect(c.alerts.rules.compactMap(\.metric).filter { !shown.contains($0) } == [])
         // The security tables take their rows from log sources.
-        #expect(c.dashboards[2].panels[0].source == "security_events")
-        #expect(c.dashboards[2].panels[2].source == "vulnerability_scan")
+        let security = c.dashboards[3]
+        #expect(security.panels[0].source == "security_events")
+        #expect(security.panels[2].source == "vulnerability_scan")
         #expect(c.logs.map(\.kind) == [.ndjson, .json, .text])
         #expect(c.dashboards[1].panels[0].groupBy == ["service"])
-        #expect(c.dashboards[2].panels[0].columns == ["timestamp", "event_type", "severity", "source"])
-        #expect(c.dashboards[2].panels[2].columns == ["cve_id", "severity", "status", "last_scan"])
+        #expect(security.panels[0].columns == ["timestamp", "event_type", "severity", "source"])
+        #expect(security.panels[2].columns == ["cve_id", "severity", "status", "last_scan"])
         #expect(c.alerts.severities.map(\.id) == ["critical", "high", "medium", "low"])
         #expect(c.alerts.severities.map(\.timeout.milliseconds) == [30, 60, 120, 240].map { Int64($0) * 60_000 })
         #expect(c.alerts.severities.map(\.color) == ["red", "orange", "yellow", "blue"])
         #expect(c.alerts.severities.map(\.escalation) == [true, true, false, false])
+        // The plan's four rules, Vigil's two security rules, and the built-in Target Down.
         #expect(
             c.alerts.rules.map(\.name) == [
                 "High Error Rate", "High Response Time", "High CPU Usage", "Database Connection Issues",
+                "Critical Vulnerability Open", "Failed Login Burst", "Target Down",
             ])
-        #expect(c.alerts.rules.map(\.severity) == ["high", "medium", "critical", "critical"])
-        #expect(c.alerts.rules.map(\.holdFor.milliseconds) == [300_000, 600_000, 300_000, 300_000])
-        #expect(c.alerts.rules.map(\.metric) == ["error_rate", "response_time", "cpu_usage", "db.connection_failures"])
+        #expect(
+            c.alerts.rules.map(\.severity) == [
+                "high", "medium", "critical", "critical", "critical", "high", "critical",
+            ])
+        #expect(
+            c.alerts.rules.map(\.holdFor.milliseconds) == [300_000, 600_000, 300_000, 300_000, 0, 60_000, 10_000])
+        #expect(
+            c.alerts.rules.map(\.metric) == [
+                "error_rate", "response_time", "cpu_usage", "db.connection_failures", nil, "security.failed_logins",
+                nil,
+            ])
+        #expect(c.alerts.rules.map(\.builtIn) == [false, false, false, false, false, false, true])
         #expect(c.alerts.escalation.map(\.after.milliseconds) == [0, 1_800_000, 3_600_000, 7_200_000])
         #expect(
             c.alerts.escalation.map(\.contacts) == [
@@ -115,7 +133,7 @@ import Testing
         ),
         (
             "dashboards:\n  - name: M\n    panels:\n      - {title: X, type: pie, metrics: []}\n",
-            "t.yaml:4:26: panel type must be one of stat, graph, table, log"
+            "t.yaml:4:26: panel type must be one of stat, graph, table, log, status"
         ),
         (
             "dashboards:\n  - name: M\n    panels:\n      - {title: X, type: stat, metrics: [nope]}\n",
@@ -136,6 +154,14 @@ import Testing
         (
             "metrics: {e: {query: up}}\nalerts:\n  severities: {high: {timeout: 30m}}\n  rules:\n    - {name: R, condition: e > 5, for: 5q, severity: high}\n",
             "t.yaml:5:40: for must be a duration like 30s, 5m or 1h30m"
+        ),
+        (
+            "targets: [{name: a, url: 'http://127.0.0.1:9/m'}]\nalerts:\n  severities: {high: {timeout: 30m}}\n  target_down: {severity: page}\n",
+            "t.yaml:4:27: unknown severity 'page' (defined: high)"
+        ),
+        (
+            "alerts:\n  target_down: maybe\n",
+            "t.yaml:2:16: target_down (off, or a mapping with severity and for) must be true or false"
         ),
         ("targets: [\n", "t.yaml:2:1: YAML: did not find expected node content"),
     ])
@@ -280,13 +306,36 @@ import Testing
         return doc
     }
 
+    /// Target Down is built in: on with a target, off when asked, its
+    /// severity and hold taken from the configuration when given.
+    @Test func theTargetDownRuleIsBuiltInAndConfigurable() throws {
+        let base =
+            "targets: [{name: a, url: 'http://127.0.0.1:9/m', interval: 15s}]\nalerts:\n  severities: {high: {timeout: 30m}, low: {timeout: 1h}}\n"
+        let plain = try ConfigLoader.parse(base, file: "t.yaml")
+        let rule = try #require(plain.alerts.rules.first)
+        #expect(plain.alerts.rules.count == 1)
+        #expect(
+            (rule.name, rule.promql, rule.severity, rule.holdFor.milliseconds) == (
+                "Target Down", "up == 0", "high", 30_000
+            ))
+        let tuned = try ConfigLoader.parse(base + "  target_down: {severity: low, for: 1m}\n", file: "t.yaml")
+        #expect(tuned.alerts.rules.map(\.severity) == ["low"])
+        #expect(tuned.alerts.rules.map(\.holdFor.milliseconds) == [60_000])
+        #expect(try ConfigLoader.parse(base + "  target_down: off\n", file: "t.yaml").alerts.rules.isEmpty)
+        #expect(try ConfigLoader.parse(base + "  target_down: {enabled: false}\n", file: "t.yaml").alerts.rules.isEmpty)
+        // Nothing to watch, nothing built in.
+        #expect(
+            try ConfigLoader.parse("alerts:\n  severities: {high: {timeout: 30m}}\n", file: "t.yaml").alerts.rules
+                .isEmpty)
+    }
+
     @Test func aDocumentFromAnotherReaderResolvesLikeTheYAML() throws {
         let fromYAML = try ConfigLoader.parse(Self.yaml, file: "t.yaml")
         let (config, errors) = ConfigResolver.resolve(try Self.document())
         #expect(errors.isEmpty)
         #expect(config.alerts.rules.map(\.promql) == fromYAML.alerts.rules.map(\.promql))
-        #expect(config.alerts.rules.map(\.promql) == ["(sum(rate(errors_total[1m]))) > 5"])
-        #expect(config.alerts.rules.map(\.metric) == ["err"])
+        #expect(config.alerts.rules.map(\.promql) == ["(sum(rate(errors_total[1m]))) > 5", "up == 0"])
+        #expect(config.alerts.rules.map(\.metric) == ["err", nil])
         #expect(
             config.dashboards.map { $0.panels.map(\.metrics) } == fromYAML.dashboards.map { $0.panels.map(\.metrics) })
         #expect(config.metrics.map(\.remote) == [false])

@@ -103,7 +103,8 @@ import Testing
                 - {name: Remote, condition: there > 1, severity: high}
             """, file: "t.yaml")
         #expect(mixed.metrics.map(\.remote) == [false, true])
-        #expect(mixed.alerts.rules.map(\.remote) == [false, true])
+        // Target Down (built in) watches the local targets' `up`.
+        #expect(mixed.alerts.rules.map(\.remote) == [false, true, false])
         #expect(mixed.alerts.rules[1].promql == "(up) > 1")
         #expect(mixed.alertmanager?.silenceDuration == PromDuration(milliseconds: 1_800_000))
         // A server and no targets: everything on the server.

@@ -145,7 +145,7 @@ import Testing
         let state = dir.appendingPathComponent("state").path
         let down = try Support.run(
             Support.vigil,
-            ["--once", "--config", config.path, "--size", "80x20", "--wait", "3s", "--state-dir", state])
+            ["--once", "--config", config.path, "--size", "100x20", "--wait", "3s", "--state-dir", state])
         #expect(down.status == 1)
         #expect(down.stdout.contains("targets 0/1 up: api: refused (127.0.0.1:\(port))"))
         #expect(down.stderr == "vigil: 1 of 1 targets down: api: refused (127.0.0.1:\(port))\n")

@@ -97,7 +97,9 @@ final class TmuxSession {
     static let titles = [
         ["System Status", "Response Time", "Error Rate", "Active Users"],
         ["Response Time by Service", "Throughput", "Database Performance", "Cache Hit Rate"],
+        ["Active Users", "Conversion Rate", "Revenue (last hour)"],
         ["Security Events", "Failed Login Attempts", "Vulnerability Scan Results", "Access Control Violations"],
+        ["CPU Usage", "Memory Usage", "Disk Usage", "DB Connection Failures"],
         ["Application Log", "Security Event Stream"],
     ]
 
@@ -185,28 +187,47 @@ final class TmuxSession {
         t.waitFor("EXITED 0")
     }
 
-    @Test func deadExporterTurnsPanelsToErrorWhileKeysWork() throws {
+    /// A target dies and comes back (issue 20 item 2): the status bar
+    /// and System Status say so at once, Target Down fires, the panels
+    /// turn STALE with the time their data stopped and keep their last
+    /// value; keys work throughout; once it is back everything is live
+    /// again and no rule fires on the gap.
+    @Test func aDeadExporterIsSaidEverywhereAndItsReturnIsClean() throws {
         let port = Support.freePort()
         let demoLog = Support.temporaryDirectory().appendingPathComponent("demo.log")
-        let exporter = try Support.start(Self.vigil, ["demo", "--listen", "127.0.0.1:\(port)"], log: demoLog)
+        var exporter = try Support.start(Self.vigil, ["demo", "--listen", "127.0.0.1:\(port)"], log: demoLog)
         defer { kill(exporter.processIdentifier, SIGKILL) }
         try Support.waitReady("http://127.0.0.1:\(port)/metrics")
         let config = Support.temporaryDirectory().appendingPathComponent("vigil.yaml")
         let shipped = try String(contentsOfFile: TmuxSession.root + "/dashboards/normaldance.yaml", encoding: .utf8)
         try shipped.replacingOccurrences(of: "http://127.0.0.1:9464/metrics", with: "http://127.0.0.1:\(port)/metrics")
             .write(to: config, atomically: true, encoding: .utf8)
-        let t = try TmuxSession(command: "\(Self.vigil) --config \(config.path)")
-        t.wait("live data") { $0.contains("targets 1/1 up") && !$0.contains("NO DATA") }
+        let t = try TmuxSession(width: 160, height: 48, command: "\(Self.vigil) --config \(config.path) --no-bell")
+        t.wait("live data") { $0.contains("targets 1/1 up") && $0.contains("1/1 targets up, no alerts firing") }
         kill(exporter.processIdentifier, SIGKILL)
-        let s = t.wait("error state", seconds: 30) {
-            $0.contains("ERROR") && $0.contains("refused (127.0.0.1:\(port))")
+        let s = t.wait("the target down everywhere", seconds: 40) {
+            $0.contains("FIRING, worst critical") && $0.contains("STALE since")
         }
         #expect(s.contains("targets 0/1 up: normaldance: refused"))
+        #expect(s.contains("✖ normaldance down: refused (127.0.0.1:\(port))"))
+        #expect(s.contains("✖ 1 critical alert firing: Target Down (normaldance)"))
+        #expect(s.contains("✖ CRIT"))
         try t.keys("2")
-        // The key is answered at once; the panels turn to ERROR once their
-        // last samples leave the queries' 1-minute windows (STALE until then).
-        t.wait("keys still work", seconds: 5) { $0.contains("Response Time by Service") }
-        t.wait("dashboard 2 in error", seconds: 75) { $0.contains("Response Time by Service") && $0.contains("ERROR") }
+        t.wait("keys still work, dashboard 2 stale", seconds: 5) {
+            $0.contains("Response Time by Service") && $0.contains("STALE since")
+        }
+        exporter = try Support.start(Self.vigil, ["demo", "--listen", "127.0.0.1:\(port)"], log: demoLog)
+        try Support.waitReady("http://127.0.0.1:\(port)/metrics")
+        try t.keys("1")
+        t.wait("back to live", seconds: 40) {
+            $0.contains("targets 1/1 up") && $0.contains("1/1 targets up, no alerts firing") && !$0.contains("STALE")
+        }
+        // Half a minute on: the gap made no rule fire or go pending.
+        sleep(30)
+        try t.keys("A")
+        let alerts = t.wait("the alerts screen") { $0.contains("Alerts: ") }
+        #expect(alerts.contains("Alerts: 0 firing, 0 pending"), "\(alerts)")
+        #expect(!alerts.contains("High CPU Usage"), "\(alerts)")
         try t.keys("q")
         t.waitFor("EXITED 0")
     }
@@ -236,7 +257,7 @@ final class TmuxSession {
         #expect(out.status == 0, "\(out.stderr)")
         let lines = out.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 31)  // 30 rows and the final newline
-        for title in Self.titles[2] { #expect(out.stdout.contains(title)) }
+        for title in Self.titles[3] { #expect(out.stdout.contains(title)) }
         #expect(!out.stdout.contains("\u{1B}"), "no escape sequences when not asked")
         let colored = try Support.run(
             Self.vigil, ["--demo", "--once", "--size", "100x30", "--wait", "3s", "--color", "always"])
@@ -255,14 +276,14 @@ final class TmuxSession {
 @Suite(.serialized) struct LogScreenTests {
     @Test func securityTablesFillFromTheDemoAndALogSearchFindsALine() throws {
         let t = try TmuxSession(width: 160, height: 45, command: "\(Support.vigil) --demo --no-bell")
-        try t.keys("3")
+        try t.keys("4")
         let s = t.wait("security events and scan results") { s in
             s.contains("Security Events") && s.contains("event_type") && s.contains("config_change")
                 && s.contains("CVE-2026-2210") && s.contains("CVE-2025-9931")
         }
         #expect(s.contains("api.replicas") || s.contains("deploy-bot"))
         // Logs: the application log, zoomed; search for a route.
-        try t.keys("4")
+        try t.keys("6")
         t.waitFor("Application Log")
         t.wait("application log lines") { $0.contains("INFO  api GET") }
         try t.keys("Enter")

@@ -63,8 +63,7 @@ import VigilCore
         #expect(lines[1].hasPrefix("┏ Error Rate "))
         #expect(lines[1].contains(" ✖ CRIT ┓"))
         #expect(lines[1].contains("┌ Active Users ") && lines[1].hasSuffix(" ✓ OK ┐"))
-        #expect(lines.contains { $0.contains("7.50%  ✖ CRIT") })
-        #expect(lines.contains { $0.contains("↑ 7%") })  // trend against the window's start
+        #expect(lines.contains { $0.contains("✖ CRIT   ↑ 7%") })  // trend against the window's start
         // The critical panel's border is drawn in the theme's crit colour, bold.
         let crit = Theme.fallback.state(.critical)
         #expect(c[0, 1].style.fg == crit.fg && c[0, 1].style.attributes.contains(.bold))
@@ -135,13 +134,20 @@ import VigilCore
         #expect(lines[1].contains("⚠ ERROR"))
         #expect(lines.contains { $0.contains("api: refused (127.0.0.1:9464)") })
         #expect(lines[23].contains("targets 0/1 up: api: refused (127.0.0.1:9464)"))
-        // Stale: values shown, but nothing fresh for two intervals.
-        let old = TargetStatus(
-            name: "api", up: true, lastError: nil, lastSuccessMs: Self.now - 30_000, intervalMs: 5000)
-        let c = render(Self.snapshot(targets: [old]))
-        #expect(c.lines[1].contains("≈ STALE"))
-        #expect(c.lines.contains { $0.contains("7.50%") })
+        // Stale: the data behind the metric stopped (its target went
+        // down); the last value is shown, dimmed, and since when.
+        var stale = Self.snapshot(targets: [down])
+        stale.results["err"]?.staleSinceMs = Self.now - 30_000
+        let c = render(stale, width: 120)
+        #expect(
+            c.lines[1].hasPrefix(
+                "┏ Error Rate ━━━━━━━━━━━━━━━━━━━━━━ ≈ STALE since \(TimeText.clock(Self.now - 30_000)) ┓┌ Active Users "
+            ))
+        #expect(c.lines.contains { $0.contains("7.50%") || $0.contains("███") })
         #expect(c[20, 9].style.attributes.contains(.dim))
+        // One live metric keeps a panel live.
+        #expect(PanelModel.staleSince([stale.results["err"], stale.results["users"]]) == nil)
+        #expect(PanelModel.staleSince([stale.results["err"]]) == Self.now - 30_000)
     }
 
     @Test func asciiWhenTheLocaleIsNotUTF8() {

@@ -56,10 +56,23 @@ extension AlertCenter {
         return id
     }
 
-    /// A note on an incident, optionally moving its status.
+    /// The incident's alert, when it is firing right now.
+    public func firingAlert(of id: String) -> AlertKey? {
+        guard let key = incidents[id]?.alert, engine.alerts[key]?.state == .firing else { return nil }
+        return key
+    }
+
+    /// A note on an incident, optionally moving its status. Resolving an
+    /// incident whose alert still fires is allowed (the operator may know
+    /// better than a threshold) but said, in the record itself.
     public mutating func updateIncident(_ id: String, status: IncidentStatus?, note: String, at now: Int64) -> Bool {
         guard let incident = incidents[id] else { return false }
         if status == nil && note.isEmpty { return false }
+        var note = note
+        if status == .resolved, incident.status != .resolved, let key = firingAlert(of: id) {
+            let said = "resolved while \(key.rule) was still firing"
+            note = note.isEmpty ? said : "\(note) (\(said))"
+        }
         let r = JournalRecord(
             t: now, .incidentUpdated(IncidentUpdated(id: id, status: status, note: note, by: identity)))
         if status == .resolved || incident.status == .resolved { record(sampler.flush(at: now)) }

@@ -185,13 +185,13 @@ public struct AlertEngine: Sendable {
         }
         // Escalation: announce each level an unacknowledged firing alert
         // reaches, once, so the journal (and the post-mortem) shows who
-        // was due to be called and when.
+        // was due to be called and when. It is recorded when it happens:
+        // a level that came due while the alert was acknowledged or
+        // silenced is reached when that ends, never backdated into it.
         for a in active where a.state == .firing {
             guard let level = escalation(of: a, at: now).level, level.level != a.escalatedLevel else { continue }
             alerts[a.key]?.escalatedLevel = level.level
-            let at = (a.firedAtMs ?? now) + level.after.milliseconds
-            events.append(
-                .escalated(a.key, level: level.level, contacts: level.contacts, atMs: max(at, a.firedAtMs ?? at)))
+            events.append(.escalated(a.key, level: level.level, contacts: level.contacts, atMs: now))
         }
         return events
     }

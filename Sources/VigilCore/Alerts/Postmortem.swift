@@ -18,6 +18,9 @@ public struct IncidentHistory: Sendable {
     public var firedAtMs: Int64?
     public var acknowledgedAtMs: Int64?
     public var alertResolvedAtMs: Int64?
+    /// How long the alert was firing within the incident: the episodes
+    /// added up, without the spells it was resolved in between.
+    public var firingMs: Int64?
     /// The alert's metric, (time, value), from `samples` records and
     /// transition values, within 15 minutes either side.
     public var samples: [(Int64, Double)] = []
@@ -28,10 +31,10 @@ public struct IncidentHistory: Sendable {
         return max(0, a - f)
     }
 
-    /// Time to resolve: from firing to the incident's resolution, or to
-    /// the alert's when the incident is still open.
+    /// Time to resolve: from firing to the incident's resolution. An
+    /// incident still open has none, whatever its alert did.
     public var timeToResolveMs: Int64? {
-        guard let f = firedAtMs, let end = incident.resolvedAtMs ?? alertResolvedAtMs else { return nil }
+        guard let f = firedAtMs, let end = incident.resolvedAtMs else { return nil }
         return max(0, end - f)
     }
 
@@ -48,19 +51,32 @@ public struct IncidentHistory: Sendable {
                     if case .transition(_, _, .pending, _, _)? = $0.event { $0.t <= incident.openedAtMs } else { false }
                 }?.t ?? incident.openedAtMs
             var lastTo: AlertState?
+            var firingSince: Int64?
+            var firing: Int64 = 0
+            defer {
+                if let since = firingSince { firing += max(0, end - since) }
+                if firedAtMs != nil { firingMs = firing }
+            }
             for r in mine where r.t >= start && r.t <= end {
                 guard let event = r.event else { continue }
                 switch event {
                 case .transition(_, _, let to, _, let value):
                     // Two instances sharing a journal both record each
                     // transition; the first one counts.
+                    if to != .firing, to != lastTo, let since = firingSince {
+                        firing += max(0, r.t - since)
+                        firingSince = nil
+                    }
                     guard to != lastTo, to != .inactive else {
                         if to == .inactive { lastTo = .inactive }
                         continue
                     }
                     lastTo = to
+                    if to == .firing { firingSince = r.t }
                     if to == .firing && firedAtMs == nil { firedAtMs = r.t }
-                    if to == .resolved && alertResolvedAtMs == nil && firedAtMs != nil { alertResolvedAtMs = r.t }
+                    // The alert's last resolution, unless it fired again since.
+                    if to == .firing { alertResolvedAtMs = nil }
+                    if to == .resolved && firedAtMs != nil { alertResolvedAtMs = r.t }
                     let shown = value.isNaN ? "" : " (value \(String(format: "%.4g", value)))"
                     entries.append(TimelineEntry(atMs: r.t, kind: to.rawValue, text: "alert \(to.rawValue)\(shown)"))
                 case .acknowledged(_, let ack):
@@ -78,8 +94,13 @@ public struct IncidentHistory: Sendable {
                             text: "silenced by \(by) until \(Self.time(until))\(note.isEmpty ? "" : ": \(note)")"))
                 case .escalated(_, let level, let contacts, _):
                     let who = contacts.joined(separator: ", ")
+                    // Vigil sends no notifications yet: the level says who is
+                    // due to be called, not that anyone was.
                     entries.append(
-                        TimelineEntry(atMs: r.t, kind: "escalated", text: "escalation level \(level): \(who) called"))
+                        TimelineEntry(
+                            atMs: r.t, kind: "escalated",
+                            text: "escalation level \(level) reached: \(who) to be called (Vigil sent no notification)")
+                    )
                 case .silenceLifted(_, let by, _):
                     entries.append(TimelineEntry(atMs: r.t, kind: "unsilenced", text: "silence lifted by \(by)"))
                 case .silenceExpired:
@@ -209,9 +230,9 @@ public enum Postmortem {
         md += "\n## Impact\n\n"
         md +=
             "- Services: \(i.services.isEmpty ? "not known from the alert's labels" : i.services.joined(separator: ", "))\n"
-        if let f = h.firedAtMs {
-            let end = i.resolvedAtMs ?? h.alertResolvedAtMs
-            md += "- Firing for: \(end.map { IncidentHistory.span($0 - f) } ?? "still firing")\n"
+        if h.firedAtMs != nil, let firing = h.firingMs {
+            let still = i.resolvedAtMs == nil && h.alertResolvedAtMs == nil ? " (still firing)" : ""
+            md += "- Firing for: \(IncidentHistory.span(firing))\(still)\n"
         }
         if let peak = h.samples.map(\.1).max() { md += "- Peak value: \(value(peak))\n" }
         if let sev = severity {
@@ -224,9 +245,14 @@ public enum Postmortem {
         }
         md += "\n## Response\n\n"
         md += "- Time to acknowledge: \(h.timeToAcknowledgeMs.map(IncidentHistory.span) ?? "not acknowledged")\n"
-        let resolvedBy = i.resolvedAtMs != nil ? "incident resolved" : "alert resolved"
-        md +=
-            "- Time to resolve: \(h.timeToResolveMs.map { "\(IncidentHistory.span($0)) (firing to \(resolvedBy))" } ?? "not resolved")\n"
+        if let ttr = h.timeToResolveMs {
+            md += "- Time to resolve: \(IncidentHistory.span(ttr)) (firing to incident resolved)\n"
+        } else if let f = h.firedAtMs, let a = h.alertResolvedAtMs {
+            md +=
+                "- Time to resolve: not resolved (the incident is \(i.status.rawValue); its alert resolved \(IncidentHistory.span(a - f)) after firing)\n"
+        } else {
+            md += "- Time to resolve: not resolved\n"
+        }
         md += "\n## Metric\n\n"
         if h.samples.isEmpty {
             md += "No samples of the alert's metric were recorded.\n"
@@ -237,9 +263,38 @@ public enum Postmortem {
             md += "to \(IncidentHistory.time(h.samples.last!.0)), min \(value(lo)), max \(value(hi)):\n\n"
             md += "```\n\(IncidentHistory.sparkline(h.samples))\n```\n"
         }
-        md += "\n## Root cause\n\n_To be written._\n"
-        md += "\n## Corrective actions\n\n_To be written._\n"
-        md += "\n## Preventive actions\n\n_To be written._\n"
+        for (heading, field) in [
+            ("Root cause", PostmortemField.rootCause), ("Corrective actions", .corrective),
+            ("Preventive actions", .preventive),
+        ] {
+            let notes = i.updates.compactMap { PostmortemField.split($0.note).flatMap { $0.0 == field ? $0.1 : nil } }
+            md += "\n## \(heading)\n\n"
+            md += notes.isEmpty ? "_To be written._\n" : notes.map { "- \($0)\n" }.joined()
+        }
         return md
+    }
+}
+
+/// The post-mortem's own sections, filled from incident notes that start
+/// with their name: `root cause: the pool was sized for 10%`,
+/// `corrective: pool raised to 200`, `preventive: load test at 100%`.
+public enum PostmortemField: String, CaseIterable, Sendable {
+    case rootCause = "root cause"
+    case corrective
+    case preventive
+
+    /// The field a note fills and its text without the prefix, or nil.
+    public static func split(_ note: String) -> (PostmortemField, String)? {
+        let lower = note.lowercased()
+        for field in allCases {
+            for prefix in [field.rawValue, field.rawValue.replacingOccurrences(of: " ", with: "_")] {
+                guard lower.hasPrefix(prefix) else { continue }
+                var rest = note.dropFirst(prefix.count).drop { $0 == " " }
+                guard rest.first == ":" else { continue }
+                rest = rest.dropFirst().drop { $0 == " " }
+                return rest.isEmpty ? nil : (field, String(rest))
+            }
+        }
+        return nil
     }
 }

@@ -25,8 +25,21 @@ public struct ConfigDocument: Sendable {
     public var severities: [Severity] = []
     public var escalation: [EscalationLevel] = []
     public var rules: [RuleSpec] = []
+    /// `alerts.target_down` as written; nil when absent (on by default).
+    public var targetDown: TargetDownSpec?
 
     public init(file: String) { self.file = file }
+}
+
+/// The built-in alert for a target that does not answer, as written:
+/// `target_down: off`, or `{severity: high, for: 30s}`.
+public struct TargetDownSpec: Sendable {
+    public var enabled = true
+    public var severity: Located<String>?
+    public var holdFor: PromDuration?
+    public var at: SourcePosition
+
+    public init(at: SourcePosition) { self.at = at }
 }
 
 /// A dashboard as written: its panels name metrics and log sources.

@@ -114,6 +114,9 @@ public struct MetricDefinition: Sendable {
 
 public enum PanelType: String, Sendable, CaseIterable {
     case stat, graph, table, log
+    /// The launch's traffic light: a stat whose state is also the worst
+    /// of targets down and alerts firing, with the reasons listed.
+    case status
 }
 
 public struct Panel: Sendable {
@@ -172,6 +175,10 @@ public struct AlertRule: Sendable {
     public var remote = false
     /// The expression as PromQL text (what a server is sent).
     public var promql = ""
+    /// Vigil's own rule (target down), not written in the configuration.
+    public var builtIn = false
+
+    public static let targetDownName = "Target Down"
 
     public init(
         name: String, condition: String, metric: String?, expr: QueryExpr, holdFor: PromDuration,

@@ -4,11 +4,15 @@ import Yams
 /// Severities, escalation levels and rules, their references left to
 /// the resolver.
 extension ConfigReader {
-    func alerts(_ node: Node) -> ([Severity], [EscalationLevel], [RuleSpec]) {
+    func alerts(_ node: Node) -> ([Severity], [EscalationLevel], [RuleSpec], TargetDownSpec?) {
         var config = AlertsConfig()
         var rules: [RuleSpec] = []
-        for (key, _, value) in entries(node, "alerts", allowed: ["severities", "rules", "escalation"]) {
+        var targetDown: TargetDownSpec?
+        for (key, _, value) in entries(
+            node, "alerts", allowed: ["severities", "rules", "escalation", "target_down"])
+        {
             switch key {
+            case "target_down": targetDown = self.targetDown(value)
             case "severities":
                 for (id, _, v) in entries(value, "severities", allowed: []) {
                     var s = Severity(
@@ -50,7 +54,25 @@ extension ConfigReader {
                 }
             }
         }
-        return (config.severities, config.escalation, rules)
+        return (config.severities, config.escalation, rules, targetDown)
+    }
+
+    /// `target_down: off` (or `false`), or a mapping with `severity`,
+    /// `for` and `enabled`.
+    func targetDown(_ node: Node) -> TargetDownSpec {
+        var spec = TargetDownSpec(at: position(node))
+        if node.scalar != nil {
+            spec.enabled = bool(node, "target_down (off, or a mapping with severity and for)") ?? true
+            return spec
+        }
+        for (k, _, v) in entries(node, "target_down", allowed: ["enabled", "severity", "for"]) {
+            switch k {
+            case "enabled": spec.enabled = bool(v, "enabled") ?? true
+            case "severity": if let s = string(v, k) { spec.severity = Located(s, at: position(v)) }
+            default: spec.holdFor = duration(v, "for")
+            }
+        }
+        return spec
     }
 
     static let knownColors = ["red", "orange", "yellow", "green", "blue", "magenta", "cyan", "white", "gray"]

@@ -177,7 +177,7 @@ final class ConfigReader {
                 }
             case "metrics": doc.metrics = metrics(value)
             case "dashboards": doc.dashboards = dashboards(value)
-            case "alerts": (doc.severities, doc.escalation, doc.rules) = alerts(value)
+            case "alerts": (doc.severities, doc.escalation, doc.rules, doc.targetDown) = alerts(value)
             default:  // keys
                 for (action, keyNode, k) in entries(value, "keys", allowed: []) {
                     if let s = string(k, "key for \(action)") { config.keys[action] = s }

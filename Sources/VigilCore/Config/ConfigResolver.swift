@@ -44,6 +44,7 @@ public struct ConfigResolver {
         config.alerts.severities = document.severities
         config.alerts.escalation = document.escalation
         config.alerts.rules = document.rules.compactMap { rule($0, metrics: config.metrics, serverOnly: serverOnly) }
+        if let down = targetDownRule(config, serverOnly: serverOnly) { config.alerts.rules.append(down) }
         let logNames = Set(config.logs.map(\.name))
         config.dashboards = document.dashboards.map { dashboard($0, metrics: config.metrics, logs: logNames) }
         return config
@@ -120,6 +121,41 @@ public struct ConfigResolver {
             description: spec.description, action: spec.action)
         rule.promql = promql
         rule.remote = metric?.remote ?? serverOnly
+        return rule
+    }
+
+    /// The built-in rule for a target that does not answer (`up == 0`),
+    /// on by default: without it a dead target leaves every panel
+    /// quietly stale and the status bar at "0 firing". It holds for two
+    /// intervals of the slowest target, so one lost scrape does not page;
+    /// its severity is the configuration's `critical`, else its first.
+    mutating func targetDownRule(_ config: VigilConfig, serverOnly: Bool) -> AlertRule? {
+        let spec = document.targetDown
+        guard spec?.enabled ?? true, !config.targets.isEmpty || serverOnly,
+            !document.rules.contains(where: { $0.name == AlertRule.targetDownName })
+        else { return nil }
+        let severities = document.severities.map(\.id)
+        var severity = severities.contains("critical") ? "critical" : severities.first ?? "critical"
+        if let s = spec?.severity {
+            if severities.contains(s.value) {
+                severity = s.value
+            } else {
+                error(
+                    s.at,
+                    "unknown severity \(Sanitizer.quote(s.value)) (defined: \(severities.joined(separator: ", ")))")
+            }
+        }
+        let slowest = config.targets.map(\.interval.milliseconds).max() ?? config.refresh.milliseconds
+        let promql = "up == 0"
+        guard let expr = try? QueryParser.parse(promql) else { return nil }
+        var rule = AlertRule(
+            name: AlertRule.targetDownName, condition: promql, metric: nil, expr: expr,
+            holdFor: spec?.holdFor ?? PromDuration(milliseconds: 2 * slowest), keepFiringFor: nil,
+            severity: severity, description: "A scrape target does not answer: its panels show old data",
+            action: "check the target and its network path; see the status bar for the reason")
+        rule.promql = promql
+        rule.remote = serverOnly
+        rule.builtIn = true
         return rule
     }
 

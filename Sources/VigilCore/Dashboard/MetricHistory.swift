@@ -21,6 +21,9 @@ public struct MetricResult: Sendable, Equatable {
     public var error: String?
     /// Asked and not answered yet (a server query in flight): not "no data".
     public var pending = false
+    /// When the data behind it stopped (its target went down): the graph
+    /// draws nothing after it and `current` is the last value before it.
+    public var staleSinceMs: Int64?
 
     public init(times: [Int64], series: [SeriesHistory], error: String?) {
         self.times = times
@@ -40,6 +43,7 @@ public struct MetricHistory: Sendable {
     var columns: [String: [Int64: [Labels: Double]]] = [:]
     var errors: [String: String] = [:]
     var current: [String: [Labels: Double]] = [:]
+    var staleSince: [String: Int64] = [:]
     /// Subqueries' settled steps, carried from one refresh to the next:
     /// a new column of `max_over_time(rate(x[1m])[1h:15s])` computes one
     /// inner step, not 240.
@@ -63,8 +67,14 @@ public struct MetricHistory: Sendable {
         return (0..<count).reversed().map { last - Int64($0) * stepMs }
     }
 
-    /// Evaluates what is due for each metric at `now`.
-    public mutating func update(_ metrics: [MetricDefinition], source: any SeriesSource, now: Int64) {
+    /// Evaluates what is due for each metric at `now`. A metric in
+    /// `stale` (id → when its data stopped) gets no new columns after
+    /// that time and keeps its last value: a query over data that stopped
+    /// would otherwise go on drawing values (a rate over a sliding window
+    /// of old points) as if the target were alive.
+    public mutating func update(
+        _ metrics: [MetricDefinition], source: any SeriesSource, now: Int64, stale: [String: Int64] = [:]
+    ) {
         let subqueries = SubqueryCache(entries: subqueryMemo)
         let evaluator = Evaluator(source: source, subqueries: subqueries)
         let times = alignedTimes(now: now)
@@ -77,7 +87,13 @@ public struct MetricHistory: Sendable {
             var cols = columns[m.id] ?? [:]
             cols = cols.filter { $0.key >= oldest }
             var failure: String?
+            let since = stale[m.id]
+            staleSince[m.id] = since
             for t in times where cols[t] == nil {
+                if let since, t >= since {
+                    cols[t] = [:]
+                    continue
+                }
                 do {
                     cols[t] = try Self.values(evaluator.evaluate(m.query, at: t))
                 } catch {
@@ -86,7 +102,7 @@ public struct MetricHistory: Sendable {
                 }
             }
             do {
-                current[m.id] = try Self.values(evaluator.evaluate(m.query, at: now))
+                current[m.id] = try Self.values(evaluator.evaluate(m.query, at: since.map { $0 - 1 } ?? now))
             } catch {
                 failure = error.message
                 current[m.id] = [:]
@@ -101,6 +117,7 @@ public struct MetricHistory: Sendable {
         columns = [:]
         current = [:]
         errors = [:]
+        staleSince = [:]
         subqueryMemo = [:]
     }
 
@@ -125,6 +142,8 @@ public struct MetricHistory: Sendable {
         let series = keys.sorted().map { labels in
             SeriesHistory(labels: labels, values: times.map { cols[$0]?[labels] }, current: cur[labels])
         }
-        return MetricResult(times: times, series: series, error: errors[id])
+        var result = MetricResult(times: times, series: series, error: errors[id])
+        result.staleSinceMs = staleSince[id]
+        return result
     }
 }

@@ -195,6 +195,27 @@ public struct SeriesStore: SeriesSource, Sendable {
         return Array(labels.indices)
     }
 
+    /// The series Vigil writes for each scrape itself: never stale, so
+    /// they say nothing about whether a target's data is fresh.
+    static let scrapeSeriesNames: Set<String> = ["up", "scrape_duration_seconds", "scrape_samples_scraped"]
+
+    /// When the data these selectors read stopped: the newest staleness
+    /// marker among the series they match, provided every one of them is
+    /// stale at `t` (its latest point is a marker). Nil while any of them
+    /// is live, or when none matches (that is "no data", not "stale").
+    public func staleSince(_ selectors: [[LabelMatcher]], at t: Int64) -> Int64? {
+        var since: Int64?
+        for matching in selectors {
+            for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
+                if let name = labels[id].name, Self.scrapeSeriesNames.contains(name) { continue }
+                guard let p = rings[id].lastPoint(minT: .min, maxT: t) else { continue }
+                guard StaleMarker.isStale(p.v) else { return nil }
+                since = max(since ?? p.t, p.t)
+            }
+        }
+        return since
+    }
+
     /// The latest timestamp of any point, for "evaluate at the end".
     public var latestTimestamp: Int64? { rings.compactMap { $0.last?.t }.max() }
 }

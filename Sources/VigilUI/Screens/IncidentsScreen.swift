@@ -156,7 +156,9 @@ public struct IncidentsScreenState: Sendable, Equatable {
             guard let id = selectedID else { return .message("no incident selected") }
             open = true
             return .prompt(
-                Prompt(purpose: .note(incident: id, status: nil), question: "Note on \(id) (Enter, Esc cancels):"))
+                Prompt(
+                    purpose: .note(incident: id, status: nil),
+                    question: "Note on \(id) ('root cause:', 'corrective:', 'preventive:' fill the post-mortem):"))
         case .advance?:
             guard let id = selectedID else { return .message("no incident selected") }
             let current = status[id] ?? .investigating

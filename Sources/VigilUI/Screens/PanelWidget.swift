@@ -16,6 +16,7 @@ public struct PanelWidget: Widget, Styled {
         let inner = PanelFrame(title: m.title, state: m.state, selected: selected, look: look).draw(in: r, on: &c)
         switch m.type {
         case .stat: StatWidget(model: m, look: look).render(in: inner, on: &c)
+        case .status: StatusWidget(model: m, look: look).render(in: inner, on: &c)
         case .log where m.log != nil || m.series.isEmpty:
             LogWidget(model: m, look: look).render(in: inner, on: &c)
         case .graph, .log: GraphWidget(model: m, look: look).render(in: inner, on: &c)
