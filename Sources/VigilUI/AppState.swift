@@ -229,7 +229,9 @@ public struct AppState: Sendable {
             }
         case .pause: paused.toggle()
         case .refresh: return [.scrapeNow]
-        case .theme: themeIndex = (themeIndex + 1) % themes.count
+        case .theme:
+            themeIndex = (themeIndex + 1) % themes.count
+            message = "theme \(theme.name) (\(themeIndex + 1) of \(themes.count))"
         case .alerts: showAlerts()
         case .incidents: screen = .incidents
         case .silences: screen = .silences

@@ -122,6 +122,8 @@ public struct PanelModel: Sendable, Equatable {
     public var descriptions: [String] = []
     /// A status panel's reasons for its colour, worst first.
     public var reasons: [StatusReason] = []
+    /// The span the values cover (for a time axis); 0 when unknown.
+    public var windowMs: Int64 = 0
 
     /// Builds the panel from the snapshot, deciding its state: an error
     /// (query or target) wins, then no data, then stale, then the worst
@@ -161,6 +163,9 @@ public struct PanelModel: Sendable, Equatable {
             }
         }
         self.series = series
+        if let times = metrics.lazy.compactMap({ snapshot.results[$0.id]?.times }).first, times.count > 1 {
+            windowMs = (times.last! - times.first!) * Int64(times.count) / Int64(times.count - 1)
+        }
         let failing = snapshot.targets.first { $0.up == false }
         let everScraped = snapshot.targets.contains { $0.lastSuccessMs != nil }
         let live = series.filter { $0.current != nil }

@@ -193,7 +193,20 @@ struct GraphWidget: Widget, Styled {
         }
         let (lo, hi) = Sparkline.range(live)
         if live.count == 1 && r.height >= 5 {
-            renderChart(live[0], lo: lo, hi: hi, in: r, on: &c)
+            // The y range from a sensible floor (a latency of 700-760 ms
+            // is not drawn from 0), with the thresholds near the data.
+            let t = live[0].threshold
+            let scale = AxisScale(
+                lo: lo == 0 ? (live[0].known.min() ?? lo) : lo, hi: hi,
+                marks: t.map { [$0.warning, $0.critical] } ?? [],
+                rows: r.height)
+            renderChart(live[0], lo: scale.lo, hi: scale.hi, in: r, on: &c)
+            return
+        }
+        // Several series and room to spare: one line chart, a colour a
+        // series, and a legend beneath with each one's value and state.
+        if live.count > 1 && r.height >= 8 && r.width >= 30 && Set(live.map(\.unit)).count == 1 {
+            renderLines(live, in: r, on: &c)
             return
         }
         let rows = Swift.min(live.count, Swift.max(1, r.height - 1))
@@ -244,6 +257,43 @@ struct GraphWidget: Widget, Styled {
 }
 
 extension GraphWidget {
+    /// Several series as lines in one chart, the legend beneath.
+    func renderLines(_ live: [SeriesModel], in r: Rect, on c: inout Canvas) {
+        let legendRows = Swift.min(live.count, Swift.max(1, r.height / 3))
+        let (chart, legend) = r.splitBottom(legendRows)
+        var marks: [LineChart.Mark] = []
+        if let t = live[0].threshold {
+            marks = [
+                LineChart.Mark(
+                    value: t.warning, label: "warn \(ValueFormat.format(t.warning, unit: model.unit))",
+                    style: theme.state(.warning)),
+                LineChart.Mark(
+                    value: t.critical, label: "crit \(ValueFormat.format(t.critical, unit: model.unit))",
+                    style: theme.state(.critical)),
+            ]
+        }
+        LineChart(
+            lines: live.enumerated().map { LineChart.Line(values: $0.element.values, style: theme.series($0.offset)) },
+            marks: marks, unit: model.unit, windowMs: chart.height >= 6 ? model.windowMs : 0, look: look
+        ).render(in: chart, on: &c)
+        let valueWidth = 10
+        for (i, s) in live.prefix(legendRows).enumerated() {
+            let y = legend.y + i
+            var label = s.label
+            if i == legendRows - 1 && live.count > legendRows { label = "+\(live.count - legendRows) more" }
+            c.put(g.ascii ? "*" : "━", x: legend.x, y: y, style: theme.series(i), clip: legend)
+            c.put(
+                DisplayWidth.pad(label, to: Swift.max(1, legend.width - valueWidth - 10)), x: legend.x + 2, y: y,
+                style: theme.text, clip: legend)
+            guard !(i == legendRows - 1 && live.count > legendRows) else { continue }
+            let value =
+                DisplayWidth.pad(ValueFormat.format(s.current, unit: s.unit), to: valueWidth, right: true)
+                + "  \(s.state.glyph(ascii: g.ascii)) \(s.state.word)"
+            c.put(
+                value, x: legend.maxX - DisplayWidth.of(value), y: y, style: theme.state(s.state), clip: legend)
+        }
+    }
+
     /// One series over the whole panel: a block chart with eighth-cell
     /// resolution, cells coloured by their value's threshold state, the
     /// current/min/max on top and the y range with the thresholds below.
@@ -261,7 +311,13 @@ extension GraphWidget {
                 "  warn \(ValueFormat.format(t.warning, unit: unit)) crit \(ValueFormat.format(t.critical, unit: unit))"
         }
         c.put(DisplayWidth.truncate(foot, to: r.width), x: r.x, y: r.maxY - 1, style: theme.dim, clip: r)
-        let plot = Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 2)
+        // A time axis above the footer where the panel has the lines.
+        let axis = r.height >= 10 && model.windowMs > 0
+        if axis {
+            TimeAxis(windowMs: model.windowMs, look: look).render(
+                in: Rect(x: r.x, y: r.maxY - 2, width: r.width, height: 1), on: &c)
+        }
+        let plot = Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - (axis ? 3 : 2))
         guard plot.height > 0, plot.width > 0 else { return }
         var values = Array(s.values.suffix(plot.width))
         if !stale, let cur = s.current, values.last.map({ $0 == nil }) ?? true {

@@ -166,7 +166,10 @@ import VigilUI
         #expect(lines[1] == "┏ Error Rate ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ ⚠ ERROR ┓")
         #expect(lines[6] == "┃api: refused (127.0.0.1:1)                                ┃")
         // The built-in Target Down alert holds for two intervals first.
-        #expect(lines[13].hasSuffix(" │ 0 firing, 1 pending │ Main │ targets 0/1 up: api"))
+        #expect(lines[13].hasSuffix(" │ 0 firing, 1 pending │ Main │ targets 0/1 up"))
+        #expect(
+            h.screen(width: 100, height: 14)[13].hasSuffix(
+                " │ 0 firing, 1 pending │ Main │ targets 0/1 up: api: refused (127.0.0.1:1) │ window 5m"))
         #expect(h.app.downTargets.map(\.name) == ["api"])
         // Keys change screens all the same.
         h.press(.char("2"))
@@ -256,7 +259,7 @@ import VigilUI
         #expect(h.app.snapshot.targets.first { $0.name == "small" }?.up == true)
         #expect(
             h.screen(width: 60, height: 14)[13].hasSuffix(
-                " │ 0 firing, 1 pending │ Main │ targets 1/2 up: big"))
+                " │ 0 firing, 1 pending │ Main │ targets 1/2 up"))
         // Exactly at the limit is fine.
         var exact = Harness(
             try ConfigLoader.parse(

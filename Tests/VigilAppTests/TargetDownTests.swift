@@ -52,7 +52,7 @@ import VigilUI
         )
         #expect(
             healthy[20]
-                == "┃            ✓ 1/1 targets up, no alerts firing            ┃│                          ████████████████████████████████│"
+                == "┃            ✓ 1/1 targets up, no alerts firing            ┃│                         ▆████████████████████████████████│"
         )
 
         h.answer = { _ in FetchOutcome(.failure(.refused("127.0.0.1:9"))) }
@@ -73,17 +73,18 @@ import VigilUI
         )
         #expect(
             dead[7]
-                == "┃              ██████  ████    ██████  ██████              ┃│                               █████████████████████      │"
+                == "┃              ██████  ████    ██████  ██████              ┃│                              ▂█████████████████████      │"
         )
         #expect(
             dead[19...21] == [
-                "┃                    ✖ System Status 0%                    ┃│                   █████████████████████████████████      │",
-                "┃            ✖ api down: refused (127.0.0.1:9)             ┃│                  ██████████████████████████████████      │",
-                "┃       ✖ 1 critical alert firing: Target Down (api)       ┃│                 ███████████████████████████████████      │",
+                "┃                    ✖ System Status 0%                    ┃│                  ▆█████████████████████████████████      │",
+                "┃            ✖ api down: refused (127.0.0.1:9)             ┃│                 ▆██████████████████████████████████      │",
+                "┃       ✖ 1 critical alert firing: Target Down (api)       ┃│                ▆███████████████████████████████████      │",
             ])
         #expect(
-            dead[29].hasPrefix(
-                " \(TimeText.clock(h.now)) │ 🔔 1 FIRING, worst critical (A) │ Main │ targets 0/1 up: api: "))
+            dead[29]
+                == " \(TimeText.clock(h.now)) │ 🔔 1 FIRING, 1 unacked, worst critical: Target Down (api) (A) │ Main │ targets 0/1 up: api: refused (127.0.…"
+        )
         let frozen = h.app.snapshot.results["requests"]
         h.run(forMs: 6_000)
         #expect(h.app.snapshot.results["requests"]?.series.map(\.current) == frozen?.series.map(\.current))
@@ -94,5 +95,38 @@ import VigilUI
         #expect(h.app.alerts.engine.alerts[Self.down]?.state != .firing)
         #expect(h.app.snapshot.results["requests"]?.staleSinceMs == nil)
         #expect(h.screen(width: 120, height: 30)[1] == healthy[1])
+    }
+
+    /// The shipped Error Rate: a ratio of rates over series told apart by
+    /// a regex. All of them go stale together, so the panel does.
+    @Test func aRatioOfRatesGoesStaleWithItsTarget() throws {
+        let config = try ConfigLoader.parse(
+            """
+            refresh: 2s
+            targets:
+              - {name: api, url: "http://127.0.0.1:9/metrics", interval: 5s}
+            metrics:
+              errors: {name: Errors, unit: "%", query: '100 * sum(rate(requests_total{code=~"5.."}[1m])) / sum(rate(requests_total[1m]))'}
+            dashboards:
+              - name: Main
+                panels:
+                  - {title: Errors, type: stat, metrics: [errors]}
+            """, file: "t.yaml")
+        var h = Harness(config)
+        let counter = Counter()
+        h.answer = { _ in
+            counter.value += 50
+            return exposition(
+                "# TYPE requests_total counter\nrequests_total{code=\"200\"} \(counter.value)\n"
+                    + "requests_total{code=\"500\"} \(counter.value / 100)\n")
+        }
+        h.run(forMs: 90_000)
+        #expect(h.app.snapshot.results["errors"]?.series.first?.current != nil)
+        h.answer = { _ in FetchOutcome(.failure(.refused("127.0.0.1:9"))) }
+        h.run(forMs: 90_000)
+        let result = try #require(h.app.snapshot.results["errors"])
+        #expect(result.staleSinceMs != nil)
+        #expect(result.series.first?.current != nil)
+        #expect(h.screen(width: 60, height: 14)[1].contains("≈ STALE since"))
     }
 }

@@ -119,7 +119,7 @@ final class TmuxSession {
         t.waitFor("Application Log")
         try t.keys("1", "l", "j", "Enter")  // select Active Users, zoom
         t.wait("zoomed Active Users with its axis") {
-            $0.contains("Active Users (5m)") && $0.contains("series") && $0.contains("-5m") && $0.contains("now")
+            $0.contains("Active Users (5m)") && $0.contains("series") && $0.contains("-4m") && $0.contains("now")
         }
         try t.keys("+")
         t.waitFor("Active Users (15m)")
@@ -203,10 +203,13 @@ final class TmuxSession {
         try shipped.replacingOccurrences(of: "http://127.0.0.1:9464/metrics", with: "http://127.0.0.1:\(port)/metrics")
             .write(to: config, atomically: true, encoding: .utf8)
         let t = try TmuxSession(width: 160, height: 48, command: "\(Self.vigil) --config \(config.path) --no-bell")
-        t.wait("live data") { $0.contains("targets 1/1 up") && $0.contains("1/1 targets up, no alerts firing") }
+        // Rates need two scrapes: the panels have values before the target dies.
+        t.wait("live data") {
+            $0.contains("targets 1/1 up") && $0.contains("1/1 targets up, no alerts firing") && !$0.contains("NO DATA")
+        }
         kill(exporter.processIdentifier, SIGKILL)
         let s = t.wait("the target down everywhere", seconds: 40) {
-            $0.contains("FIRING, worst critical") && $0.contains("STALE since")
+            $0.contains("FIRING, 1 unacked, worst critical: Target Down (normaldance)") && $0.contains("STALE since")
         }
         #expect(s.contains("targets 0/1 up: normaldance: refused"))
         #expect(s.contains("✖ normaldance down: refused (127.0.0.1:\(port))"))

@@ -155,8 +155,16 @@ import VigilCore
     @Test func statusBarAlwaysShowsFiringCountAndWorstSeverity() {
         let e = engine()
         let m = model(e)
+        let clock = TimeText.clock(ViewTests.now)
+        // Wide: how many want a human, the worst severity and its alert.
+        #expect(
+            render(state(m, e), m, width: 120).last!
+                == " \(clock) │ 1 FIRING, 1 unacked, worst high: High Error Rate (api) │ Main │ targets 1/1 up │ window 5m │ every 2s       "
+        )
+        // Narrow: the least needed parts go first, then the alert's name;
+        // the counts stay whole.
         let lines = render(state(m, e), m, width: 60)
-        #expect(lines.last!.contains("1 FIRING, worst high"))
+        #expect(lines.last! == " \(clock) │ 1 FIRING, 1 unacked │ Main │ targets 1/1 up     ")
         var none = AlertsModel()
         none.nowMs = ViewTests.now
         #expect(render(state(none, e), none).last!.contains("0 firing"))
@@ -191,7 +199,7 @@ import VigilCore
         lines = render(st, m)
         let acked = lines.first { $0.contains("High Error Rate {service=api}") }!
         #expect(acked.contains("ACKED") && acked.contains("ops@bastion") && acked.contains("rolling back"))
-        #expect(lines.last!.contains("1 FIRING, worst high, 0 unacked"))
+        #expect(lines.last!.contains(" │ 1 FIRING, 0 unacked, worst high: High Error Rate (api) │ Alerts │ "))
         // A journal that cannot be written says so on every screen.
         m.readOnly = "cannot create the state directory /x"
         lines = render(st, m)

@@ -184,7 +184,7 @@ import VigilCore
             lines.contains {
                 $0.contains("api") && $0.contains("6.10 s") && $0.contains("100 ms") && $0.contains("✖ CRIT")
             }, "\(lines.joined(separator: "\n"))")
-        #expect(lines.contains { $0.contains("-5m") && $0.contains("now") })
+        #expect(lines.contains { $0.contains("-4m") && $0.contains("-1m") && $0.hasSuffix("now┃") })
         _ = st.handle(.char("/"))
         for ch in "web" { _ = st.handle(.char(ch)) }
         _ = st.handle(.enter)

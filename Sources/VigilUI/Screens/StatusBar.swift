@@ -15,10 +15,23 @@ public struct HeaderBar: Widget, Styled {
         c.fill(r, style: theme.statusBar)
         var x = r.x
         x += c.put(" Vigil ", x: x, y: r.y, style: theme.statusBar.with(.bold), clip: r)
+        let onDashboards = state.screen == .dashboards
         for (i, name) in state.dashboardNames.enumerated() {
             let tab = " \(i + 1) \(name) "
-            let style = i == state.dashboard ? theme.accent.with(.reverse) : theme.statusBar
+            let style = onDashboards && i == state.dashboard ? theme.accent.with(.reverse) : theme.statusBar
             x += c.put(tab, x: x, y: r.y, style: style, clip: r)
+        }
+        // The list screens have tabs too, with their keys, so the bar
+        // always says where one is.
+        for (screen, action, name) in [
+            (Screen.alerts, Action.alerts, "Alerts"), (.incidents, .incidents, "Incidents"),
+            (.silences, .silences, "Silences"),
+        ] {
+            guard let key = state.keymap.first(where: { $0.value == action })?.key, case .char(let ch) = key else {
+                continue
+            }
+            let style = state.screen == screen ? theme.accent.with(.reverse) : theme.statusBar
+            x += c.put(" \(ch) \(name) ", x: x, y: r.y, style: style, clip: r)
         }
     }
 }
@@ -41,7 +54,8 @@ public struct StatusBar: Widget, Styled {
     public func render(in r: Rect, on c: inout Canvas) {
         let s = snapshot
         c.fill(r, style: theme.statusBar)
-        let clock = TimeText.clock(s.timeMs)
+        // The clock runs while the display is paused (the snapshot does not).
+        let clock = TimeText.clock(max(s.timeMs, alerts.nowMs))
         let up = s.targets.filter { $0.up == true }.count
         var parts = [clock, state.dashboardNames.isEmpty ? "" : state.dashboardNames[state.dashboard]]
         var targetText = "targets \(up)/\(s.targets.count) up"
@@ -61,7 +75,6 @@ public struct StatusBar: Widget, Styled {
         }
         if let m = state.message { parts.append(m) }
         parts.append("? help")
-        var x = r.x + 1
         let sep = glyphs.ascii ? " | " : " │ "
         // The alert summary comes first after the clock: it must survive
         // the narrowest terminal.
@@ -73,36 +86,60 @@ public struct StatusBar: Widget, Styled {
         case .incidents: screenName = "Incidents"
         case .silences: screenName = "Silences"
         }
-        x += c.put(parts[0] + sep, x: x, y: r.y, style: theme.statusBar, clip: r)
-        x += c.put(alertText, x: x, y: r.y, style: alertStyle, clip: r)
-        x += c.put(sep + screenName + sep, x: x, y: r.y, style: theme.statusBar, clip: r)
-        x += c.put(targetText, x: x, y: r.y, style: targetStyle, clip: r)
+        let warn = Style(fg: theme.color("warn"), bg: theme.color("status_bg"), [.bold, .reverse])
+        var items: [(text: String, style: Style)] = [(alertText.full, alertStyle), (screenName, theme.statusBar)]
+        items.append((targetText, targetStyle))
         for p in parts.dropFirst(2) {
-            let style =
-                p == "PAUSED" || p.hasPrefix("TLS")
-                ? Style(fg: theme.color("warn"), bg: theme.color("status_bg"), [.bold, .reverse]) : theme.statusBar
+            items.append((p, p == "PAUSED" || p.hasPrefix("TLS") ? warn : theme.statusBar))
+        }
+        // Too long for the line: give up the least needed parts first
+        // (help, refresh, window), then shorten the targets and the alert
+        // summary, rather than cutting whatever comes last mid-word.
+        // A message (the answer to the last key) may run off the edge:
+        // it is read once, the summary and the targets all the time.
+        func width(_ list: [(text: String, style: Style)]) -> Int {
+            1 + DisplayWidth.of(parts[0])
+                + list.reduce(0) {
+                    $1.text == state.message ? $0 : $0 + DisplayWidth.of(sep) + DisplayWidth.of($1.text)
+                }
+        }
+        for drop in ["? help", "every ", "window "] where width(items) > r.width {
+            items.removeAll { $0.text.hasPrefix(drop) }
+        }
+        if width(items) > r.width, let i = items.firstIndex(where: { $0.text == targetText }) {
+            // The failing target's reason as far as it fits, else the count alone.
+            let minimal = "targets \(up)/\(s.targets.count) up"
+            let room = r.width - (width(items) - DisplayWidth.of(targetText))
+            items[i].text = room >= DisplayWidth.of(minimal) + 6 ? DisplayWidth.truncate(targetText, to: room) : minimal
+        }
+        if width(items) > r.width { items[0].text = alertText.short }
+        var x = r.x + 1
+        x += c.put(parts[0], x: x, y: r.y, style: theme.statusBar, clip: r)
+        for item in items {
             x += c.put(sep, x: x, y: r.y, style: theme.statusBar, clip: r)
-            x += c.put(p, x: x, y: r.y, style: style, clip: r)
+            x += c.put(item.text, x: x, y: r.y, style: item.style, clip: r)
         }
     }
 
-    /// The status bar's alert summary: firing count and worst severity.
-    func alertSummary(_ m: AlertsModel, unseen: Bool, theme: Theme) -> (String, Style) {
-        if m.warmingUp && m.rows.isEmpty { return ("alerts: warming up", theme.statusBar) }
+    /// The status bar's alert summary: firing count, how many want a
+    /// human (not acknowledged, not silenced), the worst severity and the
+    /// alert that has it; `short` for a narrow line.
+    func alertSummary(_ m: AlertsModel, unseen: Bool, theme: Theme) -> ((full: String, short: String), Style) {
+        if m.warmingUp && m.rows.isEmpty { return (("alerts: warming up", "warming up"), theme.statusBar) }
         guard let worst = m.worst else {
             let pending = m.pending.count
-            return (
-                pending > 0 ? "0 firing, \(pending) pending" : "0 firing",
-                Style(fg: theme.color("ok"), bg: theme.color("status_bg"))
-            )
+            let text = pending > 0 ? "0 firing, \(pending) pending" : "0 firing"
+            return ((text, text), Style(fg: theme.color("ok"), bg: theme.color("status_bg")))
         }
         let unacked = m.firing.filter { $0.acknowledgement == nil && $0.silencedUntilMs == nil }.count
-        var text = "\(m.firing.count) FIRING, worst \(worst.severityName.lowercased())"
-        if unacked < m.firing.count { text += ", \(unacked) unacked" }
-        if unseen { text = (glyphs.ascii ? "(!) " : "🔔 ") + text + " (A)" }
+        let bell = unseen ? (glyphs.ascii ? "(!) " : "🔔 ") : ""
+        let full =
+            bell + "\(m.firing.count) FIRING, \(unacked) unacked, worst \(worst.severityName.lowercased()): "
+            + Sanitizer.clean(worst.shortTitle, maxLength: 60) + (unseen ? " (A)" : "")
+        let short = bell + "\(m.firing.count) FIRING, \(unacked) unacked"
         var style = theme.severity(worst)
         style.bg = worst.severityRank == 0 ? style.bg : theme.color("status_bg")
         if unseen { style.attributes.insert(.reverse) }
-        return (text, style)
+        return ((full, short), style)
     }
 }

@@ -59,61 +59,38 @@ public struct ZoomScreen: Widget, Styled {
         }
         let tableRows = min(live.count, max(1, inner.height / 3))
         let (chartArea, tableArea) = inner.splitBottom(tableRows + 1)
-        let (lo, hi) = Sparkline.range(live)
-        let axisWidth =
-            max(
-                DisplayWidth.of(ValueFormat.format(hi, unit: m.unit)),
-                DisplayWidth.of(ValueFormat.format(lo, unit: m.unit))) + 1
-        let plot = Rect(
-            x: chartArea.x + axisWidth, y: chartArea.y, width: chartArea.width - axisWidth, height: chartArea.height - 1
-        )
-        if plot.width > 2 && plot.height > 0 {
-            c.put(ValueFormat.format(hi, unit: m.unit), x: chartArea.x, y: plot.y, style: theme.dim, clip: chartArea)
-            c.put(
-                ValueFormat.format(lo, unit: m.unit), x: chartArea.x, y: plot.maxY - 1, style: theme.dim,
-                clip: chartArea)
-            // Threshold lines: a dotted row at the warning and critical levels.
-            if let t = live[0].threshold {
-                for (level, st) in [(t.warning, PanelState.warning), (t.critical, PanelState.critical)]
-                where level > lo && level < hi {
-                    let row = plot.maxY - 1 - cellIndex(((level - lo) / (hi - lo) * Double(plot.height - 1)))
-                    c.put(
-                        String(repeating: glyphs.ascii ? "." : "┄", count: plot.width), x: plot.x, y: row,
-                        style: theme.state(st), clip: plot)
-                }
-            }
-            for (i, s) in live.enumerated() {
-                let values = s.values.suffix(plot.width)
-                var x = plot.x + plot.width - values.count
-                for v in values {
-                    defer { x += 1 }
-                    guard let v, v.isFinite else { continue }
-                    let row = plot.maxY - 1 - cellIndex(((v - lo) / (hi - lo) * Double(plot.height - 1)))
-                    var style = theme.series(i)
-                    if let t = s.threshold, t.state(of: v) != .ok { style = theme.state(PanelState(t.state(of: v))) }
-                    c.put(glyphs.ascii ? "*" : "•", x: x, y: row, style: style, clip: plot)
-                }
-            }
-            let start = "-" + state.windowLabel
-            c.put(start, x: plot.x, y: chartArea.maxY - 1, style: theme.dim, clip: chartArea)
-            c.put("now", x: plot.maxX - 3, y: chartArea.maxY - 1, style: theme.dim, clip: chartArea)
+        var marks: [LineChart.Mark] = []
+        if let t = live[0].threshold {
+            marks = [
+                LineChart.Mark(
+                    value: t.warning, label: "warn \(ValueFormat.format(t.warning, unit: m.unit))",
+                    style: theme.state(.warning)),
+                LineChart.Mark(
+                    value: t.critical, label: "crit \(ValueFormat.format(t.critical, unit: m.unit))",
+                    style: theme.state(.critical)),
+            ]
         }
+        LineChart(
+            lines: live.enumerated().map { LineChart.Line(values: $0.element.values, style: theme.series($0.offset)) },
+            marks: marks, unit: m.unit, windowMs: state.windowMs, look: look
+        ).render(in: chartArea, on: &c)
         // The per-series table.
         let header =
-            DisplayWidth.pad("series", to: max(10, tableArea.width - 40))
+            DisplayWidth.pad("  series", to: max(10, tableArea.width - 40))
             + DisplayWidth.pad("last", to: 10, right: true)
             + DisplayWidth.pad("min", to: 10, right: true) + DisplayWidth.pad("max", to: 10, right: true) + "  state"
         c.put(header, x: tableArea.x, y: tableArea.y, style: theme.title.with(.underline), clip: tableArea)
         for (i, s) in live.prefix(tableRows).enumerated() {
             let row =
-                DisplayWidth.pad(s.label, to: max(10, tableArea.width - 40))
+                DisplayWidth.pad("  " + (s.label.isEmpty ? m.title : s.label), to: max(10, tableArea.width - 40))
                 + DisplayWidth.pad(ValueFormat.format(s.current, unit: m.unit), to: 10, right: true)
                 + DisplayWidth.pad(ValueFormat.format(s.min, unit: m.unit), to: 10, right: true)
                 + DisplayWidth.pad(ValueFormat.format(s.max, unit: m.unit), to: 10, right: true)
                 + "  \(s.state.glyph(ascii: glyphs.ascii)) \(s.state.word)"
             c.put(row, x: tableArea.x, y: tableArea.y + 1 + i, style: theme.state(s.state), clip: tableArea)
+            // The legend: each row starts with its line's colour.
             c.put(
-                String(s.label.prefix(1)), x: tableArea.x, y: tableArea.y + 1 + i, style: theme.series(i),
+                glyphs.ascii ? "*" : "━", x: tableArea.x, y: tableArea.y + 1 + i, style: theme.series(i),
                 clip: tableArea)
         }
     }

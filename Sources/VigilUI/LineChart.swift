@@ -1,0 +1,207 @@
+import Foundation
+import VigilCore
+
+/// Connected lines in braille cells (2×4 dots a cell, as btop and
+/// ratatui's chart draw them), one colour a series, with a y axis at
+/// round values, a time axis (`-5m -4m … now`) and labelled threshold
+/// lines. A series keeps its colour whatever its values: the threshold
+/// state is what the threshold lines and the legend say, not a recolouring
+/// of points. Without UTF-8 the dots fall back to `*`, one a cell.
+struct LineChart: Widget, Styled {
+    struct Line {
+        var values: [Double?]
+        var style: Style
+    }
+    struct Mark {
+        var value: Double
+        var label: String
+        var style: Style
+    }
+
+    var lines: [Line]
+    var marks: [Mark] = []
+    var unit: String
+    /// The span the values cover, for the time axis (0: no time axis).
+    var windowMs: Int64
+    var look: Look
+
+    func render(in r: Rect, on c: inout Canvas) {
+        let all = lines.flatMap { $0.values.compactMap { $0 } }.filter(\.isFinite)
+        guard r.width >= 12, r.height >= 3, let dataLo = all.min(), let dataHi = all.max() else { return }
+        let scale = AxisScale(lo: dataLo, hi: dataHi, marks: marks.map(\.value), rows: r.height - 1)
+        let labels = scale.ticks.map { ValueFormat.format($0, unit: unit) }
+        let axisWidth = (labels.map(DisplayWidth.of).max() ?? 1) + 1
+        let plot = Rect(x: r.x + axisWidth, y: r.y, width: r.width - axisWidth, height: r.height - 1)
+        guard plot.width > 2 else { return }
+        func row(_ v: Double) -> Int { plot.maxY - 1 - cellIndex(scale.fraction(v) * Double(plot.height - 1)) }
+        for (tick, label) in zip(scale.ticks, labels) {
+            c.put(
+                DisplayWidth.pad(label, to: axisWidth - 1, right: true), x: r.x, y: row(tick), style: theme.dim, clip: r
+            )
+        }
+        let shown = marks.filter { $0.value >= scale.lo && $0.value <= scale.hi }
+        for mark in shown {
+            c.put(
+                String(repeating: g.ascii ? "." : "┄", count: plot.width), x: plot.x, y: row(mark.value),
+                style: mark.style, clip: plot)
+        }
+        if g.ascii {
+            for line in lines { drawStars(line, scale: scale, plot: plot, on: &c) }
+        } else {
+            drawBraille(scale: scale, plot: plot, on: &c)
+        }
+        // Labels last and at the left, over the oldest data: the newest
+        // points, at the right, stay in view.
+        for mark in shown {
+            c.put(" \(mark.label) ", x: plot.x + 1, y: row(mark.value), style: mark.style, clip: plot)
+        }
+        if windowMs > 0 {
+            TimeAxis(windowMs: windowMs, look: look).render(
+                in: Rect(x: plot.x, y: r.maxY - 1, width: plot.width, height: 1), on: &c)
+        }
+    }
+
+    /// Every series on one dot grid; a cell takes the colour of the last
+    /// series with a dot in it.
+    func drawBraille(scale: AxisScale, plot: Rect, on c: inout Canvas) {
+        let dotsX = plot.width * 2
+        let dotsY = plot.height * 4
+        var bits = [UInt8](repeating: 0, count: plot.width * plot.height)
+        var owner = [Int](repeating: -1, count: plot.width * plot.height)
+        func set(_ x: Int, _ y: Int, _ series: Int) {
+            guard x >= 0, x < dotsX, y >= 0, y < dotsY else { return }
+            let cell = (y / 4) * plot.width + x / 2
+            // Braille dot bits: left column 1, 2, 3, 7; right column 4, 5, 6, 8.
+            let bit: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
+            bits[cell] |= bit[x % 2][y % 4]
+            owner[cell] = series
+        }
+        for (i, line) in lines.enumerated() {
+            let n = line.values.count
+            guard n > 0 else { continue }
+            var previous: Int?
+            for x in 0..<dotsX {
+                // The value at this dot column: the window spread over the
+                // whole width, straight between two known neighbours.
+                let position = dotsX > 1 ? Double(x) * Double(n - 1) / Double(dotsX - 1) : Double(n - 1)
+                let left = Int(position.rounded(.down))
+                let right = Swift.min(n - 1, left + 1)
+                let v: Double
+                if let a = line.values[left], let b = line.values[right], a.isFinite, b.isFinite {
+                    v = a + (b - a) * (position - Double(left))
+                } else if let a = line.values[Int(position.rounded())], a.isFinite {
+                    v = a
+                } else {
+                    previous = nil
+                    continue
+                }
+                let y = dotsY - 1 - cellIndex(scale.fraction(v) * Double(dotsY - 1))
+                // Connected: the column fills from the previous dot's row.
+                let from = previous ?? y
+                for yy in Swift.min(from, y)...Swift.max(from, y) { set(x, yy, i) }
+                previous = y
+            }
+        }
+        for cell in bits.indices where bits[cell] != 0 {
+            let glyph = String(UnicodeScalar(0x2800 + UInt32(bits[cell]))!)
+            c.put(
+                glyph, x: plot.x + cell % plot.width, y: plot.y + cell / plot.width, style: lines[owner[cell]].style,
+                clip: plot)
+        }
+    }
+
+    func drawStars(_ line: Line, scale: AxisScale, plot: Rect, on c: inout Canvas) {
+        let values = line.values.suffix(plot.width)
+        var x = plot.x + plot.width - values.count
+        for v in values {
+            defer { x += 1 }
+            guard let v, v.isFinite else { continue }
+            let y = plot.maxY - 1 - cellIndex(scale.fraction(v) * Double(plot.height - 1))
+            c.put("*", x: x, y: y, style: line.style, clip: plot)
+        }
+    }
+}
+
+/// A y range at round values: from a floor that suits the data (zero for
+/// data near it, else a round value below its minimum) to a round value
+/// above its maximum, including the thresholds that lie near the data, and
+/// ticks at steps of 1, 2 or 5 times a power of ten.
+struct AxisScale {
+    var lo: Double
+    var hi: Double
+    var ticks: [Double]
+
+    init(lo dataLo: Double, hi dataHi: Double, marks: [Double], rows: Int) {
+        var lo = dataLo
+        var hi = dataHi
+        // A threshold within reach of the data is worth showing.
+        for m in marks where m.isFinite {
+            let span = Swift.max(hi - lo, Swift.abs(hi) * 0.1, 1e-9)
+            if m > hi && m - hi <= span { hi = m }
+            if m < lo && lo - m <= span { lo = m }
+        }
+        // Zero is the floor when the data comes near it (within its own
+        // span); far above zero the axis starts near the data, so a
+        // latency of 700–760 ms is not a flat line at the top.
+        if lo >= 0 && lo <= (hi - lo) { lo = 0 }
+        // A wiggle of a few parts in a hundred is not a cliff: the axis
+        // spans at least a fifth of the values' size.
+        let least = 0.2 * Swift.max(Swift.abs(lo), Swift.abs(hi))
+        if hi - lo < least { lo = lo >= 0 ? Swift.max(0, hi - least) : hi - least }
+        if hi == lo { hi = lo + Swift.max(1, Swift.abs(lo) * 0.1) }
+        let step = AxisScale.niceStep((hi - lo) / Double(Swift.max(1, Swift.min(5, rows / 3))))
+        lo = (lo / step).rounded(.down) * step
+        hi = (hi / step).rounded(.up) * step
+        if hi == lo { hi = lo + step }
+        self.lo = lo
+        self.hi = hi
+        var ticks: [Double] = []
+        var t = lo
+        while t <= hi + step * 1e-9 {
+            ticks.append(Swift.abs(t) < step * 1e-9 ? 0 : t)
+            t += step
+        }
+        self.ticks = ticks
+    }
+
+    func fraction(_ v: Double) -> Double { hi > lo ? Swift.max(0, Swift.min(1, (v - lo) / (hi - lo))) : 0.5 }
+
+    /// 1, 2 or 5 times a power of ten, at least `raw`.
+    static func niceStep(_ raw: Double) -> Double {
+        guard raw > 0, raw.isFinite else { return 1 }
+        let power = pow(10, (log10(raw)).rounded(.down))
+        for f in [1.0, 2, 5, 10] where f * power >= raw * (1 - 1e-9) { return f * power }
+        return 10 * power
+    }
+}
+
+/// `-5m -4m … now` under a chart: round steps of the window, as many as
+/// fit without touching.
+struct TimeAxis: Widget, Styled {
+    var windowMs: Int64
+    var look: Look
+
+    func render(in r: Rect, on c: inout Canvas) {
+        guard windowMs > 0, r.width >= 4 else { return }
+        c.put("now", x: r.maxX - 3, y: r.y, style: theme.dim, clip: r)
+        let steps: [Int64] = [
+            5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000,
+            7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000,
+        ]
+        // About one label per 14 cells.
+        let wanted = Swift.max(1, r.width / 14)
+        let step = steps.first { windowMs / $0 <= Int64(wanted) } ?? steps.last!
+        var lastEnd = r.maxX - 4
+        var ago = step
+        while ago <= windowMs {
+            let x = r.maxX - 1 - Int(Double(ago) / Double(windowMs) * Double(r.width - 1))
+            let label = "-" + PromDuration(milliseconds: ago).description
+            let start = x - DisplayWidth.of(label) / 2
+            if start >= r.x, start + DisplayWidth.of(label) < lastEnd {
+                c.put(label, x: start, y: r.y, style: theme.dim, clip: r)
+                lastEnd = start - 1
+            }
+            ago += step
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Testing
+import VigilCore
+
+@testable import VigilUI
+
+/// The zoomed chart: braille lines, round y ticks, a time axis and
+/// labelled thresholds (issue 20, charts a person reads).
+@Suite struct ChartTests {
+    static let look = Look(theme: .fallback, glyphs: Glyphs(ascii: false))
+
+    @Test func anAxisStartsAtASensibleFloorAndTicksAtRoundValues() {
+        // Data near zero: from zero.
+        let small = AxisScale(lo: 0.3, hi: 8.4, marks: [], rows: 15)
+        #expect((small.lo, small.hi, small.ticks) == (0, 10, [0, 2, 4, 6, 8, 10]))
+        // A latency of 685-688 ms is not a cliff, nor a flat line at 0.
+        let latency = AxisScale(lo: 685, hi: 688, marks: [], rows: 15)
+        #expect((latency.lo, latency.hi, latency.ticks) == (550, 700, [550, 600, 650, 700]))
+        // A threshold near the data is included; one far away is not.
+        #expect(AxisScale(lo: 600, hi: 1500, marks: [2000, 5000], rows: 15).hi == 2000)
+        // Negative data keeps its sign.
+        let signed = AxisScale(lo: -3, hi: 7, marks: [], rows: 15)
+        #expect((signed.lo, signed.hi) == (-4, 8))
+    }
+
+    @Test func linesAreBrailleWithTicksTimeAndLabelledThresholds() {
+        var c = Canvas(width: 40, height: 9)
+        LineChart(
+            lines: [
+                LineChart.Line(values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], style: Theme.fallback.series(0)),
+                LineChart.Line(values: [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2], style: Theme.fallback.series(1)),
+            ],
+            marks: [LineChart.Mark(value: 8, label: "warn 8", style: Theme.fallback.state(.warning))], unit: "",
+            windowMs: 300_000, look: Self.look
+        ).render(in: Rect(x: 0, y: 0, width: 40, height: 9), on: &c)
+        // Each series in its own colour, never recoloured by the threshold;
+        // the label sits at the left, over the oldest points.
+        #expect(
+            c.lines == [
+                "10                                 ⢀⣀⡤⠖⠋",
+                "   ┄ warn 8 ┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄⣀⡤⠴⠚⠉┄┄┄┄",
+                "                          ⣀⣠⠴⠚⠉⠁        ",
+                " 5                   ⢀⣠⠤⠖⠋⠁             ",
+                "                 ⣀⡤⠖⠚⠉                  ",
+                "            ⣀⣠⠴⠚⠉⠁                      ",
+                "   ⠒⠒⠒⠒⢒⣲⠶⠒⠛⠓⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒",
+                " 0 ⣀⡤⠖⠋⠉                                ",
+                "          -4m           -2m          now",
+            ])
+        #expect(c[39, 0].style == Theme.fallback.series(0))
+        #expect(c[30, 6].style == Theme.fallback.series(1))
+    }
+}
