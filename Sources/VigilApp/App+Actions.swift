@@ -10,6 +10,7 @@ extension App {
         m.warnings = alerts.warnings
         m.ruleErrors = alerts.ruleErrors
         m.warmingUp = warmingUp
+        m.resolved = alerts.recentlyResolved(since: now - AlertsModel.resolvedWindowMs)
         if let am = alertmanager {
             m.addAlertmanager(am.alerts, silences: am.silences, config: config)
             m.alertmanagerError = am.lastError
@@ -57,6 +58,17 @@ extension App {
             } else {
                 state.message = "no such alert"
             }
+        case .editIncident(let id, let text):
+            do {
+                let edit = try alerts.editIncident(id, text, at: now)
+                state.message = "\(id): \(Self.said(edit))"
+            } catch {
+                state.message = "not set: \(error)"
+            }
+        case .joinIncident(let key, let id):
+            state.message =
+                alerts.join(key, to: id, at: now)
+                ? "\(key.rule) joined \(id)" : "not joined: no incident \(id), or it has the alert already"
         case .updateIncident(let id, let status, let note):
             let firing = status == .resolved ? alerts.firingAlert(of: id) : nil
             let done = alerts.updateIncident(id, status: status, note: note, at: now)
@@ -97,5 +109,17 @@ extension App {
             return false
         }
         return true
+    }
+}
+
+extension App {
+    /// An incident edit as the status line confirms it.
+    static func said(_ edit: IncidentEdit) -> String {
+        switch edit {
+        case .assignee(let a): return "assignee \(a)"
+        case .severity(let s): return "severity \(s)"
+        case .services(let s): return "services \(s.joined(separator: ", "))"
+        case .section(let f, _): return "\(f.rawValue) written"
+        }
     }
 }

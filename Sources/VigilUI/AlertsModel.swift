@@ -65,6 +65,9 @@ public struct AlertsModel: Sendable {
     /// Vigil's own running silences (`s` on the Alerts screen), in the
     /// inventory's shape: the alert's labels as matchers, who, since when.
     public var localSilences: [AMSilence] = []
+    /// Alerts resolved in the last hours (`resolvedWindowMs`), newest first.
+    public var resolved: [ResolvedAlert] = []
+    public static let resolvedWindowMs: Int64 = 6 * 3_600_000
 
     public init() {}
 

@@ -16,6 +16,8 @@ public enum Action: String, CaseIterable, Sendable {
     /// On the Alerts and Incidents screens (and `acknowledge` anywhere:
     /// it takes the most urgent alert when no alert is selected).
     case acknowledge, unacknowledge, silence, incident, note, advance
+    /// Incidents: set a field; Alerts: join the alert to an incident.
+    case edit, join
 
     public var defaultKeys: [Key] {
         switch self {
@@ -45,6 +47,8 @@ public enum Action: String, CaseIterable, Sendable {
         case .incident: return [.char("i")]
         case .note: return [.char("n")]
         case .advance: return [.char(">")]
+        case .edit: return [.char("e")]
+        case .join: return [.char("J")]
         }
     }
 
@@ -52,7 +56,7 @@ public enum Action: String, CaseIterable, Sendable {
     /// with dashboard actions (`s` sorts a table, or silences an alert).
     public var onListScreens: Bool {
         switch self {
-        case .unacknowledge, .silence, .incident, .note, .advance: return true
+        case .unacknowledge, .silence, .incident, .note, .advance, .edit, .join: return true
         default: return false
         }
     }
@@ -81,7 +85,9 @@ public enum Action: String, CaseIterable, Sendable {
         case .silence: return "Alerts: silence for a time and why (1h; 30m deploy)"
         case .incident: return "Alerts: open an incident from the alert"
         case .note: return "Incidents: add a note"
-        case .advance: return "Incidents: next status (identified, monitoring, resolved)"
+        case .advance: return "Incidents: next status (identified, monitoring, resolved; reopens a resolved one)"
+        case .edit: return "Incidents: set assignee, severity, services, root cause, corrective, preventive"
+        case .join: return "Alerts: join the alert to an open incident"
         }
     }
 }
@@ -94,6 +100,8 @@ public enum Effect: Equatable, Sendable {
     case silence(AlertKey, PromDuration, note: String)
     case openIncident(AlertKey)
     case updateIncident(String, status: IncidentStatus?, note: String)
+    case editIncident(String, text: String)
+    case joinIncident(AlertKey, id: String)
 }
 
 public enum Screen: Sendable, Equatable {
@@ -107,6 +115,8 @@ public struct Prompt: Sendable, Equatable {
         case acknowledge(AlertKey)
         case silence(AlertKey)
         case note(incident: String, status: IncidentStatus?)
+        case edit(incident: String)
+        case join(AlertKey)
     }
     public var purpose: Purpose
     public var question: String
@@ -132,6 +142,8 @@ public struct AppState: Sendable {
     public var maxWindowMs: Int64 = 21_600_000
     public var paused = false
     public var showHelp = false
+    /// The help's first line shown: a small terminal scrolls it.
+    public var helpScroll = 0
     public var themes: [Theme]
     public var themeIndex = 0
     /// Keys of the dashboards (and of every screen), and keys of the
@@ -174,9 +186,14 @@ public struct AppState: Sendable {
         if key == .interrupt { return [.quit] }
         // A key pressed on the Alerts screen means its alerts were seen.
         if screen == .alerts { unseen = [] }
-        // Any key closes the help, except the one that quits.
+        // Up and down scroll the help (a small terminal does not hold it
+        // all); any other key closes it, except the one that quits.
         if showHelp && keymap[key] != .quit {
-            showHelp = false
+            switch keymap[key] {
+            case .up: helpScroll = max(0, helpScroll - 1)
+            case .down: helpScroll += 1
+            default: showHelp = false
+            }
             return []
         }
         if case .char(let c) = key, let n = c.wholeNumberValue, (1...9).contains(n), keymap[key] == nil {
@@ -188,7 +205,9 @@ public struct AppState: Sendable {
         guard let action = keymap[key] else { return [] }
         switch action {
         case .quit: return [.quit]
-        case .help: showHelp = true
+        case .help:
+            showHelp = true
+            helpScroll = 0
         case .nextDashboard: switchTo((dashboard + 1) % max(1, dashboardNames.count))
         case .previousDashboard: switchTo((dashboard + dashboardNames.count - 1) % max(1, dashboardNames.count))
         case .left: move(-1)
@@ -243,7 +262,7 @@ public struct AppState: Sendable {
                 return []
             }
             prompt = alerts.acknowledgePrompt(k)
-        case .unacknowledge, .silence, .incident, .note, .advance: break
+        case .unacknowledge, .silence, .incident, .note, .advance, .edit, .join: break
         }
         return []
     }
@@ -321,7 +340,9 @@ public struct AppState: Sendable {
         let action = listKeymap[key] ?? keymap[key]
         let outcome: ScreenOutcome
         switch screen {
-        case .alerts: outcome = alerts.handle(action)
+        case .alerts:
+            outcome = alerts.handle(
+                action, openIncident: incidents.ids.first { incidents.status[$0] != .resolved })
         case .incidents: outcome = incidents.handle(action)
         default:
             outcome =
@@ -376,6 +397,10 @@ public struct AppState: Sendable {
             case .note(let id, let status):
                 if status == nil && text.isEmpty { return [] }
                 return [.updateIncident(id, status: status, note: text)]
+            case .edit(let id):
+                return text.isEmpty ? [] : [.editIncident(id, text: text)]
+            case .join(let key):
+                return text.isEmpty ? [] : [.joinIncident(key, id: text)]
             }
         default:
             prompt = p

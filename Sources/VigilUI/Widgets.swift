@@ -214,8 +214,11 @@ struct GraphWidget: Widget, Styled {
         // scale each when units differ (latency next to connection count).
         let shared = Set(live.map(\.unit)).count == 1
         let labelWidth = live.count > 1 || DisplayWidth.of(live[0].label) > 0 ? Swift.min(16, r.width / 4) : 0
-        let statsWidth = r.width >= 46 ? 24 : r.width >= 30 ? 8 : 0
-        let lineWidth = r.width - labelWidth - statsWidth - (labelWidth > 0 ? 1 : 0) - (statsWidth > 0 ? 1 : 0)
+        // The current value stays whatever the width: decorations (the
+        // sparkline, min-max) go first.
+        let statsWidth = r.width >= 46 ? 24 : Swift.min(8, r.width)
+        let lineWidth = Swift.max(
+            0, r.width - labelWidth - statsWidth - (labelWidth > 0 ? 1 : 0) - (statsWidth > 0 ? 1 : 0))
         for (i, s) in live.prefix(rows).enumerated() {
             let y = r.y + i
             var x = r.x
@@ -224,10 +227,12 @@ struct GraphWidget: Widget, Styled {
                 x += labelWidth + 1
             }
             let (slo, shi) = shared ? (lo, hi) : Sparkline.range([s])
-            Sparkline.render(
-                s.values, x: x, y: y, width: lineWidth, lo: slo, hi: shi, threshold: s.threshold, base: theme.series(i),
-                theme: theme, glyphs: g, on: &c)
-            x += lineWidth + 1
+            if lineWidth > 0 {
+                Sparkline.render(
+                    s.values, x: x, y: y, width: lineWidth, lo: slo, hi: shi, threshold: s.threshold,
+                    base: theme.series(i), theme: theme, glyphs: g, on: &c)
+                x += lineWidth + 1
+            }
             if statsWidth == 24 {
                 let text =
                     DisplayWidth.pad(ValueFormat.format(s.current, unit: s.unit), to: 9, right: true) + " "
@@ -347,7 +352,8 @@ struct TableWidget: Widget, Styled {
     var model: PanelModel
     var look: Look
     var scroll = 0
-    /// Column to sort by (wraps around; nil: by value, largest first).
+    /// How `s` has been pressed: each column ascending, then descending,
+    /// then the panel's own order again (nil: the panel's own order).
     var sortColumn: Int?
 
     func render(in r: Rect, on c: inout Canvas) {
@@ -360,24 +366,57 @@ struct TableWidget: Widget, Styled {
             model.columns.isEmpty
             ? Array(Set(model.series.flatMap { $0.labels.withoutName.pairs.map(\.name) })).sorted() : model.columns
         if !model.rowTable { columns.append("value") }
-        let sortIndex = sortColumn.map { $0 % columns.count }
-        // Rows from a log source come in the panel's order until a column is picked.
-        let rows =
-            model.rowTable && sortIndex == nil
+        let step = sortColumn.map { $0 % (2 * columns.count + 1) }
+        let sortIndex = step.flatMap { $0 < 2 * columns.count ? $0 / 2 : nil }
+        let descending = step.map { $0 % 2 == 1 } ?? false
+        // The panel's own order: a log source's as it came, else by value,
+        // largest first. A picked column sorts stably either way.
+        let own =
+            model.rowTable
             ? model.series
-            : model.series.sorted { a, b in
-                guard let i = sortIndex, columns[i] != "value" else {
-                    return (a.current ?? -.infinity) > (b.current ?? -.infinity)
+            : model.series.enumerated().sorted { a, b in
+                let (x, y) = (a.element.current ?? -.infinity, b.element.current ?? -.infinity)
+                return x == y ? a.offset < b.offset : x > y
+            }.map(\.element)
+        let rows: [SeriesModel]
+        if let i = sortIndex {
+            rows = own.enumerated().sorted { a, b in
+                let order: Bool?
+                if columns[i] == "value" {
+                    let (x, y) = (a.element.current ?? -.infinity, b.element.current ?? -.infinity)
+                    order = x == y ? nil : x < y
+                } else {
+                    let (x, y) = (a.element.labels[columns[i]] ?? "", b.element.labels[columns[i]] ?? "")
+                    order = x == y ? nil : x < y
                 }
-                return (a.labels[columns[i]] ?? "") < (b.labels[columns[i]] ?? "")
-            }
-        let cells: [[String]] = rows.map { s in
+                guard let order else { return a.offset < b.offset }
+                return descending ? !order : order
+            }.map(\.element)
+        } else {
+            rows = own
+        }
+        var cells: [[String]] = rows.map { s in
             columns.map { col in
                 if col == "value" { return ValueFormat.format(s.current, unit: model.unit) }
                 return Sanitizer.clean(s.labels[col] ?? "", maxLength: 200)
             }
         }
-        if let i = sortIndex { columns[i] += columns[i] == "value" ? (g.ascii ? "v" : "↓") : (g.ascii ? "^" : "↑") }
+        // Too narrow: a timestamp column keeps the time and drops the date
+        // (the date is today's on launch day; the time is what tells rows apart).
+        func natural() -> Int {
+            columns.indices.map { i in
+                Swift.max(DisplayWidth.of(columns[i]), cells.map { DisplayWidth.of($0[i]) }.max() ?? 0)
+            }.reduce(0, +) + columns.count - 1
+        }
+        if natural() > r.width {
+            for i in columns.indices
+            where cells.contains(where: { !$0[i].isEmpty })
+                && cells.allSatisfy({ $0[i].isEmpty || Self.timeOfDay($0[i]) != nil })
+            {
+                for row in cells.indices { cells[row][i] = Self.timeOfDay(cells[row][i]) ?? cells[row][i] }
+            }
+        }
+        if let i = sortIndex { columns[i] += descending ? (g.ascii ? "v" : "↓") : (g.ascii ? "^" : "↑") }
         // Column widths: what the content needs, shrunk to fit the panel.
         var widths = columns.enumerated().map { i, name in
             Swift.max(DisplayWidth.of(name), cells.map { DisplayWidth.of($0[i]) }.max() ?? 0)
@@ -402,6 +441,17 @@ struct TableWidget: Widget, Styled {
             let info = "rows \(start + 1)-\(start + visible) of \(rows.count)"
             c.put(info, x: r.x, y: r.maxY - 1, style: theme.dim, clip: r)
         }
+    }
+}
+
+extension TableWidget {
+    /// `2026-11-29T11:58:01Z` → `11:58:01Z`; nil when it is not a timestamp.
+    static func timeOfDay(_ s: String) -> String? {
+        let c = Array(s)
+        guard c.count >= 16, c[4] == "-", c[7] == "-", c[10] == "T" || c[10] == " ",
+            c[0..<4].allSatisfy(\.isNumber), c[11].isNumber
+        else { return nil }
+        return String(c[11...])
     }
 }
 

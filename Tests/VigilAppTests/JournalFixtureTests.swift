@@ -77,6 +77,23 @@ import VigilUI
         }
     }
 
+    /// The incident fields added since 0.1.0 go through a line and back.
+    @Test func incidentFieldsRoundTrip() throws {
+        let key = AlertKey(rule: "Errors Above Budget", labels: Labels(["service": "api"]))
+        for update in [
+            IncidentUpdated(id: "INC-1", status: nil, note: "", by: "a", severity: "high"),
+            IncidentUpdated(id: "INC-1", status: nil, note: "", by: "a", services: ["api", "web"]),
+            IncidentUpdated(id: "INC-1", status: nil, note: "pool too small", by: "a", section: .rootCause),
+            IncidentUpdated(id: "INC-1", status: nil, note: "", by: "a", joined: key),
+        ] {
+            let record = JournalRecord(t: 5, .incidentUpdated(update))
+            let back = try JSONDecoder().decode(JournalRecord.self, from: try JSONEncoder().encode(record))
+            #expect(back.entry == record.entry)
+        }
+        let bad = Data(#"{"t":1,"type":"incident_update","incident":"I","note":"x","by":"a","section":"blame"}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(JournalRecord.self, from: bad) }
+    }
+
     @Test func aKindFromANewerReleaseIsKeptAndSkippedNotDamage() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-newer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -149,7 +149,10 @@ import VigilCore
         _ = st.handle(.escape)
         _ = st.handle(.down)
         _ = st.handle(.char(">"))
-        #expect(st.prompt == nil && st.message == "INC-0 is resolved")
+        // A resolved incident is reopened, with why.
+        #expect(st.prompt?.question == "Reopen INC-0 (investigating) — why (Enter, Esc cancels):")
+        for ch in "back again" { _ = st.handle(.char(ch)) }
+        #expect(st.handle(.enter) == [.updateIncident("INC-0", status: .investigating, note: "back again")])
     }
 
     @Test func statusBarAlwaysShowsFiringCountAndWorstSeverity() {

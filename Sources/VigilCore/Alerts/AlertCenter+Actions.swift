@@ -32,7 +32,9 @@ extension AlertCenter {
     /// `source` is the store the rules read, for the minutes before the
     /// alert went pending (nil: no backfill).
     public mutating func openIncident(from key: AlertKey, at now: Int64, source: (any SeriesSource)? = nil) -> String? {
-        if let open = incidents.all.first(where: { $0.alert == key && $0.status != .resolved }) { return open.id }
+        if let open = incidents.all.first(where: { $0.alerts.contains(key) && $0.status != .resolved }) {
+            return open.id
+        }
         guard let alert = engine.alerts[key] else { return nil }
         let rule = engine.rules.first { $0.name == key.rule }
         let level = engine.escalation(of: alert, at: now).level ?? config.alerts.escalation.first
@@ -81,6 +83,59 @@ extension AlertCenter {
         return true
     }
 
+    /// Sets one of the plan's incident fields (`assignee: alice`), said
+    /// in the journal; a refused edit writes nothing.
+    public mutating func editIncident(_ id: String, _ text: String, at now: Int64) throws(IncidentEditError)
+        -> IncidentEdit
+    {
+        let edit = try IncidentEdit.parse(text, severities: config.alerts.severities.map(\.id))
+        guard incidents[id] != nil else { throw .noIncident(id) }
+        var u = IncidentUpdated(id: id, status: nil, note: "", by: identity)
+        switch edit {
+        case .assignee(let a): u.assignee = a
+        case .severity(let s): u.severity = s
+        case .services(let s): u.services = s
+        case .section(let field, let text):
+            u.section = field
+            u.note = text
+        }
+        let r = JournalRecord(t: now, .incidentUpdated(u))
+        incidents.apply(r)
+        record(r)
+        return edit
+    }
+
+    /// Another alert joins an incident (one cause, several rules firing).
+    /// False when the incident does not exist or already has the alert.
+    public mutating func join(_ key: AlertKey, to id: String, at now: Int64) -> Bool {
+        guard let incident = incidents[id], !incident.alerts.contains(key) else { return false }
+        let r = JournalRecord(
+            t: now, .incidentUpdated(IncidentUpdated(id: id, status: nil, note: "", by: identity, joined: key)))
+        incidents.apply(r)
+        record(r)
+        return true
+    }
+
+    /// Alerts that resolved since `since` and are not active again, newest
+    /// first, with when they fired: what happened while one looked away.
+    public func recentlyResolved(since: Int64) -> [ResolvedAlert] {
+        var out: [AlertKey: ResolvedAlert] = [:]
+        var order: [AlertKey] = []
+        // Newest first, until well before the window (to find firing times).
+        for r in records.reversed() {
+            guard r.t >= since - 6 * 3_600_000 else { break }
+            guard case .transition(let key, _, let to, _, _)? = r.event else { continue }
+            if to == .resolved, r.t >= since, out[key] == nil, engine.alerts[key].map({ $0.state == .resolved }) ?? true
+            {
+                out[key] = ResolvedAlert(key: key, resolvedAtMs: r.t, firedAtMs: nil)
+                order.append(key)
+            } else if to == .firing, out[key]?.firedAtMs == nil, let resolved = out[key]?.resolvedAtMs, r.t < resolved {
+                out[key]?.firedAtMs = r.t
+            }
+        }
+        return order.compactMap { out[$0] }
+    }
+
     /// An incident's timeline and figures, from the journal.
     public func history(of id: String, now: Int64) -> IncidentHistory? {
         incidents[id].map { IncidentHistory(incident: $0, records: records, nowMs: now) }
@@ -101,4 +156,11 @@ extension AlertCenter {
         else { return false }
         return config.alerts.severities.first { $0.id == a.severity }?.escalation ?? false
     }
+}
+
+/// An alert that fired and resolved, as the Alerts screen lists it.
+public struct ResolvedAlert: Sendable, Equatable {
+    public var key: AlertKey
+    public var resolvedAtMs: Int64
+    public var firedAtMs: Int64?
 }

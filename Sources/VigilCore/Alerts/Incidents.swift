@@ -33,8 +33,15 @@ public struct Incident: Equatable, Sendable {
     public var openedBy: String
     /// The alert it was opened from; its journal records make the timeline.
     public var alert: AlertKey?
+    /// Alerts joined since (the same cause seen by several rules).
+    public var joined: [AlertKey] = []
     public var updates: [IncidentUpdate] = []
     public var resolvedAtMs: Int64?
+    /// The post-mortem's sections as written on the incident page.
+    public var sections: [PostmortemField: [String]] = [:]
+
+    /// Every alert of the incident, the one it was opened from first.
+    public var alerts: [AlertKey] { (alert.map { [$0] } ?? []) + joined }
 }
 
 /// Every incident in the journal, rebuilt by replaying its records.
@@ -66,6 +73,10 @@ public struct IncidentBook: Sendable {
                 i.resolvedAtMs = status == .resolved ? r.t : nil
             }
             if let a = u.assignee { i.assignee = a }
+            if let s = u.severity { i.severity = s }
+            if let s = u.services { i.services = s }
+            if let k = u.joined, !i.alerts.contains(k) { i.joined.append(k) }
+            if let field = u.section, !u.note.isEmpty { i.sections[field, default: []].append(u.note) }
             incidents[u.id] = i
         default:
             break

@@ -4,7 +4,7 @@
 extension JournalRecord: Codable {
     enum Key: String, CodingKey {
         case v, t, type, src, rule, labels, from, to, value, by, note, until, level, contacts
-        case incident, title, severity, services, status, assignee, description, times, values
+        case incident, title, severity, services, status, assignee, description, times, values, section
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,11 +60,19 @@ extension JournalRecord: Codable {
                 throw DecodingError.dataCorruptedError(
                     forKey: .status, in: c, debugDescription: "unknown incident status \(status!)")
             }
+            let section = try c.decodeIfPresent(String.self, forKey: .section)
+            guard section == nil || PostmortemField(rawValue: section!) != nil else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .section, in: c, debugDescription: "unknown post-mortem section \(section!)")
+            }
             entry = .incidentUpdated(
                 IncidentUpdated(
                     id: try c.decode(String.self, forKey: .incident), status: status.flatMap(IncidentStatus.init),
                     note: try string(.note), assignee: try c.decodeIfPresent(String.self, forKey: .assignee),
-                    by: try string(.by)))
+                    by: try string(.by), severity: try c.decodeIfPresent(String.self, forKey: .severity),
+                    services: try c.decodeIfPresent([String].self, forKey: .services),
+                    section: section.flatMap(PostmortemField.init),
+                    joined: try c.decodeIfPresent(String.self, forKey: .rule) == nil ? nil : try key()))
         case "samples":
             let times = try c.decode([Int64].self, forKey: .times)
             let values = try c.decode([Double].self, forKey: .values)
@@ -128,6 +136,10 @@ extension JournalRecord: Codable {
             try c.encode(u.note, forKey: .note)
             try c.encodeIfPresent(u.assignee, forKey: .assignee)
             try c.encode(u.by, forKey: .by)
+            try c.encodeIfPresent(u.severity, forKey: .severity)
+            try c.encodeIfPresent(u.services, forKey: .services)
+            try c.encodeIfPresent(u.section?.rawValue, forKey: .section)
+            if let joined = u.joined { try key(joined) }
         case .samples(let k, let times, let values):
             try key(k)
             try c.encode(times, forKey: .times)

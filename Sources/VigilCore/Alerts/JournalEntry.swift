@@ -47,13 +47,27 @@ public struct IncidentUpdated: Sendable, Equatable {
     public var note: String
     public var assignee: String?
     public var by: String
+    /// The plan's incident fields, each set by an update of its own.
+    public var severity: String?
+    public var services: [String]?
+    /// The note is this post-mortem section's text (root cause, ...).
+    public var section: PostmortemField?
+    /// Another alert joins the incident.
+    public var joined: AlertKey?
 
-    public init(id: String, status: IncidentStatus?, note: String, assignee: String? = nil, by: String) {
+    public init(
+        id: String, status: IncidentStatus?, note: String, assignee: String? = nil, by: String,
+        severity: String? = nil, services: [String]? = nil, section: PostmortemField? = nil, joined: AlertKey? = nil
+    ) {
         self.id = id
         self.status = status
         self.note = note
         self.assignee = assignee
         self.by = by
+        self.severity = severity
+        self.services = services
+        self.section = section
+        self.joined = joined
     }
 }
 

@@ -42,6 +42,14 @@ public struct IncidentHistory: Sendable {
         self.incident = incident
         let end = incident.resolvedAtMs ?? nowMs
         var entries: [TimelineEntry] = []
+        let joinedKeys = Set(incident.joined)
+        for r in records where r.key.map(joinedKeys.contains) == true && r.t <= end {
+            if case .transition(let k, _, let to, _, _)? = r.event, to == .firing || to == .resolved,
+                r.t >= incident.openedAtMs - 3_600_000
+            {
+                entries.append(TimelineEntry(atMs: r.t, kind: "joined", text: "\(k.rule) \(to.rawValue)"))
+            }
+        }
         if let key = incident.alert {
             let mine = records.filter { $0.key == key }.sorted { $0.t < $1.t }
             // The episode the incident belongs to starts at the last time
@@ -125,6 +133,20 @@ public struct IncidentHistory: Sendable {
                     TimelineEntry(
                         atMs: r.t, kind: "opened",
                         text: "incident opened by \(o.by.isEmpty ? "?" : o.by), assigned to \(o.assignee ?? "nobody")"))
+            case .incidentUpdated(let u) where u.joined != nil || u.severity != nil || u.services != nil:
+                var what: [String] = []
+                if let k = u.joined { what.append("alert \(k.rule) joined") }
+                if let s = u.severity { what.append("severity set to \(s)") }
+                if let s = u.services { what.append("services set to \(s.joined(separator: ", "))") }
+                entries.append(
+                    TimelineEntry(
+                        atMs: r.t, kind: "update",
+                        text: "\(what.joined(separator: ", ")) (\(u.by.isEmpty ? "?" : u.by))"))
+            case .incidentUpdated(let u) where u.section != nil:
+                entries.append(
+                    TimelineEntry(
+                        atMs: r.t, kind: "update",
+                        text: "\(u.section!.rawValue): \"\(u.note)\" (\(u.by.isEmpty ? "?" : u.by))"))
             case .incidentUpdated(let u):
                 let status = u.status.map { "status \($0.rawValue)" }
                 let text = [status, u.note.isEmpty ? nil : "\"\(u.note)\""].compactMap { $0 }.joined(separator: ": ")
@@ -210,9 +232,9 @@ public enum Postmortem {
         md += "| Opened | \(IncidentHistory.time(i.openedAtMs)) by \(i.openedBy) |\n"
         md += "| Assignee | \(i.assignee.isEmpty ? "nobody" : i.assignee) |\n"
         md += "| Affected services | \(i.services.isEmpty ? "not known" : i.services.joined(separator: ", ")) |\n"
-        if let k = i.alert {
+        for (n, k) in i.alerts.enumerated() {
             let labels = k.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ", ")
-            md += "| Alert | \(k.rule)\(labels.isEmpty ? "" : " {\(labels)}") |\n"
+            md += "| \(n == 0 ? "Alert" : "Joined alert") | \(k.rule)\(labels.isEmpty ? "" : " {\(labels)}") |\n"
         }
         if let rule { md += "| Condition | `\(rule.condition)` for \(rule.holdFor) |\n" }
         md += "\n## Summary\n\n"
@@ -267,7 +289,11 @@ public enum Postmortem {
             ("Root cause", PostmortemField.rootCause), ("Corrective actions", .corrective),
             ("Preventive actions", .preventive),
         ] {
-            let notes = i.updates.compactMap { PostmortemField.split($0.note).flatMap { $0.0 == field ? $0.1 : nil } }
+            // Written as the section (e on the incident page), or as a
+            // note that starts with the section's name.
+            let notes =
+                (i.sections[field] ?? [])
+                + i.updates.compactMap { PostmortemField.split($0.note).flatMap { $0.0 == field ? $0.1 : nil } }
             md += "\n## \(heading)\n\n"
             md += notes.isEmpty ? "_To be written._\n" : notes.map { "- \($0)\n" }.joined()
         }

@@ -15,7 +15,10 @@ public struct AlertsScreen: Widget, Styled {
 
     public func render(in r: Rect, on c: inout Canvas) {
         let worstState: PanelState = m.worst.map { $0.severityRank <= 1 ? .critical : .warning } ?? .ok
-        let title = "Alerts: \(m.firing.count) firing, \(m.pending.count) pending"
+        var title = "Alerts: \(m.firing.count) firing, \(m.pending.count) pending"
+        if !m.resolved.isEmpty {
+            title += ", \(m.resolved.count) resolved in \(PromDuration(milliseconds: AlertsModel.resolvedWindowMs))"
+        }
         let inner = PanelFrame(title: title, state: worstState, selected: true, badge: false, look: look).draw(
             in: r, on: &c)
         guard inner.width > 10, inner.height > 2 else { return }
@@ -54,6 +57,7 @@ public struct AlertsScreen: Widget, Styled {
                     style: theme.state(.error("")), clip: inner)
                 y += 1
             }
+            renderResolved(from: y + 1, to: inner.maxY - (m.warnings.isEmpty ? 0 : 1), in: inner, on: &c)
             return
         }
         // Columns: state, severity, age, value, alert, acknowledgement, escalation.
@@ -136,6 +140,7 @@ public struct AlertsScreen: Widget, Styled {
             }
             y += 1
         }
+        renderResolved(from: y + 1, to: listBottom, in: inner, on: &c)
         // The selected alert in full.
         guard detailHeight >= 3, state.alerts.selected < m.rows.count else { return }
         let row = m.rows[state.alerts.selected]
@@ -159,6 +164,27 @@ public struct AlertsScreen: Widget, Styled {
             c.put(
                 DisplayWidth.truncate(Sanitizer.clean(d, maxLength: 400), to: inner.width - 2), x: inner.x + 1,
                 y: top + 1 + i, style: theme.text, clip: inner)
+        }
+    }
+}
+
+extension AlertsScreen {
+    /// Alerts resolved in the last hours, under the active ones while
+    /// there is room: when each fired and resolved, and for how long.
+    func renderResolved(from top: Int, to bottom: Int, in inner: Rect, on c: inout Canvas) {
+        guard !m.resolved.isEmpty, bottom - top >= 2 else { return }
+        let window = PromDuration(milliseconds: AlertsModel.resolvedWindowMs)
+        c.put(
+            "Resolved in the last \(window)", x: inner.x + 1, y: top, style: theme.title.with(.underline), clip: inner)
+        for (i, r) in m.resolved.prefix(bottom - top - 1).enumerated() {
+            let lasted = r.firedAtMs.map { "fired \(TimeText.clock($0)), for \(TimeText.age(r.resolvedAtMs - $0))" }
+            let labels = r.key.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            let line =
+                DisplayWidth.pad("resolved", to: 9) + DisplayWidth.pad(TimeText.clock(r.resolvedAtMs), to: 10)
+                + DisplayWidth.pad(lasted ?? "", to: 30) + r.key.rule + (labels.isEmpty ? "" : " {\(labels)}")
+            c.put(
+                DisplayWidth.truncate(Sanitizer.clean(line, maxLength: 400), to: inner.width - 2), x: inner.x + 1,
+                y: top + 1 + i, style: theme.state(.ok), clip: inner)
         }
     }
 }
@@ -206,7 +232,9 @@ public struct AlertsScreenState: Sendable, Equatable {
         Prompt(purpose: .acknowledge(k), question: "Acknowledge \(titles[k] ?? k.rule) — note (Enter, Esc cancels):")
     }
 
-    public mutating func handle(_ action: Action?) -> ScreenOutcome {
+    /// `openIncident`: the newest incident not resolved, offered when an
+    /// alert joins one.
+    public mutating func handle(_ action: Action?, openIncident: String? = nil) -> ScreenOutcome {
         switch action {
         case .back?: return .leave
         case .up?: selected = max(0, selected - 1)
@@ -227,6 +255,12 @@ public struct AlertsScreenState: Sendable, Equatable {
         case .incident?:
             guard let k = selectedKey else { return .message("no alert selected") }
             return .effects([.openIncident(k)])
+        case .join?:
+            guard let k = selectedKey else { return .message("no alert selected") }
+            guard let id = openIncident else { return .message("no open incident to join (i opens one)") }
+            var p = Prompt(purpose: .join(k), question: "Join \(titles[k] ?? k.rule) to incident (Enter, Esc cancels):")
+            p.text = id
+            return .prompt(p)
         case let a? where a.global: return .passOn
         default: break  // panel keys (zoom, filter, sort …) mean nothing on a list
         }

@@ -25,15 +25,22 @@ public struct HelpScreen: Widget, Styled {
         if !about.isEmpty { lines.insert(contentsOf: about + [""], at: 0) }
         lines.append("zoomed log      / search (re: regex) n N matches, G end, F follow, w wrap")
         lines.append("")
-        lines.append("Any key closes this help.")
+        lines.append("Up and down scroll; any other key closes this help.")
         let w = min(r.width - 2, 76)
         let h = min(r.height - 2, lines.count + 2)
         let box = Rect(x: r.x + (r.width - w) / 2, y: r.y + (r.height - h) / 2, width: w, height: h)
         c.fill(box, style: theme.text)
         let inner = PanelFrame(title: "Keys", state: .ok, selected: true, badge: false, look: look).draw(
             in: box, on: &c)
-        for (i, l) in lines.prefix(inner.height).enumerated() {
-            c.put(l, x: inner.x + 1, y: inner.y + i, style: theme.text, clip: inner)
+        // Taller than the screen: it scrolls, and says there is more.
+        let first = max(0, min(state.helpScroll, lines.count - inner.height))
+        var shown = Array(lines.dropFirst(first).prefix(inner.height))
+        let below = lines.count - first - shown.count
+        if below > 0, !shown.isEmpty { shown[shown.count - 1] = "↓ \(below + 1) more lines (down scrolls)" }
+        if first > 0, !shown.isEmpty { shown[0] = "↑ \(first + 1) lines above (up scrolls)" }
+        for (i, l) in shown.enumerated() {
+            let style = (i == shown.count - 1 && below > 0) || (i == 0 && first > 0) ? theme.dim : theme.text
+            c.put(l, x: inner.x + 1, y: inner.y + i, style: style, clip: inner)
         }
     }
 

@@ -24,7 +24,8 @@ public struct IncidentsScreen: Widget, Styled {
         ).draw(in: r, on: &c)
         guard inner.width > 10, inner.height > 2 else { return }
         c.put(
-            DisplayWidth.truncate("Enter open  n note  > next status  Esc back", to: inner.width - 1), x: inner.x + 1,
+            DisplayWidth.truncate("Enter open  n note  e set a field  > next status  Esc back", to: inner.width - 1),
+            x: inner.x + 1,
             y: inner.y, style: theme.dim, clip: inner)
         var y = inner.y + 2
         guard !m.incidents.isEmpty else {
@@ -47,7 +48,10 @@ public struct IncidentsScreen: Widget, Styled {
                 + DisplayWidth.pad(TimeText.age(m.nowMs - inc.openedAtMs), to: 8)
                 + DisplayWidth.pad(DisplayWidth.truncate(inc.assignee, to: 21), to: 22) + inc.title
             var style = inc.status == .resolved ? theme.dim : theme.text
-            if i == state.incidents.selected { style.attributes.insert(.reverse) }
+            // Selected as on the Alerts screen: a marker and reverse video.
+            let selected = i == state.incidents.selected
+            if selected { style.attributes.insert(.reverse) }
+            c.put(selected ? ">" : " ", x: inner.x, y: y, style: style, clip: inner)
             c.put(
                 DisplayWidth.truncate(Sanitizer.clean(line, maxLength: 400), to: inner.width - 1), x: inner.x + 1, y: y,
                 style: style, clip: inner)
@@ -75,7 +79,10 @@ public struct IncidentScreen: Widget, Styled {
         ).draw(in: r, on: &c)
         guard inner.width > 10, inner.height > 2 else { return }
         c.put(
-            DisplayWidth.truncate("n note  > next status  Esc back to the list", to: inner.width - 1), x: inner.x + 1,
+            DisplayWidth.truncate(
+                "n note  e set a field  > next status (reopens a resolved one)  Esc back to the list",
+                to: inner.width - 1),
+            x: inner.x + 1,
             y: inner.y, style: theme.dim, clip: inner)
         var lines: [(String, Style)] = [
             ("status \(inc.status.rawValue)   severity \(inc.severity)   assignee \(inc.assignee)", theme.title),
@@ -88,6 +95,13 @@ public struct IncidentScreen: Widget, Styled {
                     + "\(h.timeToResolveMs.map(IncidentHistory.span) ?? "-")", theme.text
             ),
         ]
+        if inc.alerts.count > 1 {
+            lines.append(("alerts \(inc.alerts.map(\.rule).joined(separator: ", "))", theme.text))
+        }
+        for field in PostmortemField.allCases {
+            guard let texts = inc.sections[field], !texts.isEmpty else { continue }
+            lines.append(("\(field.rawValue): \(texts.joined(separator: "; "))", theme.text))
+        }
         if !h.samples.isEmpty {
             let spark = glyphs.ascii ? "" : "  " + IncidentHistory.sparkline(h.samples, width: 40)
             lines.append(("metric\(spark)", theme.accent))
@@ -159,11 +173,25 @@ public struct IncidentsScreenState: Sendable, Equatable {
                 Prompt(
                     purpose: .note(incident: id, status: nil),
                     question: "Note on \(id) ('root cause:', 'corrective:', 'preventive:' fill the post-mortem):"))
+        case .edit?:
+            guard let id = selectedID else { return .message("no incident selected") }
+            open = true
+            return .prompt(
+                Prompt(
+                    purpose: .edit(incident: id),
+                    question:
+                        "Set on \(id) (assignee: / severity: / services: / root cause: / corrective: / preventive:):"))
         case .advance?:
             guard let id = selectedID else { return .message("no incident selected") }
             let current = status[id] ?? .investigating
-            guard current != .resolved else { return .message("\(id) is resolved") }
             open = true
+            // A resolved incident that was not over is reopened, with why.
+            guard current != .resolved else {
+                return .prompt(
+                    Prompt(
+                        purpose: .note(incident: id, status: .investigating),
+                        question: "Reopen \(id) (investigating) — why (Enter, Esc cancels):"))
+            }
             return .prompt(
                 Prompt(
                     purpose: .note(incident: id, status: current.next),

@@ -20,8 +20,11 @@ public struct ZoomScreen: Widget, Styled {
                     || s.labels.pairs.contains { $0.value.localizedCaseInsensitiveContains(state.zoom.filter) }
             }
         }
+        // Tables and logs show what is there now, not a time window.
+        let windowed = m.type == .graph || m.type == .stat || m.type == .status
         let title =
-            m.title + " (" + state.windowLabel + ")" + (state.zoom.filter.isEmpty ? "" : " /\(state.zoom.filter)")
+            m.title + (windowed ? " (" + state.windowLabel + ")" : "")
+            + (state.zoom.filter.isEmpty ? "" : " /\(state.zoom.filter)")
         var inner = PanelFrame(title: title, state: m.state, selected: true, look: look).draw(in: r, on: &c)
         // What the metrics are, in the configuration's words.
         if !m.descriptions.isEmpty && inner.height > 6 {
