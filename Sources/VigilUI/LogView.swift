@@ -199,7 +199,10 @@ struct LogWidget: Widget, Styled {
         guard let footer else { return }
         var info = "\(ring.count) lines"
         if ring.total > ring.count { info += " (newest \(ring.count) of \(ring.total) kept)" }
-        info += view.follow ? " │ following" : " │ scrolled \(view.scroll) up (G follows)"
+        // What is on screen, not what the keys asked: a search jump moves
+        // the view without the up key.
+        let scrolled = ring.count - 1 - bottom
+        info += view.follow && scrolled == 0 ? " │ following" : " │ scrolled \(scrolled) up (G follows)"
         info += view.wrap ? " │ wrap" : " │ truncate (w wraps)"
         if !search.isEmpty {
             info += " │ /\(search): \(matchIndices.count) match\(matchIndices.count == 1 ? "" : "es")"

@@ -80,6 +80,9 @@ import VigilCore
         lines = render(st, snap)
         #expect(lines.contains { $0.contains("▶") && $0.contains("line 19 ERROR") })
         #expect(lines.contains { $0.contains("10 matches (1)") })
+        // The footer tells where the view is, not "following", after the jump.
+        let footer = lines.first { $0.contains("300 lines") } ?? ""
+        #expect(!footer.contains("following") && footer.contains(" up (G follows)"), "\(footer)")
         _ = st.handle(.char("n"))  // the next older match
         lines = render(st, snap)
         #expect(lines.contains { $0.contains("10 matches (2)") })
