@@ -266,21 +266,8 @@ extension GraphWidget {
     func renderLines(_ live: [SeriesModel], in r: Rect, on c: inout Canvas) {
         let legendRows = Swift.min(live.count, Swift.max(1, r.height / 3))
         let (chart, legend) = r.splitBottom(legendRows)
-        var marks: [LineChart.Mark] = []
-        if let t = live[0].threshold {
-            marks = [
-                LineChart.Mark(
-                    value: t.warning, label: "warn \(ValueFormat.format(t.warning, unit: model.unit))",
-                    style: theme.state(.warning)),
-                LineChart.Mark(
-                    value: t.critical, label: "crit \(ValueFormat.format(t.critical, unit: model.unit))",
-                    style: theme.state(.critical)),
-            ]
-        }
-        LineChart(
-            lines: live.enumerated().map { LineChart.Line(values: $0.element.values, style: theme.series($0.offset)) },
-            marks: marks, unit: model.unit, windowMs: chart.height >= 6 ? model.windowMs : 0, look: look
-        ).render(in: chart, on: &c)
+        LineChart(series: live, unit: model.unit, windowMs: chart.height >= 6 ? model.windowMs : 0, look: look)
+            .render(in: chart, on: &c)
         let valueWidth = 10
         for (i, s) in live.prefix(legendRows).enumerated() {
             let y = legend.y + i

@@ -16,7 +16,10 @@ import VigilCore
         let latency = AxisScale(lo: 685, hi: 688, marks: [], rows: 15)
         #expect((latency.lo, latency.hi, latency.ticks) == (550, 700, [550, 600, 650, 700]))
         // A threshold near the data is included; one far away is not.
-        #expect(AxisScale(lo: 600, hi: 1500, marks: [2000, 5000], rows: 15).hi == 2000)
+        #expect(AxisScale(lo: 600, hi: 1500, marks: [2000, 50_000], rows: 15).hi == 2000)
+        #expect(AxisScale(lo: 0.24, hi: 0.32, marks: [1, 5], rows: 15).ticks == [0, 0.2, 0.4, 0.6, 0.8, 1])
+        // Lower is worse: a cache hit rate of 84-93% against 80 and 50.
+        #expect(AxisScale(lo: 84, hi: 93, marks: [80, 50], rows: 15).lo == 50)
         // Negative data keeps its sign.
         let signed = AxisScale(lo: -3, hi: 7, marks: [], rows: 15)
         #expect((signed.lo, signed.hi) == (-4, 8))

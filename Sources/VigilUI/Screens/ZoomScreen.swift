@@ -62,21 +62,7 @@ public struct ZoomScreen: Widget, Styled {
         }
         let tableRows = min(live.count, max(1, inner.height / 3))
         let (chartArea, tableArea) = inner.splitBottom(tableRows + 1)
-        var marks: [LineChart.Mark] = []
-        if let t = live[0].threshold {
-            marks = [
-                LineChart.Mark(
-                    value: t.warning, label: "warn \(ValueFormat.format(t.warning, unit: m.unit))",
-                    style: theme.state(.warning)),
-                LineChart.Mark(
-                    value: t.critical, label: "crit \(ValueFormat.format(t.critical, unit: m.unit))",
-                    style: theme.state(.critical)),
-            ]
-        }
-        LineChart(
-            lines: live.enumerated().map { LineChart.Line(values: $0.element.values, style: theme.series($0.offset)) },
-            marks: marks, unit: m.unit, windowMs: state.windowMs, look: look
-        ).render(in: chartArea, on: &c)
+        LineChart(series: live, unit: m.unit, windowMs: state.windowMs, look: look).render(in: chartArea, on: &c)
         // The per-series table.
         let header =
             DisplayWidth.pad("  series", to: max(10, tableArea.width - 40))
