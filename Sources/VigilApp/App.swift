@@ -67,6 +67,7 @@ public struct App: Sendable {
         let window = state.windowMs
         history = MetricHistory(
             windowMs: window, stepMs: max(config.refresh.milliseconds, window / Int64(graphColumns)))
+        history.trailMs = keep
         snapshot = Snapshot(timeMs: 0, results: [:], targets: [], refreshMs: config.refresh.milliseconds)
         screens = DashboardView(config: config, ascii: options.ascii)
         screens.about = options.about

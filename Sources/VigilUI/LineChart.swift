@@ -23,11 +23,13 @@ struct LineChart: Widget, Styled {
     var unit: String
     /// The span the values cover, for the time axis (0: no time axis).
     var windowMs: Int64
+    /// When the window ends: long windows label the axis with clock times.
+    var endMs: Int64?
     var look: Look
 
     /// A panel's series, a colour each, with the first one's thresholds
     /// as labelled lines (`warn 2 s`, `crit 5 s`).
-    init(series: [SeriesModel], unit: String, windowMs: Int64, look: Look) {
+    init(series: [SeriesModel], unit: String, windowMs: Int64, endMs: Int64? = nil, look: Look) {
         let theme = look.theme
         lines = series.enumerated().map { Line(values: $0.element.values, style: theme.series($0.offset)) }
         if let t = series.first?.threshold {
@@ -42,6 +44,7 @@ struct LineChart: Widget, Styled {
         }
         self.unit = unit
         self.windowMs = windowMs
+        self.endMs = endMs
         self.look = look
     }
 
@@ -84,7 +87,7 @@ struct LineChart: Widget, Styled {
             c.put(" \(mark.label) ", x: plot.x + 1, y: row(mark.value), style: mark.style, clip: plot)
         }
         if windowMs > 0 {
-            TimeAxis(windowMs: windowMs, look: look).render(
+            TimeAxis(windowMs: windowMs, endMs: endMs, look: look).render(
                 in: Rect(x: plot.x, y: r.maxY - 1, width: plot.width, height: 1), on: &c)
         }
     }
@@ -213,6 +216,9 @@ struct AxisScale {
 /// fit without touching.
 struct TimeAxis: Widget, Styled {
     var windowMs: Int64
+    /// Known and the window an hour or longer: clock times (`14:00`) at
+    /// round times of day instead of `-45m`.
+    var endMs: Int64? = nil
     var look: Look
 
     func render(in r: Rect, on c: inout Canvas) {
@@ -226,10 +232,15 @@ struct TimeAxis: Widget, Styled {
         let wanted = Swift.max(1, r.width / 14)
         let step = steps.first { windowMs / $0 <= Int64(wanted) } ?? steps.last!
         var lastEnd = r.maxX - 4
-        var ago = step
+        // Clock labels sit at round times of day: the first is the newest
+        // multiple of the step before the end.
+        let clock = windowMs >= 3_600_000 ? endMs : nil
+        var ago = clock.map { $0 % step == 0 ? step : $0 % step } ?? step
         while ago <= windowMs {
             let x = r.maxX - 1 - Int(Double(ago) / Double(windowMs) * Double(r.width - 1))
-            let label = "-" + PromDuration(milliseconds: ago).description
+            let label =
+                clock.map { String(TimeText.clock($0 - ago).prefix(5)) } ?? "-"
+                + PromDuration(milliseconds: ago).description
             let start = x - DisplayWidth.of(label) / 2
             if start >= r.x, start + DisplayWidth.of(label) < lastEnd {
                 c.put(label, x: start, y: r.y, style: theme.dim, clip: r)

@@ -95,11 +95,14 @@ public struct SeriesModel: Sendable, Equatable {
     public var state: PanelState
     public var threshold: Threshold?
     public var unit: String
+    /// The window's lowest and highest value from every evaluation, when
+    /// the history knows them (not from a server's columns).
+    public var extremes: ClosedRange<Double>?
 
     /// Every value in the window and the current one.
     var known: [Double] { (values.compactMap { $0 } + [current].compactMap { $0 }).filter { !$0.isNaN } }
-    public var min: Double? { known.min() }
-    public var max: Double? { known.max() }
+    public var min: Double? { extremes?.lowerBound ?? known.min() }
+    public var max: Double? { extremes?.upperBound ?? known.max() }
     /// The first value in the window, for the trend arrow.
     public var first: Double? { values.compactMap { $0 }.first }
 }
@@ -124,12 +127,15 @@ public struct PanelModel: Sendable, Equatable {
     public var reasons: [StatusReason] = []
     /// The span the values cover (for a time axis); 0 when unknown.
     public var windowMs: Int64 = 0
+    /// The snapshot's time: where the window ends.
+    public var nowMs: Int64 = 0
 
     /// Builds the panel from the snapshot, deciding its state: an error
     /// (query or target) wins, then no data, then stale, then the worst
     /// threshold state of its series.
     public init(panel: Panel, config: VigilConfig, snapshot: Snapshot) {
         title = panel.title
+        nowMs = snapshot.timeMs
         type = panel.type
         columns = panel.columns
         if let source = panel.source {
@@ -156,10 +162,11 @@ public struct PanelModel: Sendable, Equatable {
                     if let t = m.threshold { return PanelState(t.state(of: v)) }
                     return Self.severityState(s.labels) ?? .ok
                 }()
-                series.append(
-                    SeriesModel(
-                        label: Sanitizer.clean(label, maxLength: 200), labels: s.labels, values: s.values,
-                        current: s.current, state: st, threshold: m.threshold, unit: panel.unit ?? m.unit))
+                var model = SeriesModel(
+                    label: Sanitizer.clean(label, maxLength: 200), labels: s.labels, values: s.values,
+                    current: s.current, state: st, threshold: m.threshold, unit: panel.unit ?? m.unit)
+                model.extremes = s.extremes
+                series.append(model)
             }
         }
         self.series = series

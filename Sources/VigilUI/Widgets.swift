@@ -266,8 +266,11 @@ extension GraphWidget {
     func renderLines(_ live: [SeriesModel], in r: Rect, on c: inout Canvas) {
         let legendRows = Swift.min(live.count, Swift.max(1, r.height / 3))
         let (chart, legend) = r.splitBottom(legendRows)
-        LineChart(series: live, unit: model.unit, windowMs: chart.height >= 6 ? model.windowMs : 0, look: look)
-            .render(in: chart, on: &c)
+        LineChart(
+            series: live, unit: model.unit, windowMs: chart.height >= 6 ? model.windowMs : 0, endMs: model.nowMs,
+            look: look
+        )
+        .render(in: chart, on: &c)
         let valueWidth = 10
         for (i, s) in live.prefix(legendRows).enumerated() {
             let y = legend.y + i
@@ -306,7 +309,7 @@ extension GraphWidget {
         // A time axis above the footer where the panel has the lines.
         let axis = r.height >= 10 && model.windowMs > 0
         if axis {
-            TimeAxis(windowMs: model.windowMs, look: look).render(
+            TimeAxis(windowMs: model.windowMs, endMs: model.nowMs, look: look).render(
                 in: Rect(x: r.x, y: r.maxY - 2, width: r.width, height: 1), on: &c)
         }
         let plot = Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - (axis ? 3 : 2))

@@ -38,4 +38,27 @@ import VigilUI
         #expect(lines[1] == "┏ Users ━━━━━━━━━━━━━━━━━━━━━━━━━ ✓ OK ┓")
         #expect(lines[4] == "┃             1.23k  ✓ OK              ┃")
     }
+
+    /// The same data gives the same min and max whatever the window: they
+    /// come from every evaluation, not from the window's sampled columns.
+    @Test func minAndMaxDoNotDependOnTheWindow() throws {
+        var h = Harness(Self.config)
+        final class Wave: @unchecked Sendable { var n = 0 }
+        let wave = Wave()
+        h.answer = { _ in
+            wave.n += 1
+            // A spike on one scrape only: a coarse column can miss it.
+            let v = wave.n == 7 ? 9.5 : 0.5 + Double(wave.n % 3) * 0.1
+            return exposition("# TYPE errors_percent gauge\nerrors_percent \(v)\n")
+        }
+        h.run(forMs: 120_000)
+        func extremes() -> [ClosedRange<Double>?] { h.app.snapshot.results["errors"]?.series.map(\.extremes) ?? [] }
+        let fiveMinutes = extremes()
+        #expect(fiveMinutes == [0.5...9.5])
+        for _ in 0..<3 {
+            h.press(.char("+"))
+            h.send(.tick)
+            #expect(extremes() == fiveMinutes, "window \(h.app.state.windowLabel)")
+        }
+    }
 }

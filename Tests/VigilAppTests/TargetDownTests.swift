@@ -69,7 +69,7 @@ import VigilUI
         // The last value, not drawn again at "now": the newest columns are empty.
         #expect(
             dead[2]
-                == "┃                                                          ┃│last 10 req/s   min 2.08 req/s   max 10 req/s             │"
+                == "┃                                                          ┃│last 10 req/s   min 1.83 req/s   max 10 req/s             │"
         )
         #expect(
             dead[7]

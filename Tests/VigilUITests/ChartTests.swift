@@ -52,4 +52,22 @@ import VigilCore
         #expect(c[39, 0].style == Theme.fallback.series(0))
         #expect(c[30, 6].style == Theme.fallback.series(1))
     }
+
+    /// A window of an hour or more is labelled with times of day at round
+    /// hours; shorter ones count back from now.
+    @Test func longWindowsHaveClockTimes() {
+        let end: Int64 = 1_764_000_000_000 + 37 * 60_000  // a round hour plus 37 minutes
+        var c = Canvas(width: 60, height: 1)
+        TimeAxis(windowMs: 21_600_000, endMs: end, look: Self.look).render(
+            in: Rect(x: 0, y: 0, width: 60, height: 1), on: &c)
+        // 16:00 would touch "now": left out. Times are local, as on the status bar.
+        let agos: [Int64] = [157 * 60_000, 277 * 60_000]
+        let hours = agos.map { String(TimeText.clock(end - $0).prefix(5)) }
+        #expect(hours.allSatisfy { $0.hasSuffix(":00") })
+        #expect(c.lines[0] == "            \(hours[1])               \(hours[0])                    now")
+        var short = Canvas(width: 60, height: 1)
+        TimeAxis(windowMs: 300_000, endMs: end, look: Self.look).render(
+            in: Rect(x: 0, y: 0, width: 60, height: 1), on: &short)
+        #expect(short.lines[0] == "           -4m                     -2m                   now")
+    }
 }

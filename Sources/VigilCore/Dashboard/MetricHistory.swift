@@ -5,6 +5,10 @@ public struct SeriesHistory: Sendable, Equatable {
     /// Values at `times` (nil where the series had no value).
     public var values: [Double?]
     public var current: Double?
+    /// The lowest and highest value seen over the window, from every
+    /// evaluation rather than the window's columns: the same figures for
+    /// the same data whatever the window's step (nil: not known).
+    public var extremes: ClosedRange<Double>?
 
     public init(labels: Labels, values: [Double?], current: Double?) {
         self.labels = labels
@@ -44,6 +48,17 @@ public struct MetricHistory: Sendable {
     var errors: [String: String] = [:]
     var current: [String: [Labels: Double]] = [:]
     var staleSince: [String: Int64] = [:]
+    /// Every evaluation's value, as lowest and highest per 10 s, for as
+    /// long as the longest window: the window's min and max.
+    var trail: [String: [Labels: [Extremes]]] = [:]
+    public var trailMs: Int64 = 21_600_000
+    static let bucketMs: Int64 = 10_000
+
+    struct Extremes: Sendable {
+        var start: Int64
+        var low: Double
+        var high: Double
+    }
     /// Subqueries' settled steps, carried from one refresh to the next:
     /// a new column of `max_over_time(rate(x[1m])[1h:15s])` computes one
     /// inner step, not 240.
@@ -103,6 +118,7 @@ public struct MetricHistory: Sendable {
             }
             do {
                 current[m.id] = try Self.values(evaluator.evaluate(m.query, at: since.map { $0 - 1 } ?? now))
+                if since == nil { remember(m.id, current[m.id] ?? [:], at: now) }
             } catch {
                 failure = error.message
                 current[m.id] = [:]
@@ -112,12 +128,53 @@ public struct MetricHistory: Sendable {
         }
     }
 
+    /// Folds one evaluation into the trail, dropping what is older than
+    /// the longest window and series that have left it.
+    mutating func remember(_ id: String, _ values: [Labels: Double], at now: Int64) {
+        var byLabels = trail[id] ?? [:]
+        let start = now - ((now % Self.bucketMs) + Self.bucketMs) % Self.bucketMs
+        for (labels, v) in values where v.isFinite {
+            var buckets = byLabels[labels] ?? []
+            if let last = buckets.last, last.start == start {
+                buckets[buckets.count - 1].low = min(last.low, v)
+                buckets[buckets.count - 1].high = max(last.high, v)
+            } else {
+                buckets.append(Extremes(start: start, low: v, high: v))
+            }
+            byLabels[labels] = buckets
+        }
+        let oldest = now - trailMs
+        for (labels, buckets) in byLabels where (buckets.first?.start ?? oldest) < oldest {
+            let kept = buckets.drop { $0.start < oldest }
+            byLabels[labels] = kept.isEmpty ? nil : Array(kept)
+        }
+        trail[id] = byLabels
+    }
+
+    /// The lowest and highest value evaluated since `since`; nil when the
+    /// trail does not reach back that far (the window's columns then tell
+    /// the part before it).
+    func extremes(_ id: String, _ labels: Labels, since: Int64) -> (range: ClosedRange<Double>, from: Int64)? {
+        guard let buckets = trail[id]?[labels] else { return nil }
+        var low = Double.infinity
+        var high = -Double.infinity
+        var from: Int64?
+        for b in buckets where b.start + Self.bucketMs > since {
+            low = min(low, b.low)
+            high = max(high, b.high)
+            from = from ?? b.start
+        }
+        guard let from, low <= high else { return nil }
+        return (low...high, from)
+    }
+
     /// Forgets everything (after a long pause the cache is of no use).
     public mutating func reset() {
         columns = [:]
         current = [:]
         errors = [:]
         staleSince = [:]
+        trail = [:]
         subqueryMemo = [:]
     }
 
@@ -139,8 +196,17 @@ public struct MetricHistory: Sendable {
         let cur = current[id] ?? [:]
         var keys = Set(cur.keys)
         for t in times { keys.formUnion(cols[t]?.keys ?? [:].keys) }
+        let since = (times.first ?? now) - stepMs
         let series = keys.sorted().map { labels in
-            SeriesHistory(labels: labels, values: times.map { cols[$0]?[labels] }, current: cur[labels])
+            var s = SeriesHistory(labels: labels, values: times.map { cols[$0]?[labels] }, current: cur[labels])
+            if let (range, from) = extremes(id, labels, since: since) {
+                // Before the trail begins (a dashboard just shown, a
+                // restart) the window's columns are all there is.
+                let before = zip(times, s.values).compactMap { t, v in t < from ? v : nil }.filter(\.isFinite)
+                s.extremes =
+                    min(range.lowerBound, before.min() ?? .infinity)...max(range.upperBound, before.max() ?? -.infinity)
+            }
+            return s
         }
         var result = MetricResult(times: times, series: series, error: errors[id])
         result.staleSinceMs = staleSince[id]

@@ -62,7 +62,8 @@ public struct ZoomScreen: Widget, Styled {
         }
         let tableRows = min(live.count, max(1, inner.height / 3))
         let (chartArea, tableArea) = inner.splitBottom(tableRows + 1)
-        LineChart(series: live, unit: m.unit, windowMs: state.windowMs, look: look).render(in: chartArea, on: &c)
+        LineChart(series: live, unit: m.unit, windowMs: state.windowMs, endMs: m.nowMs, look: look).render(
+            in: chartArea, on: &c)
         // The per-series table.
         let header =
             DisplayWidth.pad("  series", to: max(10, tableArea.width - 40))
