@@ -19,16 +19,20 @@ let package = Package(
         // with a warning; the shim header defines what they would (DESIGN 4).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CShims", dependencies: ["CNcursesw", "CCurl"]),
         .target(name: "VigilCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "VigilUI", dependencies: ["VigilCore"]),
         .target(name: "VigilApp", dependencies: ["VigilCore", "VigilUI"]),
         .target(name: "VigilTerminal", dependencies: ["VigilUI", "CNcursesw", "CShims"]),
         .target(name: "VigilNet", dependencies: ["VigilCore", "CCurl", "CShims"]),
+        // The history on disk (SQLite): its own target, so only the
+        // executable and its tests link SQLite.
+        .target(name: "VigilHistory", dependencies: ["VigilCore", "CSQLite"]),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilCore", "VigilNet", "VigilUI", "VigilApp", "VigilTerminal",
+                "VigilCore", "VigilNet", "VigilUI", "VigilApp", "VigilTerminal", "VigilHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
@@ -43,6 +47,7 @@ let package = Package(
             name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore", "VigilTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "VigilAppTests", dependencies: ["VigilApp", "VigilCore", "VigilUI"], exclude: ["Fixtures"]),
         .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilTerminal", "CShims"]),
+        .testTarget(name: "VigilHistoryTests", dependencies: ["VigilHistory", "VigilCore"]),
         .testTarget(
             name: "VigilIntegrationTests", dependencies: ["VigilCore", "VigilTestSupport"], exclude: ["Fixtures"]),
     ],

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   libcurl4-openssl-dev   # the fetcher (libcurl multi interface)
   libncurses-dev         # the terminal front end (ncursesw)
+  libsqlite3-dev         # the history store
   pkg-config
   curl                   # tests fetch with an independent client
   tmux                   # end-to-end tests drive the real binary in tmux

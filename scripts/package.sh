@@ -41,7 +41,7 @@ cp "$saved" "$info"
 bin=$scratch/release/vigil
 
 # Only these packages may provide the binary's shared libraries.
-allowed="libc6 libstdc++6 libgcc-s1 libcurl4 libncursesw6 libtinfo6"
+allowed="libc6 libstdc++6 libgcc-s1 libcurl4 libncursesw6 libtinfo6 libsqlite3-0"
 deps=()
 for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
   # "libx.so => /path (addr)", or the loader's own "/lib64/ld-linux... (addr)".
