@@ -49,7 +49,8 @@ let package = Package(
         .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilTerminal", "CShims"]),
         .testTarget(name: "VigilHistoryTests", dependencies: ["VigilHistory", "VigilCore"]),
         .testTarget(
-            name: "VigilIntegrationTests", dependencies: ["VigilCore", "VigilTestSupport"], exclude: ["Fixtures"]),
+            name: "VigilIntegrationTests", dependencies: ["VigilCore", "VigilHistory", "VigilTestSupport"],
+            exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -208,4 +208,38 @@ extension App {
         }
         return fast
     }
+
+    /// Once a refresh, after the first scrapes: every configured metric's
+    /// values now, for the history store. Shown metrics were just
+    /// evaluated; the others are asked once here. In server mode the
+    /// server is the history, and nothing is recorded.
+    mutating func historyDue(now: Int64) -> [HistoryPoint]? {
+        guard options.recordHistory, historyOff == nil, dataSince != nil,
+            now - lastRecorded >= config.refresh.milliseconds - 50
+        else { return nil }
+        lastRecorded = now
+        let shown = Set(visibleMetrics.map(\.id))
+        let evaluator = Evaluator(source: targets.store)
+        var points: [HistoryPoint] = []
+        for m in config.metrics where !m.remote {
+            let values: [Labels: Double]
+            if shown.contains(m.id) {
+                guard history.staleSince[m.id] == nil else { continue }
+                values = history.current[m.id] ?? [:]
+            } else {
+                values = (try? MetricHistory.values(evaluator.evaluate(m.query, at: now))) ?? [:]
+            }
+            for (labels, v) in values where v.isFinite {
+                points.append(HistoryPoint(metric: m.id, labels: labels, t: now, v: v))
+            }
+        }
+        return points.isEmpty ? nil : points
+    }
+
+    /// Graphs after a restart: what the history store held for each
+    /// metric, shown where the new process has no data of its own.
+    public mutating func backfill(_ stored: [String: [Labels: [(Int64, Double)]]], until: Int64) {
+        history.backfill(stored, until: until)
+        lastEvaluation = 0
+    }
 }

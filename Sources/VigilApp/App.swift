@@ -37,6 +37,9 @@ public struct App: Sendable {
     /// When the server round being answered was asked.
     var roundStart: Int64?
     var dirty = true
+    /// When the last points went to the history, and why it is off.
+    var lastRecorded: Int64 = 0
+    public internal(set) var historyOff: String?
 
     public init(config: VigilConfig, themes: [Theme], options: AppOptions = AppOptions(), alerts: AlertCenter) {
         self.config = config
@@ -113,6 +116,10 @@ public struct App: Sendable {
             alerts.readOnlyReason = reason
             state.message = "NOT SAVED: \(reason)"
             dirty = true
+        case .historyFailed(let reason):
+            historyOff = reason
+            state.message = "NO HISTORY: \(reason)"
+            dirty = true
         case .signal(let number):
             // Ctrl-C is a way to quit (status 0); SIGTERM and SIGHUP say
             // someone else ended Vigil (status 128 + signal).
@@ -157,12 +164,14 @@ public struct App: Sendable {
         let events = evaluate(now: now)
         if askServer && roundStart == nil && prometheus != nil { roundStart = now }
         dirty = true
+        var commands: [Command] = []
+        if let points = historyDue(now: now) { commands.append(.record(points)) }
         // A newly firing critical or high alert rings the bell once and
         // stays highlighted until it is seen.
         let loud = events.filter { alerts.rings($0) }.map(\.key)
-        guard !loud.isEmpty else { return [] }
+        guard !loud.isEmpty else { return commands }
         if state.screen != .alerts { state.unseen.formUnion(loud) }
-        return options.bell ? [.bell] : []
+        return commands + (options.bell ? [.bell] : [])
     }
 
     mutating func take(_ source: SourceID, tag: String, _ outcome: FetchOutcome, now: Int64) {

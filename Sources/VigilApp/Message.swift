@@ -18,6 +18,9 @@ public enum Message: Sendable {
     case journalRead([JournalRecord], warnings: [String])
     /// Writing the journal failed: from now on nothing is saved.
     case journalFailed(String)
+    /// The history store failed (damaged, locked, disk full): from now on
+    /// nothing is recorded; the status line says why.
+    case historyFailed(String)
     /// SIGINT, SIGTERM or SIGHUP arrived.
     case signal(Int32)
 }
@@ -29,6 +32,8 @@ public enum Command: Sendable {
     case fetch([SourcePoll])
     /// Append these records to the journal (and flush them).
     case journal([JournalRecord])
+    /// Hand these points to the history writer (off the loop thread).
+    case record([HistoryPoint])
     /// Ring the terminal bell.
     case bell
     /// Draw `App.render` on the screen.
@@ -58,6 +63,8 @@ public struct AppOptions: Sendable {
     public var identity = "unknown@localhost"
     /// Why the journal cannot be written, when it cannot.
     public var readOnlyReason: String?
+    /// Record every configured metric's values for the history store.
+    public var recordHistory = false
 
     public init() {}
 }

@@ -241,17 +241,16 @@ public final class HistoryStore {
         let size = try int("PRAGMA page_size") ?? 0
         let wal =
             ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
+        let firstPoint = try int("SELECT min(t) FROM points")
+        let firstRollup = try int("SELECT min(minute) FROM rollups")
+        let lastPoint = try int("SELECT max(t) FROM points")
+        let lastRollup = try int("SELECT max(minute) FROM rollups")
         return HistorySummary(
             metrics: metrics, series: Int(try int("SELECT count(*) FROM series") ?? 0),
             points: Int(try int("SELECT count(*) FROM points") ?? 0),
             rollups: Int(try int("SELECT count(*) FROM rollups") ?? 0),
-            firstMs: min(
-                try int("SELECT min(t) FROM points") ?? .max, try int("SELECT min(minute) FROM rollups") ?? .max
-            )
-            .nilIfMax, lastMs: try int("SELECT max(t) FROM points"), bytes: pages * size + wal)
+            // The raw points' span while there are any, else the rollups'.
+            firstMs: firstPoint ?? firstRollup, lastMs: lastPoint ?? lastRollup,
+            bytes: pages * size + wal)
     }
-}
-
-extension Int64 {
-    fileprivate var nilIfMax: Int64? { self == .max ? nil : self }
 }

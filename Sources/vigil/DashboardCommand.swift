@@ -3,6 +3,7 @@ import CShims
 import Foundation
 import VigilApp
 import VigilCore
+import VigilHistory
 import VigilNet
 import VigilTerminal
 import VigilUI
@@ -241,16 +242,49 @@ struct Dashboard: ParsableCommand {
         options.about = about
         options.identity = alerts.identity
         options.readOnlyReason = readOnly
+        let (history, historyProblem, stored) = openHistory(cfg, stateDir: stateDir)
+        options.recordHistory = history != nil
         var app = try makeApp(cfg, themes: themes, options: options, alerts: alerts)
+        if let stored { app.backfill(stored, until: RunLoop.now()) }
+        if let historyProblem { _ = app.update(.historyFailed(historyProblem), now: RunLoop.now()) }
         // VIGIL_TIMINGS=FILE: per server round, the time from asking to the
         // screen showing every answer (the server-mode benchmark reads it).
         let timings = ProcessInfo.processInfo.environment["VIGIL_TIMINGS"].flatMap { FileHandle(forWritingAtPath: $0) }
         // Read-only still follows what other instances append; the app asks
         // for no writes then.
         let status = RunLoop.interactive(
-            &app, terminal: terminal, journal: journal, signalFD: signalFD, timings: timings)
+            &app, terminal: terminal, journal: journal, history: history, signalFD: signalFD, timings: timings)
         terminal.close()
+        history?.close()
         if status != 0 { Foundation.exit(status) }
+    }
+}
+
+extension Dashboard {
+    /// The history store in the state directory, its writer, and what it
+    /// holds for the graphs (the longest window). Server mode records
+    /// nothing (the server is the history); a damaged or locked file is a
+    /// reason the status line gives, and Vigil goes on without history.
+    func openHistory(_ cfg: VigilConfig, stateDir: String) -> (
+        HistoryWriter?, String?, [String: [Labels: [(Int64, Double)]]]?
+    ) {
+        let local = cfg.metrics.filter { !$0.remote }
+        guard !local.isEmpty else { return (nil, nil, nil) }
+        do {
+            try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
+            let store = try HistoryStore(path: stateDir + "/history.sqlite")
+            let now = RunLoop.now()
+            var stored: [String: [Labels: [(Int64, Double)]]] = [:]
+            for m in local {
+                let points = try store.points(metric: m.id, from: now - AppState.windows.last!, to: now)
+                if !points.isEmpty { stored[m.id] = points }
+            }
+            return (HistoryWriter(store: store), nil, stored)
+        } catch let error as HistoryError {
+            return (nil, error.message, nil)
+        } catch {
+            return (nil, "\(stateDir): \(error.localizedDescription)", nil)
+        }
     }
 }
 

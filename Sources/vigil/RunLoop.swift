@@ -2,6 +2,7 @@ import CShims
 import Foundation
 import VigilApp
 import VigilCore
+import VigilHistory
 import VigilNet
 import VigilTerminal
 import VigilUI
@@ -15,7 +16,8 @@ enum RunLoop {
 
     /// The interactive dashboard; returns the exit status.
     static func interactive(
-        _ app: inout App, terminal: Terminal, journal: (any JournalStore)?, signalFD: Int32, timings: FileHandle?
+        _ app: inout App, terminal: Terminal, journal: (any JournalStore)?, history: HistoryWriter?, signalFD: Int32,
+        timings: FileHandle?
     ) -> Int32 {
         let driver = PollDriver()
         let inputs: [Int32] = signalFD >= 0 ? [0, signalFD] : [0]
@@ -29,6 +31,7 @@ enum RunLoop {
                     case .fetch(let polls): driver.start(polls)
                     case .journal(let records):
                         do { try journal?.append(records) } catch { messages.append(.journalFailed(error.message)) }
+                    case .record(let points): history?.enqueue(points)
                     case .bell: terminal.bell()
                     case .draw:
                         let (w, h) = terminal.size
@@ -50,6 +53,7 @@ enum RunLoop {
             if let (records, warnings) = journal?.readNew(), !records.isEmpty || !warnings.isEmpty {
                 messages.append(.journalRead(records, warnings: warnings))
             }
+            if let failure = history?.takeFailure() { messages.append(.historyFailed(failure)) }
             // Keys are read every turn, not only when standard input polled
             // ready: curses may already hold some in its own buffer.
             for key in terminal.readKeys() {

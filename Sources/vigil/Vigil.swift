@@ -12,8 +12,8 @@ struct Vigil: ParsableCommand {
         abstract: "A terminal console for launch day: scrape Prometheus endpoints, query them, watch dashboards.",
         version: vigilVersion,
         subcommands: [
-            Dashboard.self, Check.self, Scrape.self, Query.self, Incidents.self, PostmortemCommand.self, Demo.self,
-            JournalDebug.self,
+            Dashboard.self, Check.self, Scrape.self, Query.self, Incidents.self, PostmortemCommand.self, History.self,
+            Demo.self, JournalDebug.self, HistoryAppend.self,
         ],
         defaultSubcommand: Dashboard.self
     )

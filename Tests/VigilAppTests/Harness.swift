@@ -14,14 +14,20 @@ struct Harness {
     /// Every request started, in order.
     var started: [SourcePoll] = []
     var journal: [JournalRecord] = []
+    /// What went to the history writer, batch by batch.
+    var recorded: [[HistoryPoint]] = []
     var bells = 0
     var draws = 0
     var quit: Int32?
     /// What a request gets; the default is a refused connection.
     var answer: (SourcePoll) -> FetchOutcome = { _ in FetchOutcome(.failure(.refused("127.0.0.1:1"))) }
 
-    init(_ config: VigilConfig, at now: Int64 = 1_764_000_000_000, journal: [JournalRecord] = [], bell: Bool = true) {
+    init(
+        _ config: VigilConfig, at now: Int64 = 1_764_000_000_000, journal: [JournalRecord] = [], bell: Bool = true,
+        history: Bool = false
+    ) {
         var options = AppOptions()
+        options.recordHistory = history
         options.identity = "alice@bastion"
         options.bell = bell
         self.now = now
@@ -38,6 +44,7 @@ struct Harness {
                 pending += polls
                 started += polls
             case .journal(let records): journal += records
+            case .record(let points): recorded.append(points)
             case .bell: bells += 1
             case .draw: draws += 1
             case .roundShown: break

@@ -46,12 +46,17 @@ public struct MetricHistory: Sendable {
     public private(set) var windowMs: Int64
     var columns: [String: [Int64: [Labels: Double]]] = [:]
     var errors: [String: String] = [:]
-    var current: [String: [Labels: Double]] = [:]
-    var staleSince: [String: Int64] = [:]
+    public internal(set) var current: [String: [Labels: Double]] = [:]
+    public internal(set) var staleSince: [String: Int64] = [:]
     /// Every evaluation's value, as lowest and highest per 10 s, for as
     /// long as the longest window: the window's min and max.
     var trail: [String: [Labels: [Extremes]]] = [:]
     public var trailMs: Int64 = 21_600_000
+    /// What the history store held at start, by metric and series, and
+    /// when this process's own data begins: columns before that time are
+    /// drawn from it (the store of a fresh process is empty).
+    public var backfill: [String: [Labels: [(Int64, Double)]]] = [:]
+    public var backfillUntil: Int64 = .min
     static let bucketMs: Int64 = 10_000
 
     struct Extremes: Sendable {
@@ -67,6 +72,14 @@ public struct MetricHistory: Sendable {
     public init(windowMs: Int64, stepMs: Int64) {
         self.windowMs = windowMs
         self.stepMs = max(1, stepMs)
+    }
+
+    /// Sets what the history store held; columns already computed before
+    /// `until` are dropped so they are drawn from it.
+    public mutating func backfill(_ stored: [String: [Labels: [(Int64, Double)]]], until: Int64) {
+        backfill = stored
+        backfillUntil = until
+        for id in columns.keys { columns[id] = columns[id]?.filter { $0.key >= until } }
     }
 
     /// Changes the window or step; a new step drops the cache.
@@ -107,6 +120,10 @@ public struct MetricHistory: Sendable {
             for t in times where cols[t] == nil {
                 if let since, t >= since {
                     cols[t] = [:]
+                    continue
+                }
+                if t < backfillUntil, let stored = backfill[m.id] {
+                    cols[t] = Self.stored(stored, at: t, within: stepMs)
                     continue
                 }
                 do {
@@ -178,7 +195,23 @@ public struct MetricHistory: Sendable {
         subqueryMemo = [:]
     }
 
-    static func values(_ v: QueryValue) -> [Labels: Double] {
+    /// Each stored series' newest point in (t - within, t].
+    static func stored(_ series: [Labels: [(Int64, Double)]], at t: Int64, within: Int64) -> [Labels: Double] {
+        var out: [Labels: Double] = [:]
+        for (labels, points) in series {
+            // Points are in time order: the last one at or before t.
+            var lo = 0
+            var hi = points.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if points[mid].0 <= t { lo = mid + 1 } else { hi = mid }
+            }
+            if lo > 0, points[lo - 1].0 > t - within { out[labels] = points[lo - 1].1 }
+        }
+        return out
+    }
+
+    public static func values(_ v: QueryValue) -> [Labels: Double] {
         switch v {
         case .scalar(let x, _): return [Labels(): x]
         case .vector(let vec):

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import VigilCore
+import VigilHistory
+
+/// `vigil history`: what the history store holds; `vigil history prune`.
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what the history store holds (metrics, span, rows, bytes), or prune it.",
+        discussion:
+            "vigil history          what is stored\nvigil history prune    drop what is past retention (48 h raw, 35 d rollups)"
+    )
+
+    @Argument(help: "show (the default) or prune") var action: String = "show"
+    @Option(help: "The state directory holding history.sqlite (default: $XDG_STATE_HOME/vigil).")
+    var stateDir: String?
+
+    func run() throws {
+        guard action == "show" || action == "prune" else {
+            printError("vigil history: unknown action '\(action)' (show or prune)")
+            throw ExitStatus.usage
+        }
+        let dir = stateDir ?? Dashboard.defaultStateDir(demo: false)
+        let path = dir + "/history.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else {
+            var text = "no history in \(dir) yet"
+            let demo = Dashboard.defaultStateDir(demo: true)
+            if stateDir == nil, FileManager.default.fileExists(atPath: demo + "/history.sqlite") {
+                text += " (the demo keeps its own: --state-dir \(demo))"
+            }
+            say(text)
+            return
+        }
+        let store: HistoryStore
+        do { store = try HistoryStore(path: path) } catch {
+            printError("vigil history: \(error.message)")
+            throw ExitStatus.failed
+        }
+        do {
+            if action == "prune" {
+                let before = try store.summary()
+                try store.prune(now: Int64(Date().timeIntervalSince1970 * 1000))
+                let after = try store.summary()
+                say(
+                    "pruned \(before.points - after.points) points and \(before.rollups - after.rollups) rollups; "
+                        + "\(after.points) points and \(after.rollups) rollups kept")
+                return
+            }
+            let s = try store.summary()
+            say("history: \(path)")
+            say("metrics: \(s.metrics.count) (\(s.metrics.joined(separator: ", ")))")
+            say("series: \(s.series)")
+            say("points: \(s.points) at the refresh resolution (kept 48 h)")
+            say("rollups: \(s.rollups) one-minute rollups (kept 35 d)")
+            if let first = s.firstMs, let last = s.lastMs {
+                say(
+                    "span: \(IncidentHistory.time(first)) to \(IncidentHistory.time(last)) "
+                        + "(\(IncidentHistory.span(last - first)))")
+            } else {
+                say("span: empty")
+            }
+            say("bytes: \(s.bytes) (\(String(format: "%.1f", Double(s.bytes) / 1_048_576)) MiB)")
+        } catch {
+            printError("vigil history: \(error.message)")
+            throw ExitStatus.failed
+        }
+    }
+}
+
+/// Writes history batches in a loop, printing each batch's number once
+/// its transaction has committed. The durability test kills this with
+/// SIGKILL and checks that every printed batch is in the file.
+struct HistoryAppend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history-append", abstract: "History test helper.", shouldDisplay: false)
+    @Option var file: String
+    @Option var count: Int = 1_000_000
+    /// The first batch's number (its time is t0 + number seconds).
+    @Option var start: Int = 0
+
+    func run() throws {
+        let store = try HistoryStore(path: file)
+        for i in start..<(start + count) {
+            let batch = (0..<20).map { k in
+                HistoryPoint(
+                    metric: "m\(k % 4)", labels: Labels(["series": "\(k)"]), t: 1_764_000_000_000 + Int64(i) * 1000,
+                    v: Double(i))
+            }
+            try store.write(batch)
+            let line = "\(i)\n"
+            _ = line.withCString { write(1, $0, strlen($0)) }
+        }
+    }
+}
