@@ -81,4 +81,44 @@ import VigilHistory
         #expect(broken.status == 1)
         #expect(broken.stderr.hasPrefix("vigil history: \(dir.path)/history.sqlite: "))
     }
+
+    /// `vigil report daily` from a history with known values, in Markdown
+    /// and JSON; a day with nothing recorded is exit status 1, said.
+    @Test func theDailyReportReadsTheHistory() throws {
+        let dir = Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("vigil.yaml")
+        try """
+        metrics:
+          error_rate: {name: Error Rate, unit: "%", query: up, aggregation: avg, threshold: {warning: 1, critical: 5}}
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let store = try HistoryStore(path: dir.appendingPathComponent("history.sqlite").path)
+        let day: Int64 = 1_764_028_800_000  // 2025-11-25 00:00 UTC
+        // 0.5% for an hour, every 2 s.
+        try store.write(
+            (0..<1800).map { HistoryPoint(metric: "error_rate", labels: Labels(), t: day + Int64($0) * 2000, v: 0.5) })
+        let args = ["report", "daily", "--date", "2025-11-25", "--config", config.path, "--state-dir", dir.path]
+        let md = try Support.run(Support.vigil, args)
+        #expect(md.status == 0, "\(md.stderr)")
+        #expect(md.stdout.hasPrefix("# Daily report 2025-11-25\n"))
+        #expect(
+            md.stdout.contains(
+                "| Error rate | 0.5 % | ok | average of the minute averages of error_rate | watched 1 h 0 m of 24 h 0 m |"
+            ))
+        #expect(md.stdout.contains("| Uptime | not measured: no metric system.status in the configuration |"))
+        let json = try Support.run(Support.vigil, args + ["--format", "json"])
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let sections = report?["sections"] as? [[String: Any]]
+        let figures = sections?.first?["figures"] as? [[String: Any]]
+        #expect(figures?.first { $0["name"] as? String == "Error rate" }?["value"] as? Double == 0.5)
+        // The day before: nothing at all.
+        let empty = try Support.run(
+            Support.vigil,
+            ["report", "daily", "--date", "2025-11-24", "--config", config.path, "--state-dir", dir.path])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.hasPrefix("vigil report: nothing measured for 2025-11-24"))
+        let bad = try Support.run(Support.vigil, ["report", "daily", "--date", "2025-02-30", "--config", config.path])
+        #expect(bad.status == 2)
+        #expect(bad.stderr == "vigil report: --date must be YYYY-MM-DD, not '2025-02-30'\n")
+    }
 }
