@@ -8,72 +8,102 @@ import VigilNet
 /// and the journal.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the plan's daily report (system, users, business, performance, security, incidents).",
-        discussion: "vigil report daily [--date YYYY-MM-DD]   the day in UTC; today by default")
+        abstract:
+            "Write the plan's daily or weekly report (system, users, business, performance, security, incidents).",
+        discussion: """
+            vigil report daily [--date YYYY-MM-DD]       the day in UTC; today by default
+            vigil report weekly [--week-of YYYY-MM-DD]   the week (Monday to Sunday, UTC) holding that day
+            """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, json }
 
-    @Argument(help: "daily") var kind: String
+    @Argument(help: "daily or weekly") var kind: String
     @Option(help: "The day (UTC), YYYY-MM-DD; today by default.") var date: String?
+    @Option(help: "Any day of the week (UTC), YYYY-MM-DD; this week by default.") var weekOf: String?
     @Option(help: "markdown (default) or json.") var format: Format = .markdown
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
     @OptionGroup var journal: JournalOptions
 
     func run() throws {
-        guard kind == "daily" else {
-            printError("vigil report: unknown report '\(kind)' (daily; weekly is not written yet)")
+        guard kind == "daily" || kind == "weekly" else {
+            printError("vigil report: unknown report '\(kind)' (daily or weekly)")
             throw ExitStatus.usage
         }
-        let (day, from) = try Self.day(date)
-        let to = min(from + 86_400_000, PollDriver.now())
+        let weekly = kind == "weekly"
+        let (name, start) = try Self.day(weekly ? weekOf : date, option: weekly ? "--week-of" : "--date")
+        // A week starts on Monday: back from the day to its Monday.
+        let from = weekly ? start - Int64((Self.weekday(start) + 6) % 7) * 86_400_000 : start
+        let to = min(from + (weekly ? 7 : 1) * 86_400_000, PollDriver.now())
         let cfg = try loadConfig(FileLocations.current.requireConfig(option: journal.config))
         let dir = journal.stateDir ?? Dashboard.defaultStateDir(demo: false)
-        var rollups: [String: [Labels: [HistoryRollup]]] = [:]
-        var source = "the history store \(dir)/history.sqlite (one-minute rollups)"
-        if FileManager.default.fileExists(atPath: dir + "/history.sqlite") {
-            do {
-                let store = try HistoryStore(path: dir + "/history.sqlite")
-                for m in cfg.metrics { rollups[m.id] = try store.rollups(metric: m.id, from: from, to: to - 1) }
-            } catch {
-                printError("vigil report: \(error.message); figures are not measured")
-                source = "no history: \(error.message)"
-            }
-        } else {
-            source = "no history in \(dir) (run the dashboard in scrape mode to record one)"
-        }
+        // The weekly report compares with the week before: read it too.
+        let (rollups, source) = Self.rollups(cfg, dir: dir, from: weekly ? from - 7 * 86_400_000 : from, to: to)
         let center = try journal.open()
         let incidents = (center?.incidents.all ?? []).filter { $0.openedAtMs >= from && $0.openedAtMs < to }
             .compactMap { center?.history(of: $0.id, now: to) }
-        let report = DailyReport.build(
-            date: day, from: from, to: to, config: cfg, rollups: rollups, incidents: incidents, source: source)
         let text: String
-        switch format {
-        case .markdown:
-            text = report.markdown.split(separator: "\n", omittingEmptySubsequences: false).map {
-                safeLine(String($0))
-            }.joined(separator: "\n")
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+        let empty: Bool
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        if weekly {
+            let report = WeeklyReport.build(
+                weekOf: name, from: from, config: cfg, rollups: rollups, incidents: incidents, source: source)
+            text =
+                format == .json ? String(decoding: try encoder.encode(report), as: UTF8.self) + "\n" : report.markdown
+            empty = report.isEmpty && report.incidents.total == 0
+        } else {
+            let report = DailyReport.build(
+                date: name, from: from, to: to, config: cfg, rollups: rollups, incidents: incidents, source: source)
+            text =
+                format == .json ? String(decoding: try encoder.encode(report), as: UTF8.self) + "\n" : report.markdown
+            empty = report.isEmpty && report.incidents.total == 0
         }
+        let clean = text.split(separator: "\n", omittingEmptySubsequences: false).map { safeLine(String($0)) }
+            .joined(separator: "\n")
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+            guard FileManager.default.createFile(atPath: output, contents: Data(clean.utf8)) else {
                 printError("vigil report: cannot write \(output)")
                 throw ExitStatus.failed
             }
         } else {
-            say(text, terminator: "")
+            say(clean, terminator: "")
         }
         // Status 1 only when nothing at all could be computed.
-        if report.isEmpty && report.incidents.total == 0 {
-            printError("vigil report: nothing measured for \(day) (\(source))")
+        if empty {
+            printError("vigil report: nothing measured for \(name) (\(source))")
             throw ExitStatus.failed
         }
     }
 
+    /// Every configured metric's rollups from the history store, and what
+    /// the report says its source was.
+    static func rollups(_ cfg: VigilConfig, dir: String, from: Int64, to: Int64) -> (
+        [String: [Labels: [HistoryRollup]]], String
+    ) {
+        let path = dir + "/history.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else {
+            return ([:], "no history in \(dir) (run the dashboard in scrape mode to record one)")
+        }
+        do {
+            let store = try HistoryStore(path: path)
+            var out: [String: [Labels: [HistoryRollup]]] = [:]
+            for m in cfg.metrics { out[m.id] = try store.rollups(metric: m.id, from: from, to: to - 1) }
+            return (out, "the history store \(path) (one-minute rollups)")
+        } catch {
+            printError("vigil report: \(error.message); figures are not measured")
+            return ([:], "no history: \(error.message)")
+        }
+    }
+
+    /// 1 for Sunday … 7 for Saturday, as Calendar counts (UTC).
+    static func weekday(_ ms: Int64) -> Int {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        return cal.component(.weekday, from: Date(timeIntervalSince1970: Double(ms) / 1000)) - 1
+    }
+
     /// The day's name and its start (UTC midnight).
-    static func day(_ text: String?) throws -> (String, Int64) {
+    static func day(_ text: String?, option: String) throws -> (String, Int64) {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(identifier: "UTC")!
         if let text {
@@ -82,7 +112,7 @@ struct Report: ParsableCommand {
                 let d = cal.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
                 cal.component(.day, from: d) == parts[2]
             else {
-                printError("vigil report: --date must be YYYY-MM-DD, not '\(Sanitizer.clean(text, maxLength: 40))'")
+                printError("vigil report: \(option) must be YYYY-MM-DD, not '\(Sanitizer.clean(text, maxLength: 40))'")
                 throw ExitStatus.usage
             }
             return (text, Int64(d.timeIntervalSince1970 * 1000))

@@ -88,4 +88,45 @@ import Testing
         #expect(figures.meanTimeToResolveMs == 1_600_000)
         #expect(figures.medianTimeToResolveMs == 1_200_000)
     }
+
+    /// The week against the week before: the trend by day, the change,
+    /// time past the critical threshold, root causes, and the stated
+    /// recommendation rules.
+    @Test func theWeeklyReportComparesWeeksAndRecommends() throws {
+        let week: Int64 = 7 * 86_400_000
+        let monday = Self.day - 86_400_000  // 2025-11-24, a Monday
+        // Error rate: 1% every minute of the week before; this week 1% on
+        // Monday, except 90 minutes at 6% (past critical 5), and 2% on
+        // Tuesday; nothing recorded after Tuesday.
+        var previous: [HistoryRollup] = []
+        for m in 0..<(7 * 1440) {
+            previous.append(
+                HistoryRollup(minute: monday - week + Int64(m) * 60_000, min: 1, max: 1, sum: 30, last: 1, count: 30))
+        }
+        let monday1 = (0..<1440).map { m -> HistoryRollup in
+            let v = m < 90 ? 6.0 : 1.0
+            return HistoryRollup(minute: monday + Int64(m) * 60_000, min: v, max: v, sum: v * 30, last: v, count: 30)
+        }
+        let tuesday = Self.minutes(Array(repeating: 2.0, count: 1440), from: monday + 86_400_000)
+        let report = WeeklyReport.build(
+            weekOf: "2025-11-24", from: monday, config: Self.config,
+            rollups: ["error_rate": [Labels(): previous + monday1 + tuesday]], incidents: [], source: "test")
+        let er = try #require(report.sections[0].figures.first { $0.week.name == "Error rate" })
+        // (90 × 6 + 1350 × 1 + 1440 × 2) / 2880 minutes.
+        let expected: Double = Double(90 * 6 + 1350 + 1440 * 2) / 2880
+        #expect(abs(er.week.value! - expected) < 1e-9)
+        #expect(er.previous == 1)
+        #expect(abs(er.change! - (expected - 1)) < 1e-9)
+        #expect(er.criticalMinutes == 90)
+        let mondayValue: Double = Double(90 * 6 + 1350) / 1440
+        #expect(er.daily[0].map { abs($0 - mondayValue) < 1e-9 } == true)
+        #expect(er.daily[1] == 2 && er.daily[2] == nil)
+        #expect(
+            report.recommendations == [
+                "Error rate was past its critical threshold for 1 h 30 m of the week",
+                "Error rate is 66% higher than the week before",
+                "Error rate was watched only 29% of the week: the figures are partial",
+            ])
+        #expect(report.markdown.contains("## Recommendations\n\n- Error rate was past its critical threshold"))
+    }
 }

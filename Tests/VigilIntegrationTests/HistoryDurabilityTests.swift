@@ -111,6 +111,18 @@ import VigilHistory
         let sections = report?["sections"] as? [[String: Any]]
         let figures = sections?.first?["figures"] as? [[String: Any]]
         #expect(figures?.first { $0["name"] as? String == "Error rate" }?["value"] as? Double == 0.5)
+        // The week holding that Tuesday: Monday 24 to Sunday 30 November.
+        let weekly = try Support.run(
+            Support.vigil,
+            ["report", "weekly", "--week-of", "2025-11-25", "--config", config.path, "--state-dir", dir.path])
+        #expect(weekly.status == 0, "\(weekly.stderr)")
+        #expect(
+            weekly.stdout.hasPrefix("# Weekly report, week of 2025-11-25\n\nFrom 2025-11-24 00:00:00 UTC to 2025-12-01")
+        )
+        #expect(
+            weekly.stdout.contains(
+                "| Error rate | 0.5 % (ok) | – | – | – | 0.5 % | – | – | – | – | – | watched 1 h 0 m of 168 h 0 m |"))
+        #expect(weekly.stdout.contains("- Error rate was watched only 1% of the week: the figures are partial\n"))
         // The day before: nothing at all.
         let empty = try Support.run(
             Support.vigil,

@@ -99,9 +99,11 @@ public struct DailyReport: Sendable, Equatable, Codable {
                 ReportSection(
                     title: title,
                     figures: figures.map { name, id in
-                        figure(
-                            name, metric: id.flatMap { config.metric($0) }, wanted: id, rollups: rollups,
-                            periodMinutes: periodMinutes)
+                        let metric = id.flatMap { config.metric($0) }
+                        return figure(
+                            name, metric: metric, wanted: id,
+                            minutes: metric.map { minuteValues(rollups[$0.id] ?? [:]) } ?? [:],
+                            seriesCount: metric.map { rollups[$0.id]?.count ?? 0 } ?? 0, periodMinutes: periodMinutes)
                     }))
         }
         return DailyReport(
@@ -109,9 +111,19 @@ public struct DailyReport: Sendable, Equatable, Codable {
             incidents: incidentFigures(incidents, config: config))
     }
 
+    /// A metric's value a minute: its series added up (a table's rows, a
+    /// group's members), each series' minute average.
+    static func minuteValues(_ series: [Labels: [HistoryRollup]]) -> [Int64: Double] {
+        var byMinute: [Int64: Double] = [:]
+        for (_, minutes) in series {
+            for r in minutes where r.count > 0 { byMinute[r.minute, default: 0] += r.average }
+        }
+        return byMinute
+    }
+
     static func figure(
-        _ name: String, metric: MetricDefinition?, wanted: String?, rollups: [String: [Labels: [HistoryRollup]]],
-        periodMinutes: Int
+        _ name: String, metric: MetricDefinition?, wanted: String?, minutes byMinute: [Int64: Double],
+        seriesCount: Int, periodMinutes: Int
     ) -> ReportFigure {
         var f = ReportFigure(
             name: name, metric: metric?.id, value: nil, unit: metric?.unit ?? "", how: "",
@@ -122,13 +134,6 @@ public struct DailyReport: Sendable, Equatable, Codable {
                 ? "not measured: the plan names it, the configuration defines no metric for it"
                 : "not measured: no metric \(wanted!) in the configuration"
             return f
-        }
-        let series = rollups[metric.id] ?? [:]
-        // Per minute: the series added up (a table's rows, a group's
-        // members), as one value a minute.
-        var byMinute: [Int64: Double] = [:]
-        for (_, minutes) in series {
-            for r in minutes where r.count > 0 { byMinute[r.minute, default: 0] += r.average }
         }
         f.watchedMinutes = byMinute.count
         guard !byMinute.isEmpty else {
@@ -144,7 +149,7 @@ public struct DailyReport: Sendable, Equatable, Codable {
             f.how = "\(metric.aggregation!) of the minute averages of \(metric.id)"
         default:
             f.value = values.reduce(0, +) / Double(values.count)
-            let series = series.count > 1 ? ", its \(series.count) series added up" : ""
+            let series = seriesCount > 1 ? ", its \(seriesCount) series added up" : ""
             f.how = "average of the minute averages of \(metric.id)\(series)"
         }
         if let v = f.value, let t = metric.threshold { f.state = t.state(of: v).word }
