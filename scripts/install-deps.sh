@@ -15,6 +15,7 @@ packages=(
   prometheus-alertmanager  # server mode: alerts and silences (amtool too)
   debootstrap            # the package test installs the .deb into a Debian root with no Swift
   binutils               # readelf and strip for the package
+  chromium               # renders the HTML report to a PNG, headless
 )
 
 missing=()

@@ -15,12 +15,12 @@ struct Report: ParsableCommand {
             vigil report weekly [--week-of YYYY-MM-DD]   the week (Monday to Sunday, UTC) holding that day
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, html, json }
 
     @Argument(help: "daily or weekly") var kind: String
     @Option(help: "The day (UTC), YYYY-MM-DD; today by default.") var date: String?
     @Option(help: "Any day of the week (UTC), YYYY-MM-DD; this week by default.") var weekOf: String?
-    @Option(help: "markdown (default) or json.") var format: Format = .markdown
+    @Option(help: "markdown (default), html (one self-contained file) or json.") var format: Format = .markdown
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
     @OptionGroup var journal: JournalOptions
 
@@ -48,14 +48,20 @@ struct Report: ParsableCommand {
         if weekly {
             let report = WeeklyReport.build(
                 weekOf: name, from: from, config: cfg, rollups: rollups, incidents: incidents, source: source)
-            text =
-                format == .json ? String(decoding: try encoder.encode(report), as: UTF8.self) + "\n" : report.markdown
+            switch format {
+            case .json: text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+            case .html: text = ReportHTML.weekly(report)
+            case .markdown: text = report.markdown
+            }
             empty = report.isEmpty && report.incidents.total == 0
         } else {
             let report = DailyReport.build(
                 date: name, from: from, to: to, config: cfg, rollups: rollups, incidents: incidents, source: source)
-            text =
-                format == .json ? String(decoding: try encoder.encode(report), as: UTF8.self) + "\n" : report.markdown
+            switch format {
+            case .json: text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+            case .html: text = ReportHTML.daily(report)
+            case .markdown: text = report.markdown
+            }
             empty = report.isEmpty && report.incidents.total == 0
         }
         let clean = text.split(separator: "\n", omittingEmptySubsequences: false).map { safeLine(String($0)) }

@@ -19,6 +19,11 @@ public struct ReportFigure: Sendable, Equatable, Codable {
     public var state: String?
     /// Why there is no value.
     public var missing: String?
+    /// The figure over the period, a value a slot (nil: nothing recorded),
+    /// and the thresholds: what the HTML report draws.
+    public var chart: [Double?] = []
+    public var warning: Double?
+    public var critical: Double?
 }
 
 /// A section of the plan's report (system, users, business, …).
@@ -100,10 +105,12 @@ public struct DailyReport: Sendable, Equatable, Codable {
                     title: title,
                     figures: figures.map { name, id in
                         let metric = id.flatMap { config.metric($0) }
-                        return figure(
-                            name, metric: metric, wanted: id,
-                            minutes: metric.map { minuteValues(rollups[$0.id] ?? [:]) } ?? [:],
+                        let minutes = metric.map { minuteValues(rollups[$0.id] ?? [:]) } ?? [:]
+                        var f = figure(
+                            name, metric: metric, wanted: id, minutes: minutes,
                             seriesCount: metric.map { rollups[$0.id]?.count ?? 0 } ?? 0, periodMinutes: periodMinutes)
+                        if f.value != nil { f.chart = chart(minutes, from: from, to: from + 86_400_000, slots: 96) }
+                        return f
                     }))
         }
         return DailyReport(
@@ -153,7 +160,22 @@ public struct DailyReport: Sendable, Equatable, Codable {
             f.how = "average of the minute averages of \(metric.id)\(series)"
         }
         if let v = f.value, let t = metric.threshold { f.state = t.state(of: v).word }
+        f.warning = metric.threshold?.warning
+        f.critical = metric.threshold?.critical
         return f
+    }
+
+    /// Minute values averaged into `slots` equal slots of [from, to).
+    static func chart(_ minutes: [Int64: Double], from: Int64, to: Int64, slots: Int) -> [Double?] {
+        let width = max(1, (to - from) / Int64(slots))
+        var sums = [Double](repeating: 0, count: slots)
+        var counts = [Int](repeating: 0, count: slots)
+        for (t, v) in minutes where t >= from && t < to {
+            let i = min(slots - 1, Int((t - from) / width))
+            sums[i] += v
+            counts[i] += 1
+        }
+        return (0..<slots).map { counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : nil }
     }
 
     /// The q-quantile of sorted values, interpolated between neighbours.

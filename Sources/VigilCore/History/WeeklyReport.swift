@@ -62,7 +62,8 @@ public struct WeeklyReport: Sendable, Equatable, Codable {
                         name, metric: metric, wanted: id, minutes: all.filter { $0.key >= a && $0.key < b },
                         seriesCount: count, periodMinutes: Int((b - a) / 60_000))
                 }
-                let f = part(from, to)
+                var f = part(from, to)
+                if f.value != nil { f.chart = DailyReport.chart(all, from: from, to: to, slots: 168) }
                 let previous = part(from - week, from).value
                 let daily = (0..<7).map { d in
                     part(from + Int64(d) * 86_400_000, from + Int64(d + 1) * 86_400_000).value
