@@ -131,16 +131,8 @@ struct PostmortemCommand: ParsableCommand {
             printError("vigil: no incident \(id)")
             throw ExitStatus.failed
         }
-        let md = Postmortem.markdown(h, config: center.config.alerts, metrics: center.config.metrics)
-            .split(separator: "\n", omittingEmptySubsequences: false).map { safeLine(String($0)) }.joined(
-                separator: "\n")
-        if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(md.utf8)) else {
-                printError("vigil: cannot write \(output)")
-                throw ExitStatus.failed
-            }
-        } else {
-            say(md, terminator: "")
-        }
+        try emitDocument(
+            Postmortem.markdown(h, config: center.config.alerts, metrics: center.config.metrics), to: output,
+            command: "vigil")
     }
 }

@@ -27,3 +27,19 @@ func printError(_ message: String) {
 func sayFrame(_ rendered: String) {
     print(rendered, terminator: "")
 }
+
+/// A document (post-mortem, report) to `-o FILE`, else standard output;
+/// each line cleaned of control characters first (text from the journal
+/// and the network goes to terminals and mail).
+func emitDocument(_ text: String, to output: String?, command: String) throws {
+    let clean = text.split(separator: "\n", omittingEmptySubsequences: false).map { safeLine(String($0)) }
+        .joined(separator: "\n")
+    if let output {
+        guard FileManager.default.createFile(atPath: output, contents: Data(clean.utf8)) else {
+            printError("\(command): cannot write \(output)")
+            throw ExitStatus.failed
+        }
+    } else {
+        say(clean, terminator: "")
+    }
+}

@@ -64,16 +64,7 @@ struct Report: ParsableCommand {
             }
             empty = report.isEmpty && report.incidents.total == 0
         }
-        let clean = text.split(separator: "\n", omittingEmptySubsequences: false).map { safeLine(String($0)) }
-            .joined(separator: "\n")
-        if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(clean.utf8)) else {
-                printError("vigil report: cannot write \(output)")
-                throw ExitStatus.failed
-            }
-        } else {
-            say(clean, terminator: "")
-        }
+        try emitDocument(text, to: output, command: "vigil report")
         // Status 1 only when nothing at all could be computed.
         if empty {
             printError("vigil report: nothing measured for \(name) (\(source))")
