@@ -10,8 +10,10 @@ public struct HistoryError: Error, CustomStringConvertible, Sendable {
 }
 
 /// The history on disk: one SQLite file in the state directory, in WAL
-/// mode. Raw points at the refresh resolution, one-minute rollups (min,
-/// max, sum, last, count) updated as points arrive, both pruned by
+/// mode. Raw points at the refresh resolution, a minute of a series in one
+/// row (12 bytes a point: the millisecond within the minute and the
+/// value; a row a point cost twice that), one-minute rollups (min, max,
+/// sum, last, count) updated as points arrive, both pruned by
 /// retention. A batch is one transaction: a `kill -9` loses at most the
 /// batch being written. Not thread-safe: one writer thread owns it.
 public final class HistoryStore {
@@ -40,8 +42,9 @@ public final class HistoryStore {
                 """
                 CREATE TABLE IF NOT EXISTS series(
                   id INTEGER PRIMARY KEY, metric TEXT NOT NULL, labels TEXT NOT NULL, UNIQUE(metric, labels));
-                CREATE TABLE IF NOT EXISTS points(
-                  series INTEGER NOT NULL, t INTEGER NOT NULL, v REAL NOT NULL, PRIMARY KEY(series, t)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS chunks(
+                  series INTEGER NOT NULL, minute INTEGER NOT NULL, data BLOB NOT NULL,
+                  PRIMARY KEY(series, minute)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS rollups(
                   series INTEGER NOT NULL, minute INTEGER NOT NULL, min REAL NOT NULL, max REAL NOT NULL,
                   sum REAL NOT NULL, last REAL NOT NULL, lastT INTEGER NOT NULL, count INTEGER NOT NULL,
@@ -121,8 +124,12 @@ public final class HistoryStore {
         guard !batch.isEmpty else { return }
         try exec("BEGIN IMMEDIATE")
         do {
-            try statement("INSERT OR REPLACE INTO points(series, t, v) VALUES(?, ?, ?)") {
-                (points) throws(HistoryError) in
+            try statement(
+                """
+                INSERT INTO chunks(series, minute, data) VALUES(?, ?, ?)
+                ON CONFLICT(series, minute) DO UPDATE SET data = CAST(data || excluded.data AS BLOB)
+                """
+            ) { (points) throws(HistoryError) in
                 try statement(
                     """
                     INSERT INTO rollups(series, minute, min, max, sum, last, lastT, count) VALUES(?, ?, ?, ?, ?, ?, ?, 1)
@@ -134,13 +141,15 @@ public final class HistoryStore {
                 ) { (rollups) throws(HistoryError) in
                     for p in batch where p.v.isFinite {
                         let id = try seriesID(p.metric, Self.key(p.labels))
+                        let minute = p.t - ((p.t % 60_000) + 60_000) % 60_000
+                        let bytes = Self.encode(offset: Int32(p.t - minute), value: p.v)
                         sqlite3_bind_int64(points, 1, id)
-                        sqlite3_bind_int64(points, 2, p.t)
-                        sqlite3_bind_double(points, 3, p.v)
+                        sqlite3_bind_int64(points, 2, minute)
+                        bytes.withUnsafeBytes { _ = vigil_sqlite_bind_blob(points, 3, $0.baseAddress, Int32($0.count)) }
                         try step(points)
                         sqlite3_reset(points)
                         sqlite3_bind_int64(rollups, 1, id)
-                        sqlite3_bind_int64(rollups, 2, p.t - ((p.t % 60_000) + 60_000) % 60_000)
+                        sqlite3_bind_int64(rollups, 2, minute)
                         for i in Int32(3)...Int32(6) { sqlite3_bind_double(rollups, i, p.v) }
                         sqlite3_bind_int64(rollups, 7, p.t)
                         try step(rollups)
@@ -158,7 +167,8 @@ public final class HistoryStore {
     /// Drops raw points older than `retention.rawMs` and rollups older than
     /// `retention.rollupMs`, then series with nothing left.
     public func prune(now: Int64, retention: HistoryRetention = HistoryRetention()) throws(HistoryError) {
-        try statement("DELETE FROM points WHERE t < ?") { (s) throws(HistoryError) in
+        // Whole minutes: a minute goes once all of it is past retention.
+        try statement("DELETE FROM chunks WHERE minute + 60000 <= ?") { (s) throws(HistoryError) in
             sqlite3_bind_int64(s, 1, now - retention.rawMs)
             try step(s)
         }
@@ -168,7 +178,7 @@ public final class HistoryStore {
         }
         try exec(
             """
-            DELETE FROM series WHERE id NOT IN (SELECT series FROM points) AND id NOT IN (SELECT series FROM rollups)
+            DELETE FROM series WHERE id NOT IN (SELECT series FROM chunks) AND id NOT IN (SELECT series FROM rollups)
             """)
         seriesIDs = [:]
     }
@@ -177,18 +187,23 @@ public final class HistoryStore {
     public func points(metric: String, from: Int64, to: Int64) throws(HistoryError) -> [Labels: [(Int64, Double)]] {
         try statement(
             """
-            SELECT s.labels, p.t, p.v FROM points p JOIN series s ON s.id = p.series
-            WHERE s.metric = ? AND p.t >= ? AND p.t <= ? ORDER BY p.series, p.t
+            SELECT s.labels, c.minute, c.data FROM chunks c JOIN series s ON s.id = c.series
+            WHERE s.metric = ? AND c.minute >= ? AND c.minute <= ? ORDER BY c.series, c.minute
             """
         ) { (s) throws(HistoryError) in
             vigil_sqlite_bind_text(s, 1, metric)
-            sqlite3_bind_int64(s, 2, from)
+            sqlite3_bind_int64(s, 2, from - 60_000)
             sqlite3_bind_int64(s, 3, to)
             var out: [Labels: [(Int64, Double)]] = [:]
             var rc = sqlite3_step(s)
             while rc == SQLITE_ROW {
                 let labels = Self.labels(String(cString: sqlite3_column_text(s, 0)))
-                out[labels, default: []].append((sqlite3_column_int64(s, 1), sqlite3_column_double(s, 2)))
+                let minute = sqlite3_column_int64(s, 1)
+                let count = Int(sqlite3_column_bytes(s, 2))
+                if let blob = sqlite3_column_blob(s, 2) {
+                    let points = Self.decode(UnsafeRawBufferPointer(start: blob, count: count), minute: minute)
+                    out[labels, default: []] += points.filter { $0.0 >= from && $0.0 <= to }
+                }
                 rc = sqlite3_step(s)
             }
             guard rc == SQLITE_DONE else { throw HistoryError("\(path): \(String(cString: sqlite3_errmsg(db)))") }
@@ -241,16 +256,57 @@ public final class HistoryStore {
         let size = try int("PRAGMA page_size") ?? 0
         let wal =
             ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
-        let firstPoint = try int("SELECT min(t) FROM points")
+        // The exact first and last point: decode the chunks of the first
+        // and the last minute.
+        func edge(_ which: String) throws(HistoryError) -> [Int64] {
+            try statement("SELECT minute, data FROM chunks WHERE minute = (SELECT \(which)(minute) FROM chunks)") {
+                (s) throws(HistoryError) in
+                var times: [Int64] = []
+                while sqlite3_step(s) == SQLITE_ROW {
+                    guard let blob = sqlite3_column_blob(s, 1) else { continue }
+                    let bytes = UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(s, 1)))
+                    times += Self.decode(bytes, minute: sqlite3_column_int64(s, 0)).map(\.0)
+                }
+                return times
+            }
+        }
+        let firstPoint = try edge("min").min()
         let firstRollup = try int("SELECT min(minute) FROM rollups")
-        let lastPoint = try int("SELECT max(t) FROM points")
+        let lastPoint = try edge("max").max()
         let lastRollup = try int("SELECT max(minute) FROM rollups")
         return HistorySummary(
             metrics: metrics, series: Int(try int("SELECT count(*) FROM series") ?? 0),
-            points: Int(try int("SELECT count(*) FROM points") ?? 0),
+            // `||` makes text of blobs: lengths are taken of the bytes.
+            points: Int(try int("SELECT sum(length(CAST(data AS BLOB))) / 12 FROM chunks") ?? 0),
             rollups: Int(try int("SELECT count(*) FROM rollups") ?? 0),
             // The raw points' span while there are any, else the rollups'.
             firstMs: firstPoint ?? firstRollup, lastMs: lastPoint ?? lastRollup,
             bytes: pages * size + wal)
+    }
+}
+
+extension HistoryStore {
+    /// A point in a chunk: the millisecond within the minute (Int32) and
+    /// the value (Float64), little-endian.
+    static func encode(offset: Int32, value: Double) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(12)
+        withUnsafeBytes(of: offset.littleEndian) { out += $0 }
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { out += $0 }
+        return out
+    }
+
+    /// A chunk's points in time order; a time written twice keeps its last
+    /// value (a batch written again after a crash).
+    static func decode(_ bytes: UnsafeRawBufferPointer, minute: Int64) -> [(Int64, Double)] {
+        var byTime: [Int64: Double] = [:]
+        var i = 0
+        while i + 12 <= bytes.count {
+            let offset = Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: Int32.self))
+            let bits = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i + 4, as: UInt64.self))
+            byTime[minute + Int64(offset)] = Double(bitPattern: bits)
+            i += 12
+        }
+        return byTime.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }

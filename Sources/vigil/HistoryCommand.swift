@@ -75,16 +75,20 @@ struct HistoryAppend: ParsableCommand {
         commandName: "history-append", abstract: "History test helper.", shouldDisplay: false)
     @Option var file: String
     @Option var count: Int = 1_000_000
-    /// The first batch's number (its time is t0 + number seconds).
+    /// The first batch's number (its time is t0 + number × step).
     @Option var start: Int = 0
+    /// Series a batch, and milliseconds between batches: `--series 26
+    /// --step 2000 --count 43200` is a day of the demo's metrics.
+    @Option var series: Int = 20
+    @Option var step: Int64 = 1000
 
     func run() throws {
         let store = try HistoryStore(path: file)
         for i in start..<(start + count) {
-            let batch = (0..<20).map { k in
+            let batch = (0..<series).map { k in
                 HistoryPoint(
-                    metric: "m\(k % 4)", labels: Labels(["series": "\(k)"]), t: 1_764_000_000_000 + Int64(i) * 1000,
-                    v: Double(i))
+                    metric: "m\(k % 4)", labels: Labels(["series": "\(k)"]), t: 1_764_000_000_000 + Int64(i) * step,
+                    v: Double(i) + Double(k) / 7)
             }
             try store.write(batch)
             let line = "\(i)\n"
