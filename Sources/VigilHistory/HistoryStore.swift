@@ -195,9 +195,10 @@ public final class HistoryStore {
             sqlite3_bind_int64(s, 2, from - 60_000)
             sqlite3_bind_int64(s, 3, to)
             var out: [Labels: [(Int64, Double)]] = [:]
+            var decoded = LabelCache()
             var rc = sqlite3_step(s)
             while rc == SQLITE_ROW {
-                let labels = Self.labels(String(cString: sqlite3_column_text(s, 0)))
+                let labels = decoded.labels(String(cString: sqlite3_column_text(s, 0)))
                 let minute = sqlite3_column_int64(s, 1)
                 let count = Int(sqlite3_column_bytes(s, 2))
                 if let blob = sqlite3_column_blob(s, 2) {
@@ -224,9 +225,10 @@ public final class HistoryStore {
             sqlite3_bind_int64(s, 2, from)
             sqlite3_bind_int64(s, 3, to)
             var out: [Labels: [HistoryRollup]] = [:]
+            var decoded = LabelCache()
             var rc = sqlite3_step(s)
             while rc == SQLITE_ROW {
-                let labels = Self.labels(String(cString: sqlite3_column_text(s, 0)))
+                let labels = decoded.labels(String(cString: sqlite3_column_text(s, 0)))
                 out[labels, default: []].append(
                     HistoryRollup(
                         minute: sqlite3_column_int64(s, 1), min: sqlite3_column_double(s, 2),
@@ -308,5 +310,18 @@ extension HistoryStore {
             i += 12
         }
         return byTime.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+}
+
+/// Each distinct stored label set decoded once: a week of rollups is
+/// hundreds of thousands of rows over a handful of series.
+struct LabelCache {
+    var known: [String: Labels] = [:]
+
+    mutating func labels(_ key: String) -> Labels {
+        if let l = known[key] { return l }
+        let l = HistoryStore.labels(key)
+        known[key] = l
+        return l
     }
 }

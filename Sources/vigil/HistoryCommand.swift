@@ -81,13 +81,17 @@ struct HistoryAppend: ParsableCommand {
     /// --step 2000 --count 43200` is a day of the demo's metrics.
     @Option var series: Int = 20
     @Option var step: Int64 = 1000
+    /// Metric ids, comma-separated: series k belongs to the k-th (wrapping).
+    @Option var metrics: String = "m0,m1,m2,m3"
 
     func run() throws {
         let store = try HistoryStore(path: file)
+        let names = metrics.split(separator: ",").map(String.init)
         for i in start..<(start + count) {
             let batch = (0..<series).map { k in
                 HistoryPoint(
-                    metric: "m\(k % 4)", labels: Labels(["series": "\(k)"]), t: 1_764_000_000_000 + Int64(i) * step,
+                    metric: names[k % names.count], labels: Labels(["series": "\(k)"]),
+                    t: 1_764_000_000_000 + Int64(i) * step,
                     v: Double(i) + Double(k) / 7)
             }
             try store.write(batch)
