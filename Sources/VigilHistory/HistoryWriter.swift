@@ -29,9 +29,13 @@ public final class HistoryWriter: @unchecked Sendable {
     public func enqueue(_ points: [HistoryPoint]) {
         condition.lock()
         if failure == nil && !closing {
-            // Bounded: a writer that cannot keep up drops the oldest.
             queue += points
-            if queue.count > 1_000_000 { queue.removeFirst(queue.count - 1_000_000) }
+            // Bounded, and never silently: a writer a million points
+            // behind (a disk that stopped) stops recording and says so.
+            if queue.count > 1_000_000 {
+                failure = "\(store.path): the writer fell \(queue.count) points behind; recording stopped"
+                queue = []
+            }
             condition.signal()
         }
         condition.unlock()
