@@ -37,7 +37,7 @@ struct Report: ParsableCommand {
         let cfg = try loadConfig(FileLocations.current.requireConfig(option: journal.config))
         let dir = journal.stateDir ?? Dashboard.defaultStateDir(demo: false)
         // The weekly report compares with the week before: read it too.
-        let (rollups, source) = Self.rollups(cfg, dir: dir, from: weekly ? from - 7 * 86_400_000 : from, to: to)
+        let (rollups, problems, source) = Self.read(cfg, dir: dir, from: weekly ? from - 7 * 86_400_000 : from, to: to)
         let center = try journal.open()
         let incidents = (center?.incidents.all ?? []).filter { $0.openedAtMs >= from && $0.openedAtMs < to }
             .compactMap { center?.history(of: $0.id, now: to) }
@@ -47,7 +47,8 @@ struct Report: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         if weekly {
             let report = WeeklyReport.build(
-                weekOf: name, from: from, config: cfg, rollups: rollups, incidents: incidents, source: source)
+                weekOf: name, from: from, config: cfg, rollups: rollups, problems: problems, incidents: incidents,
+                source: source)
             switch format {
             case .json: text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
             case .html: text = ReportHTML.weekly(report)
@@ -56,7 +57,8 @@ struct Report: ParsableCommand {
             empty = report.isEmpty && report.incidents.total == 0
         } else {
             let report = DailyReport.build(
-                date: name, from: from, to: to, config: cfg, rollups: rollups, incidents: incidents, source: source)
+                date: name, from: from, to: to, config: cfg, rollups: rollups, problems: problems, incidents: incidents,
+                source: source)
             switch format {
             case .json: text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
             case .html: text = ReportHTML.daily(report)
@@ -72,24 +74,37 @@ struct Report: ParsableCommand {
         }
     }
 
-    /// Every configured metric's rollups from the history store, and what
-    /// the report says its source was.
-    static func rollups(_ cfg: VigilConfig, dir: String, from: Int64, to: Int64) -> (
-        [String: [Labels: [HistoryRollup]]], String
+    /// Every configured metric's minute values: a remote metric's from
+    /// Prometheus' query_range, a local one's from the history store; what
+    /// went wrong for which metric; and what the report says its source was.
+    static func read(_ cfg: VigilConfig, dir: String, from: Int64, to: Int64) -> (
+        [String: [Labels: [HistoryRollup]]], [String: String], String
     ) {
+        var rollups: [String: [Labels: [HistoryRollup]]] = [:]
+        var problems: [String: String] = [:]
+        var sources: [String] = []
+        if let server = cfg.prometheus, cfg.metrics.contains(where: \.remote) {
+            let requests = PrometheusReport.requests(config: cfg, base: server.url, from: from, to: to)
+            let answers = PrometheusRange.fetch(requests, endpoint: server)
+            (rollups, problems) = PrometheusReport.assemble(answers)
+            sources.append("Prometheus at \(server.url) (query_range, one evaluation a minute)")
+        }
+        let local = cfg.metrics.filter { !$0.remote }
+        guard !local.isEmpty else { return (rollups, problems, sources.joined(separator: " and ")) }
         let path = dir + "/history.sqlite"
         guard FileManager.default.fileExists(atPath: path) else {
-            return ([:], "no history in \(dir) (run the dashboard in scrape mode to record one)")
+            sources.append("no history in \(dir) (run the dashboard in scrape mode to record one)")
+            return (rollups, problems, sources.joined(separator: " and "))
         }
         do {
             let store = try HistoryStore(path: path)
-            var out: [String: [Labels: [HistoryRollup]]] = [:]
-            for m in cfg.metrics { out[m.id] = try store.rollups(metric: m.id, from: from, to: to - 1) }
-            return (out, "the history store \(path) (one-minute rollups)")
+            for m in local { rollups[m.id] = try store.rollups(metric: m.id, from: from, to: to - 1) }
+            sources.append("the history store \(path) (one-minute rollups)")
         } catch {
-            printError("vigil report: \(error.message); figures are not measured")
-            return ([:], "no history: \(error.message)")
+            printError("vigil report: \(error.message); figures from the history store are not measured")
+            sources.append("no history: \(error.message)")
         }
+        return (rollups, problems, sources.joined(separator: " and "))
     }
 
     /// 1 for Sunday … 7 for Saturday, as Calendar counts (UTC).

@@ -24,6 +24,16 @@ public struct ReportFigure: Sendable, Equatable, Codable {
     public var chart: [Double?] = []
     public var warning: Double?
     public var critical: Double?
+    /// What went wrong reading part of the period (Prometheus refused a
+    /// day's query): the value, if any, stands on the rest.
+    public var problem: String?
+
+    /// `watched 21 h 14 m of 24 h`, and what went wrong, if anything.
+    public var coverage: String {
+        guard metric != nil else { return "" }
+        let watched = "watched \(DailyReport.hours(watchedMinutes)) of \(DailyReport.hours(periodMinutes))"
+        return problem.map { watched + "; \($0)" } ?? watched
+    }
 }
 
 /// A section of the plan's report (system, users, business, …).
@@ -95,7 +105,7 @@ public struct DailyReport: Sendable, Equatable, Codable {
     /// Builds the report for [from, to) from each metric's rollups.
     public static func build(
         date: String, from: Int64, to: Int64, config: VigilConfig, rollups: [String: [Labels: [HistoryRollup]]],
-        incidents: [IncidentHistory], source: String
+        problems: [String: String] = [:], incidents: [IncidentHistory], source: String
     ) -> DailyReport {
         let periodMinutes = Int((to - from) / 60_000)
         var sections: [ReportSection] = []
@@ -108,7 +118,8 @@ public struct DailyReport: Sendable, Equatable, Codable {
                         let minutes = metric.map { minuteValues(rollups[$0.id] ?? [:]) } ?? [:]
                         var f = figure(
                             name, metric: metric, wanted: id, minutes: minutes,
-                            seriesCount: metric.map { rollups[$0.id]?.count ?? 0 } ?? 0, periodMinutes: periodMinutes)
+                            seriesCount: metric.map { rollups[$0.id]?.count ?? 0 } ?? 0, periodMinutes: periodMinutes,
+                            problem: metric.flatMap { problems[$0.id] })
                         if f.value != nil { f.chart = chart(minutes, from: from, to: from + 86_400_000, slots: 96) }
                         return f
                     }))
@@ -130,7 +141,7 @@ public struct DailyReport: Sendable, Equatable, Codable {
 
     static func figure(
         _ name: String, metric: MetricDefinition?, wanted: String?, minutes byMinute: [Int64: Double],
-        seriesCount: Int, periodMinutes: Int
+        seriesCount: Int, periodMinutes: Int, problem: String? = nil
     ) -> ReportFigure {
         var f = ReportFigure(
             name: name, metric: metric?.id, value: nil, unit: metric?.unit ?? "", how: "",
@@ -143,21 +154,27 @@ public struct DailyReport: Sendable, Equatable, Codable {
             return f
         }
         f.watchedMinutes = byMinute.count
+        f.problem = problem
         guard !byMinute.isEmpty else {
-            f.missing = "not measured: nothing recorded for \(metric.id) in the period"
+            f.missing =
+                problem.map { "not measured: \($0)" } ?? "not measured: nothing recorded for \(metric.id) in the period"
+            f.problem = nil
             f.how = "\(metric.id)"
             return f
         }
         let values = byMinute.keys.sorted().map { byMinute[$0]! }
+        // A remote metric's minute is Prometheus' evaluation at that
+        // minute; a local one's the average of what Vigil recorded in it.
+        let minutes = metric.remote ? "one-minute evaluations" : "minute averages"
         switch metric.aggregation?.lowercased() {
         case "p95", "p99", "p90", "p50":
             let q = Double(metric.aggregation!.dropFirst())! / 100
             f.value = quantile(values.sorted(), q)
-            f.how = "\(metric.aggregation!) of the minute averages of \(metric.id)"
+            f.how = "\(metric.aggregation!) of the \(minutes) of \(metric.id)"
         default:
             f.value = values.reduce(0, +) / Double(values.count)
             let series = seriesCount > 1 ? ", its \(seriesCount) series added up" : ""
-            f.how = "average of the minute averages of \(metric.id)\(series)"
+            f.how = "average of the \(minutes) of \(metric.id)\(series)"
         }
         if let v = f.value, let t = metric.threshold { f.state = t.state(of: v).word }
         f.warning = metric.threshold?.warning
@@ -214,10 +231,7 @@ public struct DailyReport: Sendable, Equatable, Codable {
                 "\n## \(section.title)\n\n| Figure | Value | State | Computed as | Coverage |\n|---|---|---|---|---|\n"
             for f in section.figures {
                 let value = f.value.map { Self.format($0, unit: f.unit) } ?? (f.missing ?? "not measured")
-                let coverage =
-                    f.metric == nil
-                    ? "" : "watched \(Self.hours(f.watchedMinutes)) of \(Self.hours(f.periodMinutes))"
-                md += "| \(f.name) | \(value) | \(f.state ?? "") | \(f.how) | \(coverage) |\n"
+                md += "| \(f.name) | \(value) | \(f.state ?? "") | \(f.how) | \(f.coverage) |\n"
             }
         }
         md += "\n## Incidents\n\n"

@@ -122,9 +122,7 @@ public enum ReportHTML {
             ?? "<span class=\"missing\">\(escape(f.missing ?? "not measured"))</span>"
     }
 
-    static func coverage(_ f: ReportFigure) -> String {
-        f.metric == nil ? "" : "watched \(DailyReport.hours(f.watchedMinutes)) of \(DailyReport.hours(f.periodMinutes))"
-    }
+    static func coverage(_ f: ReportFigure) -> String { escape(f.coverage) }
 
     static func stateCell(_ state: String?) -> String {
         switch state {

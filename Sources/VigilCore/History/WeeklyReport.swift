@@ -45,7 +45,7 @@ public struct WeeklyReport: Sendable, Equatable, Codable {
     /// `rollups` must cover the previous week too (from `from - 7 days`).
     public static func build(
         weekOf: String, from: Int64, config: VigilConfig, rollups: [String: [Labels: [HistoryRollup]]],
-        incidents: [IncidentHistory], source: String
+        problems: [String: String] = [:], incidents: [IncidentHistory], source: String
     ) -> WeeklyReport {
         let week: Int64 = 7 * 86_400_000
         let to = from + week
@@ -60,7 +60,8 @@ public struct WeeklyReport: Sendable, Equatable, Codable {
                 func part(_ a: Int64, _ b: Int64) -> ReportFigure {
                     DailyReport.figure(
                         name, metric: metric, wanted: id, minutes: all.filter { $0.key >= a && $0.key < b },
-                        seriesCount: count, periodMinutes: Int((b - a) / 60_000))
+                        seriesCount: count, periodMinutes: Int((b - a) / 60_000),
+                        problem: metric.flatMap { problems[$0.id] })
                 }
                 var f = part(from, to)
                 if f.value != nil { f.chart = DailyReport.chart(all, from: from, to: to, slots: 168) }
@@ -145,7 +146,7 @@ public struct WeeklyReport: Sendable, Equatable, Codable {
                 let change = f.change.map { (($0 >= 0 ? "+" : "") + String(Int(($0 * 100).rounded()))) + "%" } ?? "–"
                 md += "| \(w.name) | \(v(w.value))\(w.state.map { " (\($0))" } ?? "") | \(v(f.previous)) | \(change) | "
                 md += f.daily.map(v).joined(separator: " | ")
-                md += " | watched \(DailyReport.hours(w.watchedMinutes)) of \(DailyReport.hours(w.periodMinutes)) |\n"
+                md += " | \(w.coverage) |\n"
             }
         }
         md += "\n## Incidents\n\n"
