@@ -236,6 +236,27 @@ extension App {
         return points.isEmpty ? nil : points
     }
 
+    /// A window longer than memory keeps, in scrape mode with a history
+    /// store: the part before memory is read from the store's rollups
+    /// (once for the longest window asked; later columns come from memory).
+    mutating func loadLongWindow(now: Int64) -> [Command] {
+        let from = now - state.windowMs
+        guard options.readHistory, !loading, loadedFrom > .min, state.windowMs > memoryMs else { return [] }
+        // Asked again when the window reaches further back than what was
+        // read, or memory has let go of more than a column since.
+        guard from < loadedFrom || memoryFrom(now: now) - history.backfillUntil > history.stepMs else { return [] }
+        let local = config.metrics.filter { !$0.remote }.map(\.id)
+        guard !local.isEmpty else { return [] }
+        loading = true
+        return [.loadHistory(metrics: local, from: from, to: memoryFrom(now: now))]
+    }
+
+    /// From when the in-memory store's data answers a query: this
+    /// process's first data, or as far back as memory keeps.
+    func memoryFrom(now: Int64) -> Int64 {
+        max(dataSince ?? now, now - memoryMs + config.longestQueryReachMs)
+    }
+
     /// Graphs after a restart: what the history store held for each
     /// metric, shown where the new process has no data of its own.
     public mutating func backfill(_ stored: [String: [Labels: [(Int64, Double)]]], until: Int64) {

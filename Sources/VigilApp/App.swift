@@ -40,6 +40,11 @@ public struct App: Sendable {
     /// When the last points went to the history, and why it is off.
     var lastRecorded: Int64 = 0
     public internal(set) var historyOff: String?
+    /// How far back the in-memory store reaches; and from when the
+    /// history store's rollups have been loaded for a long window.
+    let memoryMs: Int64
+    var loadedFrom = Int64.max
+    var loading = false
 
     public init(config: VigilConfig, themes: [Theme], options: AppOptions = AppOptions(), alerts: AlertCenter) {
         self.config = config
@@ -51,7 +56,7 @@ public struct App: Sendable {
         // range a query reaches back, plus Prometheus' 5 minute lookback.
         let minInterval = config.targets.map(\.interval.milliseconds).min() ?? 5000
         let keep = max(
-            config.history?.milliseconds ?? AppState.windows.last!, config.longestQueryReachMs + 300_000)
+            config.history?.milliseconds ?? AppState.memoryMs, config.longestQueryReachMs + 300_000)
         let capacity = Int(keep / max(1, minInterval)) + 8
         var selectors = config.selectors
         // The scrape series are always kept: status and panels use them.
@@ -65,7 +70,10 @@ public struct App: Sendable {
         prometheus = config.prometheus.map(PrometheusQueries.init)
         alertmanager = config.alertmanager.map { AlertmanagerSource(config: $0, identity: alerts.identity) }
         state = AppState(config: config, themes: themes, keyOverrides: config.keys)
-        state.maxWindowMs = keep
+        memoryMs = keep
+        // Longer windows when something holds them: the history store
+        // (rollups for 35 days) or the Prometheus server.
+        state.maxWindowMs = options.readHistory || config.prometheus != nil ? AppState.windows.last! : keep
         if options.colors == 0, let i = state.themes.firstIndex(where: { $0.name == "mono" }) { state.themeIndex = i }
         let window = state.windowMs
         history = MetricHistory(
@@ -120,6 +128,18 @@ public struct App: Sendable {
             historyOff = reason
             state.message = "NO HISTORY: \(reason)"
             dirty = true
+        case .historyLoaded(let stored, let from):
+            loading = false
+            loadedFrom = min(loadedFrom, from)
+            history.backfill(older: stored, until: memoryFrom(now: now))
+            lastEvaluation = 0
+            dirty = true
+        case .historyUnreadable(let reason):
+            // Not asked again: the window shows what memory holds.
+            loading = false
+            loadedFrom = .min
+            state.message = "history: cannot read the long window: \(reason)"
+            dirty = true
         case .signal(let number):
             // Ctrl-C is a way to quit (status 0); SIGTERM and SIGHUP say
             // someone else ended Vigil (status 128 + signal).
@@ -166,6 +186,7 @@ public struct App: Sendable {
         dirty = true
         var commands: [Command] = []
         if let points = historyDue(now: now) { commands.append(.record(points)) }
+        commands += loadLongWindow(now: now)
         // A newly firing critical or high alert rings the bell once and
         // stays highlighted until it is seen.
         let loud = events.filter { alerts.rings($0) }.map(\.key)
@@ -209,7 +230,9 @@ public struct App: Sendable {
                 alertmanager?.pollNow()
                 lastServerRequest = 0
                 lastEvaluation = 0
-            case .windowChanged: lastEvaluation = 0
+            case .windowChanged:
+                lastEvaluation = 0
+                commands += loadLongWindow(now: now)
             default: perform(effect, now: now)
             }
         }

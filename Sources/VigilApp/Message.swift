@@ -21,6 +21,12 @@ public enum Message: Sendable {
     /// The history store failed (damaged, locked, disk full): from now on
     /// nothing is recorded; the status line says why.
     case historyFailed(String)
+    /// What the history store holds from `from` on (one-minute averages),
+    /// read off the loop thread for a window longer than memory keeps.
+    case historyLoaded([String: [Labels: [(Int64, Double)]]], from: Int64)
+    /// Reading the history for a long window failed: the window shows
+    /// what memory holds, and the status line says why.
+    case historyUnreadable(String)
     /// SIGINT, SIGTERM or SIGHUP arrived.
     case signal(Int32)
 }
@@ -34,6 +40,9 @@ public enum Command: Sendable {
     case journal([JournalRecord])
     /// Hand these points to the history writer (off the loop thread).
     case record([HistoryPoint])
+    /// Read these metrics' one-minute averages over [from, to) from the
+    /// history store, off the loop thread; answer with `historyLoaded`.
+    case loadHistory(metrics: [String], from: Int64, to: Int64)
     /// Ring the terminal bell.
     case bell
     /// Draw `App.render` on the screen.
@@ -65,6 +74,9 @@ public struct AppOptions: Sendable {
     public var readOnlyReason: String?
     /// Record every configured metric's values for the history store.
     public var recordHistory = false
+    /// A history store to read long windows from (this instance may not
+    /// be the one recording it).
+    public var readHistory = false
 
     public init() {}
 }

@@ -241,6 +241,33 @@ public final class HistoryStore {
         }
     }
 
+    /// A metric's minute averages from `from` to `to`, by series, each at
+    /// the time of the minute's last point: what a long window draws.
+    public func minuteAverages(metric: String, from: Int64, to: Int64) throws(HistoryError) -> [Labels: [(
+        Int64, Double
+    )]] {
+        try statement(
+            """
+            SELECT s.labels, r.lastT, r.sum / r.count FROM rollups r JOIN series s ON s.id = r.series
+            WHERE s.metric = ? AND r.minute >= ? AND r.minute < ? AND r.count > 0 ORDER BY r.series, r.minute
+            """
+        ) { (s) throws(HistoryError) in
+            vigil_sqlite_bind_text(s, 1, metric)
+            sqlite3_bind_int64(s, 2, from)
+            sqlite3_bind_int64(s, 3, to)
+            var out: [Labels: [(Int64, Double)]] = [:]
+            var decoded = LabelCache()
+            var rc = sqlite3_step(s)
+            while rc == SQLITE_ROW {
+                let labels = decoded.labels(String(cString: sqlite3_column_text(s, 0)))
+                out[labels, default: []].append((sqlite3_column_int64(s, 1), sqlite3_column_double(s, 2)))
+                rc = sqlite3_step(s)
+            }
+            guard rc == SQLITE_DONE else { throw HistoryError("\(path): \(String(cString: sqlite3_errmsg(db)))") }
+            return out
+        }
+    }
+
     /// What is stored: metrics, series, rows, span and bytes on disk.
     public func summary() throws(HistoryError) -> HistorySummary {
         func int(_ sql: String) throws(HistoryError) -> Int64? {

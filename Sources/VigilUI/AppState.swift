@@ -126,7 +126,14 @@ public struct Prompt: Sendable, Equatable {
 /// Everything the screen shows that is not data: the Bubble Tea-style
 /// model, changed only by `handle(_:)`.
 public struct AppState: Sendable {
-    public static let windows: [Int64] = [60_000, 300_000, 900_000, 3_600_000, 21_600_000]
+    /// `+` and `-` step through these. The last two reach past what is
+    /// kept in memory: the history store's rollups (or the server) draw them.
+    public static let windows: [Int64] = [
+        60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000, 604_800_000,
+    ]
+    /// What the in-memory store keeps by default (`history:` in the config
+    /// changes it): the longest window drawn from memory alone.
+    public static let memoryMs: Int64 = 21_600_000
 
     public var dashboardNames: [String]
     /// Each dashboard's grid (where the arrow keys go) and panel types.

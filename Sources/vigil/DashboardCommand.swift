@@ -242,11 +242,13 @@ struct Dashboard: ParsableCommand {
         options.about = about
         options.identity = alerts.identity
         options.readOnlyReason = readOnly
-        let (history, historyProblem, stored) = openHistory(cfg, stateDir: stateDir)
-        options.recordHistory = history != nil
+        let history = openHistory(cfg, stateDir: stateDir)
+        options.recordHistory = history.writer != nil
+        options.readHistory = history.reader != nil
         var app = try makeApp(cfg, themes: themes, options: options, alerts: alerts)
-        if let stored { app.backfill(stored, until: RunLoop.now()) }
-        if let historyProblem { _ = app.update(.historyFailed(historyProblem), now: RunLoop.now()) }
+        if let stored = history.stored { app.backfill(stored, until: RunLoop.now()) }
+        if let problem = history.problem { _ = app.update(.historyFailed(problem), now: RunLoop.now()) }
+        if let note = history.note { app.state.message = note }
         // VIGIL_TIMINGS=FILE: per server round, the time from asking to the
         // screen showing every answer (the server-mode benchmark reads it).
         let timings = ProcessInfo.processInfo.environment["VIGIL_TIMINGS"].flatMap { FileHandle(forWritingAtPath: $0) }
@@ -255,37 +257,57 @@ struct Dashboard: ParsableCommand {
         let status = RunLoop.interactive(
             &app, terminal: terminal, journal: journal, history: history, signalFD: signalFD, timings: timings)
         terminal.close()
-        history?.close()
+        history.writer?.close()
+        history.reader?.close()
         if status != 0 { Foundation.exit(status) }
     }
 }
 
 extension Dashboard {
-    /// The history store in the state directory, its writer, and what it
-    /// holds for the graphs (the longest window). Server mode records
+    /// The history store in the state directory: its writer (none when
+    /// another Vigil records this directory), a reader for long windows,
+    /// and what it held for the last hours. In server mode it records
     /// nothing (the server is the history); a damaged or locked file is a
     /// reason the status line gives, and Vigil goes on without history.
-    func openHistory(_ cfg: VigilConfig, stateDir: String) -> (
-        HistoryWriter?, String?, [String: [Labels: [(Int64, Double)]]]?
-    ) {
+    func openHistory(_ cfg: VigilConfig, stateDir: String) -> OpenedHistory {
+        var opened = OpenedHistory()
         let local = cfg.metrics.filter { !$0.remote }
-        guard !local.isEmpty else { return (nil, nil, nil) }
+        guard !local.isEmpty else { return opened }
         do {
             try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
-            let store = try HistoryStore(path: stateDir + "/history.sqlite")
+            let path = stateDir + "/history.sqlite"
+            let holder = RecorderLock.claim(directory: stateDir)
+            let store = try HistoryStore(path: path)
             let now = RunLoop.now()
             var stored: [String: [Labels: [(Int64, Double)]]] = [:]
             for m in local {
-                let points = try store.points(metric: m.id, from: now - AppState.windows.last!, to: now)
+                let points = try store.points(metric: m.id, from: now - AppState.memoryMs, to: now)
                 if !points.isEmpty { stored[m.id] = points }
             }
-            return (HistoryWriter(store: store), nil, stored)
+            opened.stored = stored
+            opened.reader = HistoryReader(path: path)
+            if let holder {
+                opened.note = "history: recorded by another Vigil (\(holder)); this one only reads it"
+            } else {
+                opened.writer = HistoryWriter(store: store)
+            }
         } catch let error as HistoryError {
-            return (nil, error.message, nil)
+            opened.problem = error.message
         } catch {
-            return (nil, "\(stateDir): \(error.localizedDescription)", nil)
+            opened.problem = "\(stateDir): \(error.localizedDescription)"
         }
+        return opened
     }
+}
+
+/// What `openHistory` found.
+struct OpenedHistory {
+    var writer: HistoryWriter?
+    var reader: HistoryReader?
+    var stored: [String: [Labels: [(Int64, Double)]]]?
+    /// Why there is no history at all; or why this instance only reads it.
+    var problem: String?
+    var note: String?
 }
 
 /// Runs an async operation from synchronous code and waits for it.

@@ -16,7 +16,7 @@ enum RunLoop {
 
     /// The interactive dashboard; returns the exit status.
     static func interactive(
-        _ app: inout App, terminal: Terminal, journal: (any JournalStore)?, history: HistoryWriter?, signalFD: Int32,
+        _ app: inout App, terminal: Terminal, journal: (any JournalStore)?, history: OpenedHistory, signalFD: Int32,
         timings: FileHandle?
     ) -> Int32 {
         let driver = PollDriver()
@@ -31,7 +31,9 @@ enum RunLoop {
                     case .fetch(let polls): driver.start(polls)
                     case .journal(let records):
                         do { try journal?.append(records) } catch { messages.append(.journalFailed(error.message)) }
-                    case .record(let points): history?.enqueue(points)
+                    case .record(let points): history.writer?.enqueue(points)
+                    case .loadHistory(let metrics, let from, let to):
+                        history.reader?.load(HistoryReader.Request(metrics: metrics, from: from, to: to))
                     case .bell: terminal.bell()
                     case .draw:
                         let (w, h) = terminal.size
@@ -53,7 +55,13 @@ enum RunLoop {
             if let (records, warnings) = journal?.readNew(), !records.isEmpty || !warnings.isEmpty {
                 messages.append(.journalRead(records, warnings: warnings))
             }
-            if let failure = history?.takeFailure() { messages.append(.historyFailed(failure)) }
+            if let failure = history.writer?.takeFailure() { messages.append(.historyFailed(failure)) }
+            for answer in history.reader?.take() ?? [] {
+                switch answer {
+                case .loaded(let stored, let from): messages.append(.historyLoaded(stored, from: from))
+                case .failed(let reason): messages.append(.historyUnreadable(reason))
+                }
+            }
             // Keys are read every turn, not only when standard input polled
             // ready: curses may already hold some in its own buffer.
             for key in terminal.readKeys() {

@@ -16,6 +16,8 @@ struct Harness {
     var journal: [JournalRecord] = []
     /// What went to the history writer, batch by batch.
     var recorded: [[HistoryPoint]] = []
+    /// What was asked of the history reader: metrics, from, to.
+    var loads: [([String], Int64, Int64)] = []
     var bells = 0
     var draws = 0
     var quit: Int32?
@@ -28,6 +30,7 @@ struct Harness {
     ) {
         var options = AppOptions()
         options.recordHistory = history
+        options.readHistory = history
         options.identity = "alice@bastion"
         options.bell = bell
         self.now = now
@@ -45,6 +48,7 @@ struct Harness {
                 started += polls
             case .journal(let records): journal += records
             case .record(let points): recorded.append(points)
+            case .loadHistory(let metrics, let from, let to): loads.append((metrics, from, to))
             case .bell: bells += 1
             case .draw: draws += 1
             case .roundShown: break

@@ -51,3 +51,92 @@ import VigilUI
         #expect(Set(values.compactMap { $0 }).count >= 5)
     }
 }
+
+/// `+` past what memory keeps (issue 12): 24 h and 7 d windows, their older
+/// part read from the history store's minute averages off the loop thread.
+@Suite struct LongWindowTests {
+    static let config = try! ConfigLoader.parse(
+        """
+        refresh: 2s
+        targets:
+          - {name: api, url: "http://127.0.0.1:9/metrics", interval: 5s}
+        metrics:
+          errors: {name: Errors, unit: "%", query: 'max(errors_percent)', threshold: {warning: 1, critical: 5}}
+          users: {name: Users, unit: count, query: 'sum(active_users)'}
+        dashboards:
+          - name: Main
+            panels:
+              - {title: Errors, type: graph, metrics: [errors]}
+        """, file: "t.yaml")
+
+    static func scraped() -> FetchOutcome {
+        exposition("# TYPE errors_percent gauge\nerrors_percent 0.5\n# TYPE active_users gauge\nactive_users 1234\n")
+    }
+
+    @Test func aDayIsDrawnFromTheStoreWhereMemoryHasNothing() throws {
+        var h = Harness(Self.config, history: true)
+        h.answer = { _ in Self.scraped() }
+        h.run(forMs: 12_000)
+        let started = h.app.dataSince!
+        // 5m → 15m → 1h → 6h: memory holds these; nothing is read.
+        h.press(.char("+"), .char("+"), .char("+"))
+        #expect(h.app.state.windowLabel == "6h")
+        #expect(h.loads.isEmpty)
+        h.press(.char("+"))
+        #expect(h.app.state.windowLabel == "1d")
+        let load = try #require(h.loads.last)
+        #expect(load.0 == ["errors", "users"])
+        #expect((load.1, load.2) == (h.now - 86_400_000, started))
+        // Asked once, not every refresh while the answer is on its way.
+        h.run(forMs: 10_000)
+        #expect(h.loads.count == 1)
+        // The store's minute averages: 3% from 20 h ago to 2 h ago.
+        let stored = stride(from: h.now - 20 * 3_600_000, to: h.now - 2 * 3_600_000, by: 60_000).map {
+            ($0, 3.0)
+        }
+        h.send(.historyLoaded(["errors": [Labels(): stored]], from: load.1))
+        h.send(.tick)
+        let result = try #require(h.app.snapshot.results["errors"])
+        let old = zip(result.times, result.series[0].values).filter { $0.0 < h.now - 3 * 3_600_000 }
+        let drawn = old.compactMap(\.1)
+        #expect(drawn.count > old.count * 2 / 3 && drawn.allSatisfy { $0 == 3 })
+        #expect(result.series[0].current == 0.5)
+        let screen = h.screen(width: 60, height: 14)
+        #expect(screen[2] == "┃now 0.500%   min 0.500%   max 3%                          ┃")
+        #expect(screen[7] == "┃████████████████████████████████████████████████          ┃")
+        #expect(screen[10] == "┃   18:00         00:00          06:00         12:00    now┃")
+        #expect(screen[13] == " 16:00:22 │ 0 firing │ Main │ targets 1/1 up │ window 1d")
+        // A week reaches further back: read again, from a week ago.
+        h.press(.char("+"))
+        #expect(h.app.state.windowLabel == "1w")
+        #expect(h.loads.count == 2 && h.loads[1].1 == h.now - 604_800_000)
+        // The longest there is.
+        h.press(.char("+"))
+        #expect(h.app.state.message == "window 1w is the longest the history allows")
+    }
+
+    @Test func withoutAHistoryStoreMemoryIsTheLimit() {
+        var h = Harness(Self.config)
+        h.answer = { _ in Self.scraped() }
+        h.run(forMs: 6000)
+        h.press(.char("+"), .char("+"), .char("+"), .char("+"))
+        #expect(h.app.state.windowLabel == "6h")
+        #expect(h.app.state.message == "window 6h is the longest the history allows")
+        #expect(h.loads.isEmpty)
+    }
+
+    @Test func anUnreadableStoreIsSaidOnceAndNotAskedAgain() {
+        var h = Harness(Self.config, history: true)
+        h.answer = { _ in Self.scraped() }
+        h.run(forMs: 6000)
+        h.press(.char("+"), .char("+"), .char("+"), .char("+"))
+        #expect(h.loads.count == 1)
+        h.send(.historyUnreadable("/s/history.sqlite: database disk image is malformed"))
+        #expect(
+            h.app.state.message
+                == "history: cannot read the long window: /s/history.sqlite: database disk image is malformed")
+        h.press(.char("+"))
+        h.run(forMs: 30_000)
+        #expect(h.loads.count == 1)
+    }
+}

@@ -82,6 +82,25 @@ public struct MetricHistory: Sendable {
         for id in columns.keys { columns[id] = columns[id]?.filter { $0.key >= until } }
     }
 
+    /// Adds what the history store holds from further back (a long
+    /// window's one-minute averages) before what is already there, and
+    /// moves the boundary to `until`: columns before it are drawn from the
+    /// store, since memory no longer holds their data. Where both have a
+    /// series' points, the finer ones already held are kept.
+    public mutating func backfill(older: [String: [Labels: [(Int64, Double)]]], until: Int64) {
+        var merged = backfill
+        for (id, series) in older {
+            var byLabels = merged[id] ?? [:]
+            for (labels, points) in series {
+                let held = byLabels[labels] ?? []
+                let start = held.first?.0 ?? .max
+                byLabels[labels] = points.filter { $0.0 < start } + held
+            }
+            merged[id] = byLabels
+        }
+        backfill(merged, until: max(backfillUntil, until))
+    }
+
     /// Changes the window or step; a new step drops the cache.
     public mutating func reshape(windowMs: Int64, stepMs: Int64) {
         if stepMs != self.stepMs { columns = [:] }
