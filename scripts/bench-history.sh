@@ -39,7 +39,7 @@ run() { # $1: extra flag; prints process CPU % and writer thread CPU %
   p1=$(awk '{print $14 + $15}' /proc/$pid/stat)
   [ -n "$writer" ] && w1=$(awk '{print $1}' "$writer/schedstat")
   local bytes
-  bytes=$(du -cb "$state"/history.sqlite* 2>/dev/null | tail -1 | cut -f1)
+  bytes=$( (du -cb "$state"/history.sqlite* 2>/dev/null || true) | tail -1 | cut -f1)
   tmux -L $sock kill-server
   python3 -c "print('%-14s process %.2f%% of a core, writer thread %.3f%%, history %s bytes' % ('$1' or 'history', 100.0 * ($p1 - $p0) / $hz / $secs, 100.0 * ($w1 - $w0) / 1e9 / $secs, '${bytes:-0}'))"
 }

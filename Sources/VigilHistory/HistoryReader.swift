@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import VigilCore
 
@@ -61,6 +62,7 @@ public final class HistoryReader: @unchecked Sendable {
     }
 
     func run() {
+        vigil_name_this_thread("vigil-hist-read")
         var store: HistoryStore?
         while true {
             condition.lock()

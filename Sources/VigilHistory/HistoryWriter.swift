@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import VigilCore
 
@@ -60,6 +61,9 @@ public final class HistoryWriter: @unchecked Sendable {
     }
 
     func run() {
+        // Named for top and /proc (Thread.name does not reach the kernel
+        // here): scripts/bench-history.sh measures this thread's CPU.
+        vigil_name_this_thread("vigil-history")
         var lastPrune: Int64 = 0
         while true {
             condition.lock()

@@ -51,6 +51,8 @@ struct Dashboard: ParsableCommand {
             discussion: "Default: $XDG_STATE_HOME/vigil (~/.local/state/vigil); with --demo, its demo/ subdirectory."))
     var stateDir: String?
     @Flag(help: "Do not ring the terminal bell when a critical or high alert fires.") var noBell = false
+    @Flag(help: "Neither record nor read the history store (a read-only disk; the benchmark's baseline).")
+    var noHistory = false
 
     enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
@@ -242,7 +244,7 @@ struct Dashboard: ParsableCommand {
         options.about = about
         options.identity = alerts.identity
         options.readOnlyReason = readOnly
-        let history = openHistory(cfg, stateDir: stateDir)
+        let history = noHistory ? OpenedHistory() : openHistory(cfg, stateDir: stateDir)
         options.recordHistory = history.writer != nil
         options.readHistory = history.reader != nil
         var app = try makeApp(cfg, themes: themes, options: options, alerts: alerts)
@@ -287,7 +289,7 @@ extension Dashboard {
             opened.stored = stored
             opened.reader = HistoryReader(path: path)
             if let holder {
-                opened.note = "history: recorded by another Vigil (\(holder)); this one only reads it"
+                opened.note = "history read-only: \(holder) records it"
             } else {
                 opened.writer = HistoryWriter(store: store)
             }
