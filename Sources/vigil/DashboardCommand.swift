@@ -291,7 +291,7 @@ extension Dashboard {
             if let holder {
                 opened.note = "history read-only: \(holder) records it"
             } else {
-                opened.writer = HistoryWriter(store: store)
+                opened.writer = HistoryWriter(store: store, retention: cfg.retention)
             }
         } catch let error as HistoryError {
             opened.problem = error.message

@@ -8,18 +8,24 @@ struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what the history store holds (metrics, span, rows, bytes), or prune it.",
         discussion:
-            "vigil history          what is stored\nvigil history prune    drop what is past retention (48 h raw, 35 d rollups)"
+            "vigil history          what is stored\nvigil history prune    drop what is past retention "
+            + "(the configuration's retention:, by default 48 h raw, 35 d rollups)"
     )
 
     @Argument(help: "show (the default) or prune") var action: String = "show"
     @Option(help: "The state directory holding history.sqlite (default: $XDG_STATE_HOME/vigil).")
     var stateDir: String?
+    @Option(name: .shortAndLong, help: "The configuration whose retention: applies (found as the dashboard finds it).")
+    var config: String?
 
     func run() throws {
         guard action == "show" || action == "prune" else {
             printError("vigil history: unknown action '\(action)' (show or prune)")
             throw ExitStatus.usage
         }
+        let retention =
+            try FileLocations.current.config(option: config).map { try loadConfig($0).retention }
+            ?? HistoryRetention()
         let dir = stateDir ?? Dashboard.defaultStateDir(demo: false)
         let path = dir + "/history.sqlite"
         guard FileManager.default.fileExists(atPath: path) else {
@@ -39,7 +45,7 @@ struct History: ParsableCommand {
         do {
             if action == "prune" {
                 let before = try store.summary()
-                try store.prune(now: Int64(Date().timeIntervalSince1970 * 1000))
+                try store.prune(now: Int64(Date().timeIntervalSince1970 * 1000), retention: retention)
                 let after = try store.summary()
                 say(
                     "pruned \(before.points - after.points) points and \(before.rollups - after.rollups) rollups; "
@@ -50,8 +56,8 @@ struct History: ParsableCommand {
             say("history: \(path)")
             say("metrics: \(s.metrics.count) (\(s.metrics.joined(separator: ", ")))")
             say("series: \(s.series)")
-            say("points: \(s.points) at the refresh resolution (kept 48 h)")
-            say("rollups: \(s.rollups) one-minute rollups (kept 35 d)")
+            say("points: \(s.points) at the refresh resolution (kept \(HistoryRetention.words(retention.rawMs)))")
+            say("rollups: \(s.rollups) one-minute rollups (kept \(HistoryRetention.words(retention.rollupMs)))")
             if let first = s.firstMs, let last = s.lastMs {
                 say(
                     "span: \(IncidentHistory.time(first)) to \(IncidentHistory.time(last)) "

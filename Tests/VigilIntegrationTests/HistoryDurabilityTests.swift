@@ -82,6 +82,35 @@ import VigilHistory
         #expect(broken.stderr.hasPrefix("vigil history: \(dir.path)/history.sqlite: "))
     }
 
+    /// `retention:` in the configuration is what `vigil history` says and
+    /// what `prune` keeps; too short a retention is a configuration error.
+    @Test func theConfiguredRetentionIsWhatPruneKeeps() throws {
+        let dir = Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("vigil.yaml")
+        try """
+        retention: {raw: 2h, rollups: 10d}
+        metrics:
+          error_rate: {name: Error Rate, unit: "%", query: up}
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let store = try HistoryStore(path: dir.appendingPathComponent("history.sqlite").path)
+        try store.write(
+            [12 * 86_400_000, 3 * 3_600_000, 1_800_000].map {
+                HistoryPoint(metric: "error_rate", labels: Labels(), t: now - Int64($0), v: 1)
+            })
+        let args = ["history", "--state-dir", dir.path, "--config", config.path]
+        let shown = try Support.run(Support.vigil, args).stdout.split(separator: "\n").map(String.init)
+        #expect(shown[3] == "points: 3 at the refresh resolution (kept 2 h)")
+        #expect(shown[4] == "rollups: 3 one-minute rollups (kept 10 d)")
+        let pruned = try Support.run(Support.vigil, ["history", "prune"] + args.dropFirst())
+        #expect(pruned.stdout == "pruned 2 points and 1 rollups; 1 points and 2 rollups kept\n", "\(pruned.stderr)")
+        try "retention: {raw: 10m}\n".write(to: config, atomically: true, encoding: .utf8)
+        let bad = try Support.run(Support.vigil, ["check", "config", config.path])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("vigil.yaml:1:18: retention.raw must be at least 1h"), "\(bad.stderr)")
+    }
+
     /// `vigil report daily` from a history with known values, in Markdown
     /// and JSON; a day with nothing recorded is exit status 1, said.
     @Test func theDailyReportReadsTheHistory() throws {

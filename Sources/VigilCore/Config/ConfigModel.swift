@@ -4,6 +4,8 @@ public struct VigilConfig: Sendable {
     public var theme: String?
     /// How far back the store keeps points (at least what the queries need).
     public var history: PromDuration?
+    /// How long the history store keeps raw points and rollups.
+    public var retention = HistoryRetention()
     public var targets: [TargetConfig] = []
     /// Metric definitions in file order.
     public var metrics: [MetricDefinition] = []

@@ -100,6 +100,24 @@ final class ConfigReader {
         }
     }
 
+    /// `retention: {raw: 48h, rollups: 35d}`: the history store's.
+    func retention(_ node: Node) -> HistoryRetention {
+        var r = HistoryRetention()
+        for (key, _, value) in entries(node, "retention", allowed: ["raw", "rollups"]) {
+            guard let d = duration(value, "retention.\(key)") else { continue }
+            // Raw points under an hour would leave graphs after a restart
+            // empty; rollups under a day would leave no daily report.
+            if key == "raw" {
+                if d.milliseconds < 3_600_000 { error(value, "retention.raw must be at least 1h") }
+                r.rawMs = d.milliseconds
+            } else {
+                if d.milliseconds < 86_400_000 { error(value, "retention.rollups must be at least 1d") }
+                r.rollupMs = d.milliseconds
+            }
+        }
+        return r
+    }
+
     func duration(_ node: Node, _ what: String) -> PromDuration? {
         // The plan writes timeouts as bare minutes (`timeout: 30`); a bare
         // number is refused rather than guessed.
@@ -154,8 +172,8 @@ final class ConfigReader {
         for (key, _, value) in entries(
             node, "the configuration",
             allowed: [
-                "refresh", "theme", "history", "targets", "prometheus", "alertmanager", "logs", "metrics", "dashboards",
-                "alerts", "keys",
+                "refresh", "theme", "history", "retention", "targets", "prometheus", "alertmanager", "logs", "metrics",
+                "dashboards", "alerts", "keys",
             ])
         {
             switch key {
@@ -164,6 +182,7 @@ final class ConfigReader {
                 config.theme = string(value, "theme")
                 config.positions["theme"] = position(value)
             case "history": config.history = duration(value, "history")
+            case "retention": config.retention = retention(value)
             case "targets": config.targets = targets(value)
             case "logs": config.logs = logSources(value)
             case "prometheus": config.prometheus = server(value, "prometheus", extra: [])

@@ -26,6 +26,13 @@ public struct HistoryRetention: Sendable, Equatable {
         self.rawMs = rawMs
         self.rollupMs = rollupMs
     }
+
+    /// `48 h`, `35 d`: whole days from three days on, else whole hours.
+    public static func words(_ ms: Int64) -> String {
+        if ms >= 3 * 86_400_000 && ms % 86_400_000 == 0 { return "\(ms / 86_400_000) d" }
+        if ms % 3_600_000 == 0 { return "\(ms / 3_600_000) h" }
+        return PromDuration(milliseconds: ms).description
+    }
 }
 
 /// What `vigil history` prints: what is stored and how big it is.
