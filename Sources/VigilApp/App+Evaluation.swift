@@ -35,6 +35,7 @@ extension App {
                 remoteErrors: remoteErrors)
         }
         refreshAlertsModel(now: now)
+        evaluateObjectives(now: now)
         evaluateMetrics(now: now)
         return events
     }
@@ -99,6 +100,8 @@ extension App {
         snapshot = Snapshot(
             timeMs: now, results: results, targets: targetStatus, refreshMs: config.refresh.milliseconds,
             logs: logRings, logStatus: logStatus)
+        snapshot.objectives = objectiveFigures
+        snapshot.criteria = criteriaStatus
         snapshot.firing = alertsModel.rows.filter { $0.state == .firing }.map { row in
             FiringAlert(
                 title: row.shortTitle, severityName: row.severityName,
@@ -233,6 +236,7 @@ extension App {
                 points.append(HistoryPoint(metric: m.id, labels: labels, t: now, v: v))
             }
         }
+        points += objectivePoints(now: now)
         return points.isEmpty ? nil : points
     }
 

@@ -45,6 +45,18 @@ public struct App: Sendable {
     let memoryMs: Int64
     var loadedFrom = Int64.max
     var loading = false
+    /// What each history read asked for, oldest first: the reader answers
+    /// in order (a long window's graphs, or the objectives' ledgers).
+    var pendingLoads: [Bool] = []
+    // Objectives: each one's minutes, the rates last sampled (recorded
+    // in the history), the figures and the criteria judged.
+    var ledgers: [String: SLOLedger] = [:]
+    var sampled: [String: (Double, Double)] = [:]
+    var objectivesAsked = false
+    public internal(set) var objectiveFigures: [SLOFigures] = []
+    public internal(set) var criteriaStatus: [CriterionStatus] = []
+    /// No targets, a server: everything is evaluated there.
+    var serverOnly: Bool { config.prometheus != nil && config.targets.isEmpty }
 
     public init(config: VigilConfig, themes: [Theme], options: AppOptions = AppOptions(), alerts: AlertCenter) {
         self.config = config
@@ -129,16 +141,24 @@ public struct App: Sendable {
             state.message = "NO HISTORY: \(reason)"
             dirty = true
         case .historyLoaded(let stored, let from):
-            loading = false
-            loadedFrom = min(loadedFrom, from)
-            history.backfill(older: stored, until: memoryFrom(now: now))
+            if pendingLoads.isEmpty ? false : pendingLoads.removeFirst() {
+                backfillObjectives(stored)
+            } else {
+                loading = false
+                loadedFrom = min(loadedFrom, from)
+                history.backfill(older: stored, until: memoryFrom(now: now))
+            }
             lastEvaluation = 0
             dirty = true
         case .historyUnreadable(let reason):
-            // Not asked again: the window shows what memory holds.
-            loading = false
-            loadedFrom = .min
-            state.message = "history: cannot read the long window: \(reason)"
+            if pendingLoads.isEmpty ? false : pendingLoads.removeFirst() {
+                state.message = "history: cannot read the objectives' windows: \(reason)"
+            } else {
+                // Not asked again: the window shows what memory holds.
+                loading = false
+                loadedFrom = .min
+                state.message = "history: cannot read the long window: \(reason)"
+            }
             dirty = true
         case .signal(let number):
             // Ctrl-C is a way to quit (status 0); SIGTERM and SIGHUP say
@@ -186,7 +206,12 @@ public struct App: Sendable {
         dirty = true
         var commands: [Command] = []
         if let points = historyDue(now: now) { commands.append(.record(points)) }
-        commands += loadLongWindow(now: now)
+        for load in loadObjectives(now: now) + loadLongWindow(now: now) {
+            if case .loadHistory(let metrics, _, _) = load {
+                pendingLoads.append(metrics.allSatisfy { $0.hasPrefix("slo:") })
+            }
+            commands.append(load)
+        }
         // A newly firing critical or high alert rings the bell once and
         // stays highlighted until it is seen.
         let loud = events.filter { alerts.rings($0) }.map(\.key)
@@ -232,7 +257,10 @@ public struct App: Sendable {
                 lastEvaluation = 0
             case .windowChanged:
                 lastEvaluation = 0
-                commands += loadLongWindow(now: now)
+                for load in loadLongWindow(now: now) {
+                    pendingLoads.append(false)
+                    commands.append(load)
+                }
             default: perform(effect, now: now)
             }
         }

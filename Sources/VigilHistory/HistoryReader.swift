@@ -5,7 +5,7 @@ import VigilCore
 /// Reads a long window's minute averages on a thread of its own, with its
 /// own connection (WAL lets it read while the writer writes), so a week of
 /// rollups never delays a frame. The loop asks with `load` and picks the
-/// answer up with `take`; a newer request replaces one not yet started.
+/// answer up with `take`, in the order asked.
 public final class HistoryReader: @unchecked Sendable {
     public struct Request: Sendable {
         public var metrics: [String]
@@ -26,7 +26,7 @@ public final class HistoryReader: @unchecked Sendable {
 
     // Guarded by `condition`.
     let condition = NSCondition()
-    var request: Request?
+    var requests: [Request] = []
     var answers: [Answer] = []
     var closing = false
     let path: String
@@ -40,7 +40,7 @@ public final class HistoryReader: @unchecked Sendable {
 
     public func load(_ request: Request) {
         condition.lock()
-        self.request = request
+        requests.append(request)
         condition.signal()
         condition.unlock()
     }
@@ -66,12 +66,12 @@ public final class HistoryReader: @unchecked Sendable {
         var store: HistoryStore?
         while true {
             condition.lock()
-            while request == nil && !closing { condition.wait() }
-            guard !closing, let next = request else {
+            while requests.isEmpty && !closing { condition.wait() }
+            guard !closing, !requests.isEmpty else {
                 condition.unlock()
                 return
             }
-            request = nil
+            let next = requests.removeFirst()
             condition.unlock()
             let answer: Answer
             do {

@@ -12,7 +12,7 @@ public enum Key: Hashable, Sendable {
 public enum Action: String, CaseIterable, Sendable {
     case quit, help, nextDashboard = "next_dashboard", previousDashboard = "previous_dashboard"
     case left, right, up, down, zoom, back, widen, narrow, filter, pause, refresh, theme, sort
-    case alerts, incidents, silences
+    case alerts, incidents, silences, objectives
     /// On the Alerts and Incidents screens (and `acknowledge` anywhere:
     /// it takes the most urgent alert when no alert is selected).
     case acknowledge, unacknowledge, silence, incident, note, advance
@@ -41,6 +41,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .alerts: return [.char("A")]
         case .incidents: return [.char("I")]
         case .silences: return [.char("S")]
+        case .objectives: return [.char("O")]
         case .acknowledge: return [.char("a")]
         case .unacknowledge: return [.char("u")]
         case .silence: return [.char("s")]
@@ -70,7 +71,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .left, .right, .up, .down: return "select a panel"
         case .zoom: return "zoom the panel: big graph, axis, values"
         case .back: return "back from zoom, help or filter"
-        case .widen: return "longer time window (1m 5m 15m 1h 6h)"
+        case .widen: return "longer time window (1m 5m 15m 1h 6h, 1d 1w with history)"
         case .narrow: return "shorter time window"
         case .filter: return "filter series in a zoomed panel"
         case .pause: return "pause the display (polling goes on)"
@@ -80,6 +81,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .alerts: return "Alerts screen: firing and pending alerts"
         case .incidents: return "Incidents screen (Enter opens one)"
         case .silences: return "silences, Vigil's and Alertmanager's (author, age, expiry)"
+        case .objectives: return "success criteria: objectives' error budgets and burn rates, criteria pass or fail"
         case .acknowledge: return "acknowledge the selected (or most urgent) alert"
         case .unacknowledge: return "Alerts: remove the acknowledgement, or lift the silence"
         case .silence: return "Alerts: silence for a time and why (1h; 30m deploy)"
@@ -105,7 +107,7 @@ public enum Effect: Equatable, Sendable {
 }
 
 public enum Screen: Sendable, Equatable {
-    case dashboards, alerts, incidents, silences
+    case dashboards, alerts, incidents, silences, objectives
 }
 
 /// A one-line question at the bottom of the screen, answered with Enter
@@ -261,6 +263,7 @@ public struct AppState: Sendable {
         case .alerts: showAlerts()
         case .incidents: screen = .incidents
         case .silences: screen = .silences
+        case .objectives: screen = .objectives
         case .acknowledge:
             // From a dashboard: the most urgent unacknowledged alert, so
             // an alert is acknowledged in two keys (a, Enter).

@@ -62,6 +62,8 @@ public struct DashboardView: Sendable {
         case .alerts: return AlertsScreen(state: state, m: alerts, look: look)
         case .incidents: return IncidentsScreen(state: state, m: alerts, look: look)
         case .silences: return SilencesScreen(m: alerts, look: look)
+        case .objectives:
+            return ObjectivesScreen(objectives: snapshot.objectives, criteria: snapshot.criteria, look: look)
         case .dashboards:
             guard state.dashboard < config.dashboards.count else { return Blank() }
             let dashboard = config.dashboards[state.dashboard]

@@ -72,6 +72,9 @@ public struct Snapshot: Sendable {
     public var logStatus: [String: LogStatus]
     /// Alerts firing at this moment (Vigil's and Alertmanager's).
     public var firing: [FiringAlert] = []
+    /// The objectives' budgets and the success criteria, judged.
+    public var objectives: [SLOFigures] = []
+    public var criteria: [CriterionStatus] = []
 
     public init(
         timeMs: Int64, results: [String: MetricResult], targets: [TargetStatus], refreshMs: Int64,

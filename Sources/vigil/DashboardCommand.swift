@@ -84,6 +84,7 @@ struct Dashboard: ParsableCommand {
             // The demo compresses a launch day into minutes; its alerts
             // hold, escalate and time out 30 times faster to match.
             cfg.alerts = DemoExporter.compress(cfg.alerts)
+            cfg = DemoExporter.compressObjectives(cfg)
         }
         let dir = stateDir ?? Self.defaultStateDir(demo: demo)
         // Shown at the top of the help screen: which files this is about.

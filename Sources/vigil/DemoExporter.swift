@@ -116,6 +116,15 @@ final class DemoExporter: Sendable {
         return a
     }
 
+    /// The objectives' burn-rate alerts on the demo's clock too: an hour's
+    /// window is two minutes, so the api outage pages while one watches.
+    static func compressObjectives(_ cfg: VigilConfig) -> VigilConfig {
+        var cfg = cfg
+        cfg.alerts.rules.removeAll { $0.objective != nil }
+        for o in cfg.objectives { cfg.alerts.rules += BurnRateAlerts.rules(o, remote: false, speedup: alertSpeedup) }
+        return cfg
+    }
+
     enum DemoError: Error, CustomStringConvertible {
         case noPort
         var description: String { "the demo exporter could not bind a loopback port" }
@@ -148,7 +157,7 @@ final class Simulation: Sendable {
     let knownCVEs: [Gauge]
     let feeds: DemoFeeds
 
-    static let latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    static let latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10]
 
     /// The whole name as metricName: the demo's names already carry their units.
     static func descriptor(_ name: String) -> MetricNameDescriptor {

@@ -15,7 +15,7 @@ import VigilUI
         // The data holds still; the clock does not.
         #expect(lines[11].hasPrefix(" \(TimeText.clock(h.now)) │ 0 firing │ Main │ targets 1/1 up │ window 5m"))
         #expect(lines[11].contains(" │ PAUSED │ "))
-        #expect(lines[0] == " Vigil  1 Main  2 Business  A Alerts  I Incidents  S Silences")
+        #expect(lines[0] == " Vigil  1 Main  2 Business  A Alerts  I Incidents  S Silences  O Objectives")
         h.press(.char("A"))
         #expect(h.screen(width: 100, height: 12)[0] == lines[0])
         // The Alerts tab is the one drawn in the accent, reversed.

@@ -70,23 +70,35 @@ import Testing
         #expect(c.alerts.severities.map(\.color) == ["red", "orange", "yellow", "blue"])
         #expect(c.alerts.severities.map(\.escalation) == [true, true, false, false])
         // The plan's four rules, Vigil's two security rules, and the built-in Target Down.
+        let rules = c.alerts.rules.filter { $0.objective == nil }
         #expect(
-            c.alerts.rules.map(\.name) == [
+            rules.map(\.name) == [
                 "High Error Rate", "High Response Time", "High CPU Usage", "Database Connection Issues",
                 "Critical Vulnerability Open", "Failed Login Burst", "Target Down",
             ])
         #expect(
-            c.alerts.rules.map(\.severity) == [
+            rules.map(\.severity) == [
                 "high", "medium", "critical", "critical", "critical", "high", "critical",
             ])
         #expect(
-            c.alerts.rules.map(\.holdFor.milliseconds) == [300_000, 600_000, 300_000, 300_000, 0, 60_000, 10_000])
+            rules.map(\.holdFor.milliseconds) == [300_000, 600_000, 300_000, 300_000, 0, 60_000, 10_000])
         #expect(
-            c.alerts.rules.map(\.metric) == [
+            rules.map(\.metric) == [
                 "error_rate", "response_time", "cpu_usage", "db.connection_failures", nil, "security.failed_logins",
                 nil,
             ])
-        #expect(c.alerts.rules.map(\.builtIn) == [false, false, false, false, false, false, true])
+        #expect(rules.map(\.builtIn) == [false, false, false, false, false, false, true])
+        // The success criteria: three objectives over 30 days, each with
+        // two page pairs and a ticket, and the threshold criteria.
+        #expect(c.objectives.map(\.id) == ["availability", "response-time", "target-uptime"])
+        #expect(c.objectives.map(\.objective) == [0.999, 0.99, 0.999])
+        #expect(c.objectives.map(\.budgeting) == [.events, .events, .timeslices])
+        #expect(c.alerts.rules.filter { $0.objective != nil }.count == 9)
+        #expect(c.criteria.count == 11)
+        #expect(
+            c.criteria.filter { if case .notMeasured = $0.kind { return false } else { return true } }.map(\.name) == [
+                "Scalability (100,000+ users)", "Critical incidents", "Conversion rate 15%",
+            ])
         #expect(c.alerts.escalation.map(\.after.milliseconds) == [0, 1_800_000, 3_600_000, 7_200_000])
         #expect(
             c.alerts.escalation.map(\.contacts) == [
@@ -98,7 +110,7 @@ import Testing
         ("refresh: 2x\n", "t.yaml:1:10: refresh must be a duration like 30s, 5m or 1h30m"),
         (
             "bogus: 1\n",
-            "t.yaml:1:1: unknown key 'bogus' in the configuration (expected one of: refresh, theme, history, targets, prometheus, alertmanager, logs, metrics, dashboards, alerts, keys)"
+            "t.yaml:1:1: unknown key 'bogus' in the configuration (expected one of: refresh, theme, history, retention, targets, prometheus, alertmanager, logs, metrics, dashboards, alerts, keys, objectives, criteria)"
         ),
         ("targets:\n  - url: ftp://x\n", "t.yaml:2:10: url must be an http:// or https:// URL"),
         ("targets:\n  - name: a\n", "t.yaml:2:5: a target needs a url"),

@@ -74,7 +74,7 @@ extension AlertCenter {
         remoteErrors: [String: String] = [:]
     ) -> [AlertEvent] {
         let ready = engine.rules.filter { rule in
-            !rule.remote && (dataSince == .min || now - dataSince >= (rule.expr.selectors.map(\.1).max() ?? 0))
+            !rule.remote && (dataSince == .min || now - dataSince >= rule.coverageMs)
         }
         let subqueries = SubqueryCache(entries: subqueryMemo)
         var (results, errors) = Self.evaluateRules(ready, source: source, at: now, subqueries: subqueries)

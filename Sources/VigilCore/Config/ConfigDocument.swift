@@ -27,6 +27,9 @@ public struct ConfigDocument: Sendable {
     public var rules: [RuleSpec] = []
     /// `alerts.target_down` as written; nil when absent (on by default).
     public var targetDown: TargetDownSpec?
+    public var objectives: [(Objective, ObjectiveRefs)] = []
+    /// Criteria, with the metric or severity they name.
+    public var criteria: [(Criterion, Located<String>?)] = []
 
     public init(file: String) { self.file = file }
 }

@@ -6,6 +6,9 @@ public struct VigilConfig: Sendable {
     public var history: PromDuration?
     /// How long the history store keeps raw points and rollups.
     public var retention = HistoryRetention()
+    /// Service level objectives and the other success criteria.
+    public var objectives: [Objective] = []
+    public var criteria: [Criterion] = []
     public var targets: [TargetConfig] = []
     /// Metric definitions in file order.
     public var metrics: [MetricDefinition] = []
@@ -34,8 +37,17 @@ public struct VigilConfig: Sendable {
         (metrics.map(\.query) + alerts.rules.map(\.expr)).flatMap { $0.selectors.map { $0.0.matchers } }
     }
 
+    /// How far back memory must reach for the queries. A burn-rate
+    /// ticket's 3-day window is not held in memory (every selected series
+    /// for 3 days): locally it reads what memory keeps, 6 hours at least.
     public var longestQueryReachMs: Int64 {
-        (metrics.map(\.query) + alerts.rules.map(\.expr)).flatMap { $0.selectors.map(\.1) }.max() ?? 0
+        let reaches = (metrics.map(\.query) + alerts.rules.filter { $0.objective == nil }.map(\.expr)).flatMap {
+            $0.selectors.map(\.1)
+        }
+        let objectives = alerts.rules.filter { $0.objective != nil }.flatMap { $0.expr.selectors.map(\.1) }.map {
+            min($0, BurnRateAlerts.memoryCapMs)
+        }
+        return (reaches + objectives).max() ?? 0
     }
 }
 
@@ -177,8 +189,19 @@ public struct AlertRule: Sendable {
     public var remote = false
     /// The expression as PromQL text (what a server is sent).
     public var promql = ""
-    /// Vigil's own rule (target down), not written in the configuration.
+    /// Vigil's own rule (target down, an objective's burn rate), not
+    /// written in the configuration.
     public var builtIn = false
+    /// The objective whose budget it watches.
+    public var objective: String?
+    /// How much data the rule waits for before it is evaluated: its
+    /// longest range, or for a burn-rate pair its short window (a long
+    /// window partly covered is a shorter window, and both must exceed).
+    public var coverageMs: Int64 {
+        if let short = coverageOverrideMs { return short }
+        return expr.selectors.map(\.1).max() ?? 0
+    }
+    public var coverageOverrideMs: Int64?
 
     public static let targetDownName = "Target Down"
 

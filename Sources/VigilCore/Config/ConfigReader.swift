@@ -173,7 +173,7 @@ final class ConfigReader {
             node, "the configuration",
             allowed: [
                 "refresh", "theme", "history", "retention", "targets", "prometheus", "alertmanager", "logs", "metrics",
-                "dashboards", "alerts", "keys",
+                "dashboards", "alerts", "keys", "objectives", "criteria",
             ])
         {
             switch key {
@@ -197,6 +197,8 @@ final class ConfigReader {
             case "metrics": doc.metrics = metrics(value)
             case "dashboards": doc.dashboards = dashboards(value)
             case "alerts": (doc.severities, doc.escalation, doc.rules, doc.targetDown) = alerts(value)
+            case "objectives": doc.objectives = objectives(value)
+            case "criteria": doc.criteria = criteria(value)
             default:  // keys
                 for (action, keyNode, k) in entries(value, "keys", allowed: []) {
                     if let s = string(k, "key for \(action)") { config.keys[action] = s }

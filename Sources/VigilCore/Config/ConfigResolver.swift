@@ -45,6 +45,9 @@ public struct ConfigResolver {
         config.alerts.escalation = document.escalation
         config.alerts.rules = document.rules.compactMap { rule($0, metrics: config.metrics, serverOnly: serverOnly) }
         if let down = targetDownRule(config, serverOnly: serverOnly) { config.alerts.rules.append(down) }
+        config.objectives = objectives(serverOnly: serverOnly)
+        for o in config.objectives { config.alerts.rules += BurnRateAlerts.rules(o, remote: serverOnly) }
+        config.criteria = criteria(config)
         let logNames = Set(config.logs.map(\.name))
         config.dashboards = document.dashboards.map { dashboard($0, metrics: config.metrics, logs: logNames) }
         return config
@@ -157,6 +160,51 @@ public struct ConfigResolver {
         rule.remote = serverOnly
         rule.builtIn = true
         return rule
+    }
+
+    /// Objectives with their alert severities: `critical` pages and
+    /// `medium` tickets where the configuration has them (else its first
+    /// and last), or what the objective's `alerts:` says.
+    mutating func objectives(serverOnly: Bool) -> [Objective] {
+        let severities = document.severities.map(\.id)
+        var ids = Set<String>()
+        return document.objectives.map { (spec, refs) in
+            var o = spec
+            if !ids.insert(o.id).inserted {
+                error(o.at, "two objectives are named \(Sanitizer.quote(o.name)) (ids must differ: \(o.id))")
+            }
+            o.pageSeverity = severities.contains("critical") ? "critical" : severities.first ?? "critical"
+            o.ticketSeverity = severities.contains("medium") ? "medium" : severities.last ?? "medium"
+            for (ref, isPage) in [(refs.page, true), (refs.ticket, false)] {
+                guard let ref else { continue }
+                if severities.contains(ref.value) {
+                    if isPage { o.pageSeverity = ref.value } else { o.ticketSeverity = ref.value }
+                } else {
+                    error(
+                        ref.at,
+                        "unknown severity \(Sanitizer.quote(ref.value)) (defined: \(severities.joined(separator: ", ")))"
+                    )
+                }
+            }
+            return o
+        }
+    }
+
+    mutating func criteria(_ config: VigilConfig) -> [Criterion] {
+        document.criteria.compactMap { (c, ref) in
+            switch c.kind {
+            case .metric(let id) where config.metric(id) == nil:
+                error(ref?.at ?? c.at, "undefined metric \(Sanitizer.quote(id)) (define it under metrics:)")
+                return nil
+            case .incidents(let severity) where !document.severities.contains(where: { $0.id == severity }):
+                error(
+                    ref?.at ?? c.at,
+                    "unknown severity \(Sanitizer.quote(severity)) (defined: \(document.severities.map(\.id).joined(separator: ", ")))"
+                )
+                return nil
+            default: return c
+            }
+        }
     }
 
     /// `error_rate > 5` → ("error_rate", ">", "5").

@@ -25,7 +25,7 @@ public struct HeaderBar: Widget, Styled {
         // always says where one is.
         for (screen, action, name) in [
             (Screen.alerts, Action.alerts, "Alerts"), (.incidents, .incidents, "Incidents"),
-            (.silences, .silences, "Silences"),
+            (.silences, .silences, "Silences"), (.objectives, .objectives, "Objectives"),
         ] {
             guard let key = state.keymap.first(where: { $0.value == action })?.key, case .char(let ch) = key else {
                 continue
@@ -85,6 +85,7 @@ public struct StatusBar: Widget, Styled {
         case .alerts: screenName = "Alerts"
         case .incidents: screenName = "Incidents"
         case .silences: screenName = "Silences"
+        case .objectives: screenName = "Objectives"
         }
         let warn = Style(fg: theme.color("warn"), bg: theme.color("status_bg"), [.bold, .reverse])
         var items: [(text: String, style: Style)] = [(alertText.full, alertStyle), (screenName, theme.statusBar)]

@@ -1,0 +1,117 @@
+import VigilCore
+import VigilUI
+
+extension App {
+    /// Once a refresh in scrape mode: each objective's good and total
+    /// rates now (a gauge: its value) go into its ledger, and its figures
+    /// are computed; each criterion is judged. In server mode the
+    /// objectives' alerts run on the server, and their figures are not
+    /// computed yet (said in the figures).
+    mutating func evaluateObjectives(now: Int64) {
+        guard !config.objectives.isEmpty || !config.criteria.isEmpty else { return }
+        let evaluator = Evaluator(source: targets.store)
+        func scalar(_ promql: String) -> Double? {
+            guard let expr = try? QueryParser.parse(promql),
+                let values = try? MetricHistory.values(evaluator.evaluate(expr, at: now))
+            else { return nil }
+            return values.isEmpty ? nil : values.values.reduce(0, +)
+        }
+        var figures: [SLOFigures] = []
+        for o in config.objectives {
+            var problem: String?
+            if serverOnly {
+                problem =
+                    "server mode: the budget's figures are computed in scrape mode only (its alerts run on the server)"
+            } else if dataSince != nil {
+                var ledger = ledgers[o.id] ?? SLOLedger()
+                if let rates = o.eventRates("1m") {
+                    let total = scalar(rates.total) ?? 0
+                    let good = scalar(rates.good) ?? 0
+                    problem = bucketProblem(o, total: total, good: scalar(rates.good), evaluator: evaluator, now: now)
+                    ledger.feed(good: good, total: total, gauge: false, at: now)
+                    sampled[o.id] = (good, total)
+                } else if case .gauge(let gauge) = o.indicator, let v = scalar("avg(\(gauge))") {
+                    ledger.feed(good: v, total: 1, gauge: true, at: now)
+                    sampled[o.id] = (v, 1)
+                }
+                ledger.trim(before: o.window.bounds(now: now).start)
+                ledgers[o.id] = ledger
+            }
+            figures.append(SLOFigures.compute(o, ledger: ledgers[o.id] ?? SLOLedger(), now: now, problem: problem))
+        }
+        objectiveFigures = figures
+        criteriaStatus = config.criteria.map { c in
+            switch c.kind {
+            case .metric(let id):
+                let m = config.metric(id)
+                let value = m.flatMap { m in
+                    m.remote
+                        ? nil
+                        : (try? MetricHistory.values(evaluator.evaluate(m.query, at: now))).flatMap {
+                            $0.isEmpty ? nil : $0.values.reduce(0, +)
+                        }
+                }
+                return CriterionStatus.judge(
+                    c, value: value, detail: value == nil ? "no value of \(id) now" : "\(id) now")
+            case .incidents(let severity):
+                let count = alerts.incidents.all.filter { $0.severity == severity }.count
+                return CriterionStatus.judge(
+                    c, value: Double(count), detail: "\(severity) incidents in the journal")
+            case .notMeasured:
+                return CriterionStatus.judge(c, value: nil, detail: "")
+            }
+        }
+    }
+
+    /// A latency objective whose threshold matches no bucket: total
+    /// traffic, and no bucket at that boundary. Said with the position the
+    /// threshold was written at and the boundaries the histogram has.
+    func bucketProblem(_ o: Objective, total: Double, good: Double?, evaluator: Evaluator, now: Int64) -> String? {
+        guard case .latency(let histogram, let matchers, let threshold) = o.indicator, total > 0, good == nil else {
+            return nil
+        }
+        let selector = "\(histogram)_bucket" + (matchers.isEmpty ? "" : "{\(matchers.joined(separator: ", "))}")
+        var bounds: [String] = []
+        if let expr = try? QueryParser.parse("count by (le) (\(selector))"),
+            let values = try? MetricHistory.values(evaluator.evaluate(expr, at: now))
+        {
+            bounds = values.keys.compactMap { $0["le"] }.sorted {
+                (Double($0) ?? .infinity) < (Double($1) ?? .infinity)
+            }
+        }
+        let at = o.thresholdAt.map { "\(config.file):\($0.line):\($0.column): " } ?? ""
+        return "\(at)threshold \(formatSampleValue(threshold)) is not a bucket boundary of \(histogram)"
+            + (bounds.isEmpty ? "" : " (its boundaries: \(bounds.joined(separator: ", ")))")
+    }
+
+    /// The points the history records for the objectives: their rates (or
+    /// gauge values) of this refresh, a series for good and one for total.
+    func objectivePoints(now: Int64) -> [HistoryPoint] {
+        config.objectives.flatMap { o -> [HistoryPoint] in
+            guard let (good, total) = sampled[o.id] else { return [] }
+            return [
+                HistoryPoint(metric: SLOLedger.historyID(o), labels: Labels(["part": "good"]), t: now, v: good),
+                HistoryPoint(metric: SLOLedger.historyID(o), labels: Labels(["part": "total"]), t: now, v: total),
+            ]
+        }
+    }
+
+    /// The objectives' windows as the history holds them, asked once at
+    /// start (off the loop thread).
+    mutating func loadObjectives(now: Int64) -> [Command] {
+        guard options.readHistory, !objectivesAsked, !config.objectives.isEmpty, !serverOnly else { return [] }
+        objectivesAsked = true
+        let from = config.objectives.map { $0.window.bounds(now: now).start }.min() ?? now
+        return [.loadHistory(metrics: config.objectives.map(SLOLedger.historyID), from: from, to: now)]
+    }
+
+    /// The history's minute averages of the recorded rates, into the ledgers.
+    mutating func backfillObjectives(_ stored: [String: [Labels: [(Int64, Double)]]]) {
+        for o in config.objectives {
+            guard let series = stored[SLOLedger.historyID(o)] else { continue }
+            var ledger = ledgers[o.id] ?? SLOLedger()
+            ledger.backfill(SLOLedger.minutes(o, from: series))
+            ledgers[o.id] = ledger
+        }
+    }
+}

@@ -1,0 +1,145 @@
+/// What an objective's budget looks like at a moment: the figures of
+/// `vigil slo`, the SLO screen and the reports.
+public struct SLOFigures: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Codable {
+        case ok, warning, critical
+        case noData = "no data"
+    }
+
+    public var id: String
+    public var name: String
+    /// The objective as a fraction (0.999).
+    public var objective: Double
+    public var window: String
+    public var budgeting: String
+    public var windowStartMs: Int64
+    public var windowEndMs: Int64
+    /// The SLI over the window: the good share of events (or of minutes).
+    public var sli: Double?
+    /// Good and total over the window: events, or minutes for time slices.
+    public var good: Double
+    public var total: Double
+    /// Bad events (or minutes) the budget allows over the window so far,
+    /// and what is left of it (a fraction, below 0 when overspent).
+    public var budgetAllowed: Double?
+    public var budgetRemaining: Double?
+    /// `31 min of 43 min 12 s left`, `1,234 of 5,000 errors left`.
+    public var budgetText: String
+    /// Burn rates over 5m, 1h, 6h and the whole window (1 spends the
+    /// budget exactly over the window).
+    public var burn5m: Double?
+    public var burn1h: Double?
+    public var burn6h: Double?
+    public var burnWindow: Double?
+    /// At the last hour's burn, when the budget runs out (ms from now).
+    public var exhaustionMs: Int64?
+    /// Minutes with data, and minutes of the window so far.
+    public var coveredMinutes: Int
+    public var windowMinutes: Int
+    public var state: State
+    /// Why there is no figure, or what is wrong with the indicator.
+    public var problem: String?
+
+    /// The burn rate at which each pair pages, for this window.
+    public var pageBurn: Double
+
+    /// Computes the figures at `now` from the ledger.
+    public static func compute(_ o: Objective, ledger: SLOLedger, now: Int64, problem: String? = nil) -> SLOFigures {
+        let (start, end) = o.window.bounds(now: now)
+        let fullMs = o.window.fullLengthMs(now: now)
+        let windowMinutes = Int((end - start) / 60_000)
+        var f = SLOFigures(
+            id: o.id, name: o.name, objective: o.objective, window: o.window.description,
+            budgeting: o.budgeting.rawValue, windowStartMs: start, windowEndMs: end, sli: nil, good: 0, total: 0,
+            budgetAllowed: nil, budgetRemaining: nil, budgetText: "no data", burn5m: nil, burn1h: nil, burn6h: nil,
+            burnWindow: nil, exhaustionMs: nil, coveredMinutes: 0, windowMinutes: windowMinutes, state: .noData,
+            problem: problem,
+            pageBurn: BurnRateAlerts.pairs[0].factor(windowMs: o.window.lengthMs))
+        let slices = o.budgeting == .timeslices
+        // Each minute of the window: good and total (events), or whether
+        // it was good (time slices: its ratio at least the objective).
+        func ratio(from: Int64, to: Int64) -> (bad: Double, total: Double) {
+            var bad = 0.0
+            var total = 0.0
+            for (m, v) in ledger.minutes where m >= from && m < to && v.total > 0 {
+                if slices {
+                    total += 1
+                    if v.good / v.total < o.objective { bad += 1 }
+                } else {
+                    total += v.total
+                    bad += max(0, v.total - v.good)
+                }
+            }
+            return (bad, total)
+        }
+        f.coveredMinutes = ledger.minutes.filter { $0.key >= start && $0.key < end && $0.value.total > 0 }.count
+        let whole = ratio(from: start, to: end)
+        guard whole.total > 0 else { return f }
+        f.total = whole.total
+        f.good = whole.total - whole.bad
+        f.sli = f.good / f.total
+        func burn(_ ms: Int64) -> Double? {
+            let r = ratio(from: now - ms, to: now + 1)
+            return r.total > 0 ? r.bad / r.total / o.budget : nil
+        }
+        f.burn5m = burn(300_000)
+        f.burn1h = burn(3_600_000)
+        f.burn6h = burn(21_600_000)
+        f.burnWindow = (whole.bad / whole.total) / o.budget
+        if slices {
+            // Time: the whole window's minutes times the budget (30 days
+            // at 99.9%: 43 min 12 s), whatever has been measured so far.
+            let allowed = Double(fullMs / 60_000) * o.budget
+            f.budgetAllowed = allowed
+            f.budgetRemaining = 1 - whole.bad / allowed
+            f.budgetText =
+                whole.bad > allowed
+                ? "overspent: \(minutes(whole.bad)) of \(minutes(allowed))"
+                : "\(minutes(allowed - whole.bad)) of \(minutes(allowed)) left"
+        } else {
+            // Events: the errors the traffic so far allows.
+            let allowed = whole.total * o.budget
+            f.budgetAllowed = allowed
+            f.budgetRemaining = allowed > 0 ? 1 - whole.bad / allowed : nil
+            f.budgetText =
+                whole.bad > allowed
+                ? "overspent: \(count(whole.bad)) of \(count(allowed)) errors"
+                : "\(count(allowed - whole.bad)) of \(count(allowed)) errors left"
+        }
+        // At the last hour's burn, the remaining share lasts
+        // remaining × window / burn.
+        if let r = f.budgetRemaining, let b = f.burn1h, b > 0 {
+            f.exhaustionMs = r <= 0 ? 0 : Int64(r * Double(fullMs) / b)
+        }
+        let remaining = f.budgetRemaining ?? 1
+        if remaining <= 0 || (f.burn1h ?? 0) >= f.pageBurn {
+            f.state = .critical
+        } else if (f.burnWindow ?? 0) > 1 || (f.burn1h ?? 0) > 1 {
+            f.state = .warning
+        } else {
+            f.state = .ok
+        }
+        return f
+    }
+
+    /// `43 min 12 s`, `2 h 5 min`, `-3 min` (overspent).
+    static func minutes(_ m: Double) -> String {
+        let sign = m < 0 ? "-" : ""
+        let s = Int((abs(m) * 60).rounded())
+        if s >= 3600 { return "\(sign)\(s / 3600) h \(s % 3600 / 60) min" }
+        if s >= 60 { return "\(sign)\(s / 60) min" + (s % 60 > 0 ? " \(s % 60) s" : "") }
+        return "\(sign)\(s) s"
+    }
+
+    /// `1,234`.
+    static func count(_ v: Double) -> String {
+        let n = Int(v.rounded())
+        var digits = Array(String(n))
+        var i = digits.count - 3
+        while i > 0 {
+            digits.insert(",", at: i)
+            i -= 3
+        }
+        return String(digits)
+    }
+}

@@ -1,0 +1,103 @@
+import VigilCore
+
+/// The success criteria (`O`): one row an objective with its state, SLI
+/// against the objective, what is left of the error budget (a bar, and
+/// as errors or time), the burn rates over 5m, 1h, 6h and the window, and
+/// how much of the window has data; beneath, the threshold criteria with
+/// pass, fail or not measured. Never OK without data.
+public struct ObjectivesScreen: Widget, Styled {
+    public var objectives: [SLOFigures]
+    public var criteria: [CriterionStatus]
+    public var look: Look
+
+    public init(objectives: [SLOFigures], criteria: [CriterionStatus], look: Look) {
+        self.objectives = objectives
+        self.criteria = criteria
+        self.look = look
+    }
+
+    static func panelState(_ s: SLOFigures.State) -> PanelState {
+        switch s {
+        case .ok: return .ok
+        case .warning: return .warning
+        case .critical: return .critical
+        case .noData: return .noData("no data")
+        }
+    }
+
+    public func render(in r: Rect, on c: inout Canvas) {
+        let states = objectives.map { Self.panelState($0.state) }
+        let worst = states.max { $0.rank < $1.rank } ?? .noData("none")
+        let failed = criteria.filter { $0.state == .fail }.count
+        let passed = criteria.filter { $0.state == .pass }.count
+        let title =
+            "Objectives: \(states.filter { $0 == .critical }.count) critical, \(states.filter { $0 == .warning }.count) warning, "
+            + "\(states.filter { $0 == .ok }.count) ok; criteria: \(passed) pass, \(failed) fail, "
+            + "\(criteria.count - passed - failed) not measured"
+        let inner = PanelFrame(
+            title: title, state: failed > 0 && worst.rank < PanelState.critical.rank ? .warning : worst,
+            selected: true, look: look
+        ).draw(in: r, on: &c)
+        guard inner.width > 10, inner.height > 2 else { return }
+        guard !objectives.isEmpty || !criteria.isEmpty else {
+            c.put(
+                "No objectives: add objectives: and criteria: to the configuration (see the README).", x: inner.x + 1,
+                y: inner.y, style: theme.text, clip: inner)
+            return
+        }
+        var y = inner.y
+        func line(_ text: String, _ style: Style) {
+            guard y < inner.maxY else { return }
+            c.put(DisplayWidth.truncate(text, to: inner.width - 2), x: inner.x + 1, y: y, style: style, clip: inner)
+            y += 1
+        }
+        line(
+            DisplayWidth.pad("STATE", to: 10) + DisplayWidth.pad("OBJECTIVE", to: 18) + DisplayWidth.pad("SLI", to: 10)
+                + DisplayWidth.pad("TARGET", to: 8) + DisplayWidth.pad("BUDGET", to: 18)
+                + DisplayWidth.pad("LEFT", to: 28) + DisplayWidth.pad("BURN 5m", to: 9) + DisplayWidth.pad("1h", to: 7)
+                + DisplayWidth.pad("6h", to: 7) + DisplayWidth.pad("WINDOW", to: 8) + "COVERAGE",
+            theme.title.with(.underline))
+        for (f, state) in zip(objectives, states) {
+            let word = DisplayWidth.pad("\(state.glyph(ascii: glyphs.ascii)) \(state.word)", to: 10)
+            let burns = zip([f.burn5m, f.burn1h, f.burn6h], [9, 7, 7]).map { DisplayWidth.pad(Self.burn($0), to: $1) }
+            var text = word + DisplayWidth.pad(DisplayWidth.truncate(f.name, to: 17), to: 18)
+            text += DisplayWidth.pad(f.sli.map { Self.percent($0) } ?? "–", to: 10)
+            text += DisplayWidth.pad(Self.percent(f.objective), to: 8)
+            text += DisplayWidth.pad(bar(f.budgetRemaining), to: 18)
+            text += DisplayWidth.pad(DisplayWidth.truncate(f.budgetText, to: 27), to: 28)
+            text += burns.joined() + DisplayWidth.pad(Self.burn(f.burnWindow), to: 8)
+            text += "\(Self.span(f.coveredMinutes)) of \(Self.span(f.windowMinutes))"
+            line(text, theme.state(state))
+            if let p = f.problem { line("  " + Sanitizer.clean(p, maxLength: 300), theme.dim) }
+        }
+        guard !criteria.isEmpty else { return }
+        y += 1
+        line(
+            DisplayWidth.pad("CRITERION", to: 36) + DisplayWidth.pad("VALUE", to: 14)
+                + DisplayWidth.pad("TARGET", to: 14)
+                + "STATE", theme.title.with(.underline))
+        for s in criteria {
+            let state: PanelState =
+                s.state == .pass ? .ok : s.state == .fail ? .critical : .noData("not measured")
+            let mark = s.state == .pass ? "PASS" : s.state == .fail ? "FAIL" : "not measured"
+            var text = DisplayWidth.pad(DisplayWidth.truncate(s.name, to: 35), to: 36)
+            text += DisplayWidth.pad(s.value.map(formatSampleValue) ?? "–", to: 14)
+            text += DisplayWidth.pad(s.target, to: 14) + "\(state.glyph(ascii: glyphs.ascii)) \(mark)"
+            if s.state == .notMeasured, !s.detail.isEmpty { text += " (\(s.detail))" }
+            line(text, s.state == .notMeasured ? theme.dim : theme.state(state))
+        }
+    }
+
+    /// What is left of the budget as ten cells and a percentage.
+    func bar(_ remaining: Double?) -> String {
+        guard let remaining else { return "–" }
+        let filled = Int((max(0, min(1, remaining)) * 10).rounded())
+        let (full, empty) = glyphs.ascii ? ("#", ".") : ("█", "░")
+        return String(repeating: full, count: filled) + String(repeating: empty, count: 10 - filled) + " "
+            + "\(Int((remaining * 100).rounded()))%"
+    }
+
+    static func percent(_ fraction: Double) -> String { SLOText.percent(fraction) }
+    static func span(_ minutes: Int) -> String { SLOText.span(minutes) }
+    static func burn(_ b: Double?) -> String { SLOText.burn(b) }
+}

@@ -1,0 +1,118 @@
+import Testing
+import VigilApp
+import VigilCore
+import VigilUI
+
+/// Objectives in the running application (issue 13): the ledger fed from
+/// the scrapes, the figures on the `O` screen, the rates handed to the
+/// history, and the window read back from it at start.
+@Suite struct ObjectivesAppTests {
+    static let config = try! ConfigLoader.parse(
+        """
+        refresh: 2s
+        targets:
+          - {name: api, url: "http://127.0.0.1:9/metrics", interval: 5s}
+        metrics:
+          users: {name: Users, unit: count, query: 'sum(active_users)'}
+        dashboards:
+          - name: Main
+            panels:
+              - {title: Users, type: stat, metrics: [users]}
+        alerts:
+          severities:
+            critical: {name: Critical, color: red}
+            medium: {name: Medium, color: yellow}
+        objectives:
+          - {name: Availability, ratio: {bad: 'req_total{code="500"}', total: req_total}, objective: 99.9}
+        criteria:
+          - {name: Users, metric: users, at_least: 100000}
+          - {name: No critical incidents, incidents: critical, at_most: 0}
+          - {name: NPS above 50, not_measured: surveys are outside Vigil}
+        """, file: "t.yaml")
+
+    final class Counters: @unchecked Sendable {
+        var ok = 0.0
+        var failed = 0.0
+    }
+
+    /// 20 requests a second, 1% of them failing: ten times the budget's pace.
+    static func answer(_ c: Counters) -> (SourcePoll) -> FetchOutcome {
+        { _ in
+            c.ok += 99
+            c.failed += 1
+            return exposition(
+                "# TYPE req_total counter\nreq_total{code=\"200\"} \(c.ok)\nreq_total{code=\"500\"} \(c.failed)\n"
+                    + "# TYPE active_users gauge\nactive_users 2084\n")
+        }
+    }
+
+    @Test func aFailingServiceSpendsItsBudgetOnTheObjectivesScreen() throws {
+        var h = Harness(Self.config, history: true)
+        // At start the objectives' window is asked of the history.
+        #expect(h.loads.first?.0 == ["slo:availability"])
+        #expect(h.loads.first?.1 == h.now - 30 * 86_400_000)
+        h.answer = Self.answer(Counters())
+        h.run(forMs: 180_000)
+        let f = try #require(h.app.objectiveFigures.first)
+        #expect(abs(f.sli! - 0.99) < 1e-6)
+        #expect(abs(f.burn5m! - 10) < 1e-6)
+        #expect(f.state == .critical)  // ten times the allowed errors: the budget is overspent
+        #expect(f.budgetText == "overspent: 31 of 3 errors")
+        // The rates go to the history beside the metrics.
+        let points = try #require(h.recorded.last).filter { $0.metric == "slo:availability" }
+        #expect(points.map { $0.labels["part"] } == ["good", "total"])
+        #expect(abs(points[0].v - 19.8) < 1e-6 && abs(points[1].v - 20) < 1e-6)
+        h.press(.char("O"))
+        let screen = h.screen(width: 140, height: 14)
+        #expect(screen[0] == " Vigil  1 Main  A Alerts  I Incidents  S Silences  O Objectives")
+        #expect(
+            screen[1]
+                == "┏ Objectives: 1 critical, 0 warning, 0 ok; criteria: 1 pass, 1 fail, 1 not measured ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ ✖ CRIT ┓"
+        )
+        #expect(
+            screen[2]
+                == "┃ STATE     OBJECTIVE         SLI       TARGET  BUDGET            LEFT                        BURN 5m  1h     6h     WINDOW  COVERAGE      ┃"
+        )
+        #expect(
+            screen[3]
+                == "┃ ✖ CRIT    Availability      99%       99.9%   ░░░░░░░░░░ -900%  overspent: 31 of 3 errors   10       10     10     10      3 m of 30 d … ┃"
+        )
+        #expect(
+            screen[6]
+                == "┃ Users                               2084          ≥ 100000      ✖ FAIL                                                                   ┃"
+        )
+        #expect(
+            screen[7]
+                == "┃ No critical incidents               0             ≤ 0           ✓ PASS                                                                   ┃"
+        )
+        #expect(
+            screen[8]
+                == "┃ NPS above 50                        –                           … not measured (surveys are outside Vigil)                               ┃"
+        )
+    }
+
+    @Test func theWindowBeforeThisProcessComesFromTheHistory() throws {
+        var h = Harness(Self.config, history: true)
+        h.answer = Self.answer(Counters())
+        let load = try #require(h.loads.first)
+        // A day before: 20 requests a second, all good, as minute averages.
+        let day = stride(from: h.now - 86_400_000, to: h.now - 60_000, by: 60_000)
+        h.send(
+            .historyLoaded(
+                [
+                    "slo:availability": [
+                        Labels(["part": "good"]): day.map { ($0 + 58_000, 20.0) },
+                        Labels(["part": "total"]): day.map { ($0 + 58_000, 20.0) },
+                    ]
+                ], from: load.1))
+        h.run(forMs: 60_000)
+        let f = try #require(h.app.objectiveFigures.first)
+        #expect(f.coveredMinutes >= 1439)
+        // 1,438 minutes of 1,200 good requests, then a minute at 1%.
+        #expect(f.total > 1_438 * 1200 && f.sli! > 0.9999)
+        // The last five minutes mix stored good minutes with this one's 1%:
+        // above 1, far below the minute's own 10; the window is well within budget.
+        #expect((f.burn5m ?? 0) > 1 && (f.burn5m ?? 0) < 3)
+        #expect(f.state == .ok)
+    }
+}
