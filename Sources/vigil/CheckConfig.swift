@@ -31,6 +31,10 @@ struct CheckConfig: ParsableCommand {
             say(
                 "\(file): valid: \(config.targets.count) targets, \(config.metrics.count) metrics, "
                     + "\(config.dashboards.count) dashboards with \(panels) panels, \(config.alerts.rules.count) alert rules"
+                    + (config.objectives.isEmpty && config.criteria.isEmpty
+                        ? ""
+                        : " (\(config.alerts.rules.filter { $0.objective != nil }.count) of them burn-rate), "
+                            + "\(config.objectives.count) objectives, \(config.criteria.count) criteria")
             )
             for t in config.targets where t.insecureSkipVerify {
                 printError("\(file): warning: target \(t.name) skips TLS verification (insecure_skip_verify)")

@@ -53,6 +53,8 @@ struct Dashboard: ParsableCommand {
     @Flag(help: "Do not ring the terminal bell when a critical or high alert fires.") var noBell = false
     @Flag(help: "Neither record nor read the history store (a read-only disk; the benchmark's baseline).")
     var noHistory = false
+    /// Tests start the demo's cycle just before its outage.
+    @Option(help: .hidden) var demoStart: Double = 0
 
     enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
@@ -69,7 +71,7 @@ struct Dashboard: ParsableCommand {
         if demo {
             // The exporter's server and simulation run as tasks that hold
             // what they need; nothing here has to keep it alive.
-            let exporter = try DemoExporter(port: 0)
+            let exporter = try DemoExporter(port: 0, startAt: demoStart)
             let port = try runBlocking { try await exporter.start() }
             // The demo's one target is its own exporter; keep the config's
             // interval and timeout.

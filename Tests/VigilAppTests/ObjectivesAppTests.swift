@@ -71,11 +71,11 @@ import VigilUI
         )
         #expect(
             screen[2]
-                == "┃ STATE     OBJECTIVE         SLI       TARGET  BUDGET            LEFT                        BURN 5m  1h     6h     WINDOW  COVERAGE      ┃"
+                == "┃ STATE     OBJECTIVE         SLI       TARGET  BUDGET            LEFT                            BURN 5m  1h     6h     WINDOW  COVERAGE  ┃"
         )
         #expect(
             screen[3]
-                == "┃ ✖ CRIT    Availability      99%       99.9%   ░░░░░░░░░░ -900%  overspent: 31 of 3 errors   10       10     10     10      3 m of 30 d … ┃"
+                == "┃ ✖ CRIT    Availability      99%       99.9%   ░░░░░░░░░░ -900%  overspent: 31 of 3 errors       10       10     10     10      3 m of 3… ┃"
         )
         #expect(
             screen[6]

@@ -92,17 +92,17 @@ import Testing
                 "Fast Pages budget burn (page, 6h/30m)", "Fast Pages budget burn (ticket, 3d/6h)",
             ])
         #expect(rules.map(\.severity) == ["critical", "critical", "medium", "critical", "critical", "low"])
-        // 30 days: 14.4 × 0.001.
+        // 30 days: a burn of 14.4 (the error ratio over the budget, 0.001).
         #expect(
             rules[0].promql
-                == "(sum(rate(http_requests_total{code=~\"5..\"}[1h])) / sum(rate(http_requests_total[1h]))) > 0.0144 and (sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m]))) > 0.0144"
+                == "(sum(rate(http_requests_total{code=~\"5..\"}[1h])) / sum(rate(http_requests_total[1h]))) / 0.001 > 14.4 and (sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m]))) / 0.001 > 14.4"
         )
         // A week: 2% in an hour is 3.36 times the sustainable rate; 10% in 3 days, 0.2333….
         #expect(
             rules[3].promql.hasSuffix(
-                " > 0.0336 and (1 - sum(rate(http_request_duration_seconds_bucket{job=\"web\", le=~\"0\\\\.25(\\\\.0+)?\"}[5m])) / sum(rate(http_request_duration_seconds_count{job=\"web\"}[5m]))) > 0.0336"
+                " / 0.01 > 3.36 and (1 - sum(rate(http_request_duration_seconds_bucket{job=\"web\", le=~\"0\\\\.25(\\\\.0+)?\"}[5m])) / sum(rate(http_request_duration_seconds_count{job=\"web\"}[5m]))) / 0.01 > 3.36"
             ))
-        #expect(rules[5].promql.contains(" > 0.00233333333333 and "))
+        #expect(rules[5].promql.contains(" / 0.01 > 0.233333333333 and "))
         #expect(
             (rules[0].holdFor.milliseconds, rules[1].holdFor.milliseconds, rules[2].holdFor.milliseconds) == (
                 120_000, 900_000, 3_600_000

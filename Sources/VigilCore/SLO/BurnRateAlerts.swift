@@ -40,10 +40,13 @@ public enum BurnRateAlerts {
     /// rules): Vigil's engine and Prometheus evaluate the same text.
     public static func expression(_ o: Objective, _ p: Pair, speedup: Int64 = 1) -> String {
         // Twelve digits: 14.4 × 0.001 is 0.0144, not 0.014399999999998414.
-        let threshold = String(format: "%.12g", p.factor(windowMs: o.window.lengthMs) * o.budget)
+        // The burn rate itself is compared (and shown as the alert's
+        // value): the error ratio over the budget.
+        let factor = String(format: "%.12g", p.factor(windowMs: o.window.lengthMs))
+        let budget = String(format: "%.12g", o.budget)
         let long = o.errorRatio(PromDuration(milliseconds: p.longMs / speedup).description)
         let short = o.errorRatio(PromDuration(milliseconds: p.shortMs / speedup).description)
-        return "(\(long)) > \(threshold) and (\(short)) > \(threshold)"
+        return "(\(long)) / \(budget) > \(factor) and (\(short)) / \(budget) > \(factor)"
     }
 
     /// The rules for one objective, with the severities given. `speedup`

@@ -154,11 +154,11 @@ public enum SLOWindow: Sendable, Equatable {
 
     public var description: String {
         switch self {
-        case .rolling(let ms): return "rolling \(PromDuration(milliseconds: ms))"
+        case .rolling(let ms): return "rolling \(HistoryRetention.words(ms))"
         case .calendarWeek: return "calendar week"
         case .calendarMonth: return "calendar month"
         case .since(let start, let length):
-            return "\(PromDuration(milliseconds: length)) from \(String(IncidentHistory.time(start).prefix(16))) UTC"
+            return "\(HistoryRetention.words(length)) from \(String(IncidentHistory.time(start).prefix(16))) UTC"
         }
     }
 }

@@ -54,6 +54,9 @@ public enum SLOText {
         return text + "; data for \(span(f.coveredMinutes)) of \(span(f.windowMinutes))"
     }
 
+    /// A criterion's value: three decimals at most (`4162.436`).
+    public static func value(_ v: Double) -> String { formatSampleValue((v * 1000).rounded() / 1000) }
+
     /// One line a criterion.
     public static func line(_ c: CriterionStatus) -> String {
         switch c.state {
@@ -61,7 +64,7 @@ public enum SLOText {
             return "NOT MEASURED \(c.name)" + (c.detail.isEmpty ? "" : ": \(c.detail)")
         case .pass, .fail:
             return
-                "\(c.state == .pass ? "PASS" : "FAIL") \(c.name): \(c.value.map(formatSampleValue) ?? "–") (\(c.target); \(c.detail))"
+                "\(c.state == .pass ? "PASS" : "FAIL") \(c.name): \(c.value.map(value) ?? "–") (\(c.target); \(c.detail))"
         }
     }
 }

@@ -273,7 +273,7 @@ extension Action {
     var global: Bool {
         switch self {
         case .quit, .help, .nextDashboard, .previousDashboard, .pause, .refresh, .theme, .widen, .narrow, .alerts,
-            .incidents, .silences:
+            .incidents, .silences, .objectives:
             return true
         default: return false
         }

@@ -54,7 +54,7 @@ public struct ObjectivesScreen: Widget, Styled {
         line(
             DisplayWidth.pad("STATE", to: 10) + DisplayWidth.pad("OBJECTIVE", to: 18) + DisplayWidth.pad("SLI", to: 10)
                 + DisplayWidth.pad("TARGET", to: 8) + DisplayWidth.pad("BUDGET", to: 18)
-                + DisplayWidth.pad("LEFT", to: 28) + DisplayWidth.pad("BURN 5m", to: 9) + DisplayWidth.pad("1h", to: 7)
+                + DisplayWidth.pad("LEFT", to: 32) + DisplayWidth.pad("BURN 5m", to: 9) + DisplayWidth.pad("1h", to: 7)
                 + DisplayWidth.pad("6h", to: 7) + DisplayWidth.pad("WINDOW", to: 8) + "COVERAGE",
             theme.title.with(.underline))
         for (f, state) in zip(objectives, states) {
@@ -64,7 +64,7 @@ public struct ObjectivesScreen: Widget, Styled {
             text += DisplayWidth.pad(f.sli.map { Self.percent($0) } ?? "–", to: 10)
             text += DisplayWidth.pad(Self.percent(f.objective), to: 8)
             text += DisplayWidth.pad(bar(f.budgetRemaining), to: 18)
-            text += DisplayWidth.pad(DisplayWidth.truncate(f.budgetText, to: 27), to: 28)
+            text += DisplayWidth.pad(DisplayWidth.truncate(f.budgetText, to: 31), to: 32)
             text += burns.joined() + DisplayWidth.pad(Self.burn(f.burnWindow), to: 8)
             text += "\(Self.span(f.coveredMinutes)) of \(Self.span(f.windowMinutes))"
             line(text, theme.state(state))
@@ -81,7 +81,7 @@ public struct ObjectivesScreen: Widget, Styled {
                 s.state == .pass ? .ok : s.state == .fail ? .critical : .noData("not measured")
             let mark = s.state == .pass ? "PASS" : s.state == .fail ? "FAIL" : "not measured"
             var text = DisplayWidth.pad(DisplayWidth.truncate(s.name, to: 35), to: 36)
-            text += DisplayWidth.pad(s.value.map(formatSampleValue) ?? "–", to: 14)
+            text += DisplayWidth.pad(s.value.map { SLOText.value($0) } ?? "–", to: 14)
             text += DisplayWidth.pad(s.target, to: 14) + "\(state.glyph(ascii: glyphs.ascii)) \(mark)"
             if s.state == .notMeasured, !s.detail.isEmpty { text += " (\(s.detail))" }
             line(text, s.state == .notMeasured ? theme.dim : theme.state(state))
