@@ -106,7 +106,7 @@ extension App {
     }
 
     /// The history's minute averages of the recorded rates, into the ledgers.
-    mutating func backfillObjectives(_ stored: [String: [Labels: [(Int64, Double)]]]) {
+    public mutating func backfillObjectives(_ stored: [String: [Labels: [(Int64, Double)]]]) {
         for o in config.objectives {
             guard let series = stored[SLOLedger.historyID(o)] else { continue }
             var ledger = ledgers[o.id] ?? SLOLedger()

@@ -112,6 +112,21 @@ public struct App: Sendable {
         }
     }
 
+    /// Opens on a screen by name: dashboards, alerts, incidents,
+    /// silences or objectives (`slo` too).
+    public mutating func show(screen name: String) throws(AppError) {
+        switch name.lowercased() {
+        case "dashboards", "dashboard": state.screen = .dashboards
+        case "alerts": state.screen = .alerts
+        case "incidents": state.screen = .incidents
+        case "silences": state.screen = .silences
+        case "objectives", "slo": state.screen = .objectives
+        default:
+            throw AppError(
+                "no screen '\(name)' (have: dashboards, alerts, incidents, silences, objectives)")
+        }
+    }
+
     // MARK: - update
 
     /// Takes one message at `now` (the loop's clock, milliseconds since

@@ -53,6 +53,8 @@ struct Dashboard: ParsableCommand {
     @Flag(help: "Do not ring the terminal bell when a critical or high alert fires.") var noBell = false
     @Flag(help: "Neither record nor read the history store (a read-only disk; the benchmark's baseline).")
     var noHistory = false
+    @Option(help: "Open on this screen: dashboards (default), alerts, incidents, silences or objectives.")
+    var screen: String?
     /// Tests start the demo's cycle just before its outage.
     @Option(help: .hidden) var demoStart: Double = 0
 
@@ -164,6 +166,12 @@ struct Dashboard: ParsableCommand {
                 throw ExitStatus.usage
             }
         }
+        if let screen {
+            do { try app.show(screen: screen) } catch {
+                printError("vigil: \(error.message)")
+                throw ExitStatus.usage
+            }
+        }
         return app
     }
 
@@ -209,6 +217,17 @@ struct Dashboard: ParsableCommand {
         var app = try makeApp(
             fast, themes: themes, options: options,
             alerts: .replaying(journal, config: fast, identity: identity))
+        // The objectives' windows as the history holds them: a one-shot
+        // frame has only its own seconds otherwise.
+        if !fast.objectives.isEmpty, let store = try? HistoryStore(path: stateDir + "/history.sqlite") {
+            let now = RunLoop.now()
+            var stored: [String: [Labels: [(Int64, Double)]]] = [:]
+            for o in fast.objectives {
+                let id = SLOLedger.historyID(o)
+                stored[id] = try? store.minuteAverages(metric: id, from: o.window.bounds(now: now).start, to: now)
+            }
+            app.backfillObjectives(stored)
+        }
         RunLoop.once(&app, within: waitDuration.milliseconds)
         let useColor =
             color == .always

@@ -41,14 +41,20 @@ struct Report: ParsableCommand {
         let center = try journal.open()
         let incidents = (center?.incidents.all ?? []).filter { $0.openedAtMs >= from && $0.openedAtMs < to }
             .compactMap { center?.history(of: $0.id, now: to) }
+        // The objectives at the end of the period, from the history.
+        let path = dir + "/history.sqlite"
+        let store = FileManager.default.fileExists(atPath: path) ? try? HistoryStore(path: path) : nil
+        let objectives = SLO.figures(
+            cfg, store: store, storeProblem: store == nil ? "no history in \(dir)" : nil, now: to)
         let text: String
         let empty: Bool
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         if weekly {
-            let report = WeeklyReport.build(
+            var report = WeeklyReport.build(
                 weekOf: name, from: from, config: cfg, rollups: rollups, problems: problems, incidents: incidents,
                 source: source)
+            report.objectives = objectives
             switch format {
             case .json: text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
             case .html: text = ReportHTML.weekly(report)
@@ -56,9 +62,10 @@ struct Report: ParsableCommand {
             }
             empty = report.isEmpty && report.incidents.total == 0
         } else {
-            let report = DailyReport.build(
+            var report = DailyReport.build(
                 date: name, from: from, to: to, config: cfg, rollups: rollups, problems: problems, incidents: incidents,
                 source: source)
+            report.objectives = objectives
             switch format {
             case .json: text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
             case .html: text = ReportHTML.daily(report)

@@ -20,6 +20,29 @@ struct SLO: ParsableCommand {
     @Flag(help: "Print JSON: {objectives: [...], criteria: [...]}.") var json = false
     @OptionGroup var journal: JournalOptions
 
+    /// Each objective's figures at `now` from the rates the history holds
+    /// for its window (what the dashboard recorded in scrape mode).
+    static func figures(_ cfg: VigilConfig, store: HistoryStore?, storeProblem: String?, now: Int64) -> [SLOFigures] {
+        let serverOnly = cfg.prometheus != nil && cfg.targets.isEmpty
+        return cfg.objectives.map { o in
+            var ledger = SLOLedger()
+            var problem = storeProblem
+            if serverOnly {
+                problem =
+                    "server mode: the budget's figures are computed in scrape mode only (its alerts run on the server)"
+            } else if let store {
+                do {
+                    let series = try store.minuteAverages(
+                        metric: SLOLedger.historyID(o), from: o.window.bounds(now: now).start, to: now)
+                    ledger.backfill(SLOLedger.minutes(o, from: series))
+                } catch {
+                    problem = (error as? HistoryError)?.message ?? "\(error)"
+                }
+            }
+            return SLOFigures.compute(o, ledger: ledger, now: now, problem: problem)
+        }
+    }
+
     func run() throws {
         let cfg = try loadConfig(FileLocations.current.requireConfig(option: journal.config))
         var now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -40,25 +63,7 @@ struct SLO: ParsableCommand {
         } else {
             storeProblem = "no history in \(dir) (run the dashboard in scrape mode to record one)"
         }
-        let serverOnly = cfg.prometheus != nil && cfg.targets.isEmpty
-        var figures: [SLOFigures] = []
-        for o in cfg.objectives {
-            var ledger = SLOLedger()
-            var problem = storeProblem
-            if serverOnly {
-                problem =
-                    "server mode: the budget's figures are computed in scrape mode only (its alerts run on the server)"
-            } else if let store {
-                do {
-                    let series = try store.minuteAverages(
-                        metric: SLOLedger.historyID(o), from: o.window.bounds(now: now).start, to: now)
-                    ledger.backfill(SLOLedger.minutes(o, from: series))
-                } catch {
-                    problem = error.message
-                }
-            }
-            figures.append(SLOFigures.compute(o, ledger: ledger, now: now, problem: problem))
-        }
+        let figures = Self.figures(cfg, store: store, storeProblem: storeProblem, now: now)
         let center = try journal.open()
         let criteria = cfg.criteria.map { c -> CriterionStatus in
             switch c.kind {

@@ -55,6 +55,11 @@ import VigilHistory
                 "PASS No critical incidents: 0 (≤ 0; critical incidents in the journal)",
                 "NOT MEASURED NPS: surveys are outside Vigil",
             ])
+        // The daily report carries the objectives at the end of its day.
+        let report = try Support.run(
+            Support.vigil, ["report", "daily", "--config", config.path, "--state-dir", dir.path])
+        #expect(report.stdout.contains("\n## Objectives\n"), "\(report.stdout)")
+        #expect(report.stdout.contains("| Availability | 99.95% | 99.9% over rolling 30 d | "), "\(report.stdout)")
         // Unhappy figures are exit status 1, for scripts and cron.
         try """
         metrics:

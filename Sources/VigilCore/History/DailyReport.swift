@@ -63,6 +63,9 @@ public struct DailyReport: Sendable, Equatable, Codable {
     public var source: String
     public var sections: [ReportSection]
     public var incidents: IncidentFigures
+    /// The objectives' budgets at the end of the period (set by the
+    /// caller, which reads their windows; empty when none are configured).
+    public var objectives: [SLOFigures] = []
 
     /// True when not a single figure could be computed.
     public var isEmpty: Bool { sections.allSatisfy { $0.figures.allSatisfy { $0.value == nil } } }
@@ -234,6 +237,7 @@ public struct DailyReport: Sendable, Equatable, Codable {
                 md += "| \(f.name) | \(value) | \(f.state ?? "") | \(f.how) | \(f.coverage) |\n"
             }
         }
+        md += SLOText.markdown(objectives)
         md += "\n## Incidents\n\n"
         let i = incidents
         md += "- Total: \(i.total) (critical: \(i.critical))\n- Resolved: \(i.resolved)\n"

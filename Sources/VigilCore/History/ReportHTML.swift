@@ -18,6 +18,7 @@ public enum ReportHTML {
             }
             body += "</table>\n"
         }
+        body += objectives(r.objectives)
         body += incidents(r.incidents, bySeverity: nil)
         return page(title: "Daily report \(r.date)", body: body)
     }
@@ -42,6 +43,7 @@ public enum ReportHTML {
             }
             body += "</table>\n"
         }
+        body += objectives(r.objectives)
         body += incidents(r.incidents, bySeverity: r.bySeverity)
         body += "<h2>Root causes</h2>\n"
         body += list(r.rootCauses, empty: "None written in the week's post-mortems.")
@@ -49,6 +51,29 @@ public enum ReportHTML {
         body += list(r.recommendations, empty: "None: no rule applies.")
         body += "<p class=\"meta\">Rules: \(escape(WeeklyReport.rules.joined(separator: "; "))).</p>\n"
         return page(title: "Weekly report, week of \(r.weekOf)", body: body)
+    }
+
+    /// The objectives' budgets, each row in its state's colour.
+    static func objectives(_ list: [SLOFigures]) -> String {
+        guard !list.isEmpty else { return "" }
+        var out = "<h2>Objectives</h2>\n<table>\n<tr><th>Objective</th><th>SLI</th><th>Objective</th>"
+        out += "<th>Budget left</th><th>Burn (window)</th><th>State</th><th>Data</th></tr>\n"
+        for f in list {
+            let state: String? =
+                switch f.state {
+                case .ok: "ok"
+                case .warning: "warning"
+                case .critical: "critical"
+                case .noData: nil
+                }
+            let left =
+                f.budgetRemaining.map { "\(Int(($0 * 100).rounded()))%: \(f.budgetText)" } ?? (f.problem ?? "no data")
+            out += "<tr><td>\(escape(f.name))</td><td>\(f.sli.map(SLOText.percent) ?? "–")</td>"
+            out += "<td>\(escape(SLOText.percent(f.objective))) over \(escape(f.window))</td><td>\(escape(left))</td>"
+            out += "<td>\(SLOText.burn(f.burnWindow))</td>\(stateCell(state))"
+            out += "<td>\(SLOText.span(f.coveredMinutes)) of \(SLOText.span(f.windowMinutes))</td></tr>\n"
+        }
+        return out + "</table>\n"
     }
 
     /// Every measured figure with its state colour and its chart.

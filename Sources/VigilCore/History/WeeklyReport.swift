@@ -27,6 +27,9 @@ public struct WeeklyReport: Sendable, Equatable, Codable {
     public var source: String
     public var sections: [WeeklySection]
     public var incidents: IncidentFigures
+    /// The objectives' budgets at the end of the period (set by the
+    /// caller, which reads their windows; empty when none are configured).
+    public var objectives: [SLOFigures] = []
     public var bySeverity: [String: Int]
     public var rootCauses: [String]
     public var recommendations: [String]
@@ -149,6 +152,7 @@ public struct WeeklyReport: Sendable, Equatable, Codable {
                 md += " | \(w.coverage) |\n"
             }
         }
+        md += SLOText.markdown(objectives)
         md += "\n## Incidents\n\n"
         md += "- Total: \(incidents.total)"
         if !bySeverity.isEmpty {

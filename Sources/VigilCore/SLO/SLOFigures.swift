@@ -56,24 +56,35 @@ public struct SLOFigures: Sendable, Equatable, Codable {
             problem: problem,
             pageBurn: BurnRateAlerts.pairs[0].factor(windowMs: o.window.lengthMs))
         let slices = o.budgeting == .timeslices
-        // Each minute of the window: good and total (events), or whether
-        // it was good (time slices: its ratio at least the objective).
-        func ratio(from: Int64, to: Int64) -> (bad: Double, total: Double) {
-            var bad = 0.0
-            var total = 0.0
-            for (m, v) in ledger.minutes where m >= from && m < to && v.total > 0 {
-                if slices {
-                    total += 1
-                    if v.good / v.total < o.objective { bad += 1 }
-                } else {
-                    total += v.total
-                    bad += max(0, v.total - v.good)
-                }
-            }
-            return (bad, total)
+        // A minute's bad and total: events, or for time slices one minute,
+        // bad when its ratio is under the objective.
+        func tally(_ v: SLOLedger.Minute) -> (bad: Double, total: Double) {
+            guard v.total > 0 else { return (0, 0) }
+            if slices { return (v.good / v.total < o.objective ? 1 : 0, 1) }
+            return (max(0, v.total - v.good), v.total)
         }
-        f.coveredMinutes = ledger.minutes.filter { $0.key >= start && $0.key < end && $0.value.total > 0 }.count
-        let whole = ratio(from: start, to: end)
+        // The whole window: one pass over the ledger (a month is 43,200
+        // minutes); the burn windows: a look-up a minute of theirs.
+        var whole = (bad: 0.0, total: 0.0)
+        for (m, v) in ledger.minutes where m >= start && m < end && v.total > 0 {
+            let c = tally(v)
+            whole.bad += c.bad
+            whole.total += c.total
+            f.coveredMinutes += 1
+        }
+        func ratio(from: Int64, to: Int64) -> (bad: Double, total: Double) {
+            var out = (bad: 0.0, total: 0.0)
+            var m = from - ((from % 60_000) + 60_000) % 60_000
+            while m < to {
+                if let v = ledger.minutes[m] {
+                    let c = tally(v)
+                    out.bad += c.bad
+                    out.total += c.total
+                }
+                m += 60_000
+            }
+            return out
+        }
         guard whole.total > 0 else { return f }
         f.total = whole.total
         f.good = whole.total - whole.bad

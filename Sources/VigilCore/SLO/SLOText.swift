@@ -57,6 +57,20 @@ public enum SLOText {
     /// A criterion's value: three decimals at most (`4162.436`).
     public static func value(_ v: Double) -> String { formatSampleValue((v * 1000).rounded() / 1000) }
 
+    /// The objectives as a Markdown section (nothing when there are none).
+    public static func markdown(_ objectives: [SLOFigures]) -> String {
+        guard !objectives.isEmpty else { return "" }
+        var md = "\n## Objectives\n\n| Objective | SLI | Objective | Budget left | Burn (window) | State | Data |\n"
+        md += "|---|---|---|---|---|---|---|\n"
+        for f in objectives {
+            let left =
+                f.budgetRemaining.map { "\(Int(($0 * 100).rounded()))%: \(f.budgetText)" } ?? (f.problem ?? "no data")
+            md += "| \(f.name) | \(f.sli.map(percent) ?? "–") | \(percent(f.objective)) over \(f.window) | \(left) | "
+            md += "\(burn(f.burnWindow)) | \(word(f.state)) | \(span(f.coveredMinutes)) of \(span(f.windowMinutes)) |\n"
+        }
+        return md
+    }
+
     /// One line a criterion.
     public static func line(_ c: CriterionStatus) -> String {
         switch c.state {
