@@ -20,8 +20,8 @@ extension App {
         for o in config.objectives {
             var problem: String?
             if serverOnly {
-                problem =
-                    "server mode: the budget's figures are computed in scrape mode only (its alerts run on the server)"
+                figures.append(serverFigures(o, now: now))
+                continue
             } else if dataSince != nil {
                 var ledger = ledgers[o.id] ?? SLOLedger()
                 if let rates = o.eventRates("1m") {
@@ -61,6 +61,28 @@ extension App {
                 return CriterionStatus.judge(c, value: nil, detail: "")
             }
         }
+    }
+
+    /// Server mode: the objective's queries asked of Prometheus (the
+    /// window's once a minute, the burn ratios each refresh) and its
+    /// figures from the answers that are in.
+    mutating func serverFigures(_ o: Objective, now: Int64) -> SLOFigures {
+        let queries = SLOServer.queries(o, now: now)
+        let windowDue = lastObjectiveWindowAsk[o.id].map { now - $0 >= 60_000 } ?? true
+        if windowDue && askServer { lastObjectiveWindowAsk[o.id] = now }
+        var answers: [String: Double?] = [:]
+        var problem: String?
+        for q in queries {
+            if askServer && (!q.window || windowDue) { prometheus?.instant(key: q.key, query: q.promql, atMs: now) }
+            guard let answer = prometheus?.instants[q.key] else { continue }
+            if let e = answer.error { problem = "Prometheus: \(e)" }
+            answers[q.key] = answer.rows.isEmpty ? Double?.none : answer.rows.map(\.value).reduce(0, +)
+        }
+        guard let counts = SLOServer.counts(o, answers: answers) else {
+            return SLOFigures.compute(
+                o, ledger: SLOLedger(), now: now, problem: problem ?? "waiting for Prometheus' answers")
+        }
+        return SLOFigures.compute(o, counts: counts, now: now, problem: problem)
     }
 
     /// A latency objective whose threshold matches no bucket: total

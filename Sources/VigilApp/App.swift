@@ -53,6 +53,7 @@ public struct App: Sendable {
     var ledgers: [String: SLOLedger] = [:]
     var sampled: [String: (Double, Double)] = [:]
     var objectivesAsked = false
+    var lastObjectiveWindowAsk: [String: Int64] = [:]
     public internal(set) var objectiveFigures: [SLOFigures] = []
     public internal(set) var criteriaStatus: [CriterionStatus] = []
     /// No targets, a server: everything is evaluated there.

@@ -27,9 +27,15 @@ struct SLO: ParsableCommand {
         return cfg.objectives.map { o in
             var ledger = SLOLedger()
             var problem = storeProblem
-            if serverOnly {
-                problem =
-                    "server mode: the budget's figures are computed in scrape mode only (its alerts run on the server)"
+            if serverOnly, let server = cfg.prometheus {
+                // Every figure from Prometheus: nothing is recorded locally.
+                let queries = SLOServer.queries(o, now: now).map { ($0.key, $0.promql) }
+                let (answers, failure) = PrometheusRange.instantSums(queries, atMs: now, endpoint: server)
+                guard let counts = SLOServer.counts(o, answers: answers) else {
+                    return SLOFigures.compute(
+                        o, ledger: ledger, now: now, problem: failure ?? "Prometheus gave no answer")
+                }
+                return SLOFigures.compute(o, counts: counts, now: now, problem: failure)
             } else if let store {
                 do {
                     let series = try store.minuteAverages(

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilApp
 import VigilCore
@@ -114,5 +115,58 @@ import VigilUI
         // above 1, far below the minute's own 10; the window is well within budget.
         #expect((f.burn5m ?? 0) > 1 && (f.burn5m ?? 0) < 3)
         #expect(f.state == .ok)
+    }
+}
+
+/// Server mode: an objective's figures come from Prometheus' answers to
+/// its queries; nothing is recorded locally.
+@Suite struct ServerObjectivesTests {
+    static let config = try! ConfigLoader.parse(
+        """
+        prometheus: {url: "http://127.0.0.1:9090"}
+        metrics:
+          users: {name: Users, unit: count, query: 'sum(active_users)'}
+        dashboards:
+          - name: Main
+            panels:
+              - {title: Users, type: stat, metrics: [users]}
+        objectives:
+          - {name: Availability, ratio: {bad: 'req_total{code="500"}', total: req_total}, objective: 99.9}
+        """, file: "t.yaml")
+
+    @Test func theFiguresAreTheServersAnswers() throws {
+        var h = Harness(Self.config, history: true)
+        h.answer = { p in
+            let query = URLComponents(string: p.poll.request.url)?.queryItems?.first { $0.name == "query" }?.value ?? ""
+            // Window: 1,440 minutes covered, 60,000 requests, 12 failed; the
+            // burn windows' error ratio 0.0002 (a burn of 0.2).
+            let value =
+                query.hasPrefix("count_over_time")
+                ? "1440"
+                : query.contains(") - (")
+                    ? "12" : query.contains(" * ") ? "60000" : query.contains("req_total") ? "0.0002" : "7"
+            return FetchOutcome(
+                .success(
+                    FetchResponse(
+                        status: 200, contentType: "application/json",
+                        body: Array(
+                            "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1764000000,\"\(value)\"]}]}}"
+                                .utf8))))
+        }
+        h.run(forMs: 10_000)
+        let f = try #require(h.app.objectiveFigures.first)
+        #expect(f.problem == nil)
+        #expect(f.total == 60_000 && f.sli == 1 - 12.0 / 60_000)
+        #expect(abs(f.burn1h! - 0.2) < 1e-9 && f.coveredMinutes == 1440)
+        #expect(f.budgetText == "48 of 60 errors left" && f.state == .ok)
+        // Nothing of the objective is recorded or read locally in server mode.
+        #expect(h.recorded.flatMap { $0 }.allSatisfy { !$0.metric.hasPrefix("slo:") })
+        #expect(h.loads.isEmpty)
+        // The window's queries once a minute, the burn windows each refresh.
+        let asked = h.started.compactMap {
+            URLComponents(string: $0.poll.request.url)?.queryItems?.first { $0.name == "query" }?.value
+        }
+        #expect(asked.filter { $0.hasPrefix("count_over_time") }.count == 1)
+        #expect(asked.filter { $0.contains("req_total[5m]") }.count >= 4)
     }
 }

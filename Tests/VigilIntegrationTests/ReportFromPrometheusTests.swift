@@ -176,6 +176,47 @@ import Testing
                 "| Uptime | 93.75 |  | average of the one-minute evaluations of system.status | watched 24 h 0 m of 24 h 0 m |"
             ), "\(markdown.stdout)")
 
+        // Objectives in server mode: every figure from Prometheus (issue 13),
+        // equal to the same ratios asked of it directly.
+        let slo = dir.appendingPathComponent("slo.yaml")
+        try """
+        prometheus:
+          url: \(base)
+        objectives:
+          - name: Availability
+            ratio: {bad: 'requests_total{code="500"}', total: requests_total}
+            objective: 99.9
+            window: {since: "2023-11-14T00:00:00Z", length: 3d}
+          - {name: Uptime, gauge: up, objective: 99, window: {since: "2023-11-14T00:00:00Z", length: 3d}}
+        """.write(to: slo, atomically: true, encoding: .utf8)
+        let judged = try Support.run(
+            Support.vigil,
+            ["slo", "--json", "--at", "2023-11-14T23:59:00Z", "--config", slo.path, "--state-dir", dir.path])
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(judged.stdout.utf8)) as? [String: Any])
+        let objectives = try #require(root["objectives"] as? [[String: Any]])
+        let availability = objectives[0]
+        let range = "86340s"
+        let bad = try #require(try Self.ask(base, "sum(increase(requests_total{code=\"500\"}[\(range)]))", at: at))
+        let total = try #require(try Self.ask(base, "sum(increase(requests_total[\(range)]))", at: at))
+        #expect(Support.approximatelyEqual(availability["sli"] as? Double ?? 0, 1 - bad / total), "\(availability)")
+        #expect(Support.approximatelyEqual(availability["total"] as? Double ?? 0, total))
+        let hour = try #require(
+            try Self.ask(
+                base, "sum(rate(requests_total{code=\"500\"}[1h])) / sum(rate(requests_total[1h]))", at: at))
+        #expect(Support.approximatelyEqual(availability["burn1h"] as? Double ?? 0, hour / 0.001))
+        #expect(availability["problem"] == nil, "\(availability)")
+        // Uptime in time slices: b was down three hours, 180 bad minutes
+        // (and their lookback) of the 1,440, at 99% against 30 allowed.
+        let uptime = objectives[1]
+        #expect(uptime["budgeting"] as? String == "timeslices")
+        let badMinutes = try #require(
+            try Self.ask(base, "sum_over_time(((1 - avg(avg_over_time(up[1m]))) > bool 0.01)[\(range):1m])", at: at))
+        #expect(uptime["total"] as? Double == 1440, "\(uptime)")
+        #expect(uptime["good"] as? Double == 1440 - badMinutes, "\(uptime)")
+        #expect(badMinutes >= 180)
+        #expect(uptime["state"] as? String == "critical")
+        #expect(judged.status == 1)
+
         // Prometheus gone: every figure says why, and nothing measured is
         // exit status 1.
         Support.stop(prometheus)

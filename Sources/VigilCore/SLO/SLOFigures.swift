@@ -43,18 +43,32 @@ public struct SLOFigures: Sendable, Equatable, Codable {
     /// The burn rate at which each pair pages, for this window.
     public var pageBurn: Double
 
+    /// What the figures are computed from, whatever the source: the
+    /// window's bad and total (events, or minutes for time slices), the
+    /// error ratio over 5m, 1h and 6h, and the minutes with data.
+    public struct Counts: Sendable, Equatable {
+        public var bad: Double
+        public var total: Double
+        public var ratio5m: Double?
+        public var ratio1h: Double?
+        public var ratio6h: Double?
+        public var coveredMinutes: Int
+
+        public init(
+            bad: Double, total: Double, ratio5m: Double?, ratio1h: Double?, ratio6h: Double?, coveredMinutes: Int
+        ) {
+            self.bad = bad
+            self.total = total
+            self.ratio5m = ratio5m
+            self.ratio1h = ratio1h
+            self.ratio6h = ratio6h
+            self.coveredMinutes = coveredMinutes
+        }
+    }
+
     /// Computes the figures at `now` from the ledger.
     public static func compute(_ o: Objective, ledger: SLOLedger, now: Int64, problem: String? = nil) -> SLOFigures {
         let (start, end) = o.window.bounds(now: now)
-        let fullMs = o.window.fullLengthMs(now: now)
-        let windowMinutes = Int((end - start) / 60_000)
-        var f = SLOFigures(
-            id: o.id, name: o.name, objective: o.objective, window: o.window.description,
-            budgeting: o.budgeting.rawValue, windowStartMs: start, windowEndMs: end, sli: nil, good: 0, total: 0,
-            budgetAllowed: nil, budgetRemaining: nil, budgetText: "no data", burn5m: nil, burn1h: nil, burn6h: nil,
-            burnWindow: nil, exhaustionMs: nil, coveredMinutes: 0, windowMinutes: windowMinutes, state: .noData,
-            problem: problem,
-            pageBurn: BurnRateAlerts.pairs[0].factor(windowMs: o.window.lengthMs))
         let slices = o.budgeting == .timeslices
         // A minute's bad and total: events, or for time slices one minute,
         // bad when its ratio is under the objective.
@@ -65,57 +79,73 @@ public struct SLOFigures: Sendable, Equatable, Codable {
         }
         // The whole window: one pass over the ledger (a month is 43,200
         // minutes); the burn windows: a look-up a minute of theirs.
-        var whole = (bad: 0.0, total: 0.0)
+        var counts = Counts(bad: 0, total: 0, ratio5m: nil, ratio1h: nil, ratio6h: nil, coveredMinutes: 0)
         for (m, v) in ledger.minutes where m >= start && m < end && v.total > 0 {
             let c = tally(v)
-            whole.bad += c.bad
-            whole.total += c.total
-            f.coveredMinutes += 1
+            counts.bad += c.bad
+            counts.total += c.total
+            counts.coveredMinutes += 1
         }
-        func ratio(from: Int64, to: Int64) -> (bad: Double, total: Double) {
-            var out = (bad: 0.0, total: 0.0)
+        func ratio(_ ms: Int64) -> Double? {
+            var bad = 0.0
+            var total = 0.0
+            let from = now - ms
             var m = from - ((from % 60_000) + 60_000) % 60_000
-            while m < to {
+            while m <= now {
                 if let v = ledger.minutes[m] {
                     let c = tally(v)
-                    out.bad += c.bad
-                    out.total += c.total
+                    bad += c.bad
+                    total += c.total
                 }
                 m += 60_000
             }
-            return out
+            return total > 0 ? bad / total : nil
         }
-        guard whole.total > 0 else { return f }
-        f.total = whole.total
-        f.good = whole.total - whole.bad
+        counts.ratio5m = ratio(300_000)
+        counts.ratio1h = ratio(3_600_000)
+        counts.ratio6h = ratio(21_600_000)
+        return compute(o, counts: counts, now: now, problem: problem)
+    }
+
+    /// The figures from window counts (the ledger's, or Prometheus' answers).
+    public static func compute(_ o: Objective, counts: Counts, now: Int64, problem: String? = nil) -> SLOFigures {
+        let (start, end) = o.window.bounds(now: now)
+        let fullMs = o.window.fullLengthMs(now: now)
+        var f = SLOFigures(
+            id: o.id, name: o.name, objective: o.objective, window: o.window.description,
+            budgeting: o.budgeting.rawValue, windowStartMs: start, windowEndMs: end, sli: nil, good: 0, total: 0,
+            budgetAllowed: nil, budgetRemaining: nil, budgetText: "no data", burn5m: nil, burn1h: nil, burn6h: nil,
+            burnWindow: nil, exhaustionMs: nil, coveredMinutes: counts.coveredMinutes,
+            windowMinutes: Int((end - start) / 60_000), state: .noData, problem: problem,
+            pageBurn: BurnRateAlerts.pairs[0].factor(windowMs: o.window.lengthMs))
+        guard counts.total > 0 else { return f }
+        let bad = min(counts.bad, counts.total)
+        f.total = counts.total
+        f.good = counts.total - bad
         f.sli = f.good / f.total
-        func burn(_ ms: Int64) -> Double? {
-            let r = ratio(from: now - ms, to: now + 1)
-            return r.total > 0 ? r.bad / r.total / o.budget : nil
-        }
-        f.burn5m = burn(300_000)
-        f.burn1h = burn(3_600_000)
-        f.burn6h = burn(21_600_000)
-        f.burnWindow = (whole.bad / whole.total) / o.budget
-        if slices {
+        f.burn5m = counts.ratio5m.map { $0 / o.budget }
+        f.burn1h = counts.ratio1h.map { $0 / o.budget }
+        f.burn6h = counts.ratio6h.map { $0 / o.budget }
+        f.burnWindow = (bad / counts.total) / o.budget
+        if o.budgeting == .timeslices {
             // Time: the whole window's minutes times the budget (30 days
             // at 99.9%: 43 min 12 s), whatever has been measured so far.
             let allowed = Double(fullMs / 60_000) * o.budget
             f.budgetAllowed = allowed
-            f.budgetRemaining = 1 - whole.bad / allowed
+            f.budgetRemaining = 1 - bad / allowed
             f.budgetText =
-                whole.bad > allowed
-                ? "overspent: \(minutes(whole.bad)) of \(minutes(allowed))"
-                : "\(minutes(allowed - whole.bad)) of \(minutes(allowed)) left"
+                bad > allowed
+                ? "overspent: \(minutes(bad)) of \(minutes(allowed))"
+                : "\(minutes(allowed - bad)) of \(minutes(allowed)) left"
         } else {
             // Events: the errors the traffic so far allows.
-            let allowed = whole.total * o.budget
+            let allowed = counts.total * o.budget
             f.budgetAllowed = allowed
-            f.budgetRemaining = allowed > 0 ? 1 - whole.bad / allowed : nil
+            f.budgetRemaining = allowed > 0 ? 1 - bad / allowed : nil
             f.budgetText =
-                whole.bad > allowed
-                ? "overspent: \(count(whole.bad)) of \(count(allowed)) errors"
-                : "\(count(allowed - whole.bad)) of \(count(allowed)) errors left"
+                bad > allowed
+                ? "overspent: \(count(bad)) of \(count(allowed)) errors"
+                : "\(count(allowed - bad)) of \(count(allowed)) errors left"
         }
         // At the last hour's burn, the remaining share lasts
         // remaining × window / burn.
