@@ -147,6 +147,9 @@ public struct AppState: Sendable {
     /// The zoomed panel's own state: filter, table sort and scroll, log view.
     public var zoom = ZoomState()
     public var windowIndex = 1
+    /// The Objectives screen's selected row, and whether it is open.
+    public var objectiveSelected = 0
+    public var objectiveOpen = false
     /// The longest window the store's history allows.
     public var maxWindowMs: Int64 = 21_600_000
     public var paused = false
@@ -354,6 +357,16 @@ public struct AppState: Sendable {
             outcome = alerts.handle(
                 action, openIncident: incidents.ids.first { incidents.status[$0] != .resolved })
         case .incidents: outcome = incidents.handle(action)
+        case .objectives:
+            switch action {
+            case .up?: objectiveSelected = max(0, objectiveSelected - 1)
+            case .down?: objectiveSelected += 1
+            case .zoom?: objectiveOpen = true
+            case .back? where objectiveOpen: objectiveOpen = false
+            case .back?: screen = .dashboards
+            default: return action.map { $0.global || $0 == .acknowledge } == true ? nil : []
+            }
+            return []
         default:
             outcome =
                 action == .back ? .leave : action.map { $0.global || $0 == .acknowledge } == true ? .passOn : .done

@@ -63,7 +63,9 @@ public struct DashboardView: Sendable {
         case .incidents: return IncidentsScreen(state: state, m: alerts, look: look)
         case .silences: return SilencesScreen(m: alerts, look: look)
         case .objectives:
-            return ObjectivesScreen(objectives: snapshot.objectives, criteria: snapshot.criteria, look: look)
+            return ObjectivesScreen(
+                objectives: snapshot.objectives, criteria: snapshot.criteria, selected: state.objectiveSelected,
+                open: state.objectiveOpen, alerts: alerts.rows, look: look)
         case .dashboards:
             guard state.dashboard < config.dashboards.count else { return Blank() }
             let dashboard = config.dashboards[state.dashboard]

@@ -72,11 +72,11 @@ import VigilUI
         )
         #expect(
             screen[2]
-                == "┃ STATE     OBJECTIVE         SLI       TARGET  BUDGET            LEFT                            BURN 5m  1h     6h     WINDOW  COVERAGE  ┃"
+                == "┃   STATE   OBJECTIVE         SLI       TARGET  BUDGET            LEFT                            BURN 5m  1h     6h     WINDOW  COVERAGE  ┃"
         )
         #expect(
             screen[3]
-                == "┃ ✖ CRIT    Availability      99%       99.9%   ░░░░░░░░░░ -900%  overspent: 31 of 3 errors       10       10     10     10      3 m of 3… ┃"
+                == "┃ > ✖ CRIT  Availability      99%       99.9%   ░░░░░░░░░░ -900%  overspent: 31 of 3 errors       10       10     10     10      3 m of 3… ┃"
         )
         #expect(
             screen[6]
@@ -90,6 +90,39 @@ import VigilUI
             screen[8]
                 == "┃ NPS above 50                        –                           … not measured (surveys are outside Vigil)                               ┃"
         )
+    }
+
+    @Test func enterOpensAnObjectiveWithItsBurnDownRatesAndAlerts() throws {
+        var h = Harness(Self.config, history: true)
+        h.answer = Self.answer(Counters())
+        h.run(forMs: 180_000)
+        h.press(.char("O"), .enter)
+        let screen = h.screen(width: 120, height: 30)
+        #expect(
+            screen[1]
+                == "┏ Availability: 99.9% over rolling 30 d, events ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ ✖ CRIT ┓"
+        )
+        #expect(
+            screen[2].hasPrefix(
+                "┃ CRIT Availability: SLI 99% (objective 99.9%, rolling 30 d); budget -900%: overspent: 31"))
+        // The budget line starts where the data does: three minutes of a month, at the right edge.
+        #expect(screen[3].hasPrefix("┃100% ") && !screen[3].contains("⠉⠉⠉⠉"))
+        let table = Array(screen.drop { !$0.contains("WINDOW    BURN") }.prefix(8))
+        #expect(
+            table == [
+                "┃ WINDOW    BURN      ALERTS AT                                                                                        ┃",
+                "┃ 5m        10        page at 14.4 (with 1h)                                                                           ┃",
+                "┃ 1h        10        page at 14.4 (with 5m)                                                                           ┃",
+                "┃ 6h        10        page at 6 (with 30m); ticket at 1 (with 3d)                                                      ┃",
+                "┃ window    10        1 spends the budget exactly over the window                                                      ┃",
+                "┃                                                                                                                      ┃",
+                "┃ ALERTS OF THIS OBJECTIVE                                                                                             ┃",
+                "┃ none pending or firing                                                                                               ┃",
+            ])
+        h.press(.escape)
+        #expect(h.screen(width: 120, height: 30)[1].hasPrefix("┏ Objectives: "))
+        h.press(.escape)
+        #expect(h.app.state.screen == .dashboards)
     }
 
     @Test func theWindowBeforeThisProcessComesFromTheHistory() throws {

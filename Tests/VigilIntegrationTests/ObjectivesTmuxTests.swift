@@ -33,7 +33,7 @@ import Testing
         #expect(value > 14.4, "\(row)")
         #expect(row.contains("FIRING   critical"), "\(row)")
         try t.keys("O")
-        let first = t.wait("the objectives screen") { Self.budget($0) != nil && $0.contains("✖ CRIT    Availability") }
+        let first = t.wait("the objectives screen") { Self.budget($0) != nil && $0.contains("✖ CRIT  Availability") }
         let before = try #require(Self.budget(first))
         sleep(6)
         let later = t.wait("the budget going down") { (Self.budget($0) ?? .max) < before }

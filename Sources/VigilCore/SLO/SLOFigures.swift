@@ -42,6 +42,12 @@ public struct SLOFigures: Sendable, Equatable, Codable {
 
     /// The burn rate at which each pair pages, for this window.
     public var pageBurn: Double
+    /// The budget left (a fraction of the whole window's) at each of
+    /// `burnDownSlots` moments across the full window, nil after now; and
+    /// the ideal: spent evenly, from all at the start to none at the end.
+    public var burnDown: [Double?] = []
+    public var burnDownFullMs: Int64 = 0
+    public static let burnDownSlots = 60
 
     /// What the figures are computed from, whatever the source: the
     /// window's bad and total (events, or minutes for time slices), the
@@ -104,7 +110,35 @@ public struct SLOFigures: Sendable, Equatable, Codable {
         counts.ratio5m = ratio(300_000)
         counts.ratio1h = ratio(3_600_000)
         counts.ratio6h = ratio(21_600_000)
-        return compute(o, counts: counts, now: now, problem: problem)
+        var f = compute(o, counts: counts, now: now, problem: problem)
+        // The burn-down: bad events (or minutes) a slot of the full window,
+        // against the whole window's budget (events: at the traffic so
+        // far, spread over the window). One pass, no sort.
+        let fullMs = o.window.fullLengthMs(now: now)
+        let slots = burnDownSlots
+        let width = max(60_000, fullMs / Int64(slots))
+        var bad = [Double](repeating: 0, count: slots)
+        var firstSlot = slots
+        for (m, v) in ledger.minutes where m >= start && m < end && v.total > 0 {
+            let i = min(slots - 1, Int((m - start) / width))
+            bad[i] += tally(v).bad
+            firstSlot = min(firstSlot, i)
+        }
+        let elapsedMinutes = max(1, counts.coveredMinutes)
+        let allowed =
+            slices
+            ? Double(fullMs / 60_000) * o.budget
+            : counts.total / Double(elapsedMinutes) * Double(fullMs / 60_000) * o.budget
+        if allowed > 0, counts.total > 0 {
+            var spent = 0.0
+            f.burnDown = (0..<slots).map { i in
+                spent += bad[i]
+                // Nothing before the first data: no data is not a full budget.
+                return i >= firstSlot && start + Int64(i) * width <= now ? 1 - spent / allowed : nil
+            }
+            f.burnDownFullMs = fullMs
+        }
+        return f
     }
 
     /// The figures from window counts (the ledger's, or Prometheus' answers).

@@ -34,6 +34,9 @@ public enum SLOText {
         return b >= 10 ? String(Int(b.rounded())) : formatSampleValue((b * 100).rounded() / 100)
     }
 
+    /// A burn-rate threshold: `14.4`, `0.23`.
+    public static func factor(_ x: Double) -> String { formatSampleValue((x * 100).rounded() / 100) }
+
     /// `3 m`, `5 h 20 m`, `29 d 4 h`.
     public static func span(_ minutes: Int) -> String {
         if minutes >= 2880 { return "\(minutes / 1440) d \(minutes % 1440 / 60) h" }

@@ -8,11 +8,21 @@ import VigilCore
 public struct ObjectivesScreen: Widget, Styled {
     public var objectives: [SLOFigures]
     public var criteria: [CriterionStatus]
+    public var selected = 0
+    public var open = false
+    /// The alerts, for the open objective's own.
+    public var alerts: [AlertRow] = []
     public var look: Look
 
-    public init(objectives: [SLOFigures], criteria: [CriterionStatus], look: Look) {
+    public init(
+        objectives: [SLOFigures], criteria: [CriterionStatus], selected: Int = 0, open: Bool = false,
+        alerts: [AlertRow] = [], look: Look
+    ) {
         self.objectives = objectives
         self.criteria = criteria
+        self.selected = min(selected, max(0, objectives.count - 1))
+        self.open = open
+        self.alerts = alerts
         self.look = look
     }
 
@@ -26,6 +36,10 @@ public struct ObjectivesScreen: Widget, Styled {
     }
 
     public func render(in r: Rect, on c: inout Canvas) {
+        if open, selected < objectives.count {
+            ObjectiveDetail(f: objectives[selected], alerts: alerts, look: look).render(in: r, on: &c)
+            return
+        }
         let states = objectives.map { Self.panelState($0.state) }
         let worst = states.max { $0.rank < $1.rank } ?? .noData("none")
         let failed = criteria.filter { $0.state == .fail }.count
@@ -52,13 +66,16 @@ public struct ObjectivesScreen: Widget, Styled {
             y += 1
         }
         line(
-            DisplayWidth.pad("STATE", to: 10) + DisplayWidth.pad("OBJECTIVE", to: 18) + DisplayWidth.pad("SLI", to: 10)
+            DisplayWidth.pad("  STATE", to: 10) + DisplayWidth.pad("OBJECTIVE", to: 18)
+                + DisplayWidth.pad("SLI", to: 10)
                 + DisplayWidth.pad("TARGET", to: 8) + DisplayWidth.pad("BUDGET", to: 18)
                 + DisplayWidth.pad("LEFT", to: 32) + DisplayWidth.pad("BURN 5m", to: 9) + DisplayWidth.pad("1h", to: 7)
                 + DisplayWidth.pad("6h", to: 7) + DisplayWidth.pad("WINDOW", to: 8) + "COVERAGE",
             theme.title.with(.underline))
-        for (f, state) in zip(objectives, states) {
-            let word = DisplayWidth.pad("\(state.glyph(ascii: glyphs.ascii)) \(state.word)", to: 10)
+        for (i, (f, state)) in zip(objectives, states).enumerated() {
+            let word =
+                (i == selected ? "> " : "  ")
+                + DisplayWidth.pad("\(state.glyph(ascii: glyphs.ascii)) \(state.word)", to: 8)
             let burns = zip([f.burn5m, f.burn1h, f.burn6h], [9, 7, 7]).map { DisplayWidth.pad(Self.burn($0), to: $1) }
             var text = word + DisplayWidth.pad(DisplayWidth.truncate(f.name, to: 17), to: 18)
             text += DisplayWidth.pad(f.sli.map { Self.percent($0) } ?? "–", to: 10)
