@@ -64,31 +64,31 @@ import VigilUI
         #expect(points.map { $0.labels["part"] } == ["good", "total"])
         #expect(abs(points[0].v - 19.8) < 1e-6 && abs(points[1].v - 20) < 1e-6)
         h.press(.char("O"))
-        let screen = h.screen(width: 140, height: 14)
+        let screen = h.screen(width: 160, height: 14)
         #expect(screen[0] == " Vigil  1 Main  A Alerts  I Incidents  S Silences  O Objectives")
         #expect(
             screen[1]
-                == "┏ Objectives: 1 critical, 0 warning, 0 ok; criteria: 1 pass, 1 fail, 1 not measured ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ ✖ CRIT ┓"
+                == "┏ Objectives: 1 critical, 0 warning, 0 ok; criteria: 1 pass, 1 fail, 1 not measured ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ ✖ CRIT ┓"
         )
         #expect(
             screen[2]
-                == "┃   STATE   OBJECTIVE         SLI       TARGET  BUDGET            LEFT                            BURN 5m  1h     6h     WINDOW  COVERAGE  ┃"
+                == "┃   STATE   OBJECTIVE         SLI       TARGET  BUDGET            OVER WINDOW  LEFT                          BURN 5m  1h     6h     WINDOW  COVERAGE           ┃"
         )
         #expect(
             screen[3]
-                == "┃ > ✖ CRIT  Availability      99%       99.9%   ░░░░░░░░░░ -900%  overspent: 31 of 3 errors       10       10     10     10      3 m of 3… ┃"
+                == "┃ > ✖ CRIT  Availability      99%       99.9%   ░░░░░░░░░░ -900%             ▁ overspent: 31 of 3 errors     10       10     10     10      3 m of 30 d 0 h    ┃"
         )
         #expect(
             screen[6]
-                == "┃ Users                               2084          ≥ 100000      ✖ FAIL                                                                   ┃"
+                == "┃ Users                               2084          ≥ 100000      ✖ FAIL                                                                                       ┃"
         )
         #expect(
             screen[7]
-                == "┃ No critical incidents               0             ≤ 0           ✓ PASS                                                                   ┃"
+                == "┃ No critical incidents               0             ≤ 0           ✓ PASS                                                                                       ┃"
         )
         #expect(
             screen[8]
-                == "┃ NPS above 50                        –                           … not measured (surveys are outside Vigil)                               ┃"
+                == "┃ NPS above 50                        –                           … not measured (surveys are outside Vigil)                                                   ┃"
         )
     }
 
@@ -105,8 +105,14 @@ import VigilUI
         #expect(
             screen[2].hasPrefix(
                 "┃ CRIT Availability: SLI 99% (objective 99.9%, rolling 30 d); budget -900%: overspent: 31"))
-        // The budget line starts where the data does: three minutes of a month, at the right edge.
-        #expect(screen[3].hasPrefix("┃100% ") && !screen[3].contains("⠉⠉⠉⠉"))
+        // The chart: the "spent" line at 0%, the budget far below it, and
+        // only at the right edge: three minutes of a month have data.
+        #expect(screen[3].hasPrefix("┃    0% ┄ budget spent ┄┄┄"))
+        #expect(screen[12].hasSuffix("⣀┃") && screen[12].dropFirst().dropLast(2).allSatisfy { $0 == " " })
+        #expect(
+            screen[15]
+                == "┃ budget left of the errors the traffic so far allowed (0%: spent at the sustainable rate), 2025-10-25 16:03 to 2025-… ┃"
+        )
         let table = Array(screen.drop { !$0.contains("WINDOW    BURN") }.prefix(8))
         #expect(
             table == [

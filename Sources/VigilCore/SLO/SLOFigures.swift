@@ -111,30 +111,33 @@ public struct SLOFigures: Sendable, Equatable, Codable {
         counts.ratio1h = ratio(3_600_000)
         counts.ratio6h = ratio(21_600_000)
         var f = compute(o, counts: counts, now: now, problem: problem)
-        // The burn-down: bad events (or minutes) a slot of the full window,
-        // against the whole window's budget (events: at the traffic so
-        // far, spread over the window). One pass, no sort.
+        // The burn-down: the budget left as the window went on, by the
+        // same definition as the figure: time slices against the whole
+        // window's minutes; events against the errors the traffic up to
+        // then allowed. One pass, no sort.
         let fullMs = o.window.fullLengthMs(now: now)
         let slots = burnDownSlots
         let width = max(60_000, fullMs / Int64(slots))
         var bad = [Double](repeating: 0, count: slots)
+        var total = [Double](repeating: 0, count: slots)
         var firstSlot = slots
         for (m, v) in ledger.minutes where m >= start && m < end && v.total > 0 {
             let i = min(slots - 1, Int((m - start) / width))
-            bad[i] += tally(v).bad
+            let c = tally(v)
+            bad[i] += c.bad
+            total[i] += c.total
             firstSlot = min(firstSlot, i)
         }
-        let elapsedMinutes = max(1, counts.coveredMinutes)
-        let allowed =
-            slices
-            ? Double(fullMs / 60_000) * o.budget
-            : counts.total / Double(elapsedMinutes) * Double(fullMs / 60_000) * o.budget
-        if allowed > 0, counts.total > 0 {
+        if counts.total > 0 {
             var spent = 0.0
+            var seen = 0.0
             f.burnDown = (0..<slots).map { i in
                 spent += bad[i]
+                seen += total[i]
                 // Nothing before the first data: no data is not a full budget.
-                return i >= firstSlot && start + Int64(i) * width <= now ? 1 - spent / allowed : nil
+                guard i >= firstSlot, start + Int64(i) * width <= now else { return nil }
+                let allowed = slices ? Double(fullMs / 60_000) * o.budget : seen * o.budget
+                return allowed > 0 ? 1 - spent / allowed : nil
             }
             f.burnDownFullMs = fullMs
         }

@@ -28,21 +28,28 @@ struct ObjectiveDetail: Widget, Styled {
         let chartHeight = max(4, (inner.maxY - y) / 2)
         if !f.burnDown.isEmpty {
             let slots = f.burnDown.count
+            // The ideal spends the budget evenly to nothing at the window's
+            // end: a line for time slices; for events, where the budget
+            // grows with the traffic, spending at the sustainable rate
+            // keeps it at 0%, the "budget spent" line.
             let ideal: [Double?] = (0..<slots).map { 100 * (1 - Double($0 + 1) / Double(slots)) }
+            var lines = [LineChart.Line(values: f.burnDown.map { $0.map { $0 * 100 } }, style: theme.state(state))]
+            if f.budgeting == "timeslices" { lines.append(LineChart.Line(values: ideal, style: theme.dim)) }
             let chart = LineChart(
-                lines: [
-                    LineChart.Line(values: f.burnDown.map { $0.map { $0 * 100 } }, style: theme.state(state)),
-                    LineChart.Line(values: ideal, style: theme.dim),
-                ],
+                lines: lines,
                 marks: [LineChart.Mark(value: 0, label: "budget spent", style: theme.state(.critical))],
                 // The time axis ends now only for a rolling window.
                 unit: "%", windowMs: f.window.hasPrefix("rolling") ? f.burnDownFullMs : 0, look: look)
             chart.render(in: Rect(x: inner.x, y: y, width: inner.width, height: chartHeight), on: &c)
             y += chartHeight
+            let span =
+                "\(String(IncidentHistory.time(f.windowStartMs).prefix(16))) to "
+                + "\(String(IncidentHistory.time(f.windowStartMs + f.burnDownFullMs).prefix(16))) UTC"
             line(
-                "budget left (bright) against spending it evenly (dim), \(String(IncidentHistory.time(f.windowStartMs).prefix(16))) "
-                    + "to \(String(IncidentHistory.time(f.windowStartMs + f.burnDownFullMs).prefix(16))) UTC", theme.dim
-            )
+                f.budgeting == "timeslices"
+                    ? "budget left (bright) against spending it evenly (dim), \(span)"
+                    : "budget left of the errors the traffic so far allowed (0%: spent at the sustainable rate), \(span)",
+                theme.dim)
         } else {
             line("no burn-down yet: no data in the window", theme.dim)
         }

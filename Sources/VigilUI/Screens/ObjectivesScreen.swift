@@ -69,7 +69,8 @@ public struct ObjectivesScreen: Widget, Styled {
             DisplayWidth.pad("  STATE", to: 10) + DisplayWidth.pad("OBJECTIVE", to: 18)
                 + DisplayWidth.pad("SLI", to: 10)
                 + DisplayWidth.pad("TARGET", to: 8) + DisplayWidth.pad("BUDGET", to: 18)
-                + DisplayWidth.pad("LEFT", to: 32) + DisplayWidth.pad("BURN 5m", to: 9) + DisplayWidth.pad("1h", to: 7)
+                + DisplayWidth.pad("OVER WINDOW", to: 13) + DisplayWidth.pad("LEFT", to: 30)
+                + DisplayWidth.pad("BURN 5m", to: 9) + DisplayWidth.pad("1h", to: 7)
                 + DisplayWidth.pad("6h", to: 7) + DisplayWidth.pad("WINDOW", to: 8) + "COVERAGE",
             theme.title.with(.underline))
         for (i, (f, state)) in zip(objectives, states).enumerated() {
@@ -81,7 +82,8 @@ public struct ObjectivesScreen: Widget, Styled {
             text += DisplayWidth.pad(f.sli.map { Self.percent($0) } ?? "–", to: 10)
             text += DisplayWidth.pad(Self.percent(f.objective), to: 8)
             text += DisplayWidth.pad(bar(f.budgetRemaining), to: 18)
-            text += DisplayWidth.pad(DisplayWidth.truncate(f.budgetText, to: 31), to: 32)
+            text += DisplayWidth.pad(trend(f.burnDown), to: 13)
+            text += DisplayWidth.pad(DisplayWidth.truncate(f.budgetText, to: 29), to: 30)
             text += burns.joined() + DisplayWidth.pad(Self.burn(f.burnWindow), to: 8)
             text += "\(Self.span(f.coveredMinutes)) of \(Self.span(f.windowMinutes))"
             line(text, theme.state(state))
@@ -103,6 +105,21 @@ public struct ObjectivesScreen: Widget, Styled {
             if s.state == .notMeasured, !s.detail.isEmpty { text += " (\(s.detail))" }
             line(text, s.state == .notMeasured ? theme.dim : theme.state(state))
         }
+    }
+
+    /// The budget left over the window, twelve cells from its start to its
+    /// end (blank where there was no data yet or the window is still to
+    /// come), each the lowest it was in its part of the window.
+    func trend(_ burnDown: [Double?]) -> String {
+        guard !burnDown.isEmpty, burnDown.contains(where: { $0 != nil }) else { return "–" }
+        let ramp: [Character] = glyphs.ascii ? Array("_.-~=+*#") : Array("▁▂▃▄▅▆▇█")
+        let cells = 12
+        return String(
+            (0..<cells).map { i -> Character in
+                let part = burnDown[(i * burnDown.count / cells)..<((i + 1) * burnDown.count / cells)].compactMap { $0 }
+                guard let low = part.min() else { return " " }
+                return ramp[Int((max(0, min(1, low)) * Double(ramp.count - 1)).rounded())]
+            })
     }
 
     /// What is left of the budget as ten cells and a percentage.
