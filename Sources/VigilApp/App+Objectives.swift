@@ -36,6 +36,16 @@ extension App {
                 }
                 ledger.trim(before: o.window.bounds(now: now).start)
                 ledgers[o.id] = ledger
+                // The ticket's windows from the ledger, as series its rule reads.
+                if let ticket = BurnRateAlerts.pairs.last {
+                    for (which, ms) in [("long", ticket.longMs / o.speedup), ("short", ticket.shortMs / o.speedup)] {
+                        guard let ratio = ledger.errorRatio(o, from: now - ms, to: now) else { continue }
+                        let labels = Labels([
+                            Labels.metricName: BurnRateAlerts.ledgerMetric, "objective": o.id, "window": which,
+                        ])
+                        _ = targets.store.append(labels, Point(t: now, v: ratio))
+                    }
+                }
             }
             figures.append(SLOFigures.compute(o, ledger: ledgers[o.id] ?? SLOLedger(), now: now, problem: problem))
         }

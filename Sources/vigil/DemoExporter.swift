@@ -121,7 +121,10 @@ final class DemoExporter: Sendable {
     static func compressObjectives(_ cfg: VigilConfig) -> VigilConfig {
         var cfg = cfg
         cfg.alerts.rules.removeAll { $0.objective != nil }
-        for o in cfg.objectives { cfg.alerts.rules += BurnRateAlerts.rules(o, remote: false, speedup: alertSpeedup) }
+        for i in cfg.objectives.indices {
+            cfg.objectives[i].speedup = alertSpeedup
+            cfg.alerts.rules += BurnRateAlerts.rules(cfg.objectives[i], remote: false)
+        }
         return cfg
     }
 

@@ -123,7 +123,8 @@ import VigilUI
                 "┃ window    10        1 spends the budget exactly over the window                                                      ┃",
                 "┃                                                                                                                      ┃",
                 "┃ ALERTS OF THIS OBJECTIVE                                                                                             ┃",
-                "┃ none pending or firing                                                                                               ┃",
+                // The ticket reads the ledger: it is pending at once, at a burn of 10.
+                "┃ pending  medium    Availability budget burn (ticket, 3d/6h)  burn 10                                                 ┃",
             ])
         h.press(.escape)
         #expect(h.screen(width: 120, height: 30)[1].hasPrefix("┏ Objectives: "))
@@ -207,5 +208,34 @@ import VigilUI
         }
         #expect(asked.filter { $0.hasPrefix("count_over_time") }.count == 1)
         #expect(asked.filter { $0.contains("req_total[5m]") }.count >= 4)
+    }
+}
+
+/// In scrape mode the ticket's 3 days are not in memory: its rule reads the
+/// ledger's error ratios, which reach back into the history.
+@Suite struct LedgerTicketTests {
+    @Test func theTicketFiresOnTheStoredWindow() throws {
+        var cfg = ObjectivesAppTests.config
+        // The demo's clock: the ticket's windows are 2h24m and 12m, its hold 2m.
+        cfg.alerts.rules.removeAll { $0.objective != nil }
+        cfg.objectives[0].speedup = 30
+        cfg.alerts.rules += BurnRateAlerts.rules(cfg.objectives[0], remote: false)
+        var h = Harness(cfg, history: true)
+        h.answer = ObjectivesAppTests.answer(ObjectivesAppTests.Counters())
+        let load = try #require(h.loads.first)
+        // Three stored hours at 1% errors: ten times the sustainable burn.
+        let hours = stride(from: h.now - 3 * 3_600_000, to: h.now - 60_000, by: 60_000)
+        h.send(
+            .historyLoaded(
+                [
+                    "slo:availability": [
+                        Labels(["part": "good"]): hours.map { ($0 + 58_000, 19.8) },
+                        Labels(["part": "total"]): hours.map { ($0 + 58_000, 20.0) },
+                    ]
+                ], from: load.1))
+        h.run(forMs: 200_000)
+        let ticket = h.app.alertsModel.rows.first { $0.key.rule == "Availability budget burn (ticket, 3d/6h)" }
+        #expect(ticket?.state == .firing, "\(h.app.alertsModel.rows.map(\.key.rule))")
+        #expect(abs((ticket?.value ?? 0) - 10) < 0.01)
     }
 }

@@ -107,8 +107,13 @@ import Testing
             (rules[0].holdFor.milliseconds, rules[1].holdFor.milliseconds, rules[2].holdFor.milliseconds) == (
                 120_000, 900_000, 3_600_000
             ))
-        // They wait for their short window only, and memory keeps 6 h, not 3 days.
-        #expect(rules[2].coverageMs == 21_600_000)
+        // The pages wait for their short window only; memory keeps 6 h, not
+        // 3 days: in scrape mode the ticket reads the ledger's ratios.
+        #expect(rules[0].coverageMs == 300_000 && rules[2].coverageMs == 0)
+        #expect(
+            rules[2].promql
+                == "vigil_slo_error_ratio{objective=\"availability\", window=\"long\"} / 0.001 > 1 and ignoring(window) vigil_slo_error_ratio{objective=\"availability\", window=\"short\"} / 0.001 > 1"
+        )
         #expect(c.longestQueryReachMs == 21_600_000)
     }
 

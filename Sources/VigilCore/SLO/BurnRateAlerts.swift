@@ -28,7 +28,7 @@ public enum BurnRateAlerts {
 
     public static var longestWindowMs: Int64 { pairs.map(\.longMs).max()! }
     /// What memory keeps for the objectives' rules in scrape mode: the
-    /// pages' longest window. The ticket's 3 days are read as far as this.
+    /// pages' longest window. The ticket reads the ledger instead.
     public static let memoryCapMs: Int64 = 21_600_000
 
     /// The rule name: `Availability budget burn (page, 1h/5m)`.
@@ -49,11 +49,32 @@ public enum BurnRateAlerts {
         return "(\(long)) / \(budget) > \(factor) and (\(short)) / \(budget) > \(factor)"
     }
 
-    /// The rules for one objective, with the severities given. `speedup`
-    /// shortens windows and holds alike (the demo's compressed day).
-    public static func rules(_ o: Objective, remote: Bool, speedup: Int64 = 1) -> [AlertRule] {
-        pairs.compactMap { p in
-            let promql = expression(o, p, speedup: speedup)
+    /// The series Vigil writes into its own store in scrape mode: an
+    /// objective's error ratio over the ticket's windows from its ledger
+    /// (3 days reach back past memory, into the history).
+    public static let ledgerMetric = "vigil_slo_error_ratio"
+
+    /// The ticket's condition over those series (scrape mode).
+    public static func ledgerExpression(_ o: Objective, _ p: Pair) -> String {
+        let factor = String(format: "%.12g", p.factor(windowMs: o.window.lengthMs))
+        let budget = String(format: "%.12g", o.budget)
+        func series(_ which: String) -> String {
+            "\(ledgerMetric){objective=\"\(escapeLabelValue(o.id))\", window=\"\(which)\"}"
+        }
+        // `ignoring(window)`: the two series differ by that label alone.
+        return
+            "\(series("long")) / \(budget) > \(factor) and ignoring(window) \(series("short")) / \(budget) > \(factor)"
+    }
+
+    /// The rules for one objective, with the severities given; windows and
+    /// holds run `o.speedup` times faster (the demo's compressed day). In
+    /// scrape mode the ticket reads the ledger's ratios (its 3 days are not
+    /// in memory); the pages read the raw series.
+    public static func rules(_ o: Objective, remote: Bool) -> [AlertRule] {
+        let speedup = o.speedup
+        return pairs.compactMap { p in
+            let fromLedger = !remote && p.longMs > memoryCapMs
+            let promql = fromLedger ? ledgerExpression(o, p) : expression(o, p, speedup: speedup)
             guard let expr = try? QueryParser.parse(promql) else { return nil }
             let factor = formatSampleValue((p.factor(windowMs: o.window.lengthMs) * 100).rounded() / 100)
             var rule = AlertRule(
@@ -69,7 +90,8 @@ public enum BurnRateAlerts {
             rule.remote = remote
             rule.builtIn = true
             rule.objective = o.id
-            rule.coverageOverrideMs = p.shortMs / speedup
+            // The ledger's ratios come from the history: no wait for data.
+            rule.coverageOverrideMs = fromLedger ? 0 : p.shortMs / speedup
             return rule
         }
     }

@@ -37,6 +37,9 @@ public struct Objective: Sendable {
     /// Where a latency threshold was written: a threshold that is no
     /// bucket boundary is found only when the histogram is first seen.
     public var thresholdAt: SourcePosition?
+    /// How much faster than the clock its alerts' windows and holds run
+    /// (the demo's compressed day: 30).
+    public var speedup: Int64 = 1
 
     public init(
         id: String, name: String, indicator: Indicator, objective: Double, window: SLOWindow, budgeting: Budgeting,

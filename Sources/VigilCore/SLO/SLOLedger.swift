@@ -71,6 +71,28 @@ public struct SLOLedger: Sendable, Equatable {
         minutes = minutes.filter { $0.key >= start - 60_000 }
     }
 
+    /// The error ratio over [from, to] by the objective's budgeting
+    /// (events, or the share of bad minutes), nil without data: what a
+    /// burn-rate window reads when memory does not reach back that far.
+    public func errorRatio(_ o: Objective, from: Int64, to: Int64) -> Double? {
+        var bad = 0.0
+        var total = 0.0
+        var m = from - ((from % 60_000) + 60_000) % 60_000
+        while m <= to {
+            if let v = minutes[m], v.total > 0 {
+                if o.budgeting == .timeslices {
+                    total += 1
+                    if v.good / v.total < o.objective { bad += 1 }
+                } else {
+                    total += v.total
+                    bad += max(0, v.total - v.good)
+                }
+            }
+            m += 60_000
+        }
+        return total > 0 ? bad / total : nil
+    }
+
     /// Good and total over [from, to).
     public func sum(from: Int64, to: Int64) -> Minute {
         var out = Minute(good: 0, total: 0)
