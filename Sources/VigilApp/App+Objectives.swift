@@ -36,8 +36,12 @@ extension App {
                 }
                 ledger.trim(before: o.window.bounds(now: now).start)
                 ledgers[o.id] = ledger
-                // The ticket's windows from the ledger, as series its rule reads.
-                if let ticket = BurnRateAlerts.pairs.last {
+                // The ticket's windows from the ledger, as series its rule
+                // reads, once the ledger (with the history) covers the short
+                // one: a few minutes of data are not three days' burn.
+                if let ticket = BurnRateAlerts.pairs.last, let first = ledger.firstMinute,
+                    first <= now - ticket.shortMs / o.speedup
+                {
                     for (which, ms) in [("long", ticket.longMs / o.speedup), ("short", ticket.shortMs / o.speedup)] {
                         guard let ratio = ledger.errorRatio(o, from: now - ms, to: now) else { continue }
                         let labels = Labels([

@@ -123,8 +123,8 @@ import VigilUI
                 "┃ window    10        1 spends the budget exactly over the window                                                      ┃",
                 "┃                                                                                                                      ┃",
                 "┃ ALERTS OF THIS OBJECTIVE                                                                                             ┃",
-                // The ticket reads the ledger: it is pending at once, at a burn of 10.
-                "┃ pending  medium    Availability budget burn (ticket, 3d/6h)  burn 10                                                 ┃",
+                // The ticket waits until the ledger covers its 6-hour window.
+                "┃ none pending or firing                                                                                               ┃",
             ])
         h.press(.escape)
         #expect(h.screen(width: 120, height: 30)[1].hasPrefix("┏ Objectives: "))
@@ -237,5 +237,28 @@ import VigilUI
         let ticket = h.app.alertsModel.rows.first { $0.key.rule == "Availability budget burn (ticket, 3d/6h)" }
         #expect(ticket?.state == .firing, "\(h.app.alertsModel.rows.map(\.key.rule))")
         #expect(abs((ticket?.value ?? 0) - 10) < 0.01)
+    }
+}
+
+/// A restarted service resets its counters: the ledger counts rates, and
+/// `rate` treats a reset as Prometheus does, so the budget sees neither a
+/// negative count nor a burst.
+@Suite struct CounterResetTests {
+    @Test func aResetCounterNeitherSpendsNorRefundsTheBudget() throws {
+        var h = Harness(ObjectivesAppTests.config)
+        let counters = ObjectivesAppTests.Counters()
+        h.answer = ObjectivesAppTests.answer(counters)
+        h.run(forMs: 120_000)
+        let before = try #require(h.app.objectiveFigures.first)
+        // The service restarts: both counters start again from zero.
+        counters.ok = 0
+        counters.failed = 0
+        h.run(forMs: 120_000)
+        let after = try #require(h.app.objectiveFigures.first)
+        // Two more minutes at 20 requests a second, 1% failing: about 2,400
+        // more requests and 24 more errors, the SLI still 99%.
+        #expect(after.total - before.total > 2_200 && after.total - before.total < 2_600)
+        #expect(abs(after.sli! - 0.99) < 0.001)
+        #expect(after.burn5m! > 9 && after.burn5m! < 11)
     }
 }

@@ -112,7 +112,7 @@ import Testing
         #expect(rules[0].coverageMs == 300_000 && rules[2].coverageMs == 0)
         #expect(
             rules[2].promql
-                == "vigil_slo_error_ratio{objective=\"availability\", window=\"long\"} / 0.001 > 1 and ignoring(window) vigil_slo_error_ratio{objective=\"availability\", window=\"short\"} / 0.001 > 1"
+                == "max(vigil_slo_error_ratio{objective=\"availability\", window=\"long\"}) / 0.001 > 1 and max(vigil_slo_error_ratio{objective=\"availability\", window=\"short\"}) / 0.001 > 1"
         )
         #expect(c.longestQueryReachMs == 21_600_000)
     }

@@ -17,8 +17,11 @@ import Testing
     /// the rules' holds cut to seconds (the plan's 5m would make a slow test).
     static func config(port: Int, in dir: URL) throws -> String {
         let shipped = try String(contentsOfFile: TmuxSession.root + "/dashboards/normaldance.yaml", encoding: .utf8)
+        // The objectives' burn-rate alerts would join the list as it is
+        // walked; this test is about the plan's rules, so it leaves them out.
+        let withoutObjectives = shipped.range(of: "\nobjectives:").map { String(shipped[..<$0.lowerBound]) } ?? shipped
         let text =
-            shipped
+            withoutObjectives
             .replacingOccurrences(of: "http://127.0.0.1:9464/metrics", with: "http://127.0.0.1:\(port)/metrics")
             .replacingOccurrences(of: "interval: 5s", with: "interval: 1s")
             .replacingOccurrences(of: "timeout: 2s", with: "timeout: 1s")

@@ -61,9 +61,8 @@ public enum BurnRateAlerts {
         func series(_ which: String) -> String {
             "\(ledgerMetric){objective=\"\(escapeLabelValue(o.id))\", window=\"\(which)\"}"
         }
-        // `ignoring(window)`: the two series differ by that label alone.
-        return
-            "\(series("long")) / \(budget) > \(factor) and ignoring(window) \(series("short")) / \(budget) > \(factor)"
+        // `max`: one series each, without labels, as the pages' sums are.
+        return "max(\(series("long"))) / \(budget) > \(factor) and max(\(series("short"))) / \(budget) > \(factor)"
     }
 
     /// The rules for one objective, with the severities given; windows and

@@ -17,6 +17,8 @@ public struct SLOLedger: Sendable, Equatable {
 
     public private(set) var minutes: [Int64: Minute] = [:]
     var lastFedMs: Int64?
+    /// The oldest minute held: how far back the ledger covers.
+    public private(set) var firstMinute: Int64?
 
     public init() {}
 
@@ -26,6 +28,7 @@ public struct SLOLedger: Sendable, Equatable {
         defer { lastFedMs = now }
         guard good.isFinite, total.isFinite else { return }
         let minute = now - ((now % 60_000) + 60_000) % 60_000
+        firstMinute = min(firstMinute ?? minute, minute)
         if gauge {
             minutes[minute, default: Minute(good: 0, total: 0)].good += good
             minutes[minute, default: Minute(good: 0, total: 0)].total += 1
@@ -41,7 +44,10 @@ public struct SLOLedger: Sendable, Equatable {
 
     /// Sets minutes read from the history (kept where this process has its own).
     public mutating func backfill(_ stored: [Int64: Minute]) {
-        for (m, v) in stored where minutes[m] == nil { minutes[m] = v }
+        for (m, v) in stored where minutes[m] == nil {
+            minutes[m] = v
+            firstMinute = min(firstMinute ?? m, m)
+        }
     }
 
     /// The history's name for an objective's recorded rates (a series
@@ -68,7 +74,9 @@ public struct SLOLedger: Sendable, Equatable {
 
     /// Forgets minutes before `start`.
     public mutating func trim(before start: Int64) {
+        guard let first = firstMinute, first < start - 60_000 else { return }
         minutes = minutes.filter { $0.key >= start - 60_000 }
+        firstMinute = minutes.keys.min()
     }
 
     /// The error ratio over [from, to] by the objective's budgeting
