@@ -219,7 +219,11 @@ struct Dashboard: ParsableCommand {
             alerts: .replaying(journal, config: fast, identity: identity))
         // The objectives' windows as the history holds them: a one-shot
         // frame has only its own seconds otherwise.
-        if !fast.objectives.isEmpty, let store = try? HistoryStore(path: stateDir + "/history.sqlite") {
+        // Only a store that exists: --once writes nothing, not even an empty file.
+        let historyPath = stateDir + "/history.sqlite"
+        if !fast.objectives.isEmpty, FileManager.default.fileExists(atPath: historyPath),
+            let store = try? HistoryStore(path: historyPath)
+        {
             let now = RunLoop.now()
             var stored: [String: [Labels: [(Int64, Double)]]] = [:]
             for o in fast.objectives {

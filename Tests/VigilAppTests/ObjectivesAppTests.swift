@@ -58,7 +58,7 @@ import VigilUI
         #expect(abs(f.sli! - 0.99) < 1e-6)
         #expect(abs(f.burn5m! - 10) < 1e-6)
         #expect(f.state == .critical)  // ten times the allowed errors: the budget is overspent
-        #expect(f.budgetText == "overspent: 31 of 3 errors")
+        #expect(f.budgetText == "overspent: 31 of 3.1 errors")
         // The rates go to the history beside the metrics.
         let points = try #require(h.recorded.last).filter { $0.metric == "slo:availability" }
         #expect(points.map { $0.labels["part"] } == ["good", "total"])
@@ -76,7 +76,7 @@ import VigilUI
         )
         #expect(
             screen[3]
-                == "┃ > ✖ CRIT  Availability      99%       99.9%   ░░░░░░░░░░ -900%             ▁ overspent: 31 of 3 errors     10       10     10     10      3 m of 30 d 0 h    ┃"
+                == "┃ > ✖ CRIT  Availability      99%       99.9%   ░░░░░░░░░░ -900%             ▁ overspent: 31 of 3.1 errors   10       10     10     10      3 m of 30 d 0 h    ┃"
         )
         #expect(
             screen[6]

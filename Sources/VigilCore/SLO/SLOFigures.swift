@@ -209,8 +209,10 @@ public struct SLOFigures: Sendable, Equatable, Codable {
         return "\(sign)\(s) s"
     }
 
-    /// `1,234`.
+    /// `1,234`; under ten with a decimal (`0.9 of 0.3 errors`), so a young
+    /// window's first errors do not read as `0 of 0`.
     static func count(_ v: Double) -> String {
+        if abs(v) < 10 { return formatSampleValue((v * 10).rounded() / 10) }
         let n = Int(v.rounded())
         var digits = Array(String(n))
         var i = digits.count - 3
