@@ -76,13 +76,7 @@ public struct SLOFigures: Sendable, Equatable, Codable {
     public static func compute(_ o: Objective, ledger: SLOLedger, now: Int64, problem: String? = nil) -> SLOFigures {
         let (start, end) = o.window.bounds(now: now)
         let slices = o.budgeting == .timeslices
-        // A minute's bad and total: events, or for time slices one minute,
-        // bad when its ratio is under the objective.
-        func tally(_ v: SLOLedger.Minute) -> (bad: Double, total: Double) {
-            guard v.total > 0 else { return (0, 0) }
-            if slices { return (v.good / v.total < o.objective ? 1 : 0, 1) }
-            return (max(0, v.total - v.good), v.total)
-        }
+        func tally(_ v: SLOLedger.Minute) -> (bad: Double, total: Double) { SLOLedger.tally(o, v) }
         // The whole window: one pass over the ledger (a month is 43,200
         // minutes); the burn windows: a look-up a minute of theirs.
         var counts = Counts(bad: 0, total: 0, ratio5m: nil, ratio1h: nil, ratio6h: nil, coveredMinutes: 0)

@@ -87,18 +87,23 @@ public struct SLOLedger: Sendable, Equatable {
         var total = 0.0
         var m = from - ((from % 60_000) + 60_000) % 60_000
         while m <= to {
-            if let v = minutes[m], v.total > 0 {
-                if o.budgeting == .timeslices {
-                    total += 1
-                    if v.good / v.total < o.objective { bad += 1 }
-                } else {
-                    total += v.total
-                    bad += max(0, v.total - v.good)
-                }
+            if let v = minutes[m] {
+                let c = Self.tally(o, v)
+                bad += c.bad
+                total += c.total
             }
             m += 60_000
         }
         return total > 0 ? bad / total : nil
+    }
+
+    /// A minute's bad and total by the objective's budgeting: its events,
+    /// or for time slices one minute, bad when its ratio is under the
+    /// objective. Nothing for a minute without traffic.
+    public static func tally(_ o: Objective, _ v: Minute) -> (bad: Double, total: Double) {
+        guard v.total > 0 else { return (0, 0) }
+        if o.budgeting == .timeslices { return (v.good / v.total < o.objective ? 1 : 0, 1) }
+        return (max(0, v.total - v.good), v.total)
     }
 
     /// Good and total over [from, to).
