@@ -13,6 +13,7 @@ packages=(
   python3-prometheus-client  # tests compare parses with Python's parser
   prometheus prometheus-node-exporter  # real endpoints and the PromQL reference
   prometheus-alertmanager  # server mode: alerts and silences (amtool too)
+  victoria-metrics       # server mode proven on a second server (vmalert too)
   debootstrap            # the package test installs the .deb into a Debian root with no Swift
   binutils               # readelf and strip for the package
   chromium               # renders the HTML report to a PNG, headless

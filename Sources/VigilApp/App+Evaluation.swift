@@ -192,10 +192,12 @@ extension App {
 
     /// When `--once` may print: every target scraped twice (rates need
     /// two scrapes), every panel has its answer, and the server's answers
-    /// (graphs' ranges too) are all in.
+    /// (graphs' ranges too) are all in. Server mode has no targets of its
+    /// own to wait for.
     public var readyToPrint: Bool {
         let serverDone = prometheus.map { $0.settled && $0.sent > 0 } ?? true
-        return targets.scrapes >= 2 * max(1, targets.targets.count) && everyPanelSettled && serverDone
+        let scraped = targets.targets.isEmpty ? prometheus != nil : targets.scrapes >= 2 * targets.targets.count
+        return scraped && everyPanelSettled && serverDone
     }
 
     /// Targets (and the server) whose last scrape failed, with the reason.

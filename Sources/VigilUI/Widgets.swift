@@ -305,7 +305,15 @@ extension GraphWidget {
             foot +=
                 "  warn \(ValueFormat.format(t.warning, unit: unit)) crit \(ValueFormat.format(t.critical, unit: unit))"
         }
-        c.put(DisplayWidth.truncate(foot, to: r.width), x: r.x, y: r.maxY - 1, style: theme.dim, clip: r)
+        var footStyle = theme.dim
+        // The query failed now but the window still has points (a server
+        // that answered the range and refused the instant): the reason
+        // takes the footer, or it would be nowhere on the panel.
+        if case .error(let why) = model.state {
+            foot = why
+            footStyle = theme.state(model.state)
+        }
+        c.put(DisplayWidth.truncate(foot, to: r.width), x: r.x, y: r.maxY - 1, style: footStyle, clip: r)
         // A time axis above the footer where the panel has the lines.
         let axis = r.height >= 10 && model.windowMs > 0
         if axis {

@@ -42,6 +42,26 @@ import Testing
         } catch {
             #expect(error.message == "bad_data: 1:5: parse error: unexpected <EOF>")
         }
+        // VictoriaMetrics 1.79's shape (the status as errorType, the query
+        // repeated): the reason alone.
+        do {
+            _ = try PrometheusAPI.parse(
+                bytes(
+                    #"{"status":"error","errorType":"422","error":"error when executing query=\"x / on() x\" for (time=1795971971864, step=300000): cannot evaluate \"x{a=\\\": \\\"} / on () x\": duplicate time series on the left side of / on (): {a=\"1\"} and {a=\"2\"}"}"#
+                ))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message == #"duplicate time series on the left side of / on (): {a="1"} and {a="2"}"#)
+        }
+        do {
+            _ = try PrometheusAPI.parse(
+                bytes(
+                    #"{"status":"error","errorType":"422","error":"error when executing query=\"sum(rate(foo[1m]\" for (time=1795971935221, step=300000): argList: unexpected token \"\"; want \",\", \")\"; unparsed data: \"\""}"#
+                ))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message == #"argList: unexpected token ""; want ",", ")"; unparsed data: """#)
+        }
         do {
             _ = try PrometheusAPI.parse(bytes("<html>502 Bad Gateway</html>"))
             Issue.record("expected an error")

@@ -71,3 +71,23 @@ import VigilCore
         #expect(short.lines[0] == "           -4m                     -2m                   now")
     }
 }
+
+@Suite struct ChartErrorTests {
+    /// A server that answered the range and refused the instant query: the
+    /// chart keeps its points and its footer says why, in the error's
+    /// colour, where the scale and thresholds were.
+    @Test func aFailedQueryOverKeptPointsSaysWhyInTheFooter() {
+        var m = PanelModel(
+            panel: ViewTests.config.dashboards[0].panels[2], config: ViewTests.config, snapshot: ViewTests.snapshot())
+        m.type = .graph
+        m.series = [m.series[0]]
+        m.state = .error("HTTP 422: duplicate time series on the left side of / on ()")
+        var c = Canvas(width: 70, height: 6)
+        GraphWidget(model: m, look: ChartTests.look).render(in: Rect(x: 0, y: 0, width: 70, height: 6), on: &c)
+        #expect(
+            c.lines[5] == "HTTP 422: duplicate time series on the left side of / on ()"
+                + String(repeating: " ", count: 11))
+        #expect(c[0, 5].style == Theme.fallback.state(m.state))
+        #expect(c.lines[0].hasPrefix("now "))
+    }
+}

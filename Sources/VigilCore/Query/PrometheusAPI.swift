@@ -47,6 +47,30 @@ public enum PrometheusAPI {
         return (c.url?.absoluteString ?? base).replacingOccurrences(of: "+", with: "%2B")
     }
 
+    /// The reason of an error message without what the operator already
+    /// knows: VictoriaMetrics writes `error when executing query="Q" for
+    /// (time=…, step=…): cannot evaluate "Q": REASON`, and a panel
+    /// that cuts the line would show only the query.
+    static func errorWords(_ message: String) -> String {
+        var rest = Substring(message)
+        if rest.hasPrefix("error when executing query="), let r = rest.range(of: ", step=") {
+            rest = rest[r.upperBound...]
+            if let close = rest.range(of: "): ") { rest = rest[close.upperBound...] }
+        }
+        // The query is quoted with its own quotes escaped: the first
+        // unescaped quote ends it.
+        if rest.hasPrefix("cannot evaluate \"") {
+            var i = rest.index(rest.startIndex, offsetBy: 17)
+            var escaped = false
+            while i < rest.endIndex, escaped || rest[i] != "\"" {
+                escaped = !escaped && rest[i] == "\\"
+                i = rest.index(after: i)
+            }
+            if rest[i...].hasPrefix("\": ") { rest = rest[rest.index(i, offsetBy: 3)...] }
+        }
+        return rest.isEmpty ? message : String(rest)
+    }
+
     /// Parses an answer, successful or not: an error answer (`"status":
     /// "error"`, with any HTTP status) throws the server's own message.
     public static func parse(_ body: [UInt8]) throws(PromAPIError) -> PromAPIResponse {
@@ -56,8 +80,10 @@ public enum PrometheusAPI {
         }
         let warnings = (root["warnings"] as? [String] ?? []) + (root["infos"] as? [String] ?? [])
         guard (root["status"] as? String) == "success" else {
-            let type = root["errorType"] as? String
-            let message = root["error"] as? String ?? "status is not success"
+            // VictoriaMetrics puts the HTTP status in errorType (which the
+            // caller already names) and the query itself in the message.
+            let type = (root["errorType"] as? String).flatMap { Int($0) == nil ? $0 : nil }
+            let message = errorWords(root["error"] as? String ?? "status is not success")
             throw PromAPIError(type.map { "\($0): \(message)" } ?? message)
         }
         guard let data = root["data"] as? [String: Any], let type = data["resultType"] as? String else {

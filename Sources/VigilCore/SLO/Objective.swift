@@ -78,18 +78,21 @@ public struct Objective: Sendable {
 
     /// The good and total event rates (per second) over `range` as PromQL,
     /// for what the history records and the window's arithmetic; nil for
-    /// a gauge, whose ratio is time.
-    public func eventRates(_ range: String) -> (good: String, total: String)? {
+    /// a gauge, whose ratio is time. `function: "increase"` gives the
+    /// counts instead (a server's window: VictoriaMetrics' `rate` divides
+    /// by the time its samples span, not by the range, so rate × range
+    /// would count a young window's minutes as a month's).
+    public func eventRates(_ range: String, function f: String = "rate") -> (good: String, total: String)? {
         switch indicator {
         case .ratio(let good?, _, let total):
-            return ("sum(rate(\(good)[\(range)]))", "sum(rate(\(total)[\(range)]))")
+            return ("sum(\(f)(\(good)[\(range)]))", "sum(\(f)(\(total)[\(range)]))")
         case .ratio(nil, let bad, let total):
-            let t = "sum(rate(\(total)[\(range)]))"
-            return ("\(t) - sum(rate(\(bad ?? total)[\(range)]))", t)
+            let t = "sum(\(f)(\(total)[\(range)]))"
+            return ("\(t) - sum(\(f)(\(bad ?? total)[\(range)]))", t)
         case .latency(let histogram, let matchers, let threshold):
             let bucket = "\(histogram)_bucket{\((matchers + [Self.leMatcher(threshold)]).joined(separator: ", "))}"
             let count = "\(histogram)_count" + (matchers.isEmpty ? "" : "{\(matchers.joined(separator: ", "))}")
-            return ("sum(rate(\(bucket)[\(range)]))", "sum(rate(\(count)[\(range)]))")
+            return ("sum(\(f)(\(bucket)[\(range)]))", "sum(\(f)(\(count)[\(range)]))")
         case .gauge:
             return nil
         }
