@@ -62,6 +62,10 @@ public struct AlertsModel: Sendable {
     /// Labels of the alerts Alertmanager holds active, for the inventory's
     /// "expires while still firing" warning.
     public var alertmanagerAlerts: [AMAlert] = []
+    /// Vigil's own rules that Alertmanager also reports by the same name
+    /// (`High Error Rate` and `HighErrorRate` are one): the rule is
+    /// evaluated twice, and would page twice once notifications are sent.
+    public var evaluatedTwice: [(rule: String, alert: String)] = []
     /// Vigil's own running silences (`s` on the Alerts screen), in the
     /// inventory's shape: the alert's labels as matchers, who, since when.
     public var localSilences: [AMSilence] = []
@@ -102,6 +106,11 @@ public struct AlertsModel: Sendable {
         hasAlertmanager = true
         self.silences = silences
         alertmanagerAlerts = alerts
+        func folded(_ s: String) -> String { String(s.lowercased().filter { $0.isLetter || $0.isNumber }) }
+        let server = Dictionary(alerts.map { (folded($0.name), $0.name) }) { a, _ in a }
+        evaluatedTwice = config.alerts.rules.filter { !$0.builtIn }.compactMap { r in
+            server[folded(r.name)].map { (r.name, $0) }
+        }
         for a in alerts {
             var labels = a.labels
             labels["alertname"] = nil

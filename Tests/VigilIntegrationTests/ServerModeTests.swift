@@ -219,6 +219,8 @@ final class ServerStack {
             environment: ["USER": "oncall"])
         try t.keys("A")
         t.wait("the Alertmanager alert") { self.line($0, "alertmanager/HighErrorRate").contains("FIRING") }
+        // The shipped config's own High Error Rate is the server's rule too.
+        t.waitFor("evaluated twice: Vigil's rule High Error Rate is also the server's alertmanager/HighErrorRate")
         // Firing alerts sort first: the top row.
         for _ in 0..<8 { try t.keys("k") }
         t.wait("the Alertmanager alert selected") { s in

@@ -89,12 +89,15 @@ public struct RuleSpec: Sendable {
     public var severity: Located<String>
     public var description: String?
     public var action: String?
+    /// `datasource:` as written: local, prometheus, or alertmanager (the
+    /// server's own rule, not evaluated by Vigil).
+    public var datasource: Located<String>?
     public var at: SourcePosition
 
     public init(
         name: String, condition: Located<String>?, expr: (text: String, query: QueryExpr)?, holdFor: PromDuration,
         keepFiringFor: PromDuration?, severity: Located<String>, description: String?, action: String?,
-        at: SourcePosition
+        datasource: Located<String>? = nil, at: SourcePosition
     ) {
         self.name = name
         self.condition = condition
@@ -104,6 +107,7 @@ public struct RuleSpec: Sendable {
         self.severity = severity
         self.description = description
         self.action = action
+        self.datasource = datasource
         self.at = at
     }
 }

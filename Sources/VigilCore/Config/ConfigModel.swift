@@ -254,6 +254,10 @@ public struct AlertsConfig: Sendable {
     public var severities: [Severity] = []
     public var rules: [AlertRule] = []
     public var escalation: [EscalationLevel] = []
+    /// Rules marked `datasource: alertmanager`: the server (Prometheus,
+    /// vmalert) evaluates them and Alertmanager brings their alerts; Vigil
+    /// does not evaluate them a second time.
+    public var onServer: [String] = []
 
     public init() {}
 }

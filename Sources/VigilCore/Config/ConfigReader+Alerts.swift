@@ -89,11 +89,12 @@ extension ConfigReader {
             var severity = Located("", at: position(item))
             var description: String?
             var action: String?
+            var datasource: Located<String>?
             for (k, _, v) in entries(
                 item, "a rule",
                 allowed: [
                     "name", "condition", "expr", "for", "duration", "keep_firing_for", "severity", "description",
-                    "action",
+                    "action", "datasource",
                 ])
             {
                 switch k {
@@ -104,6 +105,13 @@ extension ConfigReader {
                 case "keep_firing_for": keep = duration(v, k)
                 case "severity": severity = Located(string(v, k) ?? "", at: position(v))
                 case "description": description = string(v, k)
+                case "datasource":
+                    let ds = string(v, k) ?? ""
+                    if ["local", "prometheus", "alertmanager"].contains(ds) {
+                        datasource = Located(ds, at: position(v))
+                    } else {
+                        error(v, "a rule's datasource must be local, prometheus or alertmanager")
+                    }
                 default: action = string(v, k)
                 }
             }
@@ -115,7 +123,7 @@ extension ConfigReader {
                     name: name, condition: condition, expr: exprText.map { (text: $0.0, query: $0.1) },
                     holdFor: holdFor,
                     keepFiringFor: keep, severity: severity, description: description, action: action,
-                    at: position(item)))
+                    datasource: datasource, at: position(item)))
         }
         return out
     }

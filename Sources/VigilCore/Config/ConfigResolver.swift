@@ -43,7 +43,8 @@ public struct ConfigResolver {
         config.alerts = AlertsConfig()
         config.alerts.severities = document.severities
         config.alerts.escalation = document.escalation
-        config.alerts.rules = document.rules.compactMap { rule($0, metrics: config.metrics, serverOnly: serverOnly) }
+        config.alerts.rules = document.rules.compactMap { rule($0, metrics: config.metrics, config: config) }
+        config.alerts.onServer = document.rules.filter { $0.datasource?.value == "alertmanager" }.map(\.name)
         if let down = targetDownRule(config, serverOnly: serverOnly) { config.alerts.rules.append(down) }
         config.objectives = objectives(serverOnly: serverOnly)
         for o in config.objectives { config.alerts.rules += BurnRateAlerts.rules(o, remote: serverOnly) }
@@ -84,7 +85,8 @@ public struct ConfigResolver {
         return Dashboard(name: d.name, panels: panels, columns: d.columns)
     }
 
-    mutating func rule(_ spec: RuleSpec, metrics: [MetricDefinition], serverOnly: Bool) -> AlertRule? {
+    mutating func rule(_ spec: RuleSpec, metrics: [MetricDefinition], config: VigilConfig) -> AlertRule? {
+        let serverOnly = config.prometheus != nil && config.targets.isEmpty
         let severities = document.severities
         if !severities.contains(where: { $0.id == spec.severity.value }) {
             error(
@@ -124,6 +126,22 @@ public struct ConfigResolver {
             description: spec.description, action: spec.action)
         rule.promql = promql
         rule.remote = metric?.remote ?? serverOnly
+        // Where the rule is evaluated, when it says: checked like the
+        // rest of it, and a server's own rule is not evaluated here.
+        switch spec.datasource {
+        case let ds? where ds.value == "prometheus":
+            if config.prometheus == nil { error(ds.at, "datasource prometheus needs a prometheus: section") }
+            rule.remote = true
+        case let ds? where ds.value == "local":
+            if config.targets.isEmpty { error(ds.at, "datasource local needs targets: to scrape") }
+            rule.remote = false
+        case let ds? where ds.value == "alertmanager":
+            if config.alertmanager == nil {
+                error(ds.at, "datasource alertmanager needs an alertmanager: section to show the server's alerts")
+            }
+            return nil
+        default: break
+        }
         return rule
     }
 

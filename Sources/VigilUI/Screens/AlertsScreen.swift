@@ -34,6 +34,15 @@ public struct AlertsScreen: Widget, Styled {
                 DisplayWidth.truncate(Sanitizer.clean(first + more, maxLength: 300), to: inner.width - 2),
                 x: inner.x + 1, y: inner.maxY - 1, style: theme.state(.warning), clip: inner)
         }
+        if let twice = m.evaluatedTwice.first {
+            let more = m.evaluatedTwice.count > 1 ? " (and \(m.evaluatedTwice.count - 1) more)" : ""
+            let text =
+                "evaluated twice: Vigil's rule \(twice.rule) is also the server's alertmanager/\(twice.alert)\(more)"
+                + " (datasource: alertmanager on the rule keeps the server's)"
+            c.put(
+                DisplayWidth.truncate(Sanitizer.clean(text, maxLength: 400), to: inner.width - 2), x: inner.x + 1,
+                y: inner.maxY - (m.warnings.isEmpty ? 1 : 2), style: theme.state(.warning), clip: inner)
+        }
         if let e = m.alertmanagerError {
             c.put(
                 Sanitizer.clean(e, maxLength: 300), x: inner.x + 1, y: inner.y + 1, style: theme.state(.error("")),
