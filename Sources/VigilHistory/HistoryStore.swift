@@ -27,6 +27,9 @@ public final class HistoryStore {
         self.path = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        // In a team's shared directory the file is made group-writable
+        // first: SQLite gives its -wal and -shm files the database's mode.
+        SharedState.prepare(path)
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
             let why = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(handle)

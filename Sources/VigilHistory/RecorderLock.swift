@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 
 /// One recorder a state directory: two instances writing the same history
 /// would add every minute's points twice to its rollups. The first takes
@@ -14,6 +15,7 @@ public enum RecorderLock {
         // No lock file (a read-only directory): the store's own open will
         // say what is wrong; do not stop recording for the lock alone.
         guard fd >= 0 else { return nil }
+        SharedState.share(fd: fd, in: directory)
         if flock(fd, LOCK_EX | LOCK_NB) == 0 {
             ftruncate(fd, 0)
             let pid = Array("\(getpid())\n".utf8)

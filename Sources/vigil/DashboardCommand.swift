@@ -90,9 +90,12 @@ struct Dashboard: ParsableCommand {
             cfg.alerts = DemoExporter.compress(cfg.alerts)
             cfg = DemoExporter.compressObjectives(cfg)
         }
-        let dir = stateDir ?? Self.defaultStateDir(demo: demo)
-        // Shown at the top of the help screen: which files this is about.
-        let about = ["config  \(choice)", "state   \(dir)"]
+        let state = locations.stateDirectory(option: stateDir, configured: cfg.stateDir, demo: demo)
+        let dir = state.path
+        // Shown at the top of the help screen: which files this is about,
+        // and whom the state is shared with.
+        let shared = SharedState.group(of: dir).map { "; shared with group \(SharedState.groupName($0))" } ?? ""
+        let about = ["config  \(choice)", "state   \(state.path) (\(state.why)\(shared))"]
         if once {
             try runOnce(cfg, themes: themes, stateDir: dir, about: about)
             return
@@ -100,11 +103,10 @@ struct Dashboard: ParsableCommand {
         try runInteractive(cfg, themes: themes, stateDir: dir, about: about)
     }
 
-    static func defaultStateDir(demo: Bool) -> String {
-        let env = ProcessInfo.processInfo.environment
-        var base = env["XDG_STATE_HOME"] ?? ""
-        if base.isEmpty { base = (env["HOME"] ?? NSHomeDirectory()) + "/.local/state" }
-        return base + "/vigil" + (demo ? "/demo" : "")
+    /// The state directory a command without `--state-dir` uses, as the
+    /// dashboard would (the configuration's `state_dir:` first).
+    static func defaultStateDir(demo: Bool, config: VigilConfig? = nil) -> String {
+        FileLocations.current.stateDirectory(option: nil, configured: config?.stateDir, demo: demo).path
     }
 
     /// Every theme in the directories, a name found earlier hiding the
@@ -273,10 +275,18 @@ struct Dashboard: ParsableCommand {
         let history = noHistory ? OpenedHistory() : openHistory(cfg, stateDir: stateDir)
         options.recordHistory = history.writer != nil
         options.readHistory = history.reader != nil
+        // A shared directory whose files the group cannot write: said at
+        // start and on the help screen (the files this user owns were set
+        // right as they were opened).
+        let unshared = SharedState.problems(in: stateDir)
+        options.about += unshared.map { "warning \($0)" }
         var app = try makeApp(cfg, themes: themes, options: options, alerts: alerts)
         if let stored = history.stored { app.backfill(stored, until: RunLoop.now()) }
         if let problem = history.problem { _ = app.update(.historyFailed(problem), now: RunLoop.now()) }
         if let note = history.note { app.state.message = note }
+        if let first = unshared.first {
+            app.state.message = "state: " + first + (unshared.count > 1 ? " (and \(unshared.count - 1) more)" : "")
+        }
         // VIGIL_TIMINGS=FILE: per server round, the time from asking to the
         // screen showing every answer (the server-mode benchmark reads it).
         let timings = ProcessInfo.processInfo.environment["VIGIL_TIMINGS"].flatMap { FileHandle(forWritingAtPath: $0) }
@@ -302,7 +312,7 @@ extension Dashboard {
         let local = cfg.metrics.filter { !$0.remote }
         guard !local.isEmpty else { return opened }
         do {
-            try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
+            try SharedState.makeDirectory(stateDir)
             let path = stateDir + "/history.sqlite"
             let holder = RecorderLock.claim(directory: stateDir)
             let store = try HistoryStore(path: path)

@@ -23,15 +23,14 @@ struct History: ParsableCommand {
             printError("vigil history: unknown action '\(action)' (show or prune)")
             throw ExitStatus.usage
         }
-        let retention =
-            try FileLocations.current.config(option: config).map { try loadConfig($0).retention }
-            ?? HistoryRetention()
-        let dir = stateDir ?? Dashboard.defaultStateDir(demo: false)
+        let cfg = try FileLocations.current.config(option: config).map { try loadConfig($0) }
+        let retention = cfg?.retention ?? HistoryRetention()
+        let dir = stateDir ?? Dashboard.defaultStateDir(demo: false, config: cfg)
         let path = dir + "/history.sqlite"
         guard FileManager.default.fileExists(atPath: path) else {
             var text = "no history in \(dir) yet"
             let demo = Dashboard.defaultStateDir(demo: true)
-            if stateDir == nil, FileManager.default.fileExists(atPath: demo + "/history.sqlite") {
+            if stateDir == nil, cfg?.stateDir == nil, FileManager.default.fileExists(atPath: demo + "/history.sqlite") {
                 text += " (the demo keeps its own: --state-dir \(demo))"
             }
             say(text)

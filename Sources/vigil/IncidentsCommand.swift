@@ -16,7 +16,7 @@ struct JournalOptions: ParsableArguments {
     /// journal yet.
     func open() throws -> AlertCenter? {
         let cfg = try loadConfig(FileLocations.current.requireConfig(option: config))
-        let dir = stateDir ?? Dashboard.defaultStateDir(demo: false)
+        let dir = directory(cfg)
         guard FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("journal.jsonl")) else {
             return nil
         }
@@ -29,11 +29,17 @@ struct JournalOptions: ParsableArguments {
 
     /// Why there is nothing to show: no journal yet in the state directory,
     /// and where the demo's journal is when the demo has run.
+    /// `--state-dir`, else the configuration's `state_dir:`, else one's own.
+    func directory(_ cfg: VigilConfig?) -> String {
+        stateDir ?? Dashboard.defaultStateDir(demo: false, config: cfg)
+    }
+
     var noJournal: String {
-        let dir = stateDir ?? Dashboard.defaultStateDir(demo: false)
+        let cfg = try? loadConfig(FileLocations.current.requireConfig(option: config))
+        let dir = directory(cfg)
         var text = "no journal in \(dir) yet"
         let demo = Dashboard.defaultStateDir(demo: true)
-        if stateDir == nil, FileManager.default.fileExists(atPath: demo + "/journal.jsonl") {
+        if stateDir == nil, cfg?.stateDir == nil, FileManager.default.fileExists(atPath: demo + "/journal.jsonl") {
             text += " (the demo keeps its own: --state-dir \(demo))"
         }
         return text

@@ -35,7 +35,7 @@ struct Report: ParsableCommand {
         let from = weekly ? start - Int64((Self.weekday(start) + 6) % 7) * 86_400_000 : start
         let to = min(from + (weekly ? 7 : 1) * 86_400_000, PollDriver.now())
         let cfg = try loadConfig(FileLocations.current.requireConfig(option: journal.config))
-        let dir = journal.stateDir ?? Dashboard.defaultStateDir(demo: false)
+        let dir = journal.directory(cfg)
         // The weekly report compares with the week before: read it too.
         let (rollups, problems, source) = Self.read(cfg, dir: dir, from: weekly ? from - 7 * 86_400_000 : from, to: to)
         let center = try journal.open()

@@ -60,7 +60,7 @@ struct SLO: ParsableCommand {
             }
             now = ms
         }
-        let dir = journal.stateDir ?? Dashboard.defaultStateDir(demo: false)
+        let dir = journal.directory(cfg)
         let path = dir + "/history.sqlite"
         var store: HistoryStore?
         var storeProblem: String?

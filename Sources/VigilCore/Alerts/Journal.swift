@@ -39,7 +39,7 @@ public final class Journal {
     /// is an error that says so; the caller then runs read-only.
     public init(directory: String) throws(JournalError) {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try SharedState.makeDirectory(directory)
         } catch {
             throw JournalError(message: "cannot create the state directory \(directory): \(error.localizedDescription)")
         }
@@ -48,6 +48,7 @@ public final class Journal {
         guard fd >= 0 else {
             throw JournalError(message: "cannot write the journal \(path): \(String(cString: strerror(errno)))")
         }
+        SharedState.share(fd: fd, in: directory)
         writable = true
         repairTornTail()
     }

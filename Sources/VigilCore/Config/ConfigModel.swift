@@ -4,6 +4,9 @@ public struct VigilConfig: Sendable {
     public var theme: String?
     /// How far back the store keeps points (at least what the queries need).
     public var history: PromDuration?
+    /// `state_dir:` (absolute, `~/` expanded): the journal and history a
+    /// team shares; `--state-dir` still wins.
+    public var stateDir: String?
     /// How long the history store keeps raw points and rollups.
     public var retention = HistoryRetention()
     /// Service level objectives and the other success criteria.

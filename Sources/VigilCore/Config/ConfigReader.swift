@@ -173,7 +173,7 @@ final class ConfigReader {
             node, "the configuration",
             allowed: [
                 "refresh", "theme", "history", "retention", "targets", "prometheus", "alertmanager", "logs", "metrics",
-                "dashboards", "alerts", "keys", "objectives", "criteria",
+                "dashboards", "alerts", "keys", "objectives", "criteria", "state_dir",
             ])
         {
             switch key {
@@ -182,6 +182,16 @@ final class ConfigReader {
                 config.theme = string(value, "theme")
                 config.positions["theme"] = position(value)
             case "history": config.history = duration(value, "history")
+            case "state_dir":
+                // Relative to the configuration file, so a team's file
+                // names one place wherever it is read from.
+                if let s = string(value, "state_dir") {
+                    if s.isEmpty || s.contains("\0") {
+                        error(value, "state_dir must be a directory path")
+                    } else {
+                        config.stateDir = FileLocations.absolute(s, relativeTo: FileLocations.parent(file))
+                    }
+                }
             case "retention": config.retention = retention(value)
             case "targets": config.targets = targets(value)
             case "logs": config.logs = logSources(value)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where Vigil finds its configuration and themes, installed or in a
 /// checkout, and why it chose what it chose.
 ///
@@ -93,6 +95,29 @@ public struct FileLocations: Sendable {
         }
         var seen = Set<String>()
         return out.filter { seen.insert($0).inserted }
+    }
+
+    /// The state directory and why: `--state-dir`, else the
+    /// configuration's `state_dir:` (a team's shared one), else
+    /// `$XDG_STATE_HOME/vigil`, else `~/.local/state/vigil`. The demo
+    /// keeps its own (`…/vigil/demo`) whatever the configuration says: its
+    /// made-up alerts do not belong in a team's journal.
+    public func stateDirectory(option: String?, configured: String?, demo: Bool = false) -> Choice {
+        if let option { return Choice(path: option, why: "--state-dir") }
+        if let configured, !demo { return Choice(path: configured, why: "state_dir: in the configuration") }
+        var base = environment["XDG_STATE_HOME"] ?? ""
+        if base.isEmpty { base = (environment["HOME"] ?? "") + "/.local/state" }
+        return Choice(path: base + "/vigil" + (demo ? "/demo" : ""), why: demo ? "the demo's own" : "your own")
+    }
+
+    /// `path` made absolute: `~/` is the home directory, a relative path
+    /// is taken from `directory`.
+    public static func absolute(_ path: String, relativeTo directory: String) -> String {
+        if path.hasPrefix("/") { return path }
+        if path == "~" || path.hasPrefix("~/") {
+            return (ProcessInfo.processInfo.environment["HOME"] ?? "") + path.dropFirst()
+        }
+        return (directory == "/" ? "" : directory) + "/" + path
     }
 
     public static func parent(_ path: String) -> String {

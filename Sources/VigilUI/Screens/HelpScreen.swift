@@ -26,7 +26,10 @@ public struct HelpScreen: Widget, Styled {
         lines.append("zoomed log      / search (re: regex) n N matches, G end, F follow, w wrap")
         lines.append("")
         lines.append("Up and down scroll; any other key closes this help.")
-        let w = min(r.width - 2, 76)
+        // Wide enough for the files this is about (a long state directory
+        // and whom it is shared with), where the terminal allows.
+        let widest = about.map { DisplayWidth.of($0) + 4 }.max() ?? 0
+        let w = min(r.width - 2, max(76, widest))
         let h = min(r.height - 2, lines.count + 2)
         let box = Rect(x: r.x + (r.width - w) / 2, y: r.y + (r.height - h) / 2, width: w, height: h)
         c.fill(box, style: theme.text)
