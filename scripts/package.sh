@@ -95,6 +95,27 @@ chmod 0644 "$stage"/usr/share/bash-completion/completions/vigil "$stage"/usr/sha
   "$stage"/usr/share/fish/vendor_completions.d/vigil.fish "$stage"/usr/share/man/man1/vigil.1.gz
 
 echo /etc/vigil/vigil.yaml >"$stage/DEBIAN/conffiles"
+# The on-call team's shared state (state_dir: /var/lib/vigil): a group
+# `vigil` and a setgid directory its members write; Vigil makes its files
+# there group-writable whatever their umask. An existing directory is the
+# administrator's and is left as it is. Purge removes it only when empty:
+# a journal of incidents is not the package's to throw away.
+cat >"$stage/DEBIAN/postinst" <<'SH'
+#!/bin/sh
+set -e
+if [ "$1" = configure ]; then
+  getent group vigil >/dev/null || groupadd --system vigil
+  [ -d /var/lib/vigil ] || install -d -m 2770 -g vigil /var/lib/vigil
+fi
+SH
+cat >"$stage/DEBIAN/postrm" <<'SH'
+#!/bin/sh
+set -e
+if [ "$1" = purge ] && [ -d /var/lib/vigil ]; then
+  rmdir --ignore-fail-on-non-empty /var/lib/vigil
+fi
+SH
+chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/postrm"
 installed=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 depends=$(printf '%s, ' "${deps[@]}")ca-certificates
 cat >"$stage/DEBIAN/control" <<TEXT

@@ -41,6 +41,9 @@ if [[ ! -f $cache ]]; then
 else
   tar -C "$root" -xf "$cache"
 fi
+# Readable by the unprivileged user the shared-state check runs as (the
+# directory and the cached tar's "." are 0700).
+chmod 0755 "$root"
 mount -t proc proc "$root/proc"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 cp "$deb" "$root/tmp/"
@@ -56,6 +59,16 @@ check "vigil --version names the commit: $version" bash -c "[[ '$version' == *'(
 config=$(in_root vigil check config 2>&1 || true)
 check "vigil check config loads /etc/vigil/vigil.yaml" bash -c \
   "grep -q 'using /etc/vigil/vigil.yaml (system configuration)' <<<\"\$0\" && grep -q ': valid:' <<<\"\$0\"" "$config"
+check "the team's state directory: /var/lib/vigil, group vigil, setgid" bash -c \
+  "[[ \$(chroot $root stat -c '%G %a' /var/lib/vigil) == 'vigil 2770' ]]"
+# A member with a umask of 077 writes the journal there; the group keeps it.
+in_root useradd -M -G vigil oncall
+in_root setpriv --reuid=oncall --regid=oncall --init-groups -- /bin/sh -c \
+  'umask 077; exec vigil journal-debug append --state-dir /var/lib/vigil --count 1' >/dev/null
+check "a member's journal there is the group's to write (umask 077)" bash -c \
+  "[[ \$(chroot $root stat -c '%U %G %a' /var/lib/vigil/journal.jsonl) == 'oncall vigil 660' ]]"
+in_root userdel oncall
+rm -f "$root/var/lib/vigil/journal.jsonl"
 start=$(date +%s%N)
 frame=$(in_root vigil --demo --once --size 120x40 --color never --state-dir /tmp/state)
 once_ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -78,9 +91,10 @@ check "a missing library is named by the package manager" bash -c \
   "! chroot $root dpkg --remove libcurl4 >/tmp/rm.log 2>&1; grep -q 'vigil depends on libcurl4' /tmp/rm.log"
 in_root apt-get remove -y -qq vigil >/dev/null 2>&1
 left=$(cd "$root" && find . -xdev \( -path ./proc -o -path ./tmp -o -path ./root -o -path ./var/lib/dpkg -o -path ./var/cache -o -path ./var/log \) -prune -o -name '*vigil*' -print | sort | tr '\n' ' ')
-check "after remove only the conffile is left: $left" bash -c "[[ '$left' == './etc/vigil ./etc/vigil/vigil.yaml ' ]]"
+check "after remove the conffile and the state directory are left: $left" bash -c \
+  "[[ '$left' == './etc/vigil ./etc/vigil/vigil.yaml ./var/lib/vigil ' ]]"
 in_root apt-get purge -y -qq vigil >/dev/null 2>&1
-check "after purge nothing is left" bash -c "[[ ! -e $root/etc/vigil ]]"
+check "after purge nothing is left" bash -c "[[ ! -e $root/etc/vigil && ! -e $root/var/lib/vigil ]]"
 
 # Cold start of the packaged binary to its first frame under tmux, on the
 # host (the same bytes), against a target that refuses at once: no
