@@ -36,6 +36,12 @@ struct CheckConfig: ParsableCommand {
                         : " (\(config.alerts.rules.filter { $0.objective != nil }.count) of them burn-rate), "
                             + "\(config.objectives.count) objectives, \(config.criteria.count) criteria")
             )
+            if !config.alerts.onServer.isEmpty {
+                say(
+                    "\(file): left to the server (datasource: alertmanager, shown from Alertmanager): "
+                        + config.alerts.onServer.joined(separator: ", "))
+            }
+            if let dir = config.stateDir { say("\(file): state_dir: \(dir)") }
             for t in config.targets where t.insecureSkipVerify {
                 printError("\(file): warning: target \(t.name) skips TLS verification (insecure_skip_verify)")
             }

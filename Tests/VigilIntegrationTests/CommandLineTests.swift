@@ -47,6 +47,29 @@ import Testing
                     .deletingLastPathComponent().appendingPathComponent("dashboards/normaldance.yaml").path,
             ])
         #expect(shipped.status == 0, "\(shipped.stderr)")
+        // A team's configuration: its state directory, and the rules it
+        // leaves to the server, said.
+        let team = dir.appendingPathComponent("team.yaml")
+        try """
+        state_dir: shared
+        prometheus: {url: "http://127.0.0.1:9090"}
+        alertmanager: {url: "http://127.0.0.1:9093"}
+        metrics:
+          e: {query: 'up'}
+        dashboards: [{name: Main, panels: [{title: E, type: stat, metrics: [e]}]}]
+        alerts:
+          severities: {high: {name: High}}
+          rules:
+            - {name: High Error Rate, condition: e > 5, severity: high, datasource: alertmanager}
+        """.write(to: team, atomically: true, encoding: .utf8)
+        let checked = try Support.run(Support.vigil, ["check", "config", team.path])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(
+            checked.stdout.split(separator: "\n").map(String.init) == [
+                "\(team.path): valid: 0 targets, 1 metrics, 1 dashboards with 1 panels, 1 alert rules",
+                "\(team.path): left to the server (datasource: alertmanager, shown from Alertmanager): High Error Rate",
+                "\(team.path): state_dir: \(dir.path)/shared",
+            ])
     }
 
     @Test func scrapeFailureIsExitOneWithReasonAndNoSecret() throws {
