@@ -75,6 +75,17 @@ struct SharedStateTests {
         let b = try TmuxSession(
             width: 160, height: 45, command: asUser(bob, "\(Support.vigil) --config \(config) --no-bell"),
             environment: ["USER": bob, "HOME": "/nonexistent"])
+        // One of them records the history (a flock across users); the other
+        // reads it and says who records.
+        var recorder = ""
+        let deadline = Date().addingTimeInterval(25)
+        while recorder.isEmpty && Date() < deadline {
+            for (who, t) in [(alice, a), (bob, b)] where t.screen().contains("history read-only: pid ") {
+                recorder = who == alice ? bob : alice
+            }
+            usleep(200_000)
+        }
+        #expect(!recorder.isEmpty, "neither said who records the history:\n\(b.screen())")
         // The help screen names the state directory and whom it is shared with.
         try b.keys("?")
         b.waitFor("state   \(state) (state_dir: in the configuration; shared with group \(group))")
