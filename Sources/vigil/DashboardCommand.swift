@@ -48,7 +48,9 @@ struct Dashboard: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Where the journal of alerts, acknowledgements and incidents is kept.",
-            discussion: "Default: $XDG_STATE_HOME/vigil (~/.local/state/vigil); with --demo, its demo/ subdirectory."))
+            discussion:
+                "Default: the configuration's state_dir:, else $XDG_STATE_HOME/vigil (~/.local/state/vigil); "
+                + "with --demo, its demo/ subdirectory."))
     var stateDir: String?
     @Flag(help: "Do not ring the terminal bell when a critical or high alert fires.") var noBell = false
     @Flag(help: "Neither record nor read the history store (a read-only disk; the benchmark's baseline).")

@@ -13,7 +13,10 @@ struct History: ParsableCommand {
     )
 
     @Argument(help: "show (the default) or prune") var action: String = "show"
-    @Option(help: "The state directory holding history.sqlite (default: $XDG_STATE_HOME/vigil).")
+    @Option(
+        help:
+            "The state directory holding history.sqlite (default: the config's state_dir:, else $XDG_STATE_HOME/vigil)."
+    )
     var stateDir: String?
     @Option(name: .shortAndLong, help: "The configuration whose retention: applies (found as the dashboard finds it).")
     var config: String?

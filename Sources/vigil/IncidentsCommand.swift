@@ -8,7 +8,8 @@ import VigilUI
 struct JournalOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "The configuration file (severities, rules, units).")
     var config: String?
-    @Option(help: "The state directory holding the journal (default: $XDG_STATE_HOME/vigil).")
+    @Option(
+        help: "The state directory holding the journal (default: the config's state_dir:, else $XDG_STATE_HOME/vigil).")
     var stateDir: String?
 
     /// The configuration and the journal, replayed, without writing it;
