@@ -47,7 +47,7 @@ extension AlertCenter {
                     id: id, alert: key, title: labels.isEmpty ? key.rule : "\(key.rule) (\(labels))",
                     severity: alert.severity, description: rule?.description, services: IncidentBook.services(of: key),
                     assignee: level?.contacts.joined(separator: ", "), by: identity)))
-        incidents.apply(r)
+        incidents.apply(r, from: instance)
         record(r)
         // The post-mortem wants the metric from before the alert went
         // pending up to this moment.
@@ -78,7 +78,7 @@ extension AlertCenter {
         let r = JournalRecord(
             t: now, .incidentUpdated(IncidentUpdated(id: id, status: status, note: note, by: identity)))
         if status == .resolved || incident.status == .resolved { record(sampler.flush(at: now)) }
-        incidents.apply(r)
+        incidents.apply(r, from: instance)
         record(r)
         return true
     }
@@ -100,7 +100,7 @@ extension AlertCenter {
             u.note = text
         }
         let r = JournalRecord(t: now, .incidentUpdated(u))
-        incidents.apply(r)
+        incidents.apply(r, from: instance)
         record(r)
         return edit
     }
@@ -111,7 +111,7 @@ extension AlertCenter {
         guard let incident = incidents[id], !incident.alerts.contains(key) else { return false }
         let r = JournalRecord(
             t: now, .incidentUpdated(IncidentUpdated(id: id, status: nil, note: "", by: identity, joined: key)))
-        incidents.apply(r)
+        incidents.apply(r, from: instance)
         record(r)
         return true
     }

@@ -47,6 +47,14 @@ public struct Incident: Equatable, Sendable {
 /// Every incident in the journal, rebuilt by replaying its records.
 public struct IncidentBook: Sendable {
     public private(set) var incidents: [String: Incident] = [:]
+    /// The instance whose record opened each incident (nil: a record
+    /// without one, as 0.1.0 wrote).
+    var openedFrom: [String: String?] = [:]
+    /// Two instances on one state directory can open an incident in the
+    /// same second, so under the same id: the one that arrives second is
+    /// kept under the next free id, and its instance's later records for
+    /// that id go to it. Keyed by instance and the id it wrote.
+    var renamed: [String: String] = [:]
 
     public init() {}
 
@@ -57,16 +65,33 @@ public struct IncidentBook: Sendable {
 
     public subscript(id: String) -> Incident? { incidents[id] }
 
+    /// Applies this instance's own record before it is written (`record`
+    /// stamps the written copy with the same instance).
+    public mutating func apply(_ r: JournalRecord, from instance: String) {
+        var r = r
+        r.src = instance
+        apply(r)
+    }
+
     public mutating func apply(_ r: JournalRecord) {
         switch r.entry {
         case .incidentOpened(let o):
-            guard incidents[o.id] == nil else { return }
-            incidents[o.id] = Incident(
-                id: o.id, title: o.title, severity: o.severity, description: o.description ?? "",
+            var id = o.id
+            if let first = openedFrom[o.id] {
+                // The same record again (or one of a journal that names no
+                // instance): nothing new.
+                guard let src = r.src, first != src, renamed[src + "\u{1F}" + o.id] == nil else { return }
+                id = freeID(after: o.id)
+                renamed[src + "\u{1F}" + o.id] = id
+            }
+            openedFrom[id] = r.src
+            incidents[id] = Incident(
+                id: id, title: o.title, severity: o.severity, description: o.description ?? "",
                 services: o.services, status: .investigating, assignee: o.assignee ?? "", openedAtMs: r.t,
                 openedBy: o.by, alert: o.alert)
         case .incidentUpdated(let u):
-            guard var i = incidents[u.id] else { return }
+            let id = r.src.flatMap { renamed[$0 + "\u{1F}" + u.id] } ?? u.id
+            guard var i = incidents[id] else { return }
             i.updates.append(IncidentUpdate(atMs: r.t, by: u.by, status: u.status, note: u.note))
             if let status = u.status {
                 i.status = status
@@ -77,7 +102,7 @@ public struct IncidentBook: Sendable {
             if let s = u.services { i.services = s }
             if let k = u.joined, !i.alerts.contains(k) { i.joined.append(k) }
             if let field = u.section, !u.note.isEmpty { i.sections[field, default: []].append(u.note) }
-            incidents[u.id] = i
+            incidents[id] = i
         default:
             break
         }
@@ -92,13 +117,14 @@ public struct IncidentBook: Sendable {
         let base = String(
             format: "INC-%04d%02d%02d-%02d%02d%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0,
             c.second ?? 0)
-        var id = base
+        return incidents[base] == nil ? base : freeID(after: base)
+    }
+
+    /// `base-2`, `base-3` …: the first id not taken.
+    func freeID(after base: String) -> String {
         var n = 2
-        while incidents[id] != nil {
-            id = "\(base)-\(n)"
-            n += 1
-        }
-        return id
+        while incidents["\(base)-\(n)"] != nil { n += 1 }
+        return "\(base)-\(n)"
     }
 
     /// The services an alert affects, from the labels that usually name one.
