@@ -83,6 +83,9 @@ import Testing
                 == "/var/lib/vigil (state_dir: in the configuration)")
         #expect(
             here.stateDirectory(option: nil, configured: nil).description == "/home/op/.local/state/vigil (your own)")
+        var homeless = here
+        homeless.environment = [:]
+        #expect(homeless.stateDirectory(option: nil, configured: nil).path == NSHomeDirectory() + "/.local/state/vigil")
         var xdg = here
         xdg.environment["XDG_STATE_HOME"] = "/s"
         #expect(xdg.stateDirectory(option: nil, configured: nil).path == "/s/vigil")

@@ -106,7 +106,12 @@ public struct FileLocations: Sendable {
         if let option { return Choice(path: option, why: "--state-dir") }
         if let configured, !demo { return Choice(path: configured, why: "state_dir: in the configuration") }
         var base = environment["XDG_STATE_HOME"] ?? ""
-        if base.isEmpty { base = (environment["HOME"] ?? "") + "/.local/state" }
+        if base.isEmpty {
+            // Without $HOME (cron, a stripped environment): the user's
+            // home from the password database, not "/".
+            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+            base = home + "/.local/state"
+        }
         return Choice(path: base + "/vigil" + (demo ? "/demo" : ""), why: demo ? "the demo's own" : "your own")
     }
 
