@@ -225,16 +225,21 @@ struct Dashboard: ParsableCommand {
         // frame has only its own seconds otherwise.
         // Only a store that exists: --once writes nothing, not even an empty file.
         let historyPath = stateDir + "/history.sqlite"
-        if !fast.objectives.isEmpty, FileManager.default.fileExists(atPath: historyPath),
-            let store = try? HistoryStore(path: historyPath)
-        {
-            let now = RunLoop.now()
-            var stored: [String: [Labels: [(Int64, Double)]]] = [:]
-            for o in fast.objectives {
-                let id = SLOLedger.historyID(o)
-                stored[id] = try? store.minuteAverages(metric: id, from: o.window.bounds(now: now).start, to: now)
+        if !fast.objectives.isEmpty, FileManager.default.fileExists(atPath: historyPath) {
+            // A store that cannot be read is said; the frame then has the
+            // objectives of this run's seconds only.
+            do {
+                let store = try HistoryStore(path: historyPath)
+                let now = RunLoop.now()
+                var stored: [String: [Labels: [(Int64, Double)]]] = [:]
+                for o in fast.objectives {
+                    let id = SLOLedger.historyID(o)
+                    stored[id] = try store.minuteAverages(metric: id, from: o.window.bounds(now: now).start, to: now)
+                }
+                app.backfillObjectives(stored)
+            } catch {
+                printError("vigil: objectives without their history: \(error.message)")
             }
-            app.backfillObjectives(stored)
         }
         RunLoop.once(&app, within: waitDuration.milliseconds)
         let useColor =

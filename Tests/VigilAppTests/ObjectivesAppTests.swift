@@ -132,20 +132,25 @@ import VigilUI
         #expect(h.app.state.screen == .dashboards)
     }
 
+    /// The history reader's answer: the availability objective's good
+    /// and total rates, one point at the end of each stored minute.
+    static func stored(_ minutes: StrideTo<Int64>, good: Double, total: Double, from: Int64) -> Message {
+        .historyLoaded(
+            [
+                "slo:availability": [
+                    Labels(["part": "good"]): minutes.map { ($0 + 58_000, good) },
+                    Labels(["part": "total"]): minutes.map { ($0 + 58_000, total) },
+                ]
+            ], from: from)
+    }
+
     @Test func theWindowBeforeThisProcessComesFromTheHistory() throws {
         var h = Harness(Self.config, history: true)
         h.answer = Self.answer(Counters())
         let load = try #require(h.loads.first)
         // A day before: 20 requests a second, all good, as minute averages.
         let day = stride(from: h.now - 86_400_000, to: h.now - 60_000, by: 60_000)
-        h.send(
-            .historyLoaded(
-                [
-                    "slo:availability": [
-                        Labels(["part": "good"]): day.map { ($0 + 58_000, 20.0) },
-                        Labels(["part": "total"]): day.map { ($0 + 58_000, 20.0) },
-                    ]
-                ], from: load.1))
+        h.send(Self.stored(day, good: 20, total: 20, from: load.1))
         h.run(forMs: 60_000)
         let f = try #require(h.app.objectiveFigures.first)
         #expect(f.coveredMinutes >= 1439)
@@ -236,14 +241,7 @@ import VigilUI
         let load = try #require(h.loads.first)
         // Three stored hours at 1% errors: ten times the sustainable burn.
         let hours = stride(from: h.now - 3 * 3_600_000, to: h.now - 60_000, by: 60_000)
-        h.send(
-            .historyLoaded(
-                [
-                    "slo:availability": [
-                        Labels(["part": "good"]): hours.map { ($0 + 58_000, 19.8) },
-                        Labels(["part": "total"]): hours.map { ($0 + 58_000, 20.0) },
-                    ]
-                ], from: load.1))
+        h.send(ObjectivesAppTests.stored(hours, good: 19.8, total: 20, from: load.1))
         h.run(forMs: 200_000)
         let ticket = h.app.alertsModel.rows.first { $0.key.rule == "Availability budget burn (ticket, 3d/6h)" }
         #expect(ticket?.state == .firing, "\(h.app.alertsModel.rows.map(\.key.rule))")

@@ -72,6 +72,25 @@ import Testing
             ])
     }
 
+    /// `--once` reads the objectives' windows from the history; a store it
+    /// cannot read is said, not passed over in silence.
+    @Test func onceSaysAnUnreadableHistory() throws {
+        let dir = Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "not a database, padded to more than a page of SQLite header bytes\n".write(
+            to: dir.appendingPathComponent("history.sqlite"), atomically: true, encoding: .utf8)
+        let shipped =
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("dashboards/normaldance.yaml").path
+        let out = try Support.run(
+            Support.vigil,
+            ["--config", shipped, "--once", "--size", "100x30", "--wait", "1s", "--state-dir", dir.path])
+        #expect(
+            out.stderr.contains(
+                "vigil: objectives without their history: \(dir.path)/history.sqlite: file is not a database"),
+            "\(out.stderr)")
+    }
+
     @Test func scrapeFailureIsExitOneWithReasonAndNoSecret() throws {
         let port = Support.freePort()
         let env = ProcessInfo.processInfo.environment.merging(["VIGIL_TOKEN": "tok-3f9a"]) { $1 }
