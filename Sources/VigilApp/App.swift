@@ -148,6 +148,14 @@ public struct App: Sendable {
             alerts.receive(records, warnings: warnings)
             refreshAlertsModel(now: now)
             dirty = true
+        case .journalReplayed(let records, let warnings):
+            // Everything from the snapshot on, this instance's own records
+            // included: a center of a new instance applies them all.
+            let readOnly = alerts.readOnlyReason
+            alerts = AlertCenter(config: alerts.config, identity: alerts.identity, journal: records, warnings: warnings)
+            alerts.readOnlyReason = readOnly
+            refreshAlertsModel(now: now)
+            dirty = true
         case .journalFailed(let reason):
             alerts.readOnlyReason = reason
             state.message = "NOT SAVED: \(reason)"

@@ -16,6 +16,9 @@ public enum Message: Sendable {
     /// Records other instances appended to the journal, and damaged lines
     /// skipped while reading it.
     case journalRead([JournalRecord], warnings: [String])
+    /// The whole journal again, from its snapshot: a compaction folded
+    /// records this instance had not read (it was stopped for minutes).
+    case journalReplayed([JournalRecord], warnings: [String])
     /// Writing the journal failed: from now on nothing is saved.
     case journalFailed(String)
     /// The history store failed (damaged, locked, disk full): from now on

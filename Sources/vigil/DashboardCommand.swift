@@ -261,6 +261,7 @@ struct Dashboard: ParsableCommand {
 
     func runInteractive(_ cfg: VigilConfig, themes: [Theme], stateDir: String, about: [String]) throws {
         let (journal, readOnly) = Journal.forState(directory: stateDir, write: true)
+        journal?.compactAfterBytes = journal?.writable == true ? cfg.journalCompactAfter : 0
         let alerts = AlertCenter.replaying(journal, config: cfg, identity: AlertCenter.defaultIdentity())
         for w in alerts.warnings { printError("vigil: \(w)") }
         let signalFD = vigil_install_signal_pipe()

@@ -52,8 +52,12 @@ enum RunLoop {
             let signal = vigil_last_signal()
             if signal != 0 { messages.append(.signal(signal)) }
             for a in answers { messages.append(.fetched(a.source, tag: a.tag, a.outcome)) }
-            if let (records, warnings) = journal?.readNew(), !records.isEmpty || !warnings.isEmpty {
-                messages.append(.journalRead(records, warnings: warnings))
+            if let journal, case let (records, warnings) = journal.readNew() {
+                if journal.startedOver {
+                    messages.append(.journalReplayed(records, warnings: warnings))
+                } else if !records.isEmpty || !warnings.isEmpty {
+                    messages.append(.journalRead(records, warnings: warnings))
+                }
             }
             if let failure = history.writer?.takeFailure() { messages.append(.historyFailed(failure)) }
             for answer in history.reader?.take() ?? [] {

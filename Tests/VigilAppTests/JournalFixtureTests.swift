@@ -35,6 +35,26 @@ import VigilUI
         #expect(!records.contains { if case .unknown = $0.entry { true } else { false } })
     }
 
+    /// A compaction folded records this instance had not read: the
+    /// journal is replayed whole, this instance's own records included
+    /// (a plain read skips them, as already applied).
+    @Test func aReplayAfterACompactionRebuildsTheAlerts() throws {
+        let records = try Self.records()
+        let config = try ConfigLoader.load(path: Self.shipped)
+        var h = Harness(config, at: records.last!.t + 60_000)
+        #expect(h.app.alerts.engine.alerts[Self.database] == nil)
+        let mine = records.map { r -> JournalRecord in
+            var r = r
+            r.src = h.app.alerts.instance
+            return r
+        }
+        h.send(.journalRead(mine, warnings: []))
+        #expect(h.app.alerts.engine.alerts[Self.database] == nil)
+        h.send(.journalReplayed(mine, warnings: []))
+        #expect(h.app.alerts.engine.alerts[Self.database]?.acknowledgement?.by == "root@vm")
+        #expect(h.app.alerts.incidents[Self.incident]?.status == .resolved)
+    }
+
     @Test func anApplicationReplayingItShowsTheAcknowledgementAndTheResolvedIncident() throws {
         let records = try Self.records()
         let config = try ConfigLoader.load(path: Self.shipped)

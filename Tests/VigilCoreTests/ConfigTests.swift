@@ -110,7 +110,7 @@ import Testing
         ("refresh: 2x\n", "t.yaml:1:10: refresh must be a duration like 30s, 5m or 1h30m"),
         (
             "bogus: 1\n",
-            "t.yaml:1:1: unknown key 'bogus' in the configuration (expected one of: refresh, theme, history, retention, targets, prometheus, alertmanager, logs, metrics, dashboards, alerts, keys, objectives, criteria, state_dir)"
+            "t.yaml:1:1: unknown key 'bogus' in the configuration (expected one of: refresh, theme, history, retention, targets, prometheus, alertmanager, logs, metrics, dashboards, alerts, keys, objectives, criteria, state_dir, journal_compact_after)"
         ),
         ("targets:\n  - url: ftp://x\n", "t.yaml:2:10: url must be an http:// or https:// URL"),
         ("targets:\n  - name: a\n", "t.yaml:2:5: a target needs a url"),
@@ -176,10 +176,20 @@ import Testing
             "t.yaml:2:16: target_down (off, or a mapping with severity and for) must be true or false"
         ),
         ("targets: [\n", "t.yaml:2:1: YAML: did not find expected node content"),
+        (
+            "journal_compact_after: lots\n",
+            "t.yaml:1:24: journal_compact_after must be a size like 4MiB (0: never compact)"
+        ),
     ])
     func reportsErrorWithPosition(_ yaml: String, _ expected: String) {
         let found = errors(yaml)
         #expect(found.contains(expected), "got \(found)")
+    }
+
+    @Test func journalCompactionSize() throws {
+        #expect(try ConfigLoader.parse("journal_compact_after: 2MiB\n", file: "t.yaml").journalCompactAfter == 2 << 20)
+        #expect(try ConfigLoader.parse("journal_compact_after: 0\n", file: "t.yaml").journalCompactAfter == 0)
+        #expect(try ConfigLoader.parse("refresh: 2s\n", file: "t.yaml").journalCompactAfter == 4 << 20)
     }
 
     @Test func everyErrorIsReportedInFileOrder() {

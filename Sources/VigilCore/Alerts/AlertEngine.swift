@@ -109,6 +109,11 @@ public struct AlertEngine: Sendable {
     public let severities: [Severity]
     public let escalation: [EscalationLevel]
     public private(set) var alerts: [AlertKey: Alert] = [:]
+    /// Acknowledgements and silences recorded (by another instance, or
+    /// before a compaction dropped the alert's older records) for an alert
+    /// this engine has not seen yet: applied when it appears, dropped when
+    /// that alert is seen to resolve after them.
+    var deferred: [AlertKey: [AlertEvent]] = [:]
 
     public init(config: AlertsConfig) {
         rules = config.rules
@@ -148,6 +153,7 @@ public struct AlertEngine: Sendable {
                     a.acknowledgement = nil
                     a.escalatedLevel = nil
                     a.state = .pending
+                    adoptDeferred(&a, acknowledgements: true)
                     events.append(.transition(key, from: from, to: .pending, atMs: now, value: value))
                     if rule.holdFor.milliseconds == 0 { fire(&a, now, &events) }
                 case .pending:
@@ -194,6 +200,31 @@ public struct AlertEngine: Sendable {
             events.append(.escalated(a.key, level: level.level, contacts: level.contacts, atMs: now))
         }
         return events
+    }
+
+    /// Applies what was deferred for `a`'s key, in the order recorded; an
+    /// acknowledgement waits for the alert to be active.
+    mutating func adoptDeferred(_ a: inout Alert, acknowledgements: Bool) {
+        guard let events = deferred.removeValue(forKey: a.key) else { return }
+        let (now, later) = events.reduce(into: ([AlertEvent](), [AlertEvent]())) { split, e in
+            if case .acknowledged = e, !acknowledgements { split.1.append(e) } else { split.0.append(e) }
+        }
+        Self.adopt(now, into: &a)
+        if !later.isEmpty { deferred[a.key] = later }
+    }
+
+    static func adopt(_ events: [AlertEvent], into a: inout Alert) {
+        for event in events {
+            switch event {
+            case .acknowledged(_, let ack): a.acknowledgement = ack
+            case .silenced(_, let by, let until, let at, let note):
+                a.silencedUntilMs = until
+                a.silencedBy = by
+                a.silencedAtMs = at
+                a.silenceNote = note
+            default: break
+            }
+        }
     }
 
     func fire(_ a: inout Alert, _ now: Int64, _ events: inout [AlertEvent]) {
@@ -260,9 +291,18 @@ public struct AlertEngine: Sendable {
             case .resolved:
                 a.resolvedAtMs = at
                 a.acknowledgement = nil
+                // An acknowledgement was for an episode now over; a
+                // silence outlives episodes, as it does on a seen alert.
+                deferred[key]?.removeAll {
+                    if case .acknowledged = $0 { $0.atMs <= at } else { false }
+                }
             case .inactive: break
             }
+            adoptDeferred(&a, acknowledgements: to == .pending || to == .firing)
             alerts[key] = a
+        case .acknowledged(let key, _) where alerts[key] == nil,
+            .silenced(let key, _, _, _, _) where alerts[key] == nil:
+            deferred[key, default: []].append(event)
         case .acknowledged(let key, let ack):
             // Another instance may have seen the alert fire a moment
             // before this one: a pending alert keeps the acknowledgement.

@@ -7,6 +7,12 @@ public struct VigilConfig: Sendable {
     /// `state_dir:` (absolute, `~/` expanded): the journal and history a
     /// team shares; `--state-dir` still wins.
     public var stateDir: String?
+    /// `journal_compact_after:`: a journal tail larger than this is folded
+    /// into its snapshot (0: never).
+    public var journalCompactAfter = 4 << 20
+
+    /// Every default: no targets, no rules (benchmarks, tests).
+    public init() {}
     /// How long the history store keeps raw points and rollups.
     public var retention = HistoryRetention()
     /// Service level objectives and the other success criteria.

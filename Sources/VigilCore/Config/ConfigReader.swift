@@ -173,7 +173,7 @@ final class ConfigReader {
             node, "the configuration",
             allowed: [
                 "refresh", "theme", "history", "retention", "targets", "prometheus", "alertmanager", "logs", "metrics",
-                "dashboards", "alerts", "keys", "objectives", "criteria", "state_dir",
+                "dashboards", "alerts", "keys", "objectives", "criteria", "state_dir", "journal_compact_after",
             ])
         {
             switch key {
@@ -191,6 +191,12 @@ final class ConfigReader {
                     } else {
                         config.stateDir = FileLocations.absolute(s, relativeTo: FileLocations.parent(file))
                     }
+                }
+            case "journal_compact_after":
+                if let s = value.scalar?.string, let n = s == "0" ? 0 : parseByteSize(s), n >= 0 {
+                    config.journalCompactAfter = n
+                } else {
+                    error(value, "journal_compact_after must be a size like 4MiB (0: never compact)")
                 }
             case "retention": config.retention = retention(value)
             case "targets": config.targets = targets(value)
