@@ -162,9 +162,11 @@ extension App {
 
     var targetStatus: [TargetStatus] {
         var out = zip(targets.targets, targets.health).map { t, h in
-            TargetStatus(
+            var s = TargetStatus(
                 name: t.name, up: h.up, lastError: h.lastError, lastSuccessMs: h.lastSuccessAtMs,
                 intervalMs: t.intervalMs, insecure: t.request.tls.insecureSkipVerify)
+            s.warning = h.warning
+            return s
         }
         // The server counts as a target: down when it does not answer.
         if let prometheus, let server = config.prometheus {

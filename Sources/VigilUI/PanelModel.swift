@@ -8,6 +8,8 @@ public struct TargetStatus: Sendable, Equatable {
     public var lastSuccessMs: Int64?
     public var intervalMs: Int64
     public var insecure = false
+    /// Scraped, but not what the spec says (OpenMetrics 1.0 broken).
+    public var warning: String?
 
     public init(
         name: String, up: Bool?, lastError: String?, lastSuccessMs: Int64?, intervalMs: Int64, insecure: Bool = false

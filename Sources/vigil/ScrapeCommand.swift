@@ -78,10 +78,14 @@ struct Scrape: ParsableCommand {
         }
         let samples: [Sample]
         do {
-            samples = try ExpositionParser.parseAll(bytes: response.body, format: chosen)
+            samples = try ExpositionParser.parseAll(bytes: response.body, format: chosen, strict: false)
         } catch {
             report(error: "parse error at \(error)")
             throw ExitStatus.failed
+        }
+        // Kept as Prometheus keeps it; what the spec forbids is said.
+        if chosen == .openMetrics, let v = ExpositionParser.violation(in: response.body) {
+            printError("vigil: scrape: warning: not OpenMetrics 1.0 at \(v)")
         }
         if json {
             let items = samples.map { s in

@@ -25,6 +25,29 @@ import VigilUI
         #expect(!canvas[9, 0].style.attributes.contains(.reverse))  // "1 Main" is not the current screen now
     }
 
+    /// A target whose OpenMetrics breaks a rule Prometheus does not check
+    /// is up, and the status line says which rule, in the warning colour.
+    @Test func anOpenMetricsViolationIsSaidOnTheStatusLine() {
+        var h = Harness(DashboardSwitchTests.config)
+        let body = "# TYPE errors_percent gauge\nerrors_percent 0.5 2\nerrors_percent 0.6 1\n# EOF\n"
+        h.answer = { _ in
+            FetchOutcome(
+                .success(
+                    FetchResponse(
+                        status: 200, contentType: "application/openmetrics-text; version=1.0.0",
+                        body: Array(body.utf8))), durationSeconds: 0.01)
+        }
+        h.run(forMs: 6_000)
+        let lines = h.screen(width: 140, height: 12)
+        #expect(
+            lines[11].hasPrefix(
+                " \(TimeText.clock(h.now)) │ 0 firing │ Main │ targets 1/1 up: api: not OpenMetrics 1.0 at 3:1: "
+                    + "timestamps of a series go backwards │ window 5m"))
+        let canvas = h.app.render(width: 140, height: 12)
+        let at = lines[11].distance(from: lines[11].startIndex, to: lines[11].range(of: "targets 1/1")!.lowerBound)
+        #expect(canvas[at, 11].style.fg == h.app.state.theme.color("warn"))
+    }
+
     @Test func theThemeKeySaysWhichThemeIsOn() {
         var state = AppState(
             config: DashboardSwitchTests.config,

@@ -196,7 +196,7 @@ func parseError(_ text: String, _ format: ExpositionFormat) -> ExpositionError? 
             "# TYPE m_seconds gauge\n# UNIT m_seconds bytes\n# EOF\n",
             "2:18: unit 'bytes' is not a suffix of the metric name m_seconds"
         ),
-        ("# TYPE c counter\nc_total -1\n# EOF\n", "2:9: counter total is negative"),
+        ("# TYPE c counter\nc_total -1\n# EOF\n", "2:9: a counter's _total must not be NaN or negative"),
         (
             "# TYPE c counter\nc 1\n# EOF\n",
             "2:1: sample c does not belong to counter family c (expected c_total, c_created)"
@@ -223,7 +223,6 @@ func parseError(_ text: String, _ format: ExpositionFormat) -> ExpositionError? 
             "2:3: exemplars are only allowed on counter totals and histogram buckets"
         ),
         ("m{a=\"b\",} 1\n# EOF\n", "1:9: trailing comma in label set"),
-        ("m{a=\"\\t\"} 1\n# EOF\n", "1:6: invalid escape '\\t' in label value"),
         ("# random comment\n# EOF\n", "1:3: unknown comment '# random'"),
         ("# TYPE g gauge\n# HELP g one\n# HELP g two\n# EOF\n", "3:8: second HELP line for g"),
     ])
@@ -295,7 +294,9 @@ func parseError(_ text: String, _ format: ExpositionFormat) -> ExpositionError? 
         for format in ExpositionFormat.allCases {
             let original = Self.samples(seed: UInt64(seed) &* 7919 &+ 1, format: format)
             let text = ExpositionWriter.render(original, format: format)
-            let parsed = try parse(text, format)
+            // Random series repeat and interleave, which OpenMetrics'
+            // rules forbid: this is about the syntax.
+            let parsed = try ExpositionParser.parseAll(bytes: Array(text.utf8), format: format, strict: false)
             #expect(parsed == original, "\(format) seed \(seed):\n\(text)")
             #expect(ExpositionWriter.render(parsed, format: format) == text)
         }

@@ -35,6 +35,31 @@ import Testing
         #expect(q.instants["k0"]?.rows.isEmpty == true && q.sent == 8)
     }
 
+    /// A body that breaks an OpenMetrics rule Prometheus does not check
+    /// is kept, with the rule as the target's warning (checked on the
+    /// first scrape, then every ten minutes), cleared once it is mended.
+    @Test func anOpenMetricsViolationIsAWarningNotAFailedScrape() {
+        var t = TargetScrapes(
+            targets: [ScrapeTarget(name: "a", request: FetchRequest(url: "http://127.0.0.1:9/m"), intervalMs: 5000)],
+            store: SeriesStore(capacity: 10))
+        func scrape(_ body: String, at now: Int64) {
+            _ = t.due(now: now)
+            let om = "application/openmetrics-text; version=1.0.0"
+            t.take(
+                tag: "0", FetchOutcome(.success(FetchResponse(status: 200, contentType: om, body: Array(body.utf8)))),
+                now: now)
+        }
+        let bad = "# TYPE c counter\nc_total -1\n# EOF\n"
+        scrape(bad, at: 0)
+        #expect(t.health[0].up == true && t.health[0].samples == 1)
+        #expect(t.health[0].warning == "not OpenMetrics 1.0 at 2:9: a counter's _total must not be NaN or negative")
+        let good = "# TYPE c counter\nc_total 1\n# EOF\n"
+        scrape(good, at: 5_000)
+        #expect(t.health[0].warning != nil)  // not checked again yet
+        scrape(good, at: 605_000)
+        #expect(t.health[0].warning == nil)
+    }
+
     @Test func scrapesKeepTheirCadenceAndFireNoBacklogAfterAStall() {
         var t = TargetScrapes(
             targets: [ScrapeTarget(name: "a", request: FetchRequest(url: "http://127.0.0.1:9/m"), intervalMs: 5000)],

@@ -17,7 +17,7 @@ import Testing
         #expect(ok.stdout.contains("valid prometheus, 1 samples in 1 families"))
         let failed = try Support.run(Support.vigil, ["check", "metrics", bad.path])
         #expect(failed.status == 1)
-        #expect(failed.stderr.contains("bad.om:2:9: counter total is negative"))
+        #expect(failed.stderr.contains("bad.om:2:9: a counter's _total must not be NaN or negative"))
         let forced = try Support.run(Support.vigil, ["check", "metrics", "--format", "openmetrics", good.path])
         #expect(forced.status == 1)
         #expect(forced.stderr.contains("good.prom:2:1: sample a does not belong to counter family a"))

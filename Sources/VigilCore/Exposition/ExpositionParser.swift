@@ -31,6 +31,11 @@ public struct ExpositionParser {
     let base: UnsafePointer<UInt8>
     let end: Int
     public let format: ExpositionFormat
+    /// OpenMetrics 1.0 exactly (`vigil check metrics`): every rule of the
+    /// spec on values, histograms, ordering and metadata. Off, an
+    /// OpenMetrics body is held to its syntax only, as Prometheus' own
+    /// parser holds it, so a scrape keeps what Prometheus would keep.
+    public var strict = true
 
     var pos = 0
     public internal(set) var lineNumber = 1
@@ -92,6 +97,21 @@ public struct ExpositionParser {
         var lastBucket: Double = 0
         var infBucket: Double?
         var sawBucket = false
+        var sawCount = false
+        var sawSum = false
+        var negativeBucket = false
+        var gauge = false
+    }
+    /// Strict OpenMetrics: the current family's label set (without `le`
+    /// and `quantile`), the ones it is done with, and its timestamps.
+    var series = SeriesState()
+
+    struct SeriesState {
+        var hash: UInt64?
+        var done: Set<UInt64> = []
+        var lastTimestampMs: Int64?
+        var withTimestamp = false
+        var withoutTimestamp = false
     }
 
     init(base: UnsafePointer<UInt8>, count: Int, format: ExpositionFormat) {
@@ -205,7 +225,7 @@ public struct ExpositionParser {
         }
         if format == .openMetrics {
             if !sawEOF { throw ExpositionError(line: lineNumber, column: 1, message: "missing # EOF at the end") }
-            try closeGroup()
+            if strict { try closeGroup() }
         }
         return false
     }
@@ -213,11 +233,12 @@ public struct ExpositionParser {
     /// Parses everything and returns the samples, materialised; at most
     /// `limit` of them (the parse stops there: a caller that asks for one
     /// more than it allows learns the body is over, with memory bounded).
-    public static func parseAll(bytes: [UInt8], format: ExpositionFormat, limit: Int = .max) throws(ExpositionError)
-        -> [Sample]
-    {
+    public static func parseAll(
+        bytes: [UInt8], format: ExpositionFormat, limit: Int = .max, strict: Bool = true
+    ) throws(ExpositionError) -> [Sample] {
         do {
             return try withParser(bytes: bytes, format: format) { p in
+                p.strict = strict
                 var out: [Sample] = []
                 while out.count < limit, try p.next() { out.append(p.sample) }
                 return out
@@ -226,6 +247,21 @@ public struct ExpositionParser {
             throw e
         } catch {
             throw ExpositionError(line: 0, column: 0, message: "\(error)")
+        }
+    }
+
+    /// The first rule of OpenMetrics 1.0 `bytes` breaks, nil when none:
+    /// a strict parse that materialises nothing.
+    public static func violation(in bytes: [UInt8]) -> ExpositionError? {
+        withParser(bytes: bytes, format: .openMetrics) { p -> ExpositionError? in
+            do {
+                while try p.next() {}
+                return nil
+            } catch let e as ExpositionError {
+                return e
+            } catch {
+                return ExpositionError(line: 0, column: 0, message: "\(error)")
+            }
         }
     }
 
@@ -394,6 +430,8 @@ public struct ExpositionParser {
             if format == .prometheus { skipBlanks() } else { pos += 1 }
         } else if keyword == .type {
             throw error("missing type after the metric name")
+        } else if format == .openMetrics && strict {
+            throw error("\(word) for \(string(base, nStart, nLength)) has no text")
         }
         try enterFamily(bytesAt: nStart, length: nLength)
         let name = current.name
@@ -424,10 +462,20 @@ public struct ExpositionParser {
             guard let t, allowed else { throw error("invalid metric type \(quoted(pos, stop - pos))") }
             currentSawType = true
             current.type = t
+            if format == .openMetrics && strict {
+                if (t == .info || t == .stateset) && !(current.unit ?? "").isEmpty {
+                    throw error("a \(t.rawValue) family has no unit, and \(name) has one", at: nStart)
+                }
+                try checkNameClash(name, type: t, at: nStart)
+            }
         default:  // UNIT
             let text = string(base, pos, eol - pos)
             if currentSawUnit { throw error("second UNIT line for \(name)", at: nStart) }
             currentSawUnit = true
+            if format == .openMetrics && strict && !text.isEmpty && (current.type == .info || current.type == .stateset)
+            {
+                throw error("a \(current.type.rawValue) family has no unit, and \(name) has one", at: nStart)
+            }
             if !text.isEmpty {
                 guard name.hasSuffix("_" + text) else {
                     throw error("unit \(Sanitizer.quote(text)) is not a suffix of the metric name \(name)")
@@ -467,7 +515,8 @@ public struct ExpositionParser {
                 case UInt8(ascii: "n"): bytes.append(UInt8(ascii: "\n"))
                 case UInt8(ascii: "\"") where format == .openMetrics: bytes.append(n)
                 default:
-                    if format == .openMetrics { throw error("invalid escape \(quoted(pos, 2))") }
+                    // Kept as written, in both formats, as the reference
+                    // parser and Prometheus' own do.
                     bytes.append(c)
                     bytes.append(n)
                 }
@@ -490,20 +539,24 @@ public struct ExpositionParser {
             length == currentBytes.count && !currentBytes.isEmpty
             && currentBytes.withUnsafeBufferPointer { memEqual($0.baseAddress!, base + start, length) }
         if same {
-            if currentHasSamples { throw error("metadata for \(current.name) after its samples", at: start) }
+            if currentHasSamples && (strict || format == .prometheus) {
+                throw error("metadata for \(current.name) after its samples", at: start)
+            }
             return
         }
         let key = FamilyKey(base + start, length)
         let existing = declared[key]
-        if format == .openMetrics {
+        if format == .openMetrics && strict {
             try closeGroup()
+            series = SeriesState()
             // Every family ever entered is in `declared`: seeing one again
             // means its metadata or samples are split up.
             if existing != nil {
                 throw error("metric family \(key.name) appears twice (families must not be interleaved)", at: start)
             }
+            try checkNameClash(key.name, type: nil, at: start)
         } else {
-            if let i = existing, familyHasSamples[i] {
+            if let i = existing, familyHasSamples[i], format == .prometheus {
                 throw error("TYPE or HELP for \(key.name) after its samples", at: start)
             }
             if let previousIndex = existing {
@@ -597,7 +650,7 @@ public struct ExpositionParser {
             throw error("missing newline at the end of the line")
         }
         // Per-type rules are about the value: report them at its column.
-        if format == .openMetrics {
+        if format == .openMetrics && strict {
             let eol = pos
             pos = vStart
             try checkOpenMetricsSample()
@@ -633,11 +686,12 @@ public struct ExpositionParser {
             }
             return negative ? -t : t
         }
-        guard let seconds = FastFloat.parse(base, tStart, pos), seconds.isFinite,
-            abs(seconds) < 9.2e15
-        else {
+        guard let seconds = FastFloat.parse(base, tStart, pos), seconds.isFinite else {
             throw error("invalid timestamp \(quoted(tStart, pos - tStart))", at: tStart)
         }
+        // Any length and precision is valid: beyond what milliseconds in
+        // 64 bits hold, the time is held at the end of that range.
+        if abs(seconds) >= 9.2e15 { return seconds < 0 ? -9_200_000_000_000_000_000 : 9_200_000_000_000_000_000 }
         // Truncated toward zero, exactly as Prometheus' parser does, so
         // `.123` may land on 122 ms; Vigil agrees with Prometheus here.
         return Int64((seconds * 1000).rounded(.towardZero))
@@ -773,8 +827,6 @@ public struct ExpositionParser {
         let need = start + slice.valueLength
         if scratch.count < need { scratch.append(contentsOf: repeatElement(0, count: max(need, scratch.count))) }
         let base = self.base
-        let strict = format == .openMetrics
-        var bad = -1
         let written: Int = scratch.withUnsafeMutableBufferPointer { out in
             var w = start
             var i = slice.valueStart
@@ -796,12 +848,8 @@ public struct ExpositionParser {
                     out[w] = UInt8(ascii: "\n")
                     w += 1
                 default:
-                    if strict {
-                        bad = i
-                        return w
-                    }
-                    // The classic format keeps unknown escapes as written,
-                    // as Prometheus' own parser does.
+                    // Unknown escapes are kept as written, in both
+                    // formats, as the reference parser and Prometheus do.
                     out[w] = c
                     out[w + 1] = n
                     w += 2
@@ -809,9 +857,6 @@ public struct ExpositionParser {
                 i += 2
             }
             return w
-        }
-        if bad >= 0 {
-            throw error("invalid escape \(quoted(bad, 2)) in label value", at: bad)
         }
         scratchCount = written
         slice.valueStart = start
@@ -861,11 +906,18 @@ public struct ExpositionParser {
             // A sample outside the current family starts a new family
             // with no metadata; its type is unknown. A sample named like
             // the family but lacking its type's suffix is an error.
-            if sampleName == current.name {
+            if sampleName == current.name && strict {
                 let expected = current.type.allowedSuffixes(format).map { current.name + $0.rawValue }
                 throw error(
                     "sample \(sampleName) does not belong to \(current.type.rawValue) family \(current.name) "
                         + "(expected \(expected.joined(separator: ", ")))", at: nameStart)
+            }
+            if sampleName == current.name || (!strict && declared[FamilyKey(sampleName)] != nil) {
+                // Not strict: a sample Prometheus would take as it is.
+                familyIndex = declared[FamilyKey(sampleName)] ?? currentIndex
+                familyType = families[familyIndex].type
+                suffix = .bare
+                return
             }
             try enterFamily(bytesAt: nameStart, length: nameLength)
             current.type = .unknown
@@ -958,14 +1010,78 @@ public struct ExpositionParser {
     }
 
     mutating func closeGroup() throws(ExpositionError) {
-        if group.active && group.sawBucket && group.lastLe != .infinity {
-            throw error("histogram is missing its +Inf bucket")
+        defer { group = GroupState() }
+        guard group.active else { return }
+        let kind = group.gauge ? "gauge histogram" : "histogram"
+        if group.lastLe != .infinity { throw error("\(kind) is missing its +Inf bucket") }
+        if group.sawSum && !group.sawCount {
+            throw error(
+                group.gauge ? "gauge histogram has _gsum without _gcount" : "histogram has _sum without _count",
+                at: lineStart)
         }
-        group = GroupState()
+    }
+
+    /// A family's name must not be a sample name another family makes:
+    /// `a_created` beside a counter `a`, `a_count` beside a histogram `a`.
+    /// Checked both ways: when a family begins (its name against those
+    /// before it) and when its type is known (its samples' names).
+    func checkNameClash(_ name: String, type: MetricType?, at position: Int) throws(ExpositionError) {
+        if let type {
+            for s in type.allowedSuffixes(.openMetrics) where s != .bare {
+                if declared[FamilyKey(name + s.rawValue)] != nil {
+                    throw error(
+                        "\(type.rawValue) \(name) makes samples named \(name + s.rawValue), the name of another family",
+                        at: position)
+                }
+            }
+            return
+        }
+        for s in [SampleSuffix.total, .created, .bucket, .count, .sum, .gcount, .gsum, .info]
+        where name.hasSuffix(s.rawValue) {
+            let base = String(name.dropLast(s.rawValue.count))
+            if let i = declared[FamilyKey(base)], families[i].type.allowedSuffixes(.openMetrics).contains(s) {
+                throw error(
+                    "family \(name) clashes with the samples of \(families[i].type.rawValue) \(base)", at: position)
+            }
+        }
+    }
+
+    /// One label set's samples come together, in time order, all with a
+    /// timestamp or all without.
+    mutating func checkSeriesOrder() throws(ExpositionError) {
+        let h = groupHash()
+        if series.hash != h {
+            if series.done.contains(h) {
+                throw error("samples of one label set are interleaved with another's in \(family.name)", at: nameStart)
+            }
+            if let previous = series.hash { series.done.insert(previous) }
+            series.hash = h
+            series.lastTimestampMs = nil
+            series.withTimestamp = false
+            series.withoutTimestamp = false
+        }
+        if let t = timestampMs {
+            if series.withoutTimestamp { throw error("a series mixes samples with and without timestamps") }
+            if let last = series.lastTimestampMs, t < last { throw error("timestamps of a series go backwards") }
+            series.withTimestamp = true
+            series.lastTimestampMs = t
+        } else {
+            if series.withTimestamp { throw error("a series mixes samples with and without timestamps") }
+            series.withoutTimestamp = true
+        }
+    }
+
+    /// Values the spec forbids to be NaN or negative.
+    func checkNonNegative(_ what: String) throws(ExpositionError) {
+        if value.isNaN || value < 0 { throw error("\(what) must not be NaN or negative") }
     }
 
     mutating func checkOpenMetricsSample() throws(ExpositionError) {
         let t = familyType
+        let eol = pos
+        pos = nameStart
+        try checkSeriesOrder()
+        pos = eol
         if hasExemplar {
             let allowed =
                 (t == .counter && suffix == .total)
@@ -974,7 +1090,7 @@ public struct ExpositionParser {
         }
         switch t {
         case .counter where suffix == .total:
-            if value < 0 { throw error("counter total is negative") }
+            try checkNonNegative("a counter's _total")
         case .info:
             if value != 1 { throw error("info value must be 1") }
         case .stateset:
@@ -988,8 +1104,11 @@ public struct ExpositionParser {
                     throw error("summary quantile sample needs a numeric quantile label")
                 }
                 if !(q >= 0 && q <= 1) { throw error("quantile \(q) is outside [0, 1]") }
-            } else if suffix == .count && (value < 0 || value.isNaN) {
-                throw error("summary count must be a non-negative number")
+                try checkNonNegative("a summary's quantile value")
+            } else if suffix == .count {
+                try checkNonNegative("a summary's _count")
+            } else if suffix == .sum {
+                try checkNonNegative("a summary's _sum")
             }
         case .histogram, .gaugehistogram:
             try checkHistogramSample()
@@ -1007,11 +1126,25 @@ public struct ExpositionParser {
             group.active = true
             group.hash = h
             group.timestampMs = timestampMs
+            group.gauge = familyType == .gaugehistogram
         }
         switch suffix {
         case .bucket:
             guard let li = labelIndex("le"), let le = labelValueDouble(li), !le.isNaN else {
                 throw error("histogram bucket needs a numeric le label")
+            }
+            if le == .infinity {
+                let spelled = withLabelValue(li) {
+                    $0.count == 4 && memEqual($0.baseAddress!, ("+Inf" as StaticString).utf8Start, 4)
+                }
+                if !spelled { throw error("the +Inf bucket's le must be spelled +Inf") }
+            }
+            if group.sawCount { throw error("histogram bucket after its \(group.gauge ? "_gcount" : "_count")") }
+            if le < 0 {
+                if group.sawSum && !group.gauge {
+                    throw error("a histogram with a negative bucket must not expose _sum")
+                }
+                group.negativeBucket = true
             }
             if group.sawBucket && le <= group.lastLe { throw error("histogram buckets are not in increasing le order") }
             if value < 0 || value.isNaN { throw error("histogram bucket count must be a non-negative number") }
@@ -1022,9 +1155,18 @@ public struct ExpositionParser {
             if le == .infinity { group.infBucket = value }
         case .count, .gcount:
             if value < 0 || value.isNaN { throw error("histogram count must be a non-negative number") }
+            if !group.sawBucket { throw error("histogram \(suffix.rawValue) comes before its buckets") }
             if let inf = group.infBucket, inf != value {
                 throw error("histogram count \(value) differs from its +Inf bucket \(inf)")
             }
+            group.sawCount = true
+        case .sum:
+            if group.negativeBucket { throw error("a histogram with a negative bucket must not expose _sum") }
+            try checkNonNegative("a histogram's _sum")
+            group.sawSum = true
+        case .gsum:
+            if !group.negativeBucket { try checkNonNegative("a gauge histogram's _gsum") }
+            group.sawSum = true
         default:
             break
         }

@@ -36,6 +36,10 @@ public struct ScrapeTarget: Sendable {
 public struct TargetHealth: Sendable, Equatable {
     public var up: Bool?
     public var lastError: String?
+    /// The first rule of OpenMetrics 1.0 its last checked body broke; the
+    /// scrape keeps what Prometheus would keep, and this is said beside.
+    public var warning: String?
+    var strictCheckedAtMs: Int64?
     public var lastErrorAtMs: Int64?
     public var lastSuccessAtMs: Int64?
     public var lastDurationSeconds: Double?
@@ -96,7 +100,7 @@ public struct TargetScrapes: PolledSource {
             let format = target.format ?? ExpositionFormat(contentType: response.contentType)
             do {
                 let samples = try ExpositionParser.parseAll(
-                    bytes: response.body, format: format, limit: target.seriesLimit + 1)
+                    bytes: response.body, format: format, limit: target.seriesLimit + 1, strict: false)
                 guard samples.count <= target.seriesLimit else {
                     fail(
                         i, "over the series limit: more than \(target.seriesLimit) series (series_limit)",
@@ -106,6 +110,7 @@ public struct TargetScrapes: PolledSource {
                 store.ingest(
                     target: target.name, targetLabels: target.labels, samples: samples, timeMs: startedMs,
                     durationSeconds: outcome.durationSeconds)
+                checkStrictly(i, response.body, format: format, now: now)
                 health[i].up = true
                 health[i].lastSuccessAtMs = now
                 health[i].samples = samples.count
@@ -121,6 +126,20 @@ public struct TargetScrapes: PolledSource {
             fail(i, error.description, startedMs: startedMs, duration: outcome.durationSeconds, now: now)
         }
         return true
+    }
+
+    /// How often an OpenMetrics body is also held to the whole spec: the
+    /// first scrape, then every ten minutes (it costs a second parse).
+    static let strictEveryMs: Int64 = 600_000
+
+    mutating func checkStrictly(_ i: Int, _ body: [UInt8], format: ExpositionFormat, now: Int64) {
+        guard format == .openMetrics else {
+            health[i].warning = nil
+            return
+        }
+        if let at = health[i].strictCheckedAtMs, now - at < Self.strictEveryMs { return }
+        health[i].strictCheckedAtMs = now
+        health[i].warning = ExpositionParser.violation(in: body).map { "not OpenMetrics 1.0 at \($0)" }
     }
 
     mutating func fail(_ i: Int, _ reason: String, startedMs: Int64, duration: Double, now: Int64) {

@@ -63,6 +63,9 @@ public struct StatusBar: Widget, Styled {
         if let failing = s.targets.first(where: { $0.up == false }) {
             targetText += ": \(failing.name): \(Sanitizer.clean(failing.lastError ?? "down", maxLength: 120))"
             targetStyle = Style(fg: theme.color("crit"), bg: theme.color("status_bg"), .bold)
+        } else if let odd = s.targets.first(where: { $0.warning != nil }) {
+            targetText += ": \(odd.name): \(Sanitizer.clean(odd.warning ?? "", maxLength: 120))"
+            targetStyle = Style(fg: theme.color("warn"), bg: theme.color("status_bg"), .bold)
         }
         parts.append("window \(state.windowLabel)")
         parts.append("every \(PromDuration(milliseconds: s.refreshMs))")
