@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import VigilCore
+
+@testable import VigilCore
 
 #if canImport(Glibc)
     import Glibc
@@ -239,7 +240,33 @@ import VigilCore
             usleep(10_000)
         }
         try a.append(Self.note(100, at: 1_700_000_000_000))
+        // The new tail's lines are numbered from its header.
+        let damaged = try FileHandle(forWritingTo: URL(fileURLWithPath: a.path))
+        damaged.seekToEndOfFile()
+        damaged.write(Data("{\"t\": 1, \"ty\n".utf8))
+        try damaged.close()
         let r = try #require(Journal(readingFrom: dir))
-        #expect(Self.notes(r.readNew().records) == (0...100).map { "n\($0)" })
+        let (records, warnings) = r.readNew()
+        #expect(Self.notes(records) == (0...100).map { "n\($0)" })
+        let tailLines = try String(contentsOfFile: a.path, encoding: .utf8).split(separator: "\n").count
+        #expect(warnings == ["\(a.path):\(tailLines): skipped a damaged journal record"])
+    }
+
+    /// A tail past the limit whose records are all recent has nothing to
+    /// fold: it is not read over again at every append.
+    @Test func aTailOfRecentRecordsIsNotCompactedAtEveryAppend() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = try Journal(directory: dir)
+        a.compactAfterBytes = 4_000
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for i in 0..<60 { try a.append(Self.note(i, at: now)) }
+        // 60 records of some 90 bytes: past the limit by some 1,400 bytes,
+        // tried at 4,000 and once 1,000 bytes later, not at each append.
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: a.path)[.size] as? Int)
+        #expect(size > 5_000)
+        #expect(a.compactionsTried == 2)
+        usleep(300_000)
+        #expect(!FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(Journal.snapshotName)))
     }
 }

@@ -48,6 +48,12 @@ public final class Journal {
     /// are, so an instance that reads every second never falls behind.
     public var carryMs: Int64 = 600_000
     let compacting = CompactionFlag()
+    /// The tail (inode, size) at the last compaction started: a tail that
+    /// is large with recent records only (carried, not folded) is tried
+    /// again once it has grown by a quarter of the limit, not at every
+    /// append.
+    var lastCompaction: (inode: ino_t, size: Int) = (0, 0)
+    var compactionsTried = 0
     let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
@@ -178,7 +184,13 @@ public final class Journal {
         guard synced else {
             throw JournalError(message: "cannot write the journal \(path): \(String(cString: strerror(errno)))")
         }
-        if compactAfterBytes > 0, size > compactAfterBytes { compactInBackground() }
+        if compactAfterBytes > 0, size > compactAfterBytes,
+            inode != lastCompaction.inode || size > lastCompaction.size + compactAfterBytes / 4
+        {
+            lastCompaction = (inode, size)
+            compactionsTried += 1
+            compactInBackground()
+        }
     }
 
     /// Compacts on a thread of its own (with its own descriptor), so the
@@ -208,6 +220,8 @@ public final class Journal {
             fresh = false
             firstRead = false
             offset = startOffset(into: &records, &warnings)
+            // A tail's header is its first line.
+            lineNumber = generation > 0 && offset > 0 ? 1 : 0
         }
         let size = Int(lseek(fd, 0, SEEK_END))
         var data = [UInt8](repeating: 0, count: max(0, size - offset))
