@@ -13,7 +13,14 @@ scripts/test-package.sh || package_status=$?
 # for a real run).
 fuzz_status=0
 FUZZ_RUNS=2000 scripts/fuzz.sh || fuzz_status=$?
+# The chaos soak, two minutes (scripts/soak.sh 30 for the README's
+# figures), on the release binary the package test just built and tested.
+soak_status=0
+soak_bin=$PWD/.build-package/release
+[[ -x $soak_bin/vigil ]] || soak_bin=$PWD/.build/debug
+VIGIL_BIN=$soak_bin scripts/soak.sh 2 || soak_status=$?
 # Integration tests start real servers on loopback ports: one suite at a time.
 swift test --skip-build --no-parallel
 ((package_status == 0)) || exit $package_status
+((soak_status == 0)) || exit $soak_status
 exit $fuzz_status

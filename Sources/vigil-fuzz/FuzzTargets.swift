@@ -20,7 +20,11 @@ enum FuzzTarget: String, CaseIterable {
     func run(_ bytes: [UInt8]) {
         switch self {
         case .exposition: _ = try? ExpositionParser.parseAll(bytes: bytes, format: .prometheus)
-        case .openmetrics: _ = try? ExpositionParser.parseAll(bytes: bytes, format: .openMetrics)
+        case .openmetrics:
+            // Both ways a body is read: strictly (check metrics) and as a
+            // scrape keeps it.
+            _ = try? ExpositionParser.parseAll(bytes: bytes, format: .openMetrics)
+            _ = try? ExpositionParser.parseAll(bytes: bytes, format: .openMetrics, strict: false)
         case .promql: promql(bytes)
         case .config: _ = try? ConfigLoader.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
         case .theme: _ = try? ThemeSpec.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")

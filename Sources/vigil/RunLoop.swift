@@ -51,6 +51,19 @@ enum RunLoop {
             let (answers, _) = driver.wait(timeoutMs: Int(timeout), extraFDs: inputs)
             let signal = vigil_last_signal()
             if signal != 0 { messages.append(.signal(signal)) }
+            // Keys are read every turn, not only when standard input polled
+            // ready: curses may already hold some in its own buffer. They
+            // go before the answers, so a key is drawn before the turn's
+            // bodies are parsed.
+            for key in terminal.readKeys() {
+                if key == .resize {
+                    terminal.resized()
+                    let (w, h) = terminal.size
+                    messages.append(.resized(width: w, height: h))
+                } else {
+                    messages.append(.key(key))
+                }
+            }
             for a in answers { messages.append(.fetched(a.source, tag: a.tag, a.outcome)) }
             if let journal, case let (records, warnings) = journal.readNew() {
                 if journal.startedOver {
@@ -64,17 +77,6 @@ enum RunLoop {
                 switch answer {
                 case .loaded(let stored, let from): messages.append(.historyLoaded(stored, from: from))
                 case .failed(let reason): messages.append(.historyUnreadable(reason))
-                }
-            }
-            // Keys are read every turn, not only when standard input polled
-            // ready: curses may already hold some in its own buffer.
-            for key in terminal.readKeys() {
-                if key == .resize {
-                    terminal.resized()
-                    let (w, h) = terminal.size
-                    messages.append(.resized(width: w, height: h))
-                } else {
-                    messages.append(.key(key))
                 }
             }
             messages.append(.tick)

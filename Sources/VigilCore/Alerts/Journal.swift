@@ -50,8 +50,8 @@ public final class Journal {
     let compacting = CompactionFlag()
     /// The tail (inode, size) at the last compaction started: a tail that
     /// is large with recent records only (carried, not folded) is tried
-    /// again once it has grown by a quarter of the limit, not at every
-    /// append.
+    /// again once it has grown by half (and by a quarter of the limit at
+    /// least), not at every append: each try reads the whole tail.
     var lastCompaction: (inode: ino_t, size: Int) = (0, 0)
     var compactionsTried = 0
     let encoder: JSONEncoder = {
@@ -185,7 +185,8 @@ public final class Journal {
             throw JournalError(message: "cannot write the journal \(path): \(String(cString: strerror(errno)))")
         }
         if compactAfterBytes > 0, size > compactAfterBytes,
-            inode != lastCompaction.inode || size > lastCompaction.size + compactAfterBytes / 4
+            inode != lastCompaction.inode
+                || size > max(lastCompaction.size + compactAfterBytes / 4, lastCompaction.size * 3 / 2)
         {
             lastCompaction = (inode, size)
             compactionsTried += 1

@@ -4,9 +4,32 @@
 public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     public static let metricName = "__name__"
     public private(set) var pairs: [Label]
+    /// FNV-1a over the names and values, computed once: label sets are
+    /// dictionary keys everywhere (series, panel histories, alerts), and
+    /// hashing every string at every lookup was the largest cost of a
+    /// dashboard with hundreds of series (the chaos soak's table).
+    let fingerprint: UInt64
 
     public init(_ pairs: [Label] = []) {
-        self.pairs = pairs.sorted { $0.name < $1.name }
+        self.init(sorted: pairs.sorted { $0.name < $1.name })
+    }
+
+    init(sorted pairs: [Label]) {
+        self.pairs = pairs
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for p in pairs {
+            for b in p.name.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            h = (h ^ 0xff) &* 0x100_0000_01b3
+            for b in p.value.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            h = (h ^ 0xfe) &* 0x100_0000_01b3
+        }
+        fingerprint = h
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(fingerprint) }
+
+    public static func == (a: Labels, b: Labels) -> Bool {
+        a.fingerprint == b.fingerprint && a.pairs == b.pairs
     }
 
     public init(_ dict: [String: String]) {
@@ -29,16 +52,12 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public func removing(_ names: some Sequence<String>) -> Labels {
         let drop = Set(names)
-        var out = self
-        out.pairs.removeAll { drop.contains($0.name) }
-        return out
+        return Labels(sorted: pairs.filter { !drop.contains($0.name) })
     }
 
     public func keeping(_ names: some Sequence<String>) -> Labels {
         let keep = Set(names)
-        var out = self
-        out.pairs.removeAll { !keep.contains($0.name) }
-        return out
+        return Labels(sorted: pairs.filter { keep.contains($0.name) })
     }
 
     public var withoutName: Labels { removing([Self.metricName]) }
