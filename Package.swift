@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "VigilNet", dependencies: ["VigilCore", "CCurl", "CShims"]),
         // The history on disk (SQLite): its own target, so only the
         // executable and its tests link SQLite.
-        .target(name: "VigilHistory", dependencies: ["VigilCore", "CSQLite"]),
+        .target(name: "VigilHistory", dependencies: ["VigilCore", "CSQLite", "CShims"]),
         .executableTarget(
             name: "vigil",
             dependencies: [

@@ -10,10 +10,3 @@ static inline int vigil_sqlite_bind_text(sqlite3_stmt *stmt, int index, const ch
 static inline int vigil_sqlite_bind_blob(sqlite3_stmt *stmt, int index, const void *bytes, int count) {
     return sqlite3_bind_blob(stmt, index, bytes, count, SQLITE_TRANSIENT);
 }
-
-// The history's threads name themselves for top and /proc (Foundation's
-// Thread.name does not reach the kernel on Linux; prctl is variadic).
-#include <sys/prctl.h>
-static inline void vigil_name_this_thread(const char *name) {
-    prctl(PR_SET_NAME, name, 0, 0, 0);
-}

@@ -51,7 +51,15 @@ extension App {
                 alerts.silence(key, for: d, note: note, at: now)
                 ? "silenced for \(d)" : "\(AlertsModel.title(key)) is not firing"
         case .openIncident(let key):
-            if let id = alerts.openIncident(from: key, at: now, source: targets.store) {
+            let opened = alerts.incidents.all.count
+            if let id = alerts.openIncident(from: key, at: now) {
+                // A new incident's post-mortem wants the metric from before
+                // the alert went pending: the engine reads it from the store.
+                if alerts.incidents.all.count > opened, let alert = alerts.engine.alerts[key],
+                    let rule = alerts.engine.rules.first(where: { $0.name == key.rule })
+                {
+                    work.append(.alertHistory(rule, key, from: alert.activeSinceMs - 10 * 60_000, to: now))
+                }
                 refreshAlertsModel(now: now)
                 state.showIncident(id)
                 state.message = "incident \(id)"

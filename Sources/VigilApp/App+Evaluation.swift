@@ -13,10 +13,20 @@ extension App {
     /// data the store holds), or no data at all yet.
     public var warmingUp: Bool { dataSince == nil || alerts.waitingRules > 0 }
 
-    /// Evaluates the rules (returning what changed) and the visible
-    /// metrics, and takes a new snapshot unless the display is paused
-    /// (polling and alerting go on regardless).
-    mutating func evaluate(now: Int64) -> [AlertEvent] {
+    /// The step of the graphs' columns for the window shown.
+    var graphStepMs: Int64 { max(config.refresh.milliseconds, state.windowMs / Int64(graphColumns)) }
+
+    /// The graphs' column times for the window shown.
+    func alignedTimes(now: Int64) -> [Int64] {
+        MetricHistory.alignedTimes(now: now, windowMs: state.windowMs, stepMs: graphStepMs)
+    }
+
+    /// Asks for an evaluation at `now`: the server's queries go out here,
+    /// the local ones to the engine. One is in flight at a time; a refresh
+    /// due meanwhile is coalesced into the next one, never queued.
+    mutating func requestEvaluation(now: Int64) {
+        evaluating = true
+        lastEvaluation = now
         // The server is asked once per refresh; evaluations in between
         // (an answer arrived, a key was pressed) only redraw what is in.
         askServer = now - lastServerRequest >= config.refresh.milliseconds - 50
@@ -27,17 +37,49 @@ extension App {
             // The first scrapes' time: the oldest point the store has.
             dataSince = targets.health.compactMap(\.lastSuccessAtMs).min() ?? now
         }
-        let (remoteResults, remoteErrors) = remoteRuleResults(now: now)
-        var events: [AlertEvent] = []
+        let (remote, remoteErrors) = remoteRuleResults(now: now)
+        asked = AskedEvaluation(remote: remote, remoteErrors: remoteErrors, alerting: dataSince != nil)
+        var request = EvaluationRequest(now: now, windowMs: state.windowMs, stepMs: graphStepMs)
         if let dataSince {
-            events = alerts.evaluate(
-                source: targets.store, at: now, dataSince: dataSince, remote: remoteResults,
-                remoteErrors: remoteErrors)
+            request.rules = Set(alerts.readyRules(at: now, dataSince: dataSince).map(\.name))
+            request.active = alerts.engine.active.map(\.key)
+        }
+        request.lookForStale = targets.health.contains { $0.up == false }
+        request.queries = objectiveQueries()
+        request.points = ledgerPoints
+        ledgerPoints = []
+        request.record = historyDue(now: now)
+        askServerForRanges(now: now)
+        work.append(.evaluate(request))
+    }
+
+    /// What the engine answered: the alerts move on, the objectives and
+    /// the snapshot are computed, the history gets its points. Returns the
+    /// alerts' events.
+    mutating func take(_ e: Evaluation, now: Int64) -> [Command] {
+        evaluating = false
+        seriesHeld = e.seriesHeld
+        var events: [AlertEvent] = []
+        if asked.alerting {
+            events = alerts.apply(
+                results: e.ruleResults, errors: e.ruleErrors, ready: e.ready, remote: asked.remote,
+                remoteErrors: asked.remoteErrors, values: e.values, at: e.now)
         }
         refreshAlertsModel(now: now)
-        evaluateObjectives(now: now)
-        evaluateMetrics(now: now)
-        return events
+        evaluateObjectives(now: e.now, answers: e.queries)
+        metricResults = e.metrics
+        makeSnapshot(now: e.now)
+        dirty = true
+        var commands: [Command] = []
+        let points = e.points + (e.points.isEmpty && !recordingObjectives ? [] : objectivePoints(now: e.now))
+        recordingObjectives = false
+        if !points.isEmpty { commands.append(.record(points)) }
+        // A newly firing critical or high alert rings the bell once and
+        // stays highlighted until it is seen.
+        let loud = events.filter { alerts.rings($0) }.map(\.key)
+        guard !loud.isEmpty else { return commands }
+        if state.screen != .alerts { state.unseen.formUnion(loud) }
+        return commands + (options.bell ? [.bell] : [])
     }
 
     /// Asks the server for the current value of every remote metric shown.
@@ -69,33 +111,24 @@ extension App {
         return (results, errors)
     }
 
-    mutating func evaluateMetrics(now: Int64) {
-        lastEvaluation = now
-        history.reshape(
-            windowMs: state.windowMs, stepMs: max(config.refresh.milliseconds, state.windowMs / Int64(graphColumns)))
-        let local = visibleMetrics.filter { !$0.remote }
-        // Staleness is looked for only while a target is failing: a
-        // healthy setup pays nothing for it.
-        var stale: [String: Int64] = [:]
-        if targets.health.contains(where: { $0.up == false }) {
-            for m in local {
-                stale[m.id] = targets.store.staleSince(m.query.selectors.map(\.0.matchers), at: now)
-            }
+    /// Asks the server for the graphs of the remote metrics shown.
+    mutating func askServerForRanges(now: Int64) {
+        guard askServer, prometheus != nil else { return }
+        let times = alignedTimes(now: now)
+        guard let first = times.first, let last = times.last else { return }
+        let step = graphStepMs
+        for m in visibleMetrics where m.remote {
+            prometheus?.range(key: "r:" + m.id, query: m.queryText, startMs: first, endMs: last, stepMs: step)
         }
-        history.update(local, source: targets.store, now: now, stale: stale)
-        if askServer, prometheus != nil {
-            let times = history.alignedTimes(now: now)
-            if let first = times.first, let last = times.last {
-                for m in visibleMetrics where m.remote {
-                    prometheus?.range(
-                        key: "r:" + m.id, query: m.queryText, startMs: first, endMs: last, stepMs: history.stepMs)
-                }
-            }
-        }
+    }
+
+    /// The frame's data from the last evaluation, for the dashboard shown
+    /// (unless the display is paused: polling and alerting go on).
+    mutating func makeSnapshot(now: Int64) {
         guard !state.paused else { return }
         var results: [String: MetricResult] = [:]
         for m in visibleMetrics {
-            results[m.id] = m.remote ? remoteResult(m, now: now) : history.result(m.id, now: now)
+            results[m.id] = m.remote ? remoteResult(m, now: now) : metricResults[m.id] ?? .empty
         }
         snapshot = Snapshot(
             timeMs: now, results: results, targets: targetStatus, refreshMs: config.refresh.milliseconds,
@@ -114,7 +147,7 @@ extension App {
     /// the step moves), its current value from `query` (every refresh).
     func remoteResult(_ m: MetricDefinition, now: Int64) -> MetricResult {
         guard let prometheus else { return .empty }
-        let times = history.alignedTimes(now: now)
+        let times = alignedTimes(now: now)
         let range = prometheus.ranges["r:" + m.id]
         let instant = prometheus.instants["i:" + m.id]
         var byLabels: [Labels: [Int64: Double]] = [:]
@@ -216,32 +249,17 @@ extension App {
         return fast
     }
 
-    /// Once a refresh, after the first scrapes: every configured metric's
-    /// values now, for the history store. Shown metrics were just
-    /// evaluated; the others are asked once here. In server mode the
-    /// server is the history, and nothing is recorded.
-    mutating func historyDue(now: Int64) -> [HistoryPoint]? {
+    /// Once a refresh, after the first scrapes: whether every configured
+    /// metric's values go to the history store with this evaluation (the
+    /// engine evaluates them). In server mode the server is the history,
+    /// and nothing is recorded.
+    mutating func historyDue(now: Int64) -> Bool {
         guard options.recordHistory, historyOff == nil, dataSince != nil,
             now - lastRecorded >= config.refresh.milliseconds - 50
-        else { return nil }
+        else { return false }
         lastRecorded = now
-        let shown = Set(visibleMetrics.map(\.id))
-        let evaluator = Evaluator(source: targets.store)
-        var points: [HistoryPoint] = []
-        for m in config.metrics where !m.remote {
-            let values: [Labels: Double]
-            if shown.contains(m.id) {
-                guard history.staleSince[m.id] == nil else { continue }
-                values = history.current[m.id] ?? [:]
-            } else {
-                values = (try? MetricHistory.values(evaluator.evaluate(m.query, at: now))) ?? [:]
-            }
-            for (labels, v) in values where v.isFinite {
-                points.append(HistoryPoint(metric: m.id, labels: labels, t: now, v: v))
-            }
-        }
-        points += objectivePoints(now: now)
-        return points.isEmpty ? nil : points
+        recordingObjectives = true
+        return true
     }
 
     /// A window longer than memory keeps, in scrape mode with a history
@@ -252,7 +270,7 @@ extension App {
         guard options.readHistory, !loading, loadedFrom > .min, state.windowMs > memoryMs else { return [] }
         // Asked again when the window reaches further back than what was
         // read, or memory has let go of more than a column since.
-        guard from < loadedFrom || memoryFrom(now: now) - history.backfillUntil > history.stepMs else { return [] }
+        guard from < loadedFrom || memoryFrom(now: now) - backfillUntil > graphStepMs else { return [] }
         let local = config.metrics.filter { !$0.remote }.map(\.id)
         guard !local.isEmpty else { return [] }
         loading = true
@@ -268,7 +286,8 @@ extension App {
     /// Graphs after a restart: what the history store held for each
     /// metric, shown where the new process has no data of its own.
     public mutating func backfill(_ stored: [String: [Labels: [(Int64, Double)]]], until: Int64) {
-        history.backfill(stored, until: until)
+        backfillUntil = until
+        work.append(.backfill(stored, until: until, older: false))
         lastEvaluation = 0
     }
 }

@@ -7,13 +7,39 @@ extension App {
     /// are computed; each criterion is judged. In server mode the
     /// objectives' alerts run on the server, and their figures are not
     /// computed yet (said in the figures).
-    mutating func evaluateObjectives(now: Int64) {
+    /// The queries the objectives and criteria need from the engine, by
+    /// key: each objective's rates (or gauge) and a latency objective's
+    /// bucket boundaries; each criterion's metric.
+    func objectiveQueries() -> [String: QueryExpr] {
+        guard !serverOnly else { return [:] }
+        var queries: [String: QueryExpr] = [:]
+        func add(_ key: String, _ promql: String) {
+            if let expr = try? QueryParser.parse(promql) { queries[key] = expr }
+        }
+        for o in config.objectives {
+            if let rates = o.eventRates("1m") {
+                add("slo:\(o.id):total", rates.total)
+                add("slo:\(o.id):good", rates.good)
+            } else if case .gauge(let gauge) = o.indicator {
+                add("slo:\(o.id):gauge", "avg(\(gauge))")
+            }
+            if case .latency(let histogram, let matchers, _) = o.indicator {
+                let selector = "\(histogram)_bucket" + (matchers.isEmpty ? "" : "{\(matchers.joined(separator: ", "))}")
+                add("slo:\(o.id):le", "count by (le) (\(selector))")
+            }
+        }
+        for c in config.criteria {
+            if case .metric(let id) = c.kind, let m = config.metric(id), !m.remote {
+                queries["criterion:" + id] = m.query
+            }
+        }
+        return queries
+    }
+
+    mutating func evaluateObjectives(now: Int64, answers: [String: [Labels: Double]]) {
         guard !config.objectives.isEmpty || !config.criteria.isEmpty else { return }
-        let evaluator = Evaluator(source: targets.store)
-        func scalar(_ promql: String) -> Double? {
-            guard let expr = try? QueryParser.parse(promql),
-                let values = try? MetricHistory.values(evaluator.evaluate(expr, at: now))
-            else { return nil }
+        func scalar(_ key: String) -> Double? {
+            guard let values = answers[key] else { return nil }
             return values.isEmpty ? nil : values.values.reduce(0, +)
         }
         var figures: [SLOFigures] = []
@@ -24,13 +50,13 @@ extension App {
                 continue
             } else if dataSince != nil {
                 var ledger = ledgers[o.id] ?? SLOLedger()
-                if let rates = o.eventRates("1m") {
-                    let total = scalar(rates.total) ?? 0
-                    let good = scalar(rates.good) ?? 0
-                    problem = bucketProblem(o, total: total, good: scalar(rates.good), evaluator: evaluator, now: now)
-                    ledger.feed(good: good, total: total, gauge: false, at: now)
-                    sampled[o.id] = (good, total)
-                } else if case .gauge(let gauge) = o.indicator, let v = scalar("avg(\(gauge))") {
+                if o.eventRates("1m") != nil {
+                    let total = scalar("slo:\(o.id):total") ?? 0
+                    let good = scalar("slo:\(o.id):good")
+                    problem = bucketProblem(o, total: total, good: good, boundaries: answers["slo:\(o.id):le"])
+                    ledger.feed(good: good ?? 0, total: total, gauge: false, at: now)
+                    sampled[o.id] = (good ?? 0, total)
+                } else if case .gauge = o.indicator, let v = scalar("slo:\(o.id):gauge") {
                     ledger.feed(good: v, total: 1, gauge: true, at: now)
                     sampled[o.id] = (v, 1)
                 }
@@ -47,7 +73,9 @@ extension App {
                         let labels = Labels([
                             Labels.metricName: BurnRateAlerts.ledgerMetric, "objective": o.id, "window": which,
                         ])
-                        _ = targets.store.append(labels, Point(t: now, v: ratio))
+                        // Into the store with the next evaluation, before
+                        // its rules read them.
+                        ledgerPoints.append(StorePoint(labels: labels, point: Point(t: now, v: ratio)))
                     }
                 }
             }
@@ -57,14 +85,7 @@ extension App {
         criteriaStatus = config.criteria.map { c in
             switch c.kind {
             case .metric(let id):
-                let m = config.metric(id)
-                let value = m.flatMap { m in
-                    m.remote
-                        ? nil
-                        : (try? MetricHistory.values(evaluator.evaluate(m.query, at: now))).flatMap {
-                            $0.isEmpty ? nil : $0.values.reduce(0, +)
-                        }
-                }
+                let value = scalar("criterion:" + id)
                 return CriterionStatus.judge(
                     c, value: value, detail: value == nil ? "no value of \(id) now" : "\(id) now")
             case .incidents(let severity):
@@ -102,18 +123,12 @@ extension App {
     /// A latency objective whose threshold matches no bucket: total
     /// traffic, and no bucket at that boundary. Said with the position the
     /// threshold was written at and the boundaries the histogram has.
-    func bucketProblem(_ o: Objective, total: Double, good: Double?, evaluator: Evaluator, now: Int64) -> String? {
-        guard case .latency(let histogram, let matchers, let threshold) = o.indicator, total > 0, good == nil else {
+    func bucketProblem(_ o: Objective, total: Double, good: Double?, boundaries: [Labels: Double]?) -> String? {
+        guard case .latency(let histogram, _, let threshold) = o.indicator, total > 0, good == nil else {
             return nil
         }
-        let selector = "\(histogram)_bucket" + (matchers.isEmpty ? "" : "{\(matchers.joined(separator: ", "))}")
-        var bounds: [String] = []
-        if let expr = try? QueryParser.parse("count by (le) (\(selector))"),
-            let values = try? MetricHistory.values(evaluator.evaluate(expr, at: now))
-        {
-            bounds = values.keys.compactMap { $0["le"] }.sorted {
-                (Double($0) ?? .infinity) < (Double($1) ?? .infinity)
-            }
+        let bounds = (boundaries ?? [:]).keys.compactMap { $0["le"] }.sorted {
+            (Double($0) ?? .infinity) < (Double($1) ?? .infinity)
         }
         let at = o.thresholdAt.map { "\(config.file):\($0.line):\($0.column): " } ?? ""
         return "\(at)threshold \(formatSampleValue(threshold)) is not a bucket boundary of \(histogram)"

@@ -18,7 +18,24 @@ public struct App: Sendable {
     public internal(set) var logs: LogSources
     public internal(set) var prometheus: PrometheusQueries?
     public internal(set) var alertmanager: AlertmanagerSource?
-    var history: MetricHistory
+    /// What the engine is asked to do next (carried out in order).
+    var work: [Work] = []
+    /// An evaluation is in flight: refreshes due meanwhile wait for it.
+    public internal(set) var evaluating = false
+    /// What was asked of the server for the evaluation in flight.
+    var asked = AskedEvaluation()
+    /// The last evaluation's graphs of every shown local metric.
+    var metricResults: [String: MetricResult] = [:]
+    /// The objectives' ledger ratios, for the store with the next evaluation.
+    var ledgerPoints: [StorePoint] = []
+    var recordingObjectives = false
+    /// Series the engine's store holds.
+    public internal(set) var seriesHeld = 0
+    /// Until when the graphs are drawn from the history store.
+    var backfillUntil = Int64.min
+    /// What makes the engine: the store's capacity and what it keeps.
+    let storeCapacity: Int
+    let selectors: [[LabelMatcher]]
     /// What the last evaluation produced; the frame is drawn from it.
     public internal(set) var snapshot: Snapshot
     var screens: DashboardView
@@ -76,9 +93,12 @@ public struct App: Sendable {
         for name in ["up", "scrape_duration_seconds", "scrape_samples_scraped"] {
             if let m = try? LabelMatcher(Labels.metricName, .equal, name) { selectors.append([m]) }
         }
+        storeCapacity = capacity
+        self.selectors = selectors
+        // The store itself is the engine's (`makeEngine`); this one only
+        // schedules the scrapes and keeps their health.
         targets = TargetScrapes(
-            targets: config.targets.map(ScrapeTarget.init),
-            store: SeriesStore(capacity: capacity, filter: .selectedBy(selectors)))
+            targets: config.targets.map(ScrapeTarget.init), store: SeriesStore(capacity: 2, filter: .selectedBy([])))
         logs = LogSources(sources: config.logs)
         prometheus = config.prometheus.map(PrometheusQueries.init)
         alertmanager = config.alertmanager.map { AlertmanagerSource(config: $0, identity: alerts.identity) }
@@ -88,10 +108,6 @@ public struct App: Sendable {
         // (rollups for 35 days) or the Prometheus server.
         state.maxWindowMs = options.readHistory || config.prometheus != nil ? AppState.windows.last! : keep
         if options.colors == 0, let i = state.themes.firstIndex(where: { $0.name == "mono" }) { state.themeIndex = i }
-        let window = state.windowMs
-        history = MetricHistory(
-            windowMs: window, stepMs: max(config.refresh.milliseconds, window / Int64(graphColumns)))
-        history.trailMs = keep
         snapshot = Snapshot(timeMs: 0, results: [:], targets: [], refreshMs: config.refresh.milliseconds)
         screens = DashboardView(config: config, ascii: options.ascii)
         screens.about = options.about
@@ -99,6 +115,16 @@ public struct App: Sendable {
             state.message =
                 "journal: \(w)" + (alerts.warnings.count > 1 ? " (+\(alerts.warnings.count - 1), see A)" : "")
         }
+    }
+
+    /// The engine this application asks: its store keeps the series some
+    /// configured query selects, as long as the longest window or range.
+    public func makeEngine() -> Engine {
+        var history = MetricHistory(windowMs: state.windowMs, stepMs: graphStepMs)
+        history.trailMs = memoryMs
+        return Engine(
+            config: config, store: SeriesStore(capacity: storeCapacity, filter: .selectedBy(selectors)),
+            history: history)
     }
 
     /// Shows a dashboard first, by number (from 1) or name.
@@ -143,6 +169,8 @@ public struct App: Sendable {
             dirty = true
         case .fetched(let source, let tag, let outcome):
             take(source, tag: tag, outcome, now: now)
+        case .worked(let result):
+            commands += take(result, now: now)
         case .journalRead(let records, let warnings):
             guard !records.isEmpty || !warnings.isEmpty else { break }
             alerts.receive(records, warnings: warnings)
@@ -170,7 +198,8 @@ public struct App: Sendable {
             } else {
                 loading = false
                 loadedFrom = min(loadedFrom, from)
-                history.backfill(older: stored, until: memoryFrom(now: now))
+                backfillUntil = max(backfillUntil, memoryFrom(now: now))
+                work.append(.backfill(stored, until: memoryFrom(now: now), older: true))
             }
             lastEvaluation = 0
             dirty = true
@@ -196,6 +225,10 @@ public struct App: Sendable {
     /// records made, and a frame when something changed.
     mutating func finish(now: Int64) -> [Command] {
         var commands: [Command] = []
+        if !work.isEmpty {
+            commands.append(.work(work))
+            work = []
+        }
         var polls = targets.due(now: now).map { SourcePoll(.targets, $0) }
         polls += logs.due(now: now).map { SourcePoll(.logs, $0) }
         polls += (prometheus?.due(now: now) ?? []).map { SourcePoll(.prometheus, $0) }
@@ -215,38 +248,54 @@ public struct App: Sendable {
     }
 
     /// When the loop must wake at the latest: the next request due, the
-    /// next refresh, or a redraw of new data.
+    /// next refresh, or a redraw of new data (while an evaluation is in
+    /// flight, its answer wakes the loop).
     public var nextWakeMs: Int64 {
         min(
             targets.nextDueMs, logs.nextDueMs, prometheus?.nextDueMs ?? .max, alertmanager?.nextDueMs ?? .max,
-            lastEvaluation + config.refresh.milliseconds, redrawAt)
+            evaluating ? .max : min(lastEvaluation + config.refresh.milliseconds, redrawAt))
     }
 
     mutating func tick(now: Int64) -> [Command] {
-        guard now >= min(lastEvaluation + config.refresh.milliseconds, redrawAt) else { return [] }
+        guard !evaluating, now >= min(lastEvaluation + config.refresh.milliseconds, redrawAt) else { return [] }
         redrawAt = .max
-        let events = evaluate(now: now)
+        requestEvaluation(now: now)
         if askServer && roundStart == nil && prometheus != nil { roundStart = now }
-        dirty = true
         var commands: [Command] = []
-        if let points = historyDue(now: now) { commands.append(.record(points)) }
         for load in loadObjectives(now: now) + loadLongWindow(now: now) {
             if case .loadHistory(let metrics, _, _) = load {
                 pendingLoads.append(metrics.allSatisfy { $0.hasPrefix("slo:") })
             }
             commands.append(load)
         }
-        // A newly firing critical or high alert rings the bell once and
-        // stays highlighted until it is seen.
-        let loud = events.filter { alerts.rings($0) }.map(\.key)
-        guard !loud.isEmpty else { return commands }
-        if state.screen != .alerts { state.unseen.formUnion(loud) }
-        return commands + (options.bell ? [.bell] : [])
+        return commands
+    }
+
+    /// What the engine answered.
+    mutating func take(_ result: WorkResult, now: Int64) -> [Command] {
+        switch result {
+        case .ingested(let report, let held):
+            targets.apply(report)
+            seriesHeld = held
+            // New data (or a new failure) shows at once, not at the next
+            // refresh tick; at most four evaluations a second.
+            redrawAt = min(redrawAt, lastEvaluation + 250)
+            return []
+        case .evaluated(let evaluation):
+            return take(evaluation, now: now)
+        case .alertHistory(let key, let points):
+            alerts.addHistory(key, points, flushAt: now)
+            return []
+        }
     }
 
     mutating func take(_ source: SourceID, tag: String, _ outcome: FetchOutcome, now: Int64) {
         switch source {
-        case .targets: targets.take(tag: tag, outcome, now: now)
+        case .targets:
+            // Parsed and ingested by the engine; the target stays in
+            // flight until its report is back.
+            if let job = targets.received(tag: tag, outcome, now: now) { work.append(.ingest(job)) }
+            return
         case .logs: logs.take(tag: tag, outcome, now: now)
         case .prometheus: prometheus?.take(tag: tag, outcome, now: now)
         case .alertmanager:
@@ -290,12 +339,15 @@ public struct App: Sendable {
         }
         if state.screen == .incidents { refreshAlertsModel(now: now) }
         if state.dashboard != shown {
-            // Another dashboard's metrics were not evaluated: do it before
-            // this frame, so it never shows NO DATA for data the store has
-            // (the server, when there is one, is asked at once).
+            // Every dashboard's graphs came with the last evaluation: this
+            // frame shows the new one's (the server, when there is one, is
+            // asked at once).
             askServer = prometheus != nil
-            if askServer { askServerForVisibleMetrics(now: now) }
-            evaluateMetrics(now: now)
+            if askServer {
+                askServerForVisibleMetrics(now: now)
+                askServerForRanges(now: now)
+            }
+            makeSnapshot(now: now)
         }
         return commands
     }

@@ -30,6 +30,8 @@ public enum Message: Sendable {
     /// Reading the history for a long window failed: the window shows
     /// what memory holds, and the status line says why.
     case historyUnreadable(String)
+    /// The engine (the worker) did what it was asked.
+    case worked(WorkResult)
     /// SIGINT, SIGTERM or SIGHUP arrived.
     case signal(Int32)
 }
@@ -39,6 +41,9 @@ public enum Message: Sendable {
 public enum Command: Sendable {
     /// Start these requests.
     case fetch([SourcePoll])
+    /// Hand this work to the engine (the worker thread), in order; each
+    /// answer comes back as `worked`.
+    case work([Work])
     /// Append these records to the journal (and flush them).
     case journal([JournalRecord])
     /// Hand these points to the history writer (off the loop thread).
@@ -56,6 +61,15 @@ public enum Command: Sendable {
     /// Stop with this exit status, after carrying out the commands
     /// before this one.
     case quit(status: Int32)
+}
+
+/// What was asked of the server for an evaluation in flight: its rules'
+/// answers, applied with the engine's.
+struct AskedEvaluation: Sendable {
+    var remote: [String: [Labels: Double]] = [:]
+    var remoteErrors: [String: String] = [:]
+    /// The store had data: the rules are evaluated.
+    var alerting = false
 }
 
 /// How the executable starts the application: what it learned from the

@@ -1,4 +1,5 @@
 import CSQLite
+import CShims
 import Foundation
 import VigilCore
 

@@ -20,7 +20,8 @@ enum RunLoop {
         timings: FileHandle?
     ) -> Int32 {
         let driver = PollDriver()
-        let inputs: [Int32] = signalFD >= 0 ? [0, signalFD] : [0]
+        let worker = Worker(engine: app.makeEngine())
+        let inputs: [Int32] = (signalFD >= 0 ? [0, signalFD] : [0]) + [worker.readFD]
         var messages: [Message] = [.tick]
         while true {
             // Messages may add messages (a failed journal write).
@@ -29,6 +30,7 @@ enum RunLoop {
                 for command in app.update(messages[i], now: now()) {
                     switch command {
                     case .fetch(let polls): driver.start(polls)
+                    case .work(let work): worker.submit(work)
                     case .journal(let records):
                         do { try journal?.append(records) } catch { messages.append(.journalFailed(error.message)) }
                     case .record(let points): history.writer?.enqueue(points)
@@ -65,6 +67,7 @@ enum RunLoop {
                 }
             }
             for a in answers { messages.append(.fetched(a.source, tag: a.tag, a.outcome)) }
+            for answer in worker.take() { messages.append(.worked(answer)) }
             if let journal, case let (records, warnings) = journal.readNew() {
                 if journal.startedOver {
                     messages.append(.journalReplayed(records, warnings: warnings))
@@ -84,14 +87,24 @@ enum RunLoop {
     }
 
     /// `--once`: the same application, until it is ready to print or
-    /// `withinMs` passes. Nothing is drawn, rung or written.
+    /// `withinMs` passes. Nothing is drawn, rung or written; the engine
+    /// runs on this thread (there are no keys to keep answering).
     static func once(_ app: inout App, within withinMs: Int64) {
         let driver = PollDriver()
+        var engine = app.makeEngine()
         let deadline = now() + withinMs
         var messages: [Message] = [.tick]
         while true {
-            for message in messages {
-                for case .fetch(let polls) in app.update(message, now: now()) { driver.start(polls) }
+            var i = 0
+            while i < messages.count {
+                for command in app.update(messages[i], now: now()) {
+                    switch command {
+                    case .fetch(let polls): driver.start(polls)
+                    case .work(let work): messages += work.compactMap { engine.run($0).map(Message.worked) }
+                    default: break
+                    }
+                }
+                i += 1
             }
             if app.readyToPrint || now() >= deadline { return }
             let timeout = max(1, min(app.nextWakeMs - now(), deadline - now(), 200))

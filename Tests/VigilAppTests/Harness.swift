@@ -8,6 +8,13 @@ import VigilUI
 /// socket, no file.
 struct Harness {
     var app: App
+    /// The worker's engine, run inline: its answers go back at once.
+    var engine: Engine
+    /// Every piece of work handed to the engine, in order.
+    var worked: [Work] = []
+    /// Work the engine is slow with: kept (in order) until `release`.
+    var hold: (Work) -> Bool = { _ in false }
+    var held: [Work] = []
     var now: Int64
     /// Requests started and not yet answered, oldest first.
     var pending: [SourcePoll] = []
@@ -37,6 +44,7 @@ struct Harness {
         app = App(
             config: config, themes: [], options: options,
             alerts: AlertCenter(config: config, identity: "alice@bastion", journal: journal))
+        engine = app.makeEngine()
         send(.tick)
     }
 
@@ -46,6 +54,15 @@ struct Harness {
             case .fetch(let polls):
                 pending += polls
                 started += polls
+            case .work(let work):
+                worked += work
+                for w in work {
+                    if !held.isEmpty || hold(w) {
+                        held.append(w)
+                    } else if let answer = engine.run(w) {
+                        send(.worked(answer))
+                    }
+                }
             case .journal(let records): journal += records
             case .record(let points): recorded.append(points)
             case .loadHistory(let metrics, let from, let to): loads.append((metrics, from, to))
@@ -55,6 +72,13 @@ struct Harness {
             case .quit(let status): quit = status
             }
         }
+    }
+
+    /// The engine finishes what it held, in order.
+    mutating func release() {
+        let work = held
+        held = []
+        for w in work { if let answer = engine.run(w) { send(.worked(answer)) } }
     }
 
     mutating func press(_ keys: Key...) {

@@ -50,3 +50,11 @@ int vigil_setcchar(cchar_t *cc, const wchar_t *text, attr_t attrs, int pair);
 // A pseudo-terminal of the given size, for tests: 0 on success.
 int vigil_open_pty(int *master, int *slave, unsigned short columns, unsigned short rows);
 #endif
+
+// Vigil's threads (the engine, the history's writer and reader) name
+// themselves for top and /proc: Foundation's Thread.name does not reach
+// the kernel on Linux, and prctl is variadic.
+#include <sys/prctl.h>
+static inline void vigil_name_this_thread(const char *name) {
+    prctl(PR_SET_NAME, name, 0, 0, 0);
+}

@@ -52,7 +52,9 @@ extension AlertCenter {
         // The post-mortem wants the metric from before the alert went
         // pending up to this moment.
         if let rule, let source {
-            sampler.backfill(rule, key, from: alert.activeSinceMs - 10 * 60_000, to: now, source: source)
+            addHistory(
+                key,
+                PostmortemSampler.history(rule, key, from: alert.activeSinceMs - 10 * 60_000, to: now, source: source))
         }
         record(sampler.flush(at: now))
         return id

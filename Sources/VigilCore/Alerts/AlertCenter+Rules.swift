@@ -64,31 +64,62 @@ extension AlertCenter {
     /// rate, and would raise false alerts (CPU usage from idle time) or
     /// resolve real ones. Its alerts, restored from the journal, stay as
     /// they are until the data covers the range.
-    @discardableResult
     ///
     /// Rules evaluated by a Prometheus server (`remote`) take their results
     /// from `remote` (rule name → series that hold); a rule missing there
     /// (no answer yet, or an error in `remoteErrors`) is left alone.
+    @discardableResult
     public mutating func evaluate(
         source: any SeriesSource, at now: Int64, dataSince: Int64 = .min, remote: [String: [Labels: Double]] = [:],
         remoteErrors: [String: String] = [:]
     ) -> [AlertEvent] {
-        let ready = engine.rules.filter { rule in
+        let ready = readyRules(at: now, dataSince: dataSince)
+        let subqueries = SubqueryCache(entries: subqueryMemo)
+        let (results, errors) = Self.evaluateRules(ready, source: source, at: now, subqueries: subqueries)
+        subqueryMemo = subqueries.carried(to: now, reach: longestRuleReachMs)
+        let values = PostmortemSampler.values(
+            of: engine.active.map(\.key), rules: engine.rules, results: results, source: source, at: now)
+        return apply(
+            results: results, errors: errors, ready: ready.count, remote: remote, remoteErrors: remoteErrors,
+            values: values, at: now)
+    }
+
+    /// The local rules whose ranges the store covers at `now`.
+    public func readyRules(at now: Int64, dataSince: Int64 = .min) -> [AlertRule] {
+        engine.rules.filter { rule in
             !rule.remote && (dataSince == .min || now - dataSince >= rule.coverageMs)
         }
-        let subqueries = SubqueryCache(entries: subqueryMemo)
-        var (results, errors) = Self.evaluateRules(ready, source: source, at: now, subqueries: subqueries)
-        subqueryMemo = subqueries.carried(to: now, reach: longestRuleReachMs)
+    }
+
+    /// Advances the alerts on results evaluated elsewhere (the worker):
+    /// `results` and `errors` of the `ready` local rules, the server's for
+    /// remote ones, and `values` of active alerts whose condition no
+    /// longer holds (for the post-mortems' samples).
+    @discardableResult
+    public mutating func apply(
+        results local: [String: [Labels: Double]], errors localErrors: [String: String], ready: Int,
+        remote: [String: [Labels: Double]] = [:], remoteErrors: [String: String] = [:],
+        values: [AlertKey: Double] = [:], at now: Int64
+    ) -> [AlertEvent] {
+        var results = local
+        var errors = localErrors
         for rule in engine.rules where rule.remote {
             if let r = remote[rule.name] { results[rule.name] = r }
             if let e = remoteErrors[rule.name] { errors[rule.name] = e }
         }
         ruleErrors = errors
-        waitingRules = engine.rules.filter { !$0.remote }.count - ready.count
+        waitingRules = engine.rules.filter { !$0.remote }.count - ready
         let events = engine.evaluate(results, at: now)
         record(events.map(JournalRecord.init))
-        record(sampler.sample(engine, source: source, at: now, events: events, results: results))
+        record(sampler.sample(engine, at: now, events: events, results: results, values: values))
         return events
     }
 
+    /// Adds samples of an alert's metric from before it went pending (for
+    /// an incident just opened); with `flushAt`, journals them at once
+    /// (the worker evaluated them after the incident was opened).
+    public mutating func addHistory(_ key: AlertKey, _ points: [(Int64, Double)], flushAt: Int64? = nil) {
+        sampler.pending[key, default: []].insert(contentsOf: points, at: 0)
+        if let flushAt { record(sampler.flush(at: flushAt)) }
+    }
 }

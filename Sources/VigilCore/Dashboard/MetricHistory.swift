@@ -109,6 +109,13 @@ public struct MetricHistory: Sendable {
     }
 
     public func alignedTimes(now: Int64) -> [Int64] {
+        Self.alignedTimes(now: now, windowMs: windowMs, stepMs: stepMs)
+    }
+
+    /// The columns' times of a window ending at `now`: multiples of the
+    /// step, so a column's value never changes from one refresh to the next.
+    public static func alignedTimes(now: Int64, windowMs: Int64, stepMs: Int64) -> [Int64] {
+        let stepMs = max(1, stepMs)
         let last = now - ((now % stepMs) + stepMs) % stepMs
         let count = Int(windowMs / stepMs)
         return (0..<count).reversed().map { last - Int64($0) * stepMs }

@@ -45,6 +45,9 @@ public struct ExpositionParser {
     public private(set) var nameStart = 0
     public private(set) var nameLength = 0
     public private(set) var labelSlices: [LabelSlice] = []
+    /// Where the current sample's name and label set end: the bytes from
+    /// `nameStart` to here identify its series (the scrape cache's key).
+    public private(set) var seriesEnd = 0
     // Decoded label values; `scratchCount` bytes are in use. Kept as a
     // zero-filled array written through one unsafe buffer per value, so
     // decoding costs no per-byte uniqueness checks.
@@ -190,6 +193,13 @@ public struct ExpositionParser {
     func string(_ p: UnsafePointer<UInt8>, _ start: Int, _ count: Int) -> String {
         String(decoding: UnsafeBufferPointer(start: p + start, count: count), as: UTF8.self)
     }
+
+    /// The current sample's series as written: a hash of the bytes of its
+    /// name and label set, with no label decoded and no String made.
+    public var seriesKey: SeriesKey { SeriesKey(base + nameStart, count: seriesEnd - nameStart) }
+
+    /// The current sample's name, hashed the same way.
+    public var nameKey: SeriesKey { SeriesKey(base + nameStart, count: nameLength) }
 
     // MARK: - Driving
 
@@ -607,6 +617,7 @@ public struct ExpositionParser {
             defer { labelSlices = slices }
             try labelSet(into: &slices)
         }
+        seriesEnd = pos
         try resolveFamily()
         try separator("the value")
         let vStart = pos

@@ -89,64 +89,122 @@ public struct TargetScrapes: PolledSource {
     /// Every scrape so far, over all targets.
     public var scrapes: Int { health.reduce(0) { $0 + $1.scrapes } }
 
+    /// Parses and ingests at once (`vigil scrape`, `vigil query
+    /// --target`): `received`, the job on this store, `apply`.
     @discardableResult
     public mutating func take(tag: String, _ outcome: FetchOutcome, now: Int64) -> Bool {
-        guard let i = Int(tag), let startedMs = started.removeValue(forKey: i) else { return false }
-        let target = targets[i]
-        health[i].scrapes += 1
-        health[i].lastDurationSeconds = outcome.durationSeconds
-        switch outcome.result {
-        case .success(let response):
-            let format = target.format ?? ExpositionFormat(contentType: response.contentType)
-            do {
-                let samples = try ExpositionParser.parseAll(
-                    bytes: response.body, format: format, limit: target.seriesLimit + 1, strict: false)
-                guard samples.count <= target.seriesLimit else {
-                    fail(
-                        i, "over the series limit: more than \(target.seriesLimit) series (series_limit)",
-                        startedMs: startedMs, duration: outcome.durationSeconds, now: now)
-                    return true
-                }
-                store.ingest(
-                    target: target.name, targetLabels: target.labels, samples: samples, timeMs: startedMs,
-                    durationSeconds: outcome.durationSeconds)
-                checkStrictly(i, response.body, format: format, now: now)
-                health[i].up = true
-                health[i].lastSuccessAtMs = now
-                health[i].samples = samples.count
-                health[i].lastError = nil
-            } catch {
-                var reason = "parse error at \(error)"
-                if let ct = response.contentType, ct.lowercased().hasPrefix("text/html") {
-                    reason += " (got text/html)"
-                }
-                fail(i, reason, startedMs: startedMs, duration: outcome.durationSeconds, now: now)
-            }
-        case .failure(let error):
-            fail(i, error.description, startedMs: startedMs, duration: outcome.durationSeconds, now: now)
-        }
+        guard let job = received(tag: tag, outcome, now: now) else { return false }
+        apply(job.run(into: &store))
         return true
+    }
+
+    /// A scrape's answer, as the job that parses and ingests it (the
+    /// dashboard's worker runs it). The target stays in flight, and is not
+    /// scraped again, until its report is applied: a worker that falls
+    /// behind never gathers a queue of bodies.
+    public func received(tag: String, _ outcome: FetchOutcome, now: Int64) -> ScrapeJob? {
+        guard let i = Int(tag), let startedMs = started[i] else { return nil }
+        let due = health[i].strictCheckedAtMs.map { now - $0 >= Self.strictEveryMs } ?? true
+        return ScrapeJob(
+            index: i, target: targets[i], outcome: outcome, startedMs: startedMs, now: now, checkStrictly: due)
+    }
+
+    /// What a scrape's job found: the target's health moves on.
+    public mutating func apply(_ report: ScrapeReport) {
+        let i = report.index
+        guard started.removeValue(forKey: i) != nil else { return }
+        health[i].scrapes += 1
+        health[i].lastDurationSeconds = report.durationSeconds
+        switch report.result {
+        case .success(let samples, let warning):
+            if let warning { health[i].warning = warning }
+            if report.strictlyChecked { health[i].strictCheckedAtMs = report.now }
+            health[i].up = true
+            health[i].lastSuccessAtMs = report.now
+            health[i].samples = samples
+            health[i].lastError = nil
+        case .failure(let reason):
+            health[i].up = false
+            health[i].lastError = reason
+            health[i].lastErrorAtMs = report.now
+        }
     }
 
     /// How often an OpenMetrics body is also held to the whole spec: the
     /// first scrape, then every ten minutes (it costs a second parse).
     static let strictEveryMs: Int64 = 600_000
+}
 
-    mutating func checkStrictly(_ i: Int, _ body: [UInt8], format: ExpositionFormat, now: Int64) {
-        guard format == .openMetrics else {
-            health[i].warning = nil
-            return
+/// One scrape's answer to parse and ingest, off the loop thread.
+public struct ScrapeJob: Sendable {
+    public var index: Int
+    public var target: ScrapeTarget
+    public var outcome: FetchOutcome
+    public var startedMs: Int64
+    public var now: Int64
+    /// Hold an OpenMetrics body to the whole spec this time.
+    public var checkStrictly: Bool
+
+    /// Parses the body into `store` (or records the failure there: `up`
+    /// 0, the target's series stale) and says what happened.
+    public func run(into store: inout SeriesStore) -> ScrapeReport {
+        let duration = outcome.durationSeconds
+        var report = ScrapeReport(index: index, now: now, durationSeconds: duration, result: .failure(""))
+        func fail(_ reason: String) -> ScrapeReport {
+            store.ingestFailure(
+                target: target.name, targetLabels: target.labels, timeMs: startedMs, durationSeconds: duration)
+            report.result = .failure(reason)
+            return report
         }
-        if let at = health[i].strictCheckedAtMs, now - at < Self.strictEveryMs { return }
-        health[i].strictCheckedAtMs = now
-        health[i].warning = ExpositionParser.violation(in: body).map { "not OpenMetrics 1.0 at \($0)" }
+        switch outcome.result {
+        case .success(let response):
+            let format = target.format ?? ExpositionFormat(contentType: response.contentType)
+            do {
+                let samples = try store.ingest(
+                    target: target.name, targetLabels: target.labels, body: response.body, format: format,
+                    limit: target.seriesLimit, timeMs: startedMs, durationSeconds: duration)
+                // Only OpenMetrics has a whole spec to hold a body to; any
+                // other format clears a warning an earlier body left.
+                var warning: String?? = .some(nil)
+                if format == .openMetrics {
+                    warning = nil
+                    if checkStrictly {
+                        report.strictlyChecked = true
+                        warning = .some(
+                            ExpositionParser.violation(in: response.body).map { "not OpenMetrics 1.0 at \($0)" })
+                    }
+                }
+                report.result = .success(samples: samples, warning: warning)
+                return report
+            } catch {
+                guard case .parse(let error) = error else {
+                    return fail("over the series limit: more than \(target.seriesLimit) series (series_limit)")
+                }
+                var reason = "parse error at \(error)"
+                if let ct = response.contentType, ct.lowercased().hasPrefix("text/html") {
+                    reason += " (got text/html)"
+                }
+                return fail(reason)
+            }
+        case .failure(let error):
+            return fail(error.description)
+        }
     }
+}
 
-    mutating func fail(_ i: Int, _ reason: String, startedMs: Int64, duration: Double, now: Int64) {
-        health[i].up = false
-        health[i].lastError = reason
-        health[i].lastErrorAtMs = now
-        store.ingestFailure(
-            target: targets[i].name, targetLabels: targets[i].labels, timeMs: startedMs, durationSeconds: duration)
+/// What a scrape job found, for the target's health.
+public struct ScrapeReport: Sendable {
+    public enum Result: Sendable {
+        /// Samples ingested; `warning` is set (to a violation or to none)
+        /// when the body was held to the whole spec, or is not
+        /// OpenMetrics; nil leaves the last one.
+        case success(samples: Int, warning: String??)
+        case failure(String)
     }
+    public var index: Int
+    public var now: Int64
+    public var durationSeconds: Double
+    public var result: Result
+    /// The body was held to the whole OpenMetrics spec this time.
+    public var strictlyChecked = false
 }

@@ -91,7 +91,14 @@ public struct SeriesStore: SeriesSource, Sendable {
     var labels: [Labels] = []
     var rings: [PointRing] = []
     /// Series each target produced in its last successful scrape.
-    var lastSeen: [String: Set<Int>] = [:]
+    var lastSeen: [String: [Int]] = [:]
+    /// Per series, the ingest that last saw it (`ingests` counts them):
+    /// what vanished since a target's previous scrape is found without a
+    /// set of half a million ids.
+    var stamp: [UInt32] = []
+    var ingests: UInt32 = 0
+    /// Each target's scrape cache (`ingest(target:body:...)`).
+    var caches: [String: ScrapeCache] = [:]
 
     public init(capacity: Int, filter: RetentionFilter = .everything) {
         self.capacity = capacity
@@ -104,25 +111,36 @@ public struct SeriesStore: SeriesSource, Sendable {
     /// Returns the series id, or nil when the filter drops the series.
     @discardableResult
     public mutating func append(_ l: Labels, _ p: Point) -> Int? {
-        if let id = index[l] {
-            if let last = rings[id].last, p.t < last.t { return id }  // out of order: drop, as a TSDB would
-            if let last = rings[id].last, p.t == last.t {
-                // A repeated timestamp replaces the value (e.g. a duplicated line).
-                rings[id].storage[(rings[id].head + rings[id].count - 1) % rings[id].count] = p
-                return id
-            }
-            rings[id].append(p)
-            return id
-        }
+        guard let id = series(l) else { return nil }
+        append(id, p)
+        return id
+    }
+
+    /// The id of the series with these labels, created (with no point
+    /// yet) if the filter keeps it.
+    mutating func series(_ l: Labels) -> Int? {
+        if let id = index[l] { return id }
         guard filter.keeps(l) else { return nil }
         let id = labels.count
         index[l] = id
         labels.append(l)
-        var ring = PointRing(capacity: capacity)
-        ring.append(p)
-        rings.append(ring)
+        rings.append(PointRing(capacity: capacity))
+        stamp.append(0)
         byName[l.name ?? "", default: []].append(id)
         return id
+    }
+
+    /// Appends a point to series `id`.
+    @inline(__always) mutating func append(_ id: Int, _ p: Point) {
+        if let last = rings[id].last {
+            if p.t < last.t { return }  // out of order: drop, as a TSDB would
+            if p.t == last.t {
+                // A repeated timestamp replaces the value (e.g. a duplicated line).
+                rings[id].storage[(rings[id].head + rings[id].count - 1) % rings[id].count] = p
+                return
+            }
+        }
+        rings[id].append(p)
     }
 
     /// Takes in one scrape of `target`: `samples` as parsed, at `timeMs`.
@@ -131,15 +149,17 @@ public struct SeriesStore: SeriesSource, Sendable {
     public mutating func ingest(
         target: String, targetLabels: Labels, samples: [Sample], timeMs: Int64, durationSeconds: Double
     ) {
-        var seen = Set<Int>()
+        ingests &+= 1
+        var seen: [Int] = []
         for s in samples {
             var pairs = s.labels
             pairs.append(Label(Labels.metricName, s.name))
             for tl in targetLabels.pairs where !pairs.contains(where: { $0.name == tl.name }) {
                 pairs.append(tl)
             }
-            if let id = append(Labels(pairs), Point(t: s.timestampMs ?? timeMs, v: s.value)) {
-                seen.insert(id)
+            if let id = append(Labels(pairs), Point(t: s.timestampMs ?? timeMs, v: s.value)), stamp[id] != ingests {
+                stamp[id] = ingests
+                seen.append(id)
             }
         }
         markStale(target: target, seen: seen, timeMs: timeMs)
@@ -149,12 +169,15 @@ public struct SeriesStore: SeriesSource, Sendable {
     /// Records a failed scrape: `up` goes to 0 and every series the
     /// target had turns stale at once, as in Prometheus.
     public mutating func ingestFailure(target: String, targetLabels: Labels, timeMs: Int64, durationSeconds: Double) {
+        ingests &+= 1
         markStale(target: target, seen: [], timeMs: timeMs)
         appendScrapeSeries(targetLabels, up: 0, duration: durationSeconds, samples: 0, timeMs: timeMs)
     }
 
-    mutating func markStale(target: String, seen: Set<Int>, timeMs: Int64) {
-        for id in lastSeen[target, default: []] where !seen.contains(id) {
+    /// Writes a staleness marker for every series of the target's previous
+    /// scrape not seen in this one (`seen`: stamped with this ingest).
+    mutating func markStale(target: String, seen: [Int], timeMs: Int64) {
+        for id in lastSeen[target, default: []] where stamp[id] != ingests {
             if let last = rings[id].last, !StaleMarker.isStale(last.v), last.t < timeMs {
                 rings[id].append(Point(t: timeMs, v: StaleMarker.value))
             }

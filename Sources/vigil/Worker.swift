@@ -1,0 +1,73 @@
+import CShims
+import Foundation
+import VigilApp
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs the application's engine on a thread of its own: the run loop
+/// hands work over (`submit` only appends under a lock) and picks the
+/// answers up (`take`) when the worker's pipe, which it polls with the
+/// keyboard, says there are some. So parsing and evaluating never delay a
+/// key or a frame; what to evaluate, and when, is still the application's.
+final class Worker: @unchecked Sendable {
+    // `queue`, `answers` are guarded by `condition`; `engine` is touched
+    // only by the worker thread once it has started.
+    let condition = NSCondition()
+    var queue: [Work] = []
+    var answers: [WorkResult] = []
+    var engine: Engine
+    /// Readable when answers are waiting: the loop adds it to its poll.
+    let readFD: Int32
+    let writeFD: Int32
+
+    init(engine: Engine) {
+        self.engine = engine
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        }
+        readFD = fds[0]
+        writeFD = fds[1]
+        let thread = Thread { [self] in run() }
+        thread.name = "vigil-engine"
+        thread.start()
+    }
+
+    /// Hands work over, in order; never waits for the worker.
+    func submit(_ work: [Work]) {
+        condition.lock()
+        queue += work
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The answers so far, oldest first.
+    func take() -> [WorkResult] {
+        var byte: UInt8 = 0
+        while read(readFD, &byte, 1) == 1 {}
+        condition.lock()
+        defer { condition.unlock() }
+        let out = answers
+        answers = []
+        return out
+    }
+
+    func run() {
+        // Named for top and /proc: the benchmark reads this thread's CPU.
+        vigil_name_this_thread("vigil-engine")
+        while true {
+            condition.lock()
+            while queue.isEmpty { condition.wait() }
+            let work = queue.removeFirst()
+            condition.unlock()
+            guard let answer = engine.run(work) else { continue }
+            condition.lock()
+            answers.append(answer)
+            condition.unlock()
+            var byte: UInt8 = 1
+            _ = write(writeFD, &byte, 1)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Testing
+
+@testable import VigilCore
+
+/// The scrape cache: a body ingested through it leaves the store exactly
+/// as the sample-by-sample ingest does, while series seen before cost no
+/// label decoding and series no query selects are skipped on their bytes.
+@Suite struct ScrapeCacheTests {
+    static let target = Labels(["job": "api", "instance": "127.0.0.1:9"])
+
+    static let bodies = [
+        """
+        # TYPE http_requests_total counter
+        http_requests_total{code="200",path="/a"} 10
+        http_requests_total{code="500",path="/a"} 1
+        # TYPE temperature gauge
+        temperature{room="k\\"itchen"} 21.5
+        other_total 3
+
+        """,
+        // A series gone (code 500), one new (path /b), a sample with its
+        // own timestamp, and the same series written twice.
+        """
+        # TYPE http_requests_total counter
+        http_requests_total{code="200",path="/a"} 12
+        http_requests_total{code="200",path="/b"} 1 1764000001500
+        # TYPE temperature gauge
+        temperature{room="k\\"itchen"} 22
+        temperature{room="k\\"itchen"} 23
+        other_total 4
+
+        """,
+        """
+        # TYPE http_requests_total counter
+        http_requests_total{code="200",path="/a"} 15
+        http_requests_total{code="500",path="/a"} 2
+
+        """,
+    ]
+
+    static func dump(_ store: SeriesStore) -> [String] {
+        store.labels.indices.map { id in
+            let points = store.rings[id].points(minT: .min, maxT: .max).map { p in
+                StaleMarker.isStale(p.v) ? "\(p.t)=stale" : "\(p.t)=\(p.v)"
+            }
+            return "\(store.labels[id]) \(points.joined(separator: " "))"
+        }.sorted()
+    }
+
+    static func selecting(_ names: [String]) -> RetentionFilter {
+        .selectedBy(names.map { [try! LabelMatcher(Labels.metricName, .equal, $0)] })
+    }
+
+    @Test(arguments: [nil, ["http_requests_total", "up"]])
+    func theCachedIngestLeavesTheStoreAsTheSampleIngestDoes(names: [String]?) throws {
+        let filter = names.map(Self.selecting) ?? .everything
+        var cached = SeriesStore(capacity: 10, filter: filter)
+        var plain = SeriesStore(capacity: 10, filter: filter)
+        for (i, body) in Self.bodies.enumerated() {
+            let t = 1_764_000_000_000 + Int64(i) * 1000
+            let bytes = Array(body.utf8)
+            let n = try cached.ingest(
+                target: "api", targetLabels: Self.target, body: bytes, format: .prometheus, limit: 100, timeMs: t,
+                durationSeconds: 0.01)
+            let samples = try ExpositionParser.parseAll(bytes: bytes, format: .prometheus)
+            #expect(n == samples.count)
+            plain.ingest(target: "api", targetLabels: Self.target, samples: samples, timeMs: t, durationSeconds: 0.01)
+        }
+        #expect(Self.dump(cached) == Self.dump(plain))
+        #expect(Self.dump(cached).contains { $0.contains("1764000002000=stale") })
+    }
+
+    @Test func seriesNoQuerySelectsAreSkippedButCounted() throws {
+        var store = SeriesStore(capacity: 10, filter: Self.selecting(["temperature", "scrape_samples_scraped"]))
+        let n = try store.ingest(
+            target: "api", targetLabels: Self.target, body: Array(Self.bodies[0].utf8), format: .prometheus,
+            limit: 100, timeMs: 1000, durationSeconds: 0.01)
+        #expect(n == 4)
+        #expect(store.labels.compactMap(\.name).sorted() == ["scrape_samples_scraped", "temperature"])
+        let scraped = store.latest(
+            matching: [try LabelMatcher(Labels.metricName, .equal, "scrape_samples_scraped")], minT: 0, maxT: .max)
+        #expect(scraped.map(\.1.v) == [4])
+        // Each line has its cache entry: the skipped ones as skipped.
+        #expect(store.caches["api"]?.ids.values.sorted() == [-1, -1, -1, 0])
+    }
+
+    @Test func aBodyOverTheLimitOrBrokenHalfWayLeavesNothing() throws {
+        var store = SeriesStore(capacity: 10)
+        let body = Array(Self.bodies[0].utf8)
+        #expect(throws: ScrapeIngestError.self) {
+            try store.ingest(
+                target: "api", targetLabels: Self.target, body: body, format: .prometheus, limit: 3, timeMs: 1000,
+                durationSeconds: 0.01)
+        }
+        let broken = Array((Self.bodies[0] + "temperature{room=\"x\" 1\n").utf8)
+        #expect(throws: ScrapeIngestError.self) {
+            try store.ingest(
+                target: "api", targetLabels: Self.target, body: broken, format: .prometheus, limit: 100, timeMs: 1000,
+                durationSeconds: 0.01)
+        }
+        #expect(store.rings.allSatisfy { $0.count == 0 })
+    }
+
+    @Test func aTargetWhoseSeriesChurnDoesNotGrowItsCacheForEver() throws {
+        var store = SeriesStore(capacity: 4, filter: Self.selecting(["up"]))
+        for scrape in 0..<20 {
+            let body = (0..<1000).map { "requests_total{request_id=\"\(scrape)-\($0)\"} 1\n" }.joined()
+            _ = try store.ingest(
+                target: "api", targetLabels: Self.target, body: Array(body.utf8), format: .prometheus, limit: 10_000,
+                timeMs: Int64(scrape) * 1000, durationSeconds: 0.01)
+            #expect((store.caches["api"]?.ids.count ?? 0) <= 2 * 1000 + 1024)
+        }
+    }
+
+    @Test func keysTellSeriesApartByEveryByte() {
+        let a = SeriesKey(Array("http_requests_total{code=\"200\"}".utf8))
+        let b = SeriesKey(Array("http_requests_total{code=\"201\"}".utf8))
+        let c = SeriesKey(Array("http_requests_total{code=\"200\"}".utf8))
+        #expect(a != b)
+        #expect(a == c)
+        // Lengths not a multiple of eight, and the empty key.
+        var keys = Set<SeriesKey>()
+        for n in 0..<64 { keys.insert(SeriesKey(Array(repeating: UInt8(ascii: "a"), count: n))) }
+        #expect(keys.count == 64)
+    }
+}
