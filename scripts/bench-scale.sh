@@ -69,8 +69,8 @@ config() {
     echo "  severities: {high: {color: orange, escalation: false, timeout: 60m}}"
     echo "  rules:"
     for f in "${families[@]}"; do
-      echo "    - {name: $f sum, condition: 'sum(rate($f[1m])) > 1e15', for: 1m, severity: high}"
-      echo "    - {name: $f max, condition: 'max(rate($f[1m])) > 1e15', for: 1m, severity: high}"
+      echo "    - {name: $f sum, expr: 'sum(rate($f[1m])) > 1e15', for: 1m, severity: high}"
+      echo "    - {name: $f max, expr: 'max(rate($f[1m])) > 1e15', for: 1m, severity: high}"
     done
   fi
 }
@@ -87,6 +87,11 @@ phase() {
   sleep 2
   local pid
   pid=$(pgrep -f "^$vigil --config $work/$name.yaml" | head -1)
+  if [[ -z $pid ]]; then
+    echo "bench-scale: vigil did not start:" >&2
+    "$vigil" check config "$work/$name.yaml" >&2 || true
+    exit 1
+  fi
   # Warm up: the first scrapes, the first rates (1 m), the store filled.
   sleep 75
   local v0 p0

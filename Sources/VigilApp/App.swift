@@ -35,6 +35,9 @@ public struct App: Sendable {
     var backfillUntil = Int64.min
     /// What makes the engine: the store's capacity and what it keeps.
     let storeCapacity: Int
+    /// Points a series keeps however many there are: the longest range a
+    /// configured query reads, at the fastest interval, and a margin.
+    let storeMinCapacity: Int
     let selectors: [[LabelMatcher]]
     /// What the last evaluation produced; the frame is drawn from it.
     public internal(set) var snapshot: Snapshot
@@ -94,6 +97,7 @@ public struct App: Sendable {
             if let m = try? LabelMatcher(Labels.metricName, .equal, name) { selectors.append([m]) }
         }
         storeCapacity = capacity
+        storeMinCapacity = min(capacity, Int((config.longestQueryReachMs + 2 * minInterval) / max(1, minInterval)) + 8)
         self.selectors = selectors
         // The store itself is the engine's (`makeEngine`); this one only
         // schedules the scrapes and keeps their health.
@@ -122,9 +126,9 @@ public struct App: Sendable {
     public func makeEngine() -> Engine {
         var history = MetricHistory(windowMs: state.windowMs, stepMs: graphStepMs)
         history.trailMs = memoryMs
-        return Engine(
-            config: config, store: SeriesStore(capacity: storeCapacity, filter: .selectedBy(selectors)),
-            history: history)
+        var store = SeriesStore(capacity: storeCapacity, filter: .selectedBy(selectors))
+        store.minCapacity = storeMinCapacity
+        return Engine(config: config, store: store, history: history)
     }
 
     /// Shows a dashboard first, by number (from 1) or name.

@@ -51,12 +51,15 @@ public struct Engine: Sendable {
     mutating func evaluate(_ r: EvaluationRequest) -> Evaluation {
         for p in r.points { store.append(p.labels, p.point) }
         var out = Evaluation(now: r.now)
+        // Panels, rules and queries of this evaluation read each
+        // `rate(x[1m])` once between them.
+        let memo = EvaluationMemo()
         // The rules first: an alert is what the operator must not miss.
         if let ruleNames = r.rules {
             let ready = rules.filter { ruleNames.contains($0.name) }
             let subqueries = SubqueryCache(entries: ruleMemo)
             (out.ruleResults, out.ruleErrors) = AlertCenter.evaluateRules(
-                ready, source: store, at: r.now, subqueries: subqueries)
+                ready, source: store, at: r.now, subqueries: subqueries, memo: memo)
             ruleMemo = subqueries.carried(to: r.now, reach: ruleReachMs)
             out.ready = ready.count
             out.values = PostmortemSampler.values(
@@ -69,9 +72,9 @@ public struct Engine: Sendable {
         if r.lookForStale {
             for m in shown { stale[m.id] = store.staleSince(m.query.selectors.map(\.0.matchers), at: r.now) }
         }
-        history.update(shown, source: store, now: r.now, stale: stale)
+        history.update(shown, source: store, now: r.now, stale: stale, memo: memo)
         for m in shown { out.metrics[m.id] = history.result(m.id, now: r.now) }
-        let evaluator = Evaluator(source: store)
+        let evaluator = Evaluator(source: store, memo: memo)
         for (key, expr) in r.queries {
             do {
                 out.queries[key] = MetricHistory.values(try evaluator.evaluate(expr, at: r.now))
@@ -79,16 +82,17 @@ public struct Engine: Sendable {
                 out.queryErrors[key] = error.message
             }
         }
-        if r.record { out.points = historyPoints(now: r.now) }
+        if r.record { out.points = historyPoints(now: r.now, memo: memo) }
         out.seriesHeld = store.seriesCount
+        out.shared = memo.hits
         return out
     }
 
     /// Every local metric's values now, for the history store: shown ones
     /// were just evaluated, the others are evaluated here.
-    func historyPoints(now: Int64) -> [HistoryPoint] {
+    func historyPoints(now: Int64, memo: EvaluationMemo) -> [HistoryPoint] {
         let shownIDs = Set(shown.map(\.id))
-        let evaluator = Evaluator(source: store)
+        let evaluator = Evaluator(source: store, memo: memo)
         var points: [HistoryPoint] = []
         for m in local {
             let values: [Labels: Double]
@@ -173,6 +177,8 @@ public struct Evaluation: Sendable {
     public var queryErrors: [String: String] = [:]
     public var points: [HistoryPoint] = []
     public var seriesHeld = 0
+    /// Range functions one query read from another's work.
+    public var shared = 0
 
     public init(now: Int64) { self.now = now }
 }

@@ -124,3 +124,36 @@ import Testing
         #expect(keys.count == 64)
     }
 }
+
+/// The store's memory is bounded by a budget of points: past it each
+/// series keeps its share, never less than what the queries' ranges need.
+@Suite struct PointBudgetTests {
+    func fill(_ store: inout SeriesStore, series: Range<Int>, points: Range<Int64>) {
+        for i in series {
+            for t in points { store.append(Labels(["__name__": "x", "i": String(i)]), Point(t: t, v: Double(t))) }
+        }
+    }
+
+    func kept(_ store: SeriesStore, _ i: Int) -> [Int64] {
+        store.series(
+            matching: [try! LabelMatcher("i", .equal, String(i))], minT: .min, maxT: .max
+        ).first?.points.map(\.t) ?? []
+    }
+
+    @Test func seriesGiveBackTheirShareAsTheStoreGrowsButKeepWhatQueriesNeed() {
+        var store = SeriesStore(capacity: 100)
+        store.pointBudget = 1000
+        store.minCapacity = 5
+        fill(&store, series: 0..<10, points: 0..<200)
+        #expect(store.ringCapacity == 100)
+        #expect(kept(store, 3) == Array(100..<200))
+        fill(&store, series: 10..<100, points: 0..<200)
+        #expect(store.ringCapacity == 10)
+        // An older series shrinks at its next point, keeping the newest.
+        fill(&store, series: 3..<4, points: 200..<201)
+        #expect(kept(store, 3) == Array(191..<201))
+        fill(&store, series: 100..<1000, points: 0..<20)
+        #expect(store.ringCapacity == 5)
+        #expect(kept(store, 999) == Array(15..<20))
+    }
+}

@@ -104,3 +104,67 @@ import Testing
         #expect(cold > 100)
     }
 }
+
+/// Within one evaluation, a range function over one selector is computed
+/// once for every query that calls it, with the same answers as alone.
+@Suite struct EvaluationMemoTests {
+    @Test func queriesSharingARateReadTheStoreOnceAndAgree() throws {
+        let t = SubqueryCacheTests.start + 200 * 15_000
+        let source = SubqueryCacheTests.CountingSource(SubqueryCacheTests.store(points: 300))
+        let memo = EvaluationMemo()
+        let shared = Evaluator(source: source, memo: memo)
+        let texts = [
+            "sum(rate(x_total[1m]))", "max(rate(x_total[1m])) > 0", "rate(x_total[1m])",
+            "sum(rate(x_total{s=\"1\"}[1m]))", "rate(x_total[5m])",
+        ]
+        var together: [QueryValue] = []
+        for text in texts { together.append(try shared.evaluate(try QueryParser.parse(text), at: t)) }
+        // Three distinct calls: [1m], {s="1"}[1m] and [5m].
+        #expect(source.reads == 3)
+        #expect(memo.hits == 2)
+        for (text, value) in zip(texts, together) {
+            let alone = try Evaluator(source: SubqueryCacheTests.store(points: 300)).evaluate(
+                try QueryParser.parse(text), at: t)
+            #expect("\(value)" == "\(alone)", "\(text)")
+        }
+        // Another time is another call.
+        _ = try shared.evaluate(try QueryParser.parse("rate(x_total[1m])"), at: t + 15_000)
+        #expect(source.reads == 4)
+    }
+}
+
+/// `rate`, `increase` and `delta` over the store are computed series by
+/// series without a matrix; any other source takes the matrix path. Both
+/// must agree, counter resets and staleness markers included.
+@Suite struct StreamedRateTests {
+    @Test func theStreamedAndTheMatrixPathsAgree() throws {
+        var store = SeriesStore(capacity: 1000)
+        var rng = SystemRandomNumberGenerator()
+        let t0: Int64 = 1_700_000_000_000
+        for s in 0..<40 {
+            var v = 0.0
+            for i in 0..<120 {
+                let t = t0 + Int64(i) * 5_000 + Int64.random(in: 0..<900, using: &rng)
+                // Resets, gaps and stale markers, at random.
+                if Int.random(in: 0..<25, using: &rng) == 0 { v = 0 }
+                v += Double.random(in: 0..<10, using: &rng)
+                let value = Int.random(in: 0..<30, using: &rng) == 0 ? StaleMarker.value : v
+                if Int.random(in: 0..<10, using: &rng) == 0 { continue }
+                let name = s % 3 == 0 ? "y_total" : "x_total"
+                store.append(Labels(["__name__": name, "s": "\(s)"]), Point(t: t, v: value))
+            }
+        }
+        let wrapped = SubqueryCacheTests.CountingSource(store)
+        for text in [
+            "rate(x_total[1m])", "increase(x_total[2m])", "delta(x_total[30s])", "rate({s=~\"1.*\"}[1m])",
+            "sum(rate(x_total[1m] offset 1m))", "rate(nothing_total[1m])",
+        ] {
+            let expr = try QueryParser.parse(text)
+            for t in stride(from: t0 + 60_000, through: t0 + 600_000, by: 37_000) {
+                let streamed = try Evaluator(source: store).evaluate(expr, at: t)
+                let matrix = try Evaluator(source: wrapped).evaluate(expr, at: t)
+                #expect("\(streamed)" == "\(matrix)", "\(text) at \(t)")
+            }
+        }
+    }
+}

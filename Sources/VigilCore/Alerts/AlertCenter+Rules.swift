@@ -5,9 +5,10 @@ extension AlertCenter {
     /// rule whose query fails is left out (its alerts stay as they are)
     /// and its error kept in `ruleErrors`.
     public static func evaluateRules(
-        _ rules: [AlertRule], source: any SeriesSource, at now: Int64, subqueries: SubqueryCache = SubqueryCache()
+        _ rules: [AlertRule], source: any SeriesSource, at now: Int64, subqueries: SubqueryCache = SubqueryCache(),
+        memo: EvaluationMemo? = nil
     ) -> (results: [String: [Labels: Double]], errors: [String: String]) {
-        let evaluator = Evaluator(source: source, subqueries: subqueries)
+        let evaluator = Evaluator(source: source, subqueries: subqueries, memo: memo)
         var results: [String: [Labels: Double]] = [:]
         var errors: [String: String] = [:]
         // Work the rules share within one evaluation: a condition's metric
@@ -75,7 +76,8 @@ extension AlertCenter {
     ) -> [AlertEvent] {
         let ready = readyRules(at: now, dataSince: dataSince)
         let subqueries = SubqueryCache(entries: subqueryMemo)
-        let (results, errors) = Self.evaluateRules(ready, source: source, at: now, subqueries: subqueries)
+        let (results, errors) = Self.evaluateRules(
+            ready, source: source, at: now, subqueries: subqueries, memo: EvaluationMemo())
         subqueryMemo = subqueries.carried(to: now, reach: longestRuleReachMs)
         let values = PostmortemSampler.values(
             of: engine.active.map(\.key), rules: engine.rules, results: results, source: source, at: now)

@@ -127,10 +127,11 @@ public struct MetricHistory: Sendable {
     /// would otherwise go on drawing values (a rate over a sliding window
     /// of old points) as if the target were alive.
     public mutating func update(
-        _ metrics: [MetricDefinition], source: any SeriesSource, now: Int64, stale: [String: Int64] = [:]
+        _ metrics: [MetricDefinition], source: any SeriesSource, now: Int64, stale: [String: Int64] = [:],
+        memo: EvaluationMemo? = nil
     ) {
         let subqueries = SubqueryCache(entries: subqueryMemo)
-        let evaluator = Evaluator(source: source, subqueries: subqueries)
+        let evaluator = Evaluator(source: source, subqueries: subqueries, memo: memo)
         let times = alignedTimes(now: now)
         defer {
             let reach = metrics.map { $0.query.selectors.map(\.1).max() ?? 0 }.max() ?? 0

@@ -74,14 +74,20 @@ public struct Evaluator {
     /// with this evaluator: a graph's columns, or a refresh's panels and
     /// rules, evaluate each step of a subquery once.
     public let subqueries: SubqueryCache
+    /// Range functions' results within one evaluation, when shared.
+    public let memo: EvaluationMemo?
     /// The time of the query being evaluated, which `@ start()` and
     /// `@ end()` name (one instant: both are the evaluation time).
     var queryTime: Int64 = 0
 
-    public init(source: any SeriesSource, lookbackMs: Int64 = 300_000, subqueries: SubqueryCache = SubqueryCache()) {
+    public init(
+        source: any SeriesSource, lookbackMs: Int64 = 300_000, subqueries: SubqueryCache = SubqueryCache(),
+        memo: EvaluationMemo? = nil
+    ) {
         self.source = source
         self.lookbackMs = lookbackMs
         self.subqueries = subqueries
+        self.memo = memo
     }
 
     /// Evaluates `expr` at `timeMs`.
@@ -269,7 +275,36 @@ public struct Evaluator {
             var mean: Double
             var count: Double
             var members: [VectorElement]
+
+            /// Takes one more element. Mutated in place in its array: a
+            /// copy out and back retained and released the group's labels
+            /// and members for every one of 50,000 elements.
+            mutating func add(_ el: VectorElement, _ op: AggregateOp) {
+                let v = el.value
+                switch op {
+                case .sum: value += v
+                case .avg:
+                    count += 1
+                    if mean.isInfinite {
+                        if v.isInfinite && (mean > 0) == (v > 0) { break }
+                        if !v.isInfinite && !v.isNaN { break }
+                    }
+                    mean += v / count - mean / count
+                case .group: break
+                case .max: if value < v || value.isNaN { value = v }
+                case .min: if value > v || value.isNaN { value = v }
+                case .count, .countValues: count += 1
+                case .stddev, .stdvar:
+                    count += 1
+                    let delta = v - mean
+                    mean += delta / count
+                    value += delta * (v - mean)
+                case .topk, .bottomk, .quantile: members.append(el)
+                }
+            }
         }
+        // Only topk, bottomk and quantile need the elements themselves.
+        let keepsMembers = op == .topk || op == .bottomk || op == .quantile
         var groups: [Labels: Int] = [:]
         var ordered: [Group] = []
         for var el in vec {
@@ -282,35 +317,14 @@ public struct Evaluator {
                 : el.labels.keeping(grouping)
             guard let gi = groups[key] else {
                 groups[key] = ordered.count
-                var g = Group(labels: key, value: el.value, mean: el.value, count: 1, members: [el])
+                var g = Group(
+                    labels: key, value: el.value, mean: el.value, count: 1, members: keepsMembers ? [el] : [])
                 if op == .stddev || op == .stdvar { g.value = 0 }
                 if op == .group { g.value = 1 }
                 ordered.append(g)
                 continue
             }
-            var g = ordered[gi]
-            let v = el.value
-            switch op {
-            case .sum: g.value += v
-            case .avg:
-                g.count += 1
-                if g.mean.isInfinite {
-                    if v.isInfinite && (g.mean > 0) == (v > 0) { break }
-                    if !v.isInfinite && !v.isNaN { break }
-                }
-                g.mean += v / g.count - g.mean / g.count
-            case .group: break
-            case .max: if g.value < v || g.value.isNaN { g.value = v }
-            case .min: if g.value > v || g.value.isNaN { g.value = v }
-            case .count, .countValues: g.count += 1
-            case .stddev, .stdvar:
-                g.count += 1
-                let delta = v - g.mean
-                g.mean += delta / g.count
-                g.value += delta * (v - g.mean)
-            case .topk, .bottomk, .quantile: g.members.append(el)
-            }
-            ordered[gi] = g
+            ordered[gi].add(el, op)
         }
         var out: [VectorElement] = []
         for g in ordered {

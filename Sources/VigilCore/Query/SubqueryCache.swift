@@ -35,3 +35,32 @@ public final class SubqueryCache {
         return entries.filter { $0.key.t <= newest && $0.key.t >= oldest }
     }
 }
+
+/// Range functions over a plain selector (`rate(x[1m])`, `max_over_time`),
+/// by the call and its time, shared by every query of one evaluation: a
+/// panel `sum(rate(x[1m]))` and the rules `sum(rate(x[1m])) > 5` and
+/// `max(rate(x[1m])) > 2` read x's 50,000 series once, not three times.
+/// Made afresh for each evaluation (the store changes between them), and
+/// like `SubqueryCache` a reference shared by evaluators on one thread.
+public final class EvaluationMemo {
+    var vectors: [String: [VectorElement]] = [:]
+    /// Calls answered from the memo, for tests and benchmarks.
+    public private(set) var hits = 0
+
+    public init() {}
+
+    func find(_ key: String) -> [VectorElement]? {
+        guard let v = vectors[key] else { return nil }
+        hits += 1
+        return v
+    }
+
+    /// The key of `f(selector[range])` at `t`; nil when the call is not
+    /// one the memo keeps (an `@` modifier names the query's own time).
+    static func key(_ f: QueryFunction, _ args: [QueryExpr], _ t: Int64) -> String? {
+        guard args.count == 1, case .range(let sel, let d) = args[0], sel.at == nil else { return nil }
+        var key = "\(f.name)|\(d.milliseconds)|\(sel.offsetMs)|\(t)"
+        for m in sel.matchers { key += "|\(m.name)\(m.op.rawValue)\(m.value)" }
+        return key
+    }
+}

@@ -60,8 +60,8 @@ extension SeriesStore {
                         id = -1
                         cache.ids[key] = id
                     } else {
-                        var pairs = p.labels
-                        pairs.append(Label(Labels.metricName, p.name))
+                        var pairs = p.labels.map { Label(interned($0.name), interned($0.value)) }
+                        pairs.append(Label(Labels.metricName, interned(p.name)))
                         for tl in targetLabels.pairs where !pairs.contains(where: { $0.name == tl.name }) {
                             pairs.append(tl)
                         }
@@ -94,6 +94,17 @@ extension SeriesStore {
         // started afresh (the next scrape decodes its series once more).
         if cache.ids.count > 2 * count + 1024 { cache = ScrapeCache() }
         return count
+    }
+
+    /// One shared copy of a string too long to live inside its String
+    /// (16 bytes or more): a family's name, a user agent, a route, held by
+    /// thousands of series. The table stops growing at 65,536 strings, so
+    /// unique values (request ids) cost no more than they did.
+    mutating func interned(_ s: String) -> String {
+        guard s.utf8.count >= 16 else { return s }
+        if let known = strings[s] { return known }
+        if strings.count < 65_536 { strings[s] = s }
+        return s
     }
 
     static func next(_ p: inout ExpositionParser) throws(ScrapeIngestError) -> Bool {

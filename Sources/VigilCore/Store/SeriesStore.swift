@@ -2,7 +2,7 @@
 public struct PointRing: Sendable {
     var storage: [Point] = []
     var head = 0  // index of the oldest point once full
-    public let capacity: Int
+    public private(set) var capacity: Int
 
     public init(capacity: Int) { self.capacity = max(2, capacity) }
 
@@ -16,6 +16,16 @@ public struct PointRing: Sendable {
             storage[head] = p
             head = (head + 1) % capacity
         }
+    }
+
+    /// Keeps the newest `n` points at most, from now on.
+    public mutating func shrink(to n: Int) {
+        let n = max(2, n)
+        guard n < capacity else { return }
+        let keep = Swift.min(n, storage.count)
+        storage = (storage.count - keep..<storage.count).map { at($0) }
+        head = 0
+        capacity = n
     }
 
     /// The point at logical position `i` (0 is the oldest).
@@ -84,7 +94,16 @@ public enum RetentionFilter: Sendable {
 /// target's previous scrape, and add `up`, `scrape_duration_seconds` and
 /// `scrape_samples_scraped` for the target.
 public struct SeriesStore: SeriesSource, Sendable {
+    /// Points a series keeps at most (the longest window or range).
     public var capacity: Int
+    /// Points all series keep together at most: past it, each series
+    /// keeps its share, but never fewer than `minCapacity` (what the
+    /// configured queries' ranges need). A target of 500,000 series then
+    /// holds minutes, not six hours (34 GB); a few thousand keep hours.
+    public var pointBudget = 12_000_000
+    public var minCapacity = 2
+    /// Points each series keeps now.
+    public private(set) var ringCapacity = 0
     public var filter: RetentionFilter
     var index: [Labels: Int] = [:]
     var byName: [String: [Int]] = [:]
@@ -99,6 +118,8 @@ public struct SeriesStore: SeriesSource, Sendable {
     var ingests: UInt32 = 0
     /// Each target's scrape cache (`ingest(target:body:...)`).
     var caches: [String: ScrapeCache] = [:]
+    /// Long label strings shared between series (`interned`).
+    var strings: [String: String] = [:]
 
     public init(capacity: Int, filter: RetentionFilter = .everything) {
         self.capacity = capacity
@@ -124,7 +145,8 @@ public struct SeriesStore: SeriesSource, Sendable {
         let id = labels.count
         index[l] = id
         labels.append(l)
-        rings.append(PointRing(capacity: capacity))
+        ringCapacity = max(minCapacity, min(capacity, pointBudget / max(1, labels.count)))
+        rings.append(PointRing(capacity: ringCapacity))
         stamp.append(0)
         byName[l.name ?? "", default: []].append(id)
         return id
@@ -132,6 +154,8 @@ public struct SeriesStore: SeriesSource, Sendable {
 
     /// Appends a point to series `id`.
     @inline(__always) mutating func append(_ id: Int, _ p: Point) {
+        // Series made before the store grew give back their share here.
+        if rings[id].capacity > ringCapacity { rings[id].shrink(to: ringCapacity) }
         if let last = rings[id].last {
             if p.t < last.t { return }  // out of order: drop, as a TSDB would
             if p.t == last.t {
@@ -201,6 +225,26 @@ public struct SeriesStore: SeriesSource, Sendable {
             if !pts.isEmpty { out.append(SeriesPoints(labels: labels[id], points: pts)) }
         }
         return out
+    }
+
+    /// Hands each matching series' points in [minT, maxT] to `body`, in a
+    /// buffer reused from one series to the next (valid during the call).
+    public func forEachSeries(
+        matching: [LabelMatcher], minT: Int64, maxT: Int64, _ body: (Labels, UnsafeBufferPointer<Point>) -> Void
+    ) {
+        var scratch: [Point] = []
+        for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
+            let ring = rings[id]
+            var i = ring.firstIndex(atOrAfter: minT)
+            let end = ring.endIndex(atOrBefore: maxT)
+            guard i < end else { continue }
+            scratch.removeAll(keepingCapacity: true)
+            while i < end {
+                scratch.append(ring.at(i))
+                i += 1
+            }
+            scratch.withUnsafeBufferPointer { body(labels[id], $0) }
+        }
     }
 
     public func latest(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [(Labels, Point)] {
