@@ -36,7 +36,8 @@ public struct App: Sendable {
     /// What makes the engine: the store's capacity and what it keeps.
     let storeCapacity: Int
     /// Points a series keeps however many there are: the longest range a
-    /// configured query reads, at the fastest interval, and a margin.
+    /// configured query reads at the fastest interval, and a margin of
+    /// four (a scrape late, the newest point not yet in the range).
     let storeMinCapacity: Int
     let selectors: [[LabelMatcher]]
     /// What the last evaluation produced; the frame is drawn from it.
@@ -97,7 +98,7 @@ public struct App: Sendable {
             if let m = try? LabelMatcher(Labels.metricName, .equal, name) { selectors.append([m]) }
         }
         storeCapacity = capacity
-        storeMinCapacity = min(capacity, Int((config.longestQueryReachMs + 2 * minInterval) / max(1, minInterval)) + 8)
+        storeMinCapacity = min(capacity, Int(config.longestQueryReachMs / max(1, minInterval)) + 4)
         self.selectors = selectors
         // The store itself is the engine's (`makeEngine`); this one only
         // schedules the scrapes and keeps their health.

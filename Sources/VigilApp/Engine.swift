@@ -53,7 +53,9 @@ public struct Engine: Sendable {
         var out = Evaluation(now: r.now)
         // Panels, rules and queries of this evaluation read each
         // `rate(x[1m])` once between them.
-        let memo = EvaluationMemo()
+        let memo = EvaluationMemo(
+            expressions: rules.map(\.expr) + rules.map(\.valueExpr) + shown.map(\.query) + Array(r.queries.values)
+                + (r.record ? local.map(\.query) : []))
         // The rules first: an alert is what the operator must not miss.
         if let ruleNames = r.rules {
             let ready = rules.filter { ruleNames.contains($0.name) }

@@ -131,11 +131,33 @@ import Testing
         _ = try shared.evaluate(try QueryParser.parse("rate(x_total[1m])"), at: t + 15_000)
         #expect(source.reads == 4)
     }
+
+    @Test func onlyCallsWrittenTwiceAreKeptAndOnlyUntilTheirLastUse() throws {
+        let t = SubqueryCacheTests.start + 200 * 15_000
+        // Aggregates the store folds (`sum(rate(x[1m]))`) are not counted:
+        // they never read the memo.
+        let texts = [
+            "sum by (s) (rate(x_total[1m]))", "rate(x_total[1m]) > 0", "rate(x_total[5m])", "sum(rate(x_total[5m]))",
+        ]
+        let exprs = try texts.map { try QueryParser.parse($0) }
+        let memo = EvaluationMemo(expressions: exprs)
+        let source = SubqueryCacheTests.CountingSource(SubqueryCacheTests.store(points: 300))
+        let evaluator = Evaluator(source: source, memo: memo)
+        _ = try evaluator.evaluate(exprs[0], at: t)
+        #expect(memo.vectors.count == 1)
+        _ = try evaluator.evaluate(exprs[1], at: t)
+        #expect(memo.hits == 1)
+        #expect(memo.vectors.isEmpty)
+        _ = try evaluator.evaluate(exprs[2], at: t)
+        #expect(memo.vectors.isEmpty)
+        #expect(source.reads == 2)
+    }
 }
 
 /// `rate`, `increase` and `delta` over the store are computed series by
-/// series without a matrix; any other source takes the matrix path. Both
-/// must agree, counter resets and staleness markers included.
+/// series without a matrix (and `sum`, `min`, `max`, `avg`, `count` of
+/// them folded without label sets); any other source takes the matrix
+/// path. Both must agree, counter resets and staleness markers included.
 @Suite struct StreamedRateTests {
     @Test func theStreamedAndTheMatrixPathsAgree() throws {
         var store = SeriesStore(capacity: 1000)
@@ -157,7 +179,9 @@ import Testing
         let wrapped = SubqueryCacheTests.CountingSource(store)
         for text in [
             "rate(x_total[1m])", "increase(x_total[2m])", "delta(x_total[30s])", "rate({s=~\"1.*\"}[1m])",
-            "sum(rate(x_total[1m] offset 1m))", "rate(nothing_total[1m])",
+            "sum(rate(x_total[1m] offset 1m))", "rate(nothing_total[1m])", "sum(rate(x_total[1m]))",
+            "max(rate(x_total[1m]))", "min(increase(y_total[2m]))", "avg(delta(x_total[1m]))",
+            "count(rate(x_total[1m]))", "sum(rate(nothing_total[1m]))",
         ] {
             let expr = try QueryParser.parse(text)
             for t in stride(from: t0 + 60_000, through: t0 + 600_000, by: 37_000) {

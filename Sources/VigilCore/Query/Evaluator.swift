@@ -114,6 +114,7 @@ public struct Evaluator {
             }
         case .call(let f, let args): return try call(f, args, t)
         case .aggregate(let op, let arg, let param, let grouping, let without):
+            if param == nil, grouping.isEmpty, !without, let v = try streamedAggregate(op, arg, t) { return v }
             guard case .vector(let vec) = try eval(arg, t) else {
                 throw QueryEvaluationError(message: "aggregation over a non-vector")
             }
@@ -269,44 +270,10 @@ public struct Evaluator {
             if !without { grouping.append(s) }
         }
 
-        struct Group {
-            var labels: Labels
-            var value: Double
-            var mean: Double
-            var count: Double
-            var members: [VectorElement]
-
-            /// Takes one more element. Mutated in place in its array: a
-            /// copy out and back retained and released the group's labels
-            /// and members for every one of 50,000 elements.
-            mutating func add(_ el: VectorElement, _ op: AggregateOp) {
-                let v = el.value
-                switch op {
-                case .sum: value += v
-                case .avg:
-                    count += 1
-                    if mean.isInfinite {
-                        if v.isInfinite && (mean > 0) == (v > 0) { break }
-                        if !v.isInfinite && !v.isNaN { break }
-                    }
-                    mean += v / count - mean / count
-                case .group: break
-                case .max: if value < v || value.isNaN { value = v }
-                case .min: if value > v || value.isNaN { value = v }
-                case .count, .countValues: count += 1
-                case .stddev, .stdvar:
-                    count += 1
-                    let delta = v - mean
-                    mean += delta / count
-                    value += delta * (v - mean)
-                case .topk, .bottomk, .quantile: members.append(el)
-                }
-            }
-        }
         // Only topk, bottomk and quantile need the elements themselves.
         let keepsMembers = op == .topk || op == .bottomk || op == .quantile
         var groups: [Labels: Int] = [:]
-        var ordered: [Group] = []
+        var ordered: [AggregateGroup] = []
         for var el in vec {
             if op == .countValues {
                 el.labels = el.labels.setting(valueLabel, formatGoFloat(el.value))
@@ -317,7 +284,7 @@ public struct Evaluator {
                 : el.labels.keeping(grouping)
             guard let gi = groups[key] else {
                 groups[key] = ordered.count
-                var g = Group(
+                var g = AggregateGroup(
                     labels: key, value: el.value, mean: el.value, count: 1, members: keepsMembers ? [el] : [])
                 if op == .stddev || op == .stdvar { g.value = 0 }
                 if op == .group { g.value = 1 }
@@ -548,4 +515,40 @@ func formatGoFloat(_ v: Double) -> String {
     }
     pointAt = 0
     return (negative ? "-" : "") + out
+}
+
+/// One group of an aggregation, as its elements are folded in.
+struct AggregateGroup {
+    var labels: Labels
+    var value: Double
+    var mean: Double
+    var count: Double
+    var members: [VectorElement]
+
+    /// Takes one more element. Mutated in place in its array: a
+    /// copy out and back retained and released the group's labels
+    /// and members for every one of 50,000 elements.
+    mutating func add(_ el: VectorElement, _ op: AggregateOp) {
+        let v = el.value
+        switch op {
+        case .sum: value += v
+        case .avg:
+            count += 1
+            if mean.isInfinite {
+                if v.isInfinite && (mean > 0) == (v > 0) { break }
+                if !v.isInfinite && !v.isNaN { break }
+            }
+            mean += v / count - mean / count
+        case .group: break
+        case .max: if value < v || value.isNaN { value = v }
+        case .min: if value > v || value.isNaN { value = v }
+        case .count, .countValues: count += 1
+        case .stddev, .stdvar:
+            count += 1
+            let delta = v - mean
+            mean += delta / count
+            value += delta * (v - mean)
+        case .topk, .bottomk, .quantile: members.append(el)
+        }
+    }
 }

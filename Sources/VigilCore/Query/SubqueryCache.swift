@@ -42,24 +42,85 @@ public final class SubqueryCache {
 /// `max(rate(x[1m])) > 2` read x's 50,000 series once, not three times.
 /// Made afresh for each evaluation (the store changes between them), and
 /// like `SubqueryCache` a reference shared by evaluators on one thread.
+///
+/// Only calls written more than once among the evaluation's expressions
+/// are kept, and each is let go after its last use: a result of 50,000
+/// elements held for nothing is memory a large target cannot spare.
 public final class EvaluationMemo {
-    var vectors: [String: [VectorElement]] = [:]
+    var vectors: [String: (value: [VectorElement], left: Int)] = [:]
+    /// How many of the evaluation's expressions make each call; nil:
+    /// keep every call (tests, a single query).
+    let uses: [String: Int]?
     /// Calls answered from the memo, for tests and benchmarks.
     public private(set) var hits = 0
 
-    public init() {}
-
-    func find(_ key: String) -> [VectorElement]? {
-        guard let v = vectors[key] else { return nil }
-        hits += 1
-        return v
+    public init(expressions: [QueryExpr]? = nil) {
+        uses = expressions.map { exprs in
+            var uses: [String: Int] = [:]
+            for e in exprs { Self.count(e, into: &uses) }
+            return uses
+        }
     }
 
-    /// The key of `f(selector[range])` at `t`; nil when the call is not
-    /// one the memo keeps (an `@` modifier names the query's own time).
-    static func key(_ f: QueryFunction, _ args: [QueryExpr], _ t: Int64) -> String? {
-        guard args.count == 1, case .range(let sel, let d) = args[0], sel.at == nil else { return nil }
-        var key = "\(f.name)|\(d.milliseconds)|\(sel.offsetMs)|\(t)"
+    static func count(_ e: QueryExpr, into uses: inout [String: Int]) {
+        switch e {
+        case .call(let f, let args):
+            if let key = callKey(f, args) { uses[key, default: 0] += 1 }
+            for a in args { count(a, into: &uses) }
+        case .aggregate(let op, let inner, let param, let grouping, let without):
+            // Folded straight from the store, never from the memo.
+            if param == nil, grouping.isEmpty, !without, streamedRate(op, inner) != nil { return }
+            count(inner, into: &uses)
+            if let param { count(param, into: &uses) }
+        case .binary(_, let l, let r, _, _):
+            count(l, into: &uses)
+            count(r, into: &uses)
+        case .negate(let inner), .paren(let inner): count(inner, into: &uses)
+        case .subquery(let sq): count(sq.expr, into: &uses)
+        case .number, .string, .selector, .range: break
+        }
+    }
+
+    /// `op(f(x[d]))` that the evaluator folds as the store hands the
+    /// series over (`sum(rate(x[1m]))`): the rate call and its selector,
+    /// or nil. Folding each such aggregate on its own is as fast as
+    /// sharing the rate, and holds no vector of 50,000 elements.
+    static func streamedRate(_ op: AggregateOp, _ arg: QueryExpr) -> (QueryFunction, Selector, PromDuration)? {
+        guard [.sum, .min, .max, .avg, .count].contains(op), case .call(let f, let args) = arg,
+            f.name == "rate" || f.name == "increase" || f.name == "delta", args.count == 1,
+            case .range(let sel, let d) = args[0], sel.metricName != nil
+        else { return nil }
+        return (f, sel, d)
+    }
+
+    /// Whether more than one expression of the evaluation makes this call.
+    func shares(_ call: String) -> Bool { (uses.map { $0[call] ?? 0 } ?? .max) >= 2 }
+
+    func find(_ key: String) -> [VectorElement]? {
+        guard let entry = vectors[key] else { return nil }
+        hits += 1
+        if entry.left <= 1 { vectors[key] = nil } else { vectors[key]?.left -= 1 }
+        return entry.value
+    }
+
+    func keep(_ key: (call: String, full: String), _ value: [VectorElement]) {
+        let n = uses.map { $0[key.call] ?? 0 } ?? .max
+        if shares(key.call) { vectors[key.full] = (value, n == .max ? .max : n - 1) }
+    }
+
+    /// The key of `f(selector[range])` at `t`, without and with the time;
+    /// nil when the call is not one the memo keeps (an `@` modifier names
+    /// the query's own time).
+    static func key(_ f: QueryFunction, _ args: [QueryExpr], _ t: Int64) -> (call: String, full: String)? {
+        guard let call = callKey(f, args) else { return nil }
+        return (call, call + "|\(t)")
+    }
+
+    static func callKey(_ f: QueryFunction, _ args: [QueryExpr]) -> String? {
+        guard f.args.first == .matrix, args.count == 1, case .range(let sel, let d) = args[0], sel.at == nil else {
+            return nil
+        }
+        var key = "\(f.name)|\(d.milliseconds)|\(sel.offsetMs)"
         for m in sel.matchers { key += "|\(m.name)\(m.op.rawValue)\(m.value)" }
         return key
     }

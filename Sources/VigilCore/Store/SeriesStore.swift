@@ -11,6 +11,9 @@ public struct PointRing: Sendable {
 
     public mutating func append(_ p: Point) {
         if storage.count < capacity {
+            // A small ring is sized once: doubling would leave up to half
+            // of it unused in each of 500,000 series.
+            if storage.isEmpty && capacity <= 256 { storage.reserveCapacity(capacity) }
             storage.append(p)
         } else {
             storage[head] = p
@@ -99,8 +102,9 @@ public struct SeriesStore: SeriesSource, Sendable {
     /// Points all series keep together at most: past it, each series
     /// keeps its share, but never fewer than `minCapacity` (what the
     /// configured queries' ranges need). A target of 500,000 series then
-    /// holds minutes, not six hours (34 GB); a few thousand keep hours.
-    public var pointBudget = 12_000_000
+    /// holds minutes, not six hours (34 GB); a few thousand keep hours
+    /// (8M points are 128 MB).
+    public var pointBudget = 8_000_000
     public var minCapacity = 2
     /// Points each series keeps now.
     public private(set) var ringCapacity = 0
