@@ -71,7 +71,8 @@ extension App {
         makeSnapshot(now: e.now)
         dirty = true
         var commands: [Command] = []
-        let points = e.points + (e.points.isEmpty && !recordingObjectives ? [] : objectivePoints(now: e.now))
+        // The objectives' rates go to the history with the metrics' values.
+        let points = recordingObjectives ? e.points + objectivePoints(now: e.now) : e.points
         recordingObjectives = false
         if !points.isEmpty { commands.append(.record(points)) }
         // A newly firing critical or high alert rings the bell once and
