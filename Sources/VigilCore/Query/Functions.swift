@@ -38,14 +38,29 @@ extension Evaluator {
         guard f.name == "rate" || f.name == "increase" || f.name == "delta", args.count == 1,
             case .range(let sel, let d) = args[0], let store = source as? SeriesStore
         else { return nil }
-        let end = reference(sel, t)
-        let start = end.minusSaturating(d.milliseconds)
-        let isCounter = f.name != "delta"
-        let isRate = f.name == "rate"
         var nameHash: (value: String, hash: UInt64)?
         var out: [VectorElement] = []
         var firstName: String?
         var oneName = true
+        forEachRate(f, sel, d, t, in: store) { labels, v in
+            let name = labels.name
+            if out.isEmpty { firstName = name } else if name != firstName { oneName = false }
+            out.append(VectorElement(labels: labels.withoutName(reusing: &nameHash), value: v, t: t))
+        }
+        return oneName ? out : try unique(out)
+    }
+
+    /// `f(sel[d])` at `t` for each series of the store `sel` selects, as
+    /// the store hands them over (f is rate, increase or delta): the
+    /// series' labels and its value, for the series that have one.
+    func forEachRate(
+        _ f: QueryFunction, _ sel: Selector, _ d: PromDuration, _ t: Int64, in store: SeriesStore,
+        _ body: (Labels, Double) -> Void
+    ) {
+        let end = reference(sel, t)
+        let start = end.minusSaturating(d.milliseconds)
+        let isCounter = f.name != "delta"
+        let isRate = f.name == "rate"
         var live: [Point] = []
         store.forEachSeries(matching: sel.matchers, minT: start, maxT: end) { labels, pts in
             // Stale markers are not samples.
@@ -57,12 +72,8 @@ extension Evaluator {
             } else {
                 v = extrapolatedRate(pts, start: start, end: end, isCounter: isCounter, isRate: isRate)
             }
-            guard let v else { return }
-            let name = labels.name
-            if out.isEmpty { firstName = name } else if name != firstName { oneName = false }
-            out.append(VectorElement(labels: labels.withoutName(reusing: &nameHash), value: v, t: t))
+            if let v { body(labels, v) }
         }
-        return oneName ? out : try unique(out)
     }
 
     /// `sum`, `min`, `max`, `avg` or `count` of `rate`, `increase` or
@@ -76,22 +87,8 @@ extension Evaluator {
         guard let (f, sel, d) = EvaluationMemo.streamedRate(op, arg), let store = source as? SeriesStore else {
             return nil
         }
-        let end = reference(sel, t)
-        let start = end.minusSaturating(d.milliseconds)
-        let isCounter = f.name != "delta"
-        let isRate = f.name == "rate"
         var group: AggregateGroup?
-        var live: [Point] = []
-        store.forEachSeries(matching: sel.matchers, minT: start, maxT: end) { _, pts in
-            let v: Double?
-            if pts.contains(where: { StaleMarker.isStale($0.v) }) {
-                live.removeAll(keepingCapacity: true)
-                for p in pts where !StaleMarker.isStale(p.v) { live.append(p) }
-                v = extrapolatedRate(live, start: start, end: end, isCounter: isCounter, isRate: isRate)
-            } else {
-                v = extrapolatedRate(pts, start: start, end: end, isCounter: isCounter, isRate: isRate)
-            }
-            guard let v else { return }
+        forEachRate(f, sel, d, t, in: store) { _, v in
             let el = VectorElement(labels: Labels(), value: v, t: t)
             if group == nil {
                 group = AggregateGroup(labels: Labels(), value: v, mean: v, count: 1, members: [])
