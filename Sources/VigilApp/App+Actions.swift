@@ -55,10 +55,8 @@ extension App {
             if let id = alerts.openIncident(from: key, at: now) {
                 // A new incident's post-mortem wants the metric from before
                 // the alert went pending: the engine reads it from the store.
-                if alerts.incidents.all.count > opened, let alert = alerts.engine.alerts[key],
-                    let rule = alerts.engine.rules.first(where: { $0.name == key.rule })
-                {
-                    work.append(.alertHistory(rule, key, from: alert.activeSinceMs - 10 * 60_000, to: now))
+                if alerts.incidents.all.count > opened, let (rule, from) = alerts.historyBefore(key) {
+                    work.append(.alertHistory(rule, key, from: from, to: now))
                 }
                 refreshAlertsModel(now: now)
                 state.showIncident(id)

@@ -86,7 +86,6 @@ public struct Engine: Sendable {
         }
         if r.record { out.points = historyPoints(now: r.now, memo: memo) }
         out.seriesHeld = store.seriesCount
-        out.shared = memo.hits
         return out
     }
 
@@ -179,8 +178,6 @@ public struct Evaluation: Sendable {
     public var queryErrors: [String: String] = [:]
     public var points: [HistoryPoint] = []
     public var seriesHeld = 0
-    /// Range functions one query read from another's work.
-    public var shared = 0
 
     public init(now: Int64) { self.now = now }
 }

@@ -27,6 +27,14 @@ import VigilUI
         for _ in 0..<(rows.firstIndex(of: "High Error Rate") ?? 0) { h.press(.down) }
         h.press(.char("i"))
         let id = try #require(h.app.alertsModel.incidents.first?.id)
+        // The engine is asked for the metric from ten minutes before the
+        // alert went pending, for the post-mortem.
+        let key = try #require(h.app.alerts.incidents[id]?.alert)
+        let pendingSince = try #require(h.app.alerts.engine.alerts[key]?.activeSinceMs)
+        #expect(
+            h.worked.contains {
+                if case .alertHistory(_, key, pendingSince - 600_000, h.now) = $0 { true } else { false }
+            })
 
         func edit(_ text: String) {
             h.press(.char("e"))

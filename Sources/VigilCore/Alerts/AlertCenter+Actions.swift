@@ -51,13 +51,20 @@ extension AlertCenter {
         record(r)
         // The post-mortem wants the metric from before the alert went
         // pending up to this moment.
-        if let rule, let source {
-            addHistory(
-                key,
-                PostmortemSampler.history(rule, key, from: alert.activeSinceMs - 10 * 60_000, to: now, source: source))
+        if let source, let (rule, from) = historyBefore(key) {
+            addHistory(key, PostmortemSampler.history(rule, key, from: from, to: now, source: source))
         }
         record(sampler.flush(at: now))
         return id
+    }
+
+    /// What a post-mortem wants from before an alert went pending: its
+    /// rule, and from when (ten minutes before) its metric is read.
+    public func historyBefore(_ key: AlertKey) -> (AlertRule, from: Int64)? {
+        guard let alert = engine.alerts[key], let rule = engine.rules.first(where: { $0.name == key.rule }) else {
+            return nil
+        }
+        return (rule, alert.activeSinceMs - 10 * 60_000)
     }
 
     /// The incident's alert, when it is firing right now.
