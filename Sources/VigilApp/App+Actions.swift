@@ -80,6 +80,20 @@ extension App {
             let done = alerts.updateIncident(id, status: status, note: note, at: now)
             state.message =
                 !done ? "no change" : firing.map { "\(id) resolved, but \($0.rule) is still firing" } ?? "\(id) updated"
+        case .launch(let action, let reason):
+            state.message = requestLaunch(action, reason: reason, now: now)
+            makeSnapshot(now: now)
+            return
+        case .checklist(let item, let result, let note):
+            state.message = tickChecklist(item, result, note: note, now: now)
+            makeSnapshot(now: now)
+            return
+        case .rerunChecklist:
+            probes.pollNow()
+            checklistRuns = [:]
+            lastEvaluation = 0
+            state.message = "running the automated checklist items…"
+            return
         default:
             return
         }

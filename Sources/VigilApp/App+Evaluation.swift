@@ -45,7 +45,8 @@ extension App {
             request.active = alerts.engine.active.map(\.key)
         }
         request.lookForStale = targets.health.contains { $0.up == false }
-        request.queries = objectiveQueries()
+        request.queries = objectiveQueries().merging(launchQueries()) { a, _ in a }
+        askServerForLaunch(now: now)
         request.points = ledgerPoints
         ledgerPoints = []
         request.record = historyDue(now: now)
@@ -67,6 +68,8 @@ extension App {
         }
         refreshAlertsModel(now: now)
         evaluateObjectives(now: e.now, answers: e.queries)
+        measureLaunch(now: e.now, answers: e.queries, errors: e.queryErrors)
+        settlePending(now: now)
         metricResults = e.metrics
         makeSnapshot(now: e.now)
         dirty = true
@@ -136,6 +139,7 @@ extension App {
             logs: logRings, logStatus: logStatus)
         snapshot.objectives = objectiveFigures
         snapshot.criteria = criteriaStatus
+        snapshot.launch = launchModel(now: now)
         snapshot.firing = alertsModel.rows.filter { $0.state == .firing }.map { row in
             FiringAlert(
                 title: row.shortTitle, severityName: row.severityName,
@@ -233,7 +237,7 @@ extension App {
     public var readyToPrint: Bool {
         let serverDone = prometheus.map { $0.settled && $0.sent > 0 } ?? true
         let scraped = targets.targets.isEmpty ? prometheus != nil : targets.scrapes >= 2 * targets.targets.count
-        return scraped && everyPanelSettled && serverDone
+        return scraped && everyPanelSettled && serverDone && launchMeasured
     }
 
     /// Targets (and the server) whose last scrape failed, with the reason.

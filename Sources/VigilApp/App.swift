@@ -18,6 +18,16 @@ public struct App: Sendable {
     public internal(set) var logs: LogSources
     public internal(set) var prometheus: PrometheusQueries?
     public internal(set) var alertmanager: AlertmanagerSource?
+    /// The checklist's HTTP items.
+    var probes: ChecklistProbes
+    // The launch: the current phase's checks' measurements (and which
+    // phase entry they belong to), when each automated item last ran, and
+    // a promotion waiting for those items to run again.
+    var launchTracks: [String: CheckTrack] = [:]
+    var trackedPhase: String?
+    var trackedSince: Int64?
+    var checklistRuns: [String: Int64] = [:]
+    var pending: PendingDecision?
     /// What the engine is asked to do next (carried out in order).
     var work: [Work] = []
     /// An evaluation is in flight: refreshes due meanwhile wait for it.
@@ -107,6 +117,7 @@ public struct App: Sendable {
         logs = LogSources(sources: config.logs)
         prometheus = config.prometheus.map(PrometheusQueries.init)
         alertmanager = config.alertmanager.map { AlertmanagerSource(config: $0, identity: alerts.identity) }
+        probes = ChecklistProbes(plan: config.launch)
         state = AppState(config: config, themes: themes, keyOverrides: config.keys)
         memoryMs = keep
         // Longer windows when something holds them: the history store
@@ -153,9 +164,11 @@ public struct App: Sendable {
         case "incidents": state.screen = .incidents
         case "silences": state.screen = .silences
         case "objectives", "slo": state.screen = .objectives
+        case "launch": state.screen = .launch
+        case "checklist": state.screen = .checklist
         default:
             throw AppError(
-                "no screen '\(name)' (have: dashboards, alerts, incidents, silences, objectives)")
+                "no screen '\(name)' (have: dashboards, alerts, incidents, silences, objectives, launch, checklist)")
         }
     }
 
@@ -238,6 +251,7 @@ public struct App: Sendable {
         polls += logs.due(now: now).map { SourcePoll(.logs, $0) }
         polls += (prometheus?.due(now: now) ?? []).map { SourcePoll(.prometheus, $0) }
         polls += (alertmanager?.due(now: now) ?? []).map { SourcePoll(.alertmanager, $0) }
+        polls += probes.due(now: now).map { SourcePoll(.probes, $0) }
         if !polls.isEmpty { commands.append(.fetch(polls)) }
         let records = alerts.takeOutbox()
         if !records.isEmpty && alerts.readOnlyReason == nil { commands.append(.journal(records)) }
@@ -258,10 +272,12 @@ public struct App: Sendable {
     public var nextWakeMs: Int64 {
         min(
             targets.nextDueMs, logs.nextDueMs, prometheus?.nextDueMs ?? .max, alertmanager?.nextDueMs ?? .max,
+            probes.nextDueMs, pending.map { $0.askedAt + 15_000 } ?? .max,
             evaluating ? .max : min(lastEvaluation + config.refresh.milliseconds, redrawAt))
     }
 
     mutating func tick(now: Int64) -> [Command] {
+        settlePending(now: now)
         guard !evaluating, now >= min(lastEvaluation + config.refresh.milliseconds, redrawAt) else { return [] }
         redrawAt = .max
         requestEvaluation(now: now)
@@ -310,6 +326,12 @@ public struct App: Sendable {
                 alertmanager?.outcome = nil
             }
             refreshAlertsModel(now: now)
+        case .probes:
+            probes.take(tag: tag, outcome, now: now)
+            takeProbeResults(now: now)
+            settlePending(now: now)
+            dirty = true
+            return
         }
         // New data (or a new failure) shows at once, not at the next
         // refresh tick; at most four evaluations a second. The server's

@@ -12,12 +12,16 @@ public enum Key: Hashable, Sendable {
 public enum Action: String, CaseIterable, Sendable {
     case quit, help, nextDashboard = "next_dashboard", previousDashboard = "previous_dashboard"
     case left, right, up, down, zoom, back, widen, narrow, filter, pause, refresh, theme, sort
-    case alerts, incidents, silences, objectives
+    case alerts, incidents, silences, objectives, launch, checklist
     /// On the Alerts and Incidents screens (and `acknowledge` anywhere:
     /// it takes the most urgent alert when no alert is selected).
     case acknowledge, unacknowledge, silence, incident, note, advance
     /// Incidents: set a field; Alerts: join the alert to an incident.
     case edit, join
+    /// Launch: start or promote, hold, roll back, override with a reason.
+    case promote, hold, rollback, override
+    /// Checklist: tick pass, fail, skip with a reason, run automated now.
+    case tick, fail, skip, rerun
 
     public var defaultKeys: [Key] {
         switch self {
@@ -42,6 +46,16 @@ public enum Action: String, CaseIterable, Sendable {
         case .incidents: return [.char("I")]
         case .silences: return [.char("S")]
         case .objectives: return [.char("O")]
+        case .launch: return [.char("L")]
+        case .checklist: return [.char("C")]
+        case .promote: return [.char("P")]
+        case .hold: return [.char("H")]
+        case .rollback: return [.char("B")]
+        case .override: return [.char("o")]
+        case .tick: return [.char("x")]
+        case .fail: return [.char("F")]
+        case .skip: return [.char("K")]
+        case .rerun: return [.char("R")]
         case .acknowledge: return [.char("a")]
         case .unacknowledge: return [.char("u")]
         case .silence: return [.char("s")]
@@ -58,6 +72,7 @@ public enum Action: String, CaseIterable, Sendable {
     public var onListScreens: Bool {
         switch self {
         case .unacknowledge, .silence, .incident, .note, .advance, .edit, .join: return true
+        case .promote, .hold, .rollback, .override, .tick, .fail, .skip, .rerun: return true
         default: return false
         }
     }
@@ -90,6 +105,16 @@ public enum Action: String, CaseIterable, Sendable {
         case .advance: return "Incidents: next status (identified, monitoring, resolved; reopens a resolved one)"
         case .edit: return "Incidents: set assignee, severity, services, root cause, corrective, preventive"
         case .join: return "Alerts: join the alert to an open incident"
+        case .launch: return "Launch screen: phases, go/no-go checks, decisions"
+        case .checklist: return "Checklist screen: the pre-launch checklist"
+        case .promote: return "Launch: start the launch, or promote to the next phase (asks why)"
+        case .hold: return "Launch: hold the current phase (asks why)"
+        case .rollback: return "Launch: roll the traffic back to the phase before (asks why)"
+        case .override: return "Launch: promote despite a NO-GO or a failed item (a reason is required)"
+        case .tick: return "Checklist: tick the selected item as passed (asks for a note)"
+        case .fail: return "Checklist: mark the selected item failed (asks why)"
+        case .skip: return "Checklist: skip the selected item (a reason is required)"
+        case .rerun: return "Checklist: run the automated items now"
         }
     }
 }
@@ -104,10 +129,13 @@ public enum Effect: Equatable, Sendable {
     case updateIncident(String, status: IncidentStatus?, note: String)
     case editIncident(String, text: String)
     case joinIncident(AlertKey, id: String)
+    case launch(LaunchDecision.Action, reason: String)
+    case checklist(String, ChecklistMark.Result, note: String)
+    case rerunChecklist
 }
 
 public enum Screen: Sendable, Equatable {
-    case dashboards, alerts, incidents, silences, objectives
+    case dashboards, alerts, incidents, silences, objectives, launch, checklist
 }
 
 /// A one-line question at the bottom of the screen, answered with Enter
@@ -119,6 +147,8 @@ public struct Prompt: Sendable, Equatable {
         case note(incident: String, status: IncidentStatus?)
         case edit(incident: String)
         case join(AlertKey)
+        case launch(LaunchDecision.Action)
+        case checklist(item: String, ChecklistMark.Result)
     }
     public var purpose: Purpose
     public var question: String
@@ -150,6 +180,11 @@ public struct AppState: Sendable {
     /// The Objectives screen's selected row, and whether it is open.
     public var objectiveSelected = 0
     public var objectiveOpen = false
+    /// The checklist's items in screen order, and the one selected.
+    public var checklistItems: [String] = []
+    public var checklistSelected = 0
+    /// The configuration has a launch: its screens get tabs.
+    public var hasLaunch = false
     /// The longest window the store's history allows.
     public var maxWindowMs: Int64 = 21_600_000
     public var paused = false
@@ -177,6 +212,9 @@ public struct AppState: Sendable {
         dashboardNames = config.dashboards.map(\.name)
         layouts = config.dashboards.map(GridLayout.init)
         panelTypes = config.dashboards.map { $0.panels.map(\.type) }
+        let plan = config.launch
+        hasLaunch = !plan.phases.isEmpty || !plan.checklist.isEmpty
+        checklistItems = plan.categories.flatMap { c in plan.checklist.filter { $0.category == c }.map(\.id) }
         self.themes = themes.isEmpty ? [.fallback] : themes
         // A remapping with a problem is not applied; `vigil check config`
         // and the start of the dashboard report it (ConfigChecks).
@@ -267,6 +305,8 @@ public struct AppState: Sendable {
         case .incidents: screen = .incidents
         case .silences: screen = .silences
         case .objectives: screen = .objectives
+        case .launch: screen = .launch
+        case .checklist: screen = .checklist
         case .acknowledge:
             // From a dashboard: the most urgent unacknowledged alert, so
             // an alert is acknowledged in two keys (a, Enter).
@@ -276,6 +316,7 @@ public struct AppState: Sendable {
             }
             prompt = alerts.acknowledgePrompt(k)
         case .unacknowledge, .silence, .incident, .note, .advance, .edit, .join: break
+        case .promote, .hold, .rollback, .override, .tick, .fail, .skip, .rerun: break
         }
         return []
     }
@@ -367,6 +408,39 @@ public struct AppState: Sendable {
             default: return action.map { $0.global || $0 == .acknowledge } == true ? nil : []
             }
             return []
+        case .launch:
+            switch action {
+            case .promote?:
+                prompt = Prompt(
+                    purpose: .launch(.promote), question: "start or promote: why (Enter goes, Esc cancels):")
+            case .hold?: prompt = Prompt(purpose: .launch(.hold), question: "hold this phase: why:")
+            case .rollback?:
+                prompt = Prompt(purpose: .launch(.rollback), question: "roll the traffic back: why:")
+            case .override?:
+                prompt = Prompt(
+                    purpose: .launch(.override), question: "override the NO-GO and promote: the reason (required):")
+            case .back?: screen = .dashboards
+            default: return action.map { $0.global || $0 == .acknowledge } == true ? nil : []
+            }
+            return []
+        case .checklist:
+            let item = checklistSelected < checklistItems.count ? checklistItems[checklistSelected] : nil
+            switch action {
+            case .up?: checklistSelected = max(0, checklistSelected - 1)
+            case .down?: checklistSelected = min(max(0, checklistItems.count - 1), checklistSelected + 1)
+            case .tick?, .fail?, .skip?:
+                guard let item else { return [] }
+                let result: ChecklistMark.Result = action == .tick ? .pass : action == .fail ? .fail : .skip
+                let question =
+                    result == .pass
+                    ? "\(item) passed: a note (Enter alone: none):"
+                    : result == .fail ? "\(item) failed: why:" : "skip \(item): the reason (required):"
+                prompt = Prompt(purpose: .checklist(item: item, result), question: question)
+            case .rerun?: return [.rerunChecklist]
+            case .back?: screen = .dashboards
+            default: return action.map { $0.global || $0 == .acknowledge } == true ? nil : []
+            }
+            return []
         default:
             outcome =
                 action == .back ? .leave : action.map { $0.global || $0 == .acknowledge } == true ? .passOn : .done
@@ -424,6 +498,10 @@ public struct AppState: Sendable {
                 return text.isEmpty ? [] : [.editIncident(id, text: text)]
             case .join(let key):
                 return text.isEmpty ? [] : [.joinIncident(key, id: text)]
+            case .launch(let action):
+                return [.launch(action, reason: text)]
+            case .checklist(let item, let result):
+                return [.checklist(item, result, note: text)]
             }
         default:
             prompt = p

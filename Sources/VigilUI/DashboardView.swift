@@ -66,6 +66,9 @@ public struct DashboardView: Sendable {
             return ObjectivesScreen(
                 objectives: snapshot.objectives, criteria: snapshot.criteria, selected: state.objectiveSelected,
                 open: state.objectiveOpen, alerts: alerts.rows, look: look)
+        case .launch: return LaunchScreen(model: snapshot.launch, look: look)
+        case .checklist:
+            return ChecklistScreen(model: snapshot.launch, selected: state.checklistSelected, look: look)
         case .dashboards:
             guard state.dashboard < config.dashboards.count else { return Blank() }
             let dashboard = config.dashboards[state.dashboard]

@@ -77,6 +77,8 @@ public struct Snapshot: Sendable {
     /// The objectives' budgets and the success criteria, judged.
     public var objectives: [SLOFigures] = []
     public var criteria: [CriterionStatus] = []
+    /// The launch's phases, checks, decisions and checklist.
+    public var launch: LaunchModel?
 
     public init(
         timeMs: Int64, results: [String: MetricResult], targets: [TargetStatus], refreshMs: Int64,

@@ -35,6 +35,12 @@ struct CheckConfig: ParsableCommand {
                         ? ""
                         : " (\(config.alerts.rules.filter { $0.objective != nil }.count) of them burn-rate), "
                             + "\(config.objectives.count) objectives, \(config.criteria.count) criteria")
+                    + (config.launch.phases.isEmpty && config.launch.checklist.isEmpty
+                        ? ""
+                        : ", launch: \(config.launch.phases.count) phases with "
+                            + "\(config.launch.phases.map(\.checks.count).reduce(0, +)) checks, "
+                            + "\(config.launch.checklist.count) checklist items "
+                            + "(\(config.launch.checklist.filter(\.automated).count) automated)")
             )
             if !config.alerts.onServer.isEmpty {
                 say(

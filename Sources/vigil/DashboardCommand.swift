@@ -91,6 +91,7 @@ struct Dashboard: ParsableCommand {
             // hold, escalate and time out 30 times faster to match.
             cfg.alerts = DemoExporter.compress(cfg.alerts)
             cfg = DemoExporter.compressObjectives(cfg)
+            cfg.launch = DemoExporter.compressLaunch(cfg.launch, port: port)
         }
         let state = locations.stateDirectory(option: stateDir, configured: cfg.stateDir, demo: demo)
         let dir = state.path

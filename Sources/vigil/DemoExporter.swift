@@ -128,6 +128,35 @@ final class DemoExporter: Sendable {
         return cfg
     }
 
+    /// The launch on the demo's clock: the plan's hours are minutes (2h,
+    /// 4h and 24h phases take 2, 4 and 24 minutes), checks are measured
+    /// every 2 seconds and want 10 samples and 3 passes in a row; the
+    /// screen says so. Probes of the shipped exporter address follow the
+    /// demo's port.
+    static func compressLaunch(_ plan: LaunchPlan, port: UInt16) -> LaunchPlan {
+        var plan = plan
+        for p in plan.phases.indices {
+            plan.phases[p].minDurationMs /= 60
+            for c in plan.phases[p].checks.indices {
+                plan.phases[p].checks[c].intervalMs = 2000
+                plan.phases[p].checks[c].minSamples = min(plan.phases[p].checks[c].minSamples, 10)
+                plan.phases[p].checks[c].consecutive = min(plan.phases[p].checks[c].consecutive, 3)
+            }
+        }
+        for i in plan.checklist.indices {
+            if case .http(let url, let status) = plan.checklist[i].kind, url.hasPrefix("http://127.0.0.1:9464/") {
+                plan.checklist[i].kind = .http(url: "http://127.0.0.1:\(port)/" + url.dropFirst(22), status: status)
+            }
+            plan.checklist[i].everyMs = min(plan.checklist[i].everyMs, 10_000)
+        }
+        if !plan.phases.isEmpty {
+            plan.note =
+                "DEMO: the plan's hours are minutes here (a 2h phase takes 2m); checks every 2s, "
+                + "10 samples and 3 passes in a row before GO"
+        }
+        return plan
+    }
+
     enum DemoError: Error, CustomStringConvertible {
         case noPort
         var description: String { "the demo exporter could not bind a loopback port" }

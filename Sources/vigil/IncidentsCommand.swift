@@ -139,7 +139,8 @@ struct PostmortemCommand: ParsableCommand {
             throw ExitStatus.failed
         }
         try emitDocument(
-            Postmortem.markdown(h, config: center.config.alerts, metrics: center.config.metrics), to: output,
+            Postmortem.markdown(
+                h, config: center.config.alerts, metrics: center.config.metrics, launch: center.launch), to: output,
             command: "vigil")
     }
 }

@@ -90,6 +90,15 @@ enum RunLoop {
     /// `withinMs` passes. Nothing is drawn, rung or written; the engine
     /// runs on this thread (there are no keys to keep answering).
     static func once(_ app: inout App, within withinMs: Int64) {
+        _ = run(&app, within: withinMs, journal: nil) { $0.readyToPrint }
+    }
+
+    /// The application without a terminal until `done` says so or
+    /// `withinMs` passes, carrying out journal writes when given a journal
+    /// (`vigil launch`, `vigil checklist`). Returns the first failed write.
+    static func run(
+        _ app: inout App, within withinMs: Int64, journal: (any JournalStore)?, until done: (App) -> Bool
+    ) -> String? {
         let driver = PollDriver()
         var engine = app.makeEngine()
         let deadline = now() + withinMs
@@ -101,12 +110,14 @@ enum RunLoop {
                     switch command {
                     case .fetch(let polls): driver.start(polls)
                     case .work(let work): messages += work.compactMap { engine.run($0).map(Message.worked) }
+                    case .journal(let records):
+                        do { try journal?.append(records) } catch { return error.message }
                     default: break
                     }
                 }
                 i += 1
             }
-            if app.readyToPrint || now() >= deadline { return }
+            if done(app) || now() >= deadline { return nil }
             let timeout = max(1, min(app.nextWakeMs - now(), deadline - now(), 200))
             messages = driver.wait(timeoutMs: Int(timeout)).answers.map { .fetched($0.source, tag: $0.tag, $0.outcome) }
             messages.append(.tick)

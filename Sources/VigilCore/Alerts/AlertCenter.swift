@@ -14,6 +14,8 @@ import Foundation
 public struct AlertCenter: Sendable {
     public internal(set) var engine: AlertEngine
     public internal(set) var incidents = IncidentBook()
+    /// The launch's phases, decisions and checklist marks.
+    public internal(set) var launch = LaunchBook()
     public let config: VigilConfig
     /// Why this instance cannot write the journal, when it cannot (set by
     /// whoever owns the store: an unwritable directory, a failed write).
@@ -70,6 +72,7 @@ public struct AlertCenter: Sendable {
         for r in new where r.src != instance {
             records.append(r)
             incidents.apply(r)
+            launch.apply(r)
             if let event = r.event { engine.apply(event) }
         }
     }
@@ -94,5 +97,10 @@ public struct AlertCenter: Sendable {
         }
         records += mine
         outbox += mine
+        for r in mine { launch.apply(r) }
     }
+
+    /// Writes a launch decision or a checklist mark (already judged by
+    /// `LaunchBook.decide` or `tick`).
+    public mutating func write(_ entry: JournalEntry, at t: Int64) { record(JournalRecord(t: t, entry)) }
 }

@@ -5,6 +5,7 @@ extension JournalRecord: Codable {
     enum Key: String, CodingKey {
         case v, t, type, src, rule, labels, from, to, value, by, note, until, level, contacts
         case incident, title, severity, services, status, assignee, description, times, values, section
+        case phase, reason, evidence, item, result, automated
     }
 
     public init(from decoder: any Decoder) throws {
@@ -81,6 +82,27 @@ extension JournalRecord: Codable {
                     forKey: .values, in: c, debugDescription: "\(times.count) times but \(values.count) values")
             }
             entry = .samples(try key(), times: times, values: values)
+        case _ where type.hasPrefix("launch_"):
+            guard let action = LaunchDecision.Action.allCases.first(where: { $0.type == type }) else {
+                entry = .unknown(type: type)
+                break
+            }
+            entry = .launch(
+                LaunchDecision(
+                    action: action, from: try c.decodeIfPresent(String.self, forKey: .from),
+                    to: try c.decodeIfPresent(String.self, forKey: .to), by: try string(.by),
+                    reason: try string(.reason),
+                    evidence: try c.decodeIfPresent([CheckEvidence].self, forKey: .evidence) ?? []))
+        case "checklist":
+            let raw = try c.decode(String.self, forKey: .result)
+            guard let result = ChecklistMark.Result(rawValue: raw) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .result, in: c, debugDescription: "unknown checklist result \(raw)")
+            }
+            entry = .checklist(
+                ChecklistMark(
+                    item: try c.decode(String.self, forKey: .item), result: result, by: try string(.by),
+                    note: try string(.note), automated: try c.decodeIfPresent(Bool.self, forKey: .automated) ?? false))
         default:
             entry = .unknown(type: type)
         }
@@ -144,6 +166,18 @@ extension JournalRecord: Codable {
             try key(k)
             try c.encode(times, forKey: .times)
             try c.encode(values, forKey: .values)
+        case .launch(let d):
+            try c.encodeIfPresent(d.from, forKey: .from)
+            try c.encodeIfPresent(d.to, forKey: .to)
+            try c.encode(d.by, forKey: .by)
+            try c.encode(d.reason, forKey: .reason)
+            if !d.evidence.isEmpty { try c.encode(d.evidence, forKey: .evidence) }
+        case .checklist(let m):
+            try c.encode(m.item, forKey: .item)
+            try c.encode(m.result.rawValue, forKey: .result)
+            try c.encode(m.by, forKey: .by)
+            if !m.note.isEmpty { try c.encode(m.note, forKey: .note) }
+            if m.automated { try c.encode(true, forKey: .automated) }
         case .unknown:
             break
         }

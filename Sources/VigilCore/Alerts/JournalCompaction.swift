@@ -6,6 +6,7 @@
 ///
 /// Kept:
 /// - every incident record (reports, post-mortems, `vigil incidents`);
+/// - every launch decision and checklist mark (`vigil launch report`);
 /// - an incident's alerts' records inside its post-mortem window (from the
 ///   episode's start, at least an hour before it opened, to its end);
 /// - an active alert's records since its episode began (pending), which
@@ -45,7 +46,8 @@ public enum JournalCompaction {
         var kept: [JournalRecord] = []
         for (i, r) in records[..<min(prefix, records.count)].enumerated() {
             guard let k = r.key else {
-                // Incident records, and kinds a newer Vigil wrote.
+                // Incident, launch and checklist records, and kinds a
+                // newer Vigil wrote.
                 kept.append(r)
                 continue
             }

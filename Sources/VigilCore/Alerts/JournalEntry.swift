@@ -9,6 +9,11 @@ public enum JournalEntry: Sendable, Equatable {
     case incidentUpdated(IncidentUpdated)
     /// Values of an active alert's metric, for post-mortems.
     case samples(AlertKey, times: [Int64], values: [Double])
+    /// A launch decision: start, promote, override, hold, roll back.
+    case launch(LaunchDecision)
+    /// A checklist item ticked, failed or skipped (or an automated
+    /// item's result changed).
+    case checklist(ChecklistMark)
     /// A record of a kind this build does not know: written by a newer
     /// Vigil sharing the state directory. Kept and skipped, not damage.
     case unknown(type: String)
@@ -103,7 +108,7 @@ public struct JournalRecord: Sendable, Equatable {
         case .alert(let e): return e.key
         case .incidentOpened(let o): return o.alert
         case .samples(let k, _, _): return k
-        case .incidentUpdated, .unknown: return nil
+        case .incidentUpdated, .unknown, .launch, .checklist: return nil
         }
     }
 
@@ -121,6 +126,8 @@ public struct JournalRecord: Sendable, Equatable {
         case .incidentOpened: return "incident_open"
         case .incidentUpdated: return "incident_update"
         case .samples: return "samples"
+        case .launch(let d): return d.action.type
+        case .checklist: return "checklist"
         case .unknown(let type): return type
         }
     }

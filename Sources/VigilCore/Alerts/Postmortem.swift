@@ -216,7 +216,9 @@ public struct IncidentHistory: Sendable {
 
 /// `vigil postmortem ID`: the incident's history as a Markdown document.
 public enum Postmortem {
-    public static func markdown(_ h: IncidentHistory, config: AlertsConfig, metrics: [MetricDefinition]) -> String {
+    public static func markdown(
+        _ h: IncidentHistory, config: AlertsConfig, metrics: [MetricDefinition], launch: LaunchBook? = nil
+    ) -> String {
         let i = h.incident
         let rule = config.rules.first { $0.name == i.alert?.rule }
         let severity = config.severities.first { $0.id == i.severity }
@@ -259,6 +261,17 @@ public enum Postmortem {
         if let peak = h.samples.map(\.1).max() { md += "- Peak value: \(value(peak))\n" }
         if let sev = severity {
             md += "- Severity \(sev.name): channels \(sev.channels.joined(separator: ", ")), timeout \(sev.timeout)\n"
+        }
+        // An incident during a launch: the phase it happened in, and the
+        // decisions taken an hour either side of its opening.
+        if let launch {
+            let context = LaunchReport.context(book: launch, at: i.openedAtMs, clock: IncidentHistory.time)
+            if !context.isEmpty {
+                md +=
+                    "\n## Launch\n\n"
+                    + context.map { "- " + $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: "\n")
+                    + "\n"
+            }
         }
         md += "\n## Timeline\n\n| Time (UTC) | Event |\n|---|---|\n"
         for e in h.timeline {

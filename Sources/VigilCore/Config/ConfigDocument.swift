@@ -30,6 +30,8 @@ public struct ConfigDocument: Sendable {
     public var objectives: [(Objective, ObjectiveRefs)] = []
     /// Criteria, with the metric or severity they name.
     public var criteria: [(Criterion, Located<String>?)] = []
+    /// `launch:` with its checks' metric and objective names untied.
+    public var launch = LaunchPlan()
 
     public init(file: String) { self.file = file }
 }

@@ -18,6 +18,8 @@ public struct VigilConfig: Sendable {
     /// Service level objectives and the other success criteria.
     public var objectives: [Objective] = []
     public var criteria: [Criterion] = []
+    /// The staged launch: phases, their go/no-go checks, the checklist.
+    public var launch = LaunchPlan()
     public var targets: [TargetConfig] = []
     /// Metric definitions in file order.
     public var metrics: [MetricDefinition] = []
@@ -43,16 +45,19 @@ public struct VigilConfig: Sendable {
     /// Every selector the configured queries use, so the store keeps only
     /// the series that matter, and the longest reach back in time.
     public var selectors: [[LabelMatcher]] {
-        (metrics.map(\.query) + alerts.rules.map(\.expr)).flatMap { $0.selectors.map { $0.0.matchers } }
+        (metrics.map(\.query) + alerts.rules.map(\.expr) + launch.queries).flatMap {
+            $0.selectors.map { $0.0.matchers }
+        }
     }
 
     /// How far back memory must reach for the queries. A burn-rate
     /// ticket's 3-day window is not held in memory (every selected series
     /// for 3 days): locally it reads what memory keeps, 6 hours at least.
     public var longestQueryReachMs: Int64 {
-        let reaches = (metrics.map(\.query) + alerts.rules.filter { $0.objective == nil }.map(\.expr)).flatMap {
-            $0.selectors.map(\.1)
-        }
+        let reaches = (metrics.map(\.query) + alerts.rules.filter { $0.objective == nil }.map(\.expr) + launch.queries)
+            .flatMap {
+                $0.selectors.map(\.1)
+            }
         let objectives = alerts.rules.filter { $0.objective != nil }.flatMap { $0.expr.selectors.map(\.1) }.map {
             min($0, BurnRateAlerts.memoryCapMs)
         }

@@ -174,6 +174,7 @@ final class ConfigReader {
             allowed: [
                 "refresh", "theme", "history", "retention", "targets", "prometheus", "alertmanager", "logs", "metrics",
                 "dashboards", "alerts", "keys", "objectives", "criteria", "state_dir", "journal_compact_after",
+                "launch",
             ])
         {
             switch key {
@@ -215,6 +216,7 @@ final class ConfigReader {
             case "alerts": (doc.severities, doc.escalation, doc.rules, doc.targetDown) = alerts(value)
             case "objectives": doc.objectives = objectives(value)
             case "criteria": doc.criteria = criteria(value)
+            case "launch": doc.launch = launch(value)
             default:  // keys
                 for (action, keyNode, k) in entries(value, "keys", allowed: []) {
                     if let s = string(k, "key for \(action)") { config.keys[action] = s }

@@ -49,6 +49,7 @@ public struct ConfigResolver {
         config.objectives = objectives(serverOnly: serverOnly)
         for o in config.objectives { config.alerts.rules += BurnRateAlerts.rules(o, remote: serverOnly) }
         config.criteria = criteria(config)
+        config.launch = launch(config)
         let logNames = Set(config.logs.map(\.name))
         config.dashboards = document.dashboards.map { dashboard($0, metrics: config.metrics, logs: logNames) }
         return config
@@ -223,6 +224,55 @@ public struct ConfigResolver {
             default: return c
             }
         }
+    }
+
+    /// The launch's checks tied to their metrics (query and thresholds)
+    /// and objectives (burn rate over an hour: warning at 1, critical at
+    /// the page's 14.4 unless written).
+    mutating func launch(_ config: VigilConfig) -> LaunchPlan {
+        var plan = document.launch
+        for p in plan.phases.indices {
+            plan.phases[p].checks = plan.phases[p].checks.compactMap { spec in
+                var c = spec
+                switch c.source {
+                case .query: return c
+                case .metric(let id):
+                    guard let m = config.metric(id) else {
+                        error(c.refAt ?? c.at, "undefined metric \(Sanitizer.quote(id)) (define it under metrics:)")
+                        return nil
+                    }
+                    c.query = m.queryText
+                    c.expr = m.query
+                    if c.unit.isEmpty { c.unit = m.unit }
+                    if !c.bounded {
+                        guard let t = m.threshold else {
+                            error(
+                                c.refAt ?? c.at,
+                                "metric \(Sanitizer.quote(id)) has no threshold: give the check warning: or critical:")
+                            return nil
+                        }
+                        c.threshold = t
+                    }
+                    return c
+                case .objective(let id):
+                    guard config.objectives.contains(where: { $0.id == id }) else {
+                        error(
+                            c.refAt ?? c.at,
+                            "undefined objective \(Sanitizer.quote(id)) (defined: \(config.objectives.map(\.id).joined(separator: ", ")))"
+                        )
+                        return nil
+                    }
+                    if !c.bounded { c.threshold = Threshold(warning: 1, critical: 14.4) }
+                    if c.unit.isEmpty { c.unit = "×" }
+                    return c
+                }
+            }
+            if plan.phases[p].checks.isEmpty {
+                // Every check named something undefined (said above).
+                plan.phases[p].checks = []
+            }
+        }
+        return plan
     }
 
     /// `error_rate > 5` → ("error_rate", ">", "5").

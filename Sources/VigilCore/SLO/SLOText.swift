@@ -10,6 +10,11 @@ public enum Instant {
         dateOnly.formatOptions = [.withFullDate]
         return dateOnly.date(from: text).map { Int64($0.timeIntervalSince1970 * 1000) }
     }
+
+    /// `2026-11-30T14:05:00Z`, for JSON.
+    public static func format(_ ms: Int64) -> String {
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
 }
 
 /// Objectives and criteria as text: `vigil slo` and the reports.

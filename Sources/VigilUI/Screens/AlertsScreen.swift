@@ -282,7 +282,7 @@ extension Action {
     var global: Bool {
         switch self {
         case .quit, .help, .nextDashboard, .previousDashboard, .pause, .refresh, .theme, .widen, .narrow, .alerts,
-            .incidents, .silences, .objectives:
+            .incidents, .silences, .objectives, .launch, .checklist:
             return true
         default: return false
         }

@@ -26,7 +26,7 @@ public struct HeaderBar: Widget, Styled {
         for (screen, action, name) in [
             (Screen.alerts, Action.alerts, "Alerts"), (.incidents, .incidents, "Incidents"),
             (.silences, .silences, "Silences"), (.objectives, .objectives, "Objectives"),
-        ] {
+        ] + (state.hasLaunch ? [(.launch, .launch, "Launch"), (.checklist, .checklist, "Checklist")] : []) {
             guard let key = state.keymap.first(where: { $0.value == action })?.key, case .char(let ch) = key else {
                 continue
             }
@@ -89,6 +89,8 @@ public struct StatusBar: Widget, Styled {
         case .incidents: screenName = "Incidents"
         case .silences: screenName = "Silences"
         case .objectives: screenName = "Objectives"
+        case .launch: screenName = "Launch"
+        case .checklist: screenName = "Checklist"
         }
         let warn = Style(fg: theme.color("warn"), bg: theme.color("status_bg"), [.bold, .reverse])
         var items: [(text: String, style: Style)] = [(alertText.full, alertStyle), (screenName, theme.statusBar)]
