@@ -36,6 +36,13 @@ extension App {
         return serverOnly
     }
 
+    /// The traffic share the launch asks for now: the current phase's, all
+    /// of it once complete, nil before the start or after a full roll back.
+    public var launchTraffic: Double? {
+        if let p = currentPhase { return p.traffic }
+        return alerts.launch.completedAt != nil && alerts.launch.current == nil ? 100 : nil
+    }
+
     var currentPhase: LaunchPhase? { alerts.launch.currentIndex(in: plan).map { plan.phases[$0] } }
 
     mutating func askServerForLaunch(now: Int64) {
@@ -130,7 +137,11 @@ extension App {
     /// the last mark (a pass every minute is not news; a change is).
     mutating func recordAutomated(_ id: String, passed: Bool, detail: String, now: Int64) {
         let result: ChecklistMark.Result = passed ? .pass : .fail
-        if let last = alerts.launch.marks[id]?.last?.mark, last.result == result, last.automated { return }
+        if let last = alerts.launch.marks[id]?.last?.mark {
+            // A person's skip stands: the item is not this launch's to judge.
+            if last.result == .skip && !last.automated { return }
+            if last.result == result && last.automated { return }
+        }
         alerts.write(
             .checklist(ChecklistMark(item: id, result: result, by: "vigil", note: detail, automated: true)), at: now)
         dirty = true
@@ -139,7 +150,14 @@ extension App {
     /// Every check of the current phase measured once, and every automated
     /// checklist item run once (what `--once` and `vigil launch` wait for).
     public var launchMeasured: Bool {
-        let checks = currentPhase.map { p in p.checks.allSatisfy { launchTracks[$0.name]?.lastAt != nil } } ?? true
+        // A value, not a grey result: a first scrape has no rate yet.
+        let checks =
+            currentPhase.map { p in
+                p.checks.allSatisfy {
+                    if case .value? = launchTracks[$0.name]?.last { return true }
+                    return false
+                }
+            } ?? true
         // In server mode PromQL items are not run (nothing is scraped here).
         let automated = plan.checklist.filter { item in
             if case .query = item.kind { return !serverOnly }

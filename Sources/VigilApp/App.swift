@@ -28,6 +28,8 @@ public struct App: Sendable {
     var trackedSince: Int64?
     var checklistRuns: [String: Int64] = [:]
     var pending: PendingDecision?
+    /// The traffic share last announced (`.traffic`), once announced.
+    var announcedTraffic: Double??
     /// What the engine is asked to do next (carried out in order).
     var work: [Work] = []
     /// An evaluation is in flight: refreshes due meanwhile wait for it.
@@ -253,6 +255,11 @@ public struct App: Sendable {
         polls += (alertmanager?.due(now: now) ?? []).map { SourcePoll(.alertmanager, $0) }
         polls += probes.due(now: now).map { SourcePoll(.probes, $0) }
         if !polls.isEmpty { commands.append(.fetch(polls)) }
+        let share = launchTraffic
+        if announcedTraffic != .some(share) {
+            announcedTraffic = .some(share)
+            commands.append(.traffic(share))
+        }
         let records = alerts.takeOutbox()
         if !records.isEmpty && alerts.readOnlyReason == nil { commands.append(.journal(records)) }
         if dirty {

@@ -51,6 +51,10 @@ public enum Command: Sendable {
     /// Read these metrics' one-minute averages over [from, to) from the
     /// history store, off the loop thread; answer with `historyLoaded`.
     case loadHistory(metrics: [String], from: Int64, to: Int64)
+    /// The launch's traffic share changed (percent; nil: no launch is
+    /// running): whatever routes the traffic follows it (the demo's
+    /// exporter does).
+    case traffic(Double?)
     /// Ring the terminal bell.
     case bell
     /// Draw `App.render` on the screen.

@@ -72,11 +72,13 @@ struct Dashboard: ParsableCommand {
         if theme != nil { checked.theme = nil }
         try requireChecks(checked, themes: installedThemes(themeDirectories))
         let themes = try loadThemes(preferred: theme ?? cfg.theme, from: themeDirectories)
+        var exporter: DemoExporter?
         if demo {
             // The exporter's server and simulation run as tasks that hold
             // what they need; nothing here has to keep it alive.
-            let exporter = try DemoExporter(port: 0, startAt: demoStart)
-            let port = try runBlocking { try await exporter.start() }
+            let demoExporter = try DemoExporter(port: 0, startAt: demoStart)
+            exporter = demoExporter
+            let port = try runBlocking { try await demoExporter.start() }
             // The demo's one target is its own exporter; keep the config's
             // interval and timeout.
             var t = cfg.targets.first ?? TargetConfig(name: "demo", url: "")
@@ -103,7 +105,7 @@ struct Dashboard: ParsableCommand {
             try runOnce(cfg, themes: themes, stateDir: dir, about: about)
             return
         }
-        try runInteractive(cfg, themes: themes, stateDir: dir, about: about)
+        try runInteractive(cfg, themes: themes, stateDir: dir, about: about, exporter: exporter)
     }
 
     /// The state directory a command without `--state-dir` uses, as the
@@ -260,7 +262,9 @@ struct Dashboard: ParsableCommand {
 
     // MARK: - Interactive
 
-    func runInteractive(_ cfg: VigilConfig, themes: [Theme], stateDir: String, about: [String]) throws {
+    func runInteractive(
+        _ cfg: VigilConfig, themes: [Theme], stateDir: String, about: [String], exporter: DemoExporter? = nil
+    ) throws {
         let (journal, readOnly) = Journal.forState(directory: stateDir, write: true)
         journal?.compactAfterBytes = journal?.writable == true ? cfg.journalCompactAfter : 0
         let alerts = AlertCenter.replaying(journal, config: cfg, identity: AlertCenter.defaultIdentity())
@@ -301,8 +305,12 @@ struct Dashboard: ParsableCommand {
         let timings = ProcessInfo.processInfo.environment["VIGIL_TIMINGS"].flatMap { FileHandle(forWritingAtPath: $0) }
         // Read-only still follows what other instances append; the app asks
         // for no writes then.
+        // The demo's exporter follows the launch's traffic share.
+        var traffic: (@Sendable (Double?) -> Void)?
+        if let exporter { traffic = { share in exporter.follow(traffic: share) } }
         let status = RunLoop.interactive(
-            &app, terminal: terminal, journal: journal, history: history, signalFD: signalFD, timings: timings)
+            &app, terminal: terminal, journal: journal, history: history, signalFD: signalFD, timings: timings,
+            traffic: traffic)
         terminal.close()
         history.writer?.close()
         history.reader?.close()

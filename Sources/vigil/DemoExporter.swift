@@ -22,6 +22,9 @@ final class DemoExporter: Sendable {
     let registry = PrometheusCollectorRegistry()
     let feeds = DemoFeeds()
     let server: HTTPServer
+    /// The launch's traffic share once a launch has started in the
+    /// dashboard watching this exporter (nil: the demo's own cycle).
+    let launchShare = ShareBox()
 
     init(host: String = "127.0.0.1", port: UInt16, startAt: Double = 0, freeze: Bool = false) throws {
         self.startAt = startAt
@@ -76,7 +79,7 @@ final class DemoExporter: Sendable {
         try await server.waitUntilListening()
         guard case .ip4(_, let port)? = await server.listeningAddress else { throw DemoError.noPort }
         let sim = Simulation(registry: registry, feeds: feeds)
-        let (startAt, freeze) = (self.startAt, self.freeze)
+        let (startAt, freeze, launchShare) = (self.startAt, self.freeze, self.launchShare)
         Task.detached {
             let start = Date()
             var last = start
@@ -87,7 +90,7 @@ final class DemoExporter: Sendable {
                 let now = Date()
                 let t = startAt + now.timeIntervalSince(start)
                 let dt = min(5, max(0.001, now.timeIntervalSince(last)))
-                sim.tick(t: t, phaseAt: freeze ? startAt : t, dt: dt)
+                sim.tick(t: t, phaseAt: freeze ? startAt : t, dt: dt, share: launchShare.value)
                 let p = DemoExporter.phase(freeze ? startAt : t)
                 let c = (freeze ? startAt : t).truncatingRemainder(dividingBy: DemoExporter.cycle)
                 sim.feeds.tick(now: now, dt: dt, burst: p.burst, incident: p.incident, scanNewCVE: c >= 175)
@@ -157,9 +160,23 @@ final class DemoExporter: Sendable {
         return plan
     }
 
+    /// Follows the dashboard's launch: its current phase's traffic share
+    /// (percent), or the demo's own cycle when no launch is running.
+    func follow(traffic percent: Double?) { launchShare.value = percent.map { $0 / 100 } }
+
     enum DemoError: Error, CustomStringConvertible {
         case noPort
         var description: String { "the demo exporter could not bind a loopback port" }
+    }
+}
+
+/// A value the dashboard's thread sets and the simulation task reads.
+final class ShareBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Double?
+    var value: Double? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }
 
@@ -300,8 +317,11 @@ final class Simulation: Sendable {
     /// A little deterministic wobble, so lines are not flat.
     func noise(_ t: Double, _ seed: Double) -> Double { sin(t * 0.7 + seed) * 0.5 + sin(t * 2.3 + seed * 3) * 0.3 }
 
-    func tick(t: Double, phaseAt: Double, dt: Double) {
-        let p = DemoExporter.phase(phaseAt)
+    func tick(t: Double, phaseAt: Double, dt: Double, share: Double? = nil) {
+        var p = DemoExporter.phase(phaseAt)
+        // A launch in the dashboard sets the share; the incidents keep
+        // their times in the cycle.
+        if let share { p.share = share }
         let total = 3000 * p.share * (1 + 0.05 * noise(t, 1))
         for (i, r) in routes.enumerated() {
             let n = total * r.share * dt

@@ -12,13 +12,20 @@ import VigilUI
 struct LaunchRunner {
     var app: App
     let journal: Journal?
+    /// Whether this command writes (then what it measures is recorded).
+    let write: Bool
 
     init(_ options: JournalOptions, write: Bool) throws {
         let cfg = try loadConfig(FileLocations.current.requireConfig(option: options.config))
         let dir = options.directory(cfg)
         let (journal, readOnly) = Journal.forState(directory: dir, write: write)
         self.journal = journal
-        let fast = App.onceConfig(cfg)
+        self.write = write
+        var fast = App.onceConfig(cfg)
+        // A one-off command measures every second while it waits.
+        for p in fast.launch.phases.indices {
+            for c in fast.launch.phases[p].checks.indices { fast.launch.phases[p].checks[c].intervalMs = 1000 }
+        }
         var appOptions = AppOptions()
         appOptions.bell = false
         appOptions.identity = AlertCenter.defaultIdentity()
@@ -35,7 +42,10 @@ struct LaunchRunner {
     /// Scrapes until every check of the current phase and every automated
     /// item has been measured once, or `withinMs` passes.
     mutating func measure(withinMs: Int64) {
-        _ = RunLoop.run(&app, within: withinMs, journal: nil) { $0.launchMeasured }
+        // A command that writes records what the automated items found
+        // (a change of result, as the dashboard would); one that only
+        // reads writes nothing.
+        _ = RunLoop.run(&app, within: withinMs, journal: write ? journal : nil) { $0.launchMeasured }
     }
 
     /// Carries out what the application decided (a waiting promotion, the

@@ -17,7 +17,7 @@ enum RunLoop {
     /// The interactive dashboard; returns the exit status.
     static func interactive(
         _ app: inout App, terminal: Terminal, journal: (any JournalStore)?, history: OpenedHistory, signalFD: Int32,
-        timings: FileHandle?
+        timings: FileHandle?, traffic: (@Sendable (Double?) -> Void)? = nil
     ) -> Int32 {
         let driver = PollDriver()
         let worker = Worker(engine: app.makeEngine())
@@ -36,6 +36,7 @@ enum RunLoop {
                     case .record(let points): history.writer?.enqueue(points)
                     case .loadHistory(let metrics, let from, let to):
                         history.reader?.load(HistoryReader.Request(metrics: metrics, from: from, to: to))
+                    case .traffic(let share): traffic?(share)
                     case .bell: terminal.bell()
                     case .draw:
                         let (w, h) = terminal.size

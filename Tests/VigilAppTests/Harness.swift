@@ -26,6 +26,8 @@ struct Harness {
     /// What was asked of the history reader: metrics, from, to.
     var loads: [([String], Int64, Int64)] = []
     var bells = 0
+    /// Every traffic share the application announced.
+    var traffic: [Double?] = []
     var draws = 0
     var quit: Int32?
     /// What a request gets; the default is a refused connection.
@@ -66,6 +68,7 @@ struct Harness {
             case .journal(let records): journal += records
             case .record(let points): recorded.append(points)
             case .loadHistory(let metrics, let from, let to): loads.append((metrics, from, to))
+            case .traffic(let share): traffic.append(share)
             case .bell: bells += 1
             case .draw: draws += 1
             case .roundShown: break

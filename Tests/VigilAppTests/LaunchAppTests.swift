@@ -131,6 +131,8 @@ import VigilUI
         #expect(override.from == "internal" && override.to == "beta")
         #expect(override.evidence.map(\.verdict) == ["NO-GO"] && override.evidence.first?.value == 7.5)
         #expect(h.app.alerts.launch.current == "beta")
+        // The traffic share was announced at start and at each new phase.
+        #expect(h.traffic == [nil, 10, 25])
         // A new phase starts its checks from nothing.
         #expect(h.app.gateStatus(now: h.now)?.checks.first.map { $0.track.samples <= 1 } == true)
     }

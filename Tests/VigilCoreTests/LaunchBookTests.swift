@@ -93,6 +93,14 @@ import Testing
         #expect(
             refusal { _ = try Self.act(&book, .promote, gate: Self.gate(6), at: Self.t0) }
                 == "refused: error_rate is NO-GO (error_rate 6% > 5%) (override with a reason to go anyway)")
+        // What could not be measured is not a pass either.
+        var grey = CheckTrack()
+        grey.add(.down("api: connection refused"), check: Self.plan.phases[0].checks[0], at: Self.t0)
+        let down = GateStatus.judge(Self.plan.phases[0], enteredAt: Self.t0, tracks: ["error_rate": grey], now: Self.t0)
+        #expect(
+            refusal { _ = try Self.act(&book, .promote, gate: down, at: Self.t0) }
+                == "refused: error_rate: target down (api: connection refused): cannot be judged (override with a reason to go anyway)"
+        )
         #expect(
             refusal { _ = try Self.act(&book, .override, gate: Self.gate(6), reason: "  ", at: Self.t0) }
                 == "an override needs a reason (what was checked by hand, who agreed)")

@@ -113,7 +113,11 @@ public struct LaunchBook: Sendable {
                 to = plan.phases[0].name
             }
             var blockers: [String] = []
-            if let gate { blockers += gate.noGo.map { "\($0.check.name) is NO-GO (\($0.summary))" } }
+            if let gate {
+                blockers += gate.noGo.map { "\($0.check.name) is NO-GO (\($0.summary))" }
+                // What nobody could measure is not a pass either.
+                blockers += gate.checks.filter(\.verdict.grey).map { "\($0.summary): cannot be judged" }
+            }
             if !checklistFailed.isEmpty {
                 blockers.append("checklist: \(checklistFailed.joined(separator: ", ")) failed")
             }

@@ -58,13 +58,22 @@ public struct ChecklistProbes: PolledSource {
         asked.remove(i)
         next[i] = now + probes[i].everyMs
         let p = probes[i]
+        // Any status is an answer, compared with the one expected (a probe
+        // may expect a 404); only no answer at all is a failure to reach.
+        var status: Int?
         switch outcome.result {
-        case .success(let r):
-            let ok = r.status == p.status
+        case .success(let r): status = r.status
+        case .failure(.http(let code, _)): status = code
+        case .failure: status = nil
+        }
+        switch outcome.result {
+        case _ where status != nil:
+            let ok = status == p.status
             results.append(
                 Result(
-                    item: p.item, passed: ok, detail: "HTTP \(r.status)" + (ok ? "" : " (expected \(p.status))"),
+                    item: p.item, passed: ok, detail: "HTTP \(status!)" + (ok ? "" : " (expected \(p.status))"),
                     atMs: now))
+        case .success: break
         case .failure(let e):
             results.append(
                 Result(item: p.item, passed: false, detail: Sanitizer.clean(e.description, maxLength: 200), atMs: now))
