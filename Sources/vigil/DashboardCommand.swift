@@ -18,6 +18,8 @@ struct Dashboard: ParsableCommand {
             Esc goes back, + and - change the time window, / filters a zoomed panel, p pauses, r scrapes now, \
             t cycles themes, A shows the alerts (a acknowledges, u unacknowledges or lifts a silence, s silences, i opens an \
             incident), I shows the incidents (n adds a note, > moves the status on), S shows Alertmanager's silences, \
+            O the objectives, L the launch (P starts or promotes, H holds, B rolls back, o overrides with a reason), \
+            C the checklist (x passed, F failed, K skipped, R runs the automated items), \
             in a zoomed log / searches (n N between matches, G end, F follow, w wrap), ? shows help, q or Ctrl-C quits.
             """
     )
@@ -55,7 +57,9 @@ struct Dashboard: ParsableCommand {
     @Flag(help: "Do not ring the terminal bell when a critical or high alert fires.") var noBell = false
     @Flag(help: "Neither record nor read the history store (a read-only disk; the benchmark's baseline).")
     var noHistory = false
-    @Option(help: "Open on this screen: dashboards (default), alerts, incidents, silences or objectives.")
+    @Option(
+        help: "Open on this screen: dashboards (default), alerts, incidents, silences, objectives, launch or checklist."
+    )
     var screen: String?
     /// Tests start the demo's cycle just before its outage.
     @Option(help: .hidden) var demoStart: Double = 0

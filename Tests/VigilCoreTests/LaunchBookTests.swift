@@ -183,4 +183,37 @@ import Testing
         #expect(newer.entry == .unknown(type: "launch_pause"))
         #expect(JournalCompaction.keep(records, prefix: records.count, nowMs: Self.t0 + 86_400_000 * 90) == records)
     }
+
+    /// The post-mortem of an incident during a launch names the phase and
+    /// the decisions around it; one outside any phase says nothing of it.
+    @Test func aPostmortemNamesThePhaseAndTheDecisionsAroundIt() throws {
+        let key = AlertKey(rule: "High Error Rate", labels: Labels(["service": "api"]))
+        let records = [
+            JournalRecord(
+                t: Self.t0, .launch(LaunchDecision(action: .start, from: nil, to: "internal", by: "a@h", reason: "go"))),
+            JournalRecord(
+                t: Self.t0 + 600_000,
+                .launch(
+                    LaunchDecision(action: .hold, from: "internal", to: "internal", by: "b@h", reason: "api errors"))),
+            JournalRecord(
+                t: Self.t0 + 300_000,
+                .incidentOpened(
+                    IncidentOpened(
+                        id: "INC-1", alert: key, title: "High Error Rate", severity: "high", description: nil,
+                        services: ["api"], assignee: nil, by: "b@h"))),
+        ]
+        let center = AlertCenter(config: VigilConfig(), identity: "t", journal: records)
+        let h = try #require(center.history(of: "INC-1", now: Self.t0 + 900_000))
+        let md = Postmortem.markdown(h, config: VigilConfig().alerts, metrics: [], launch: center.launch)
+        let section = md.components(separatedBy: "## Launch\n\n").last?.components(separatedBy: "\n\n").first
+        #expect(
+            section
+                == [
+                    "- Launch phase: internal (entered \(IncidentHistory.time(Self.t0)))",
+                    "- \(IncidentHistory.time(Self.t0)) start (start) → internal by a@h: go",
+                    "- \(IncidentHistory.time(Self.t0 + 600_000)) hold internal → internal by b@h: api errors",
+                ].joined(separator: "\n"))
+        let before = Postmortem.markdown(h, config: VigilConfig().alerts, metrics: [], launch: LaunchBook())
+        #expect(!before.contains("## Launch"))
+    }
 }
