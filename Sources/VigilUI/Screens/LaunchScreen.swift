@@ -24,6 +24,13 @@ public struct LaunchModel: Sendable {
 }
 
 extension Styled {
+    /// The screen's keys on its last line, whatever its height.
+    func keyHint(_ text: String, in inner: Rect, on c: inout Canvas) {
+        let last = inner.maxY - 1
+        guard last > inner.y else { return }
+        c.put(DisplayWidth.truncate(text, to: inner.width - 2), x: inner.x + 1, y: last, style: theme.dim, clip: inner)
+    }
+
     func style(_ tone: LaunchText.Tone) -> Style {
         switch tone {
         case .ok: return theme.state(.ok)
@@ -103,13 +110,9 @@ public struct LaunchScreen: Widget, Styled {
                 clip: inner)
             y += 1
         }
-        if last > inner.y {
-            c.put(
-                DisplayWidth.truncate(
-                    "P promote (starts, or next phase)  H hold  B roll back  o override with a reason  C checklist",
-                    to: inner.width - 2),
-                x: inner.x + 1, y: last, style: theme.dim, clip: inner)
-        }
+        keyHint(
+            "P promote (starts, or next phase)  H hold  B roll back  o override with a reason  C checklist", in: inner,
+            on: &c)
     }
 }
 
@@ -168,13 +171,9 @@ public struct ChecklistScreen: Widget, Styled {
                 style: isSelected ? style(line.tone).with(.reverse) : style(line.tone), clip: inner)
             y += 1
         }
-        if last > inner.y {
-            c.put(
-                DisplayWidth.truncate(
-                    "up/down select  x passed  F failed  K skip (with a reason)  R run the automated items now  L launch",
-                    to: inner.width - 2),
-                x: inner.x + 1, y: last, style: theme.dim, clip: inner)
-        }
+        keyHint(
+            "up/down select  x passed  F failed  K skip (with a reason)  R run the automated items now  L launch",
+            in: inner, on: &c)
     }
 }
 
