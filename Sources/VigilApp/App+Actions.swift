@@ -13,7 +13,7 @@ extension App {
         m.resolved = alerts.recentlyResolved(since: now - AlertsModel.resolvedWindowMs)
         if let am = alertmanager {
             m.addAlertmanager(am.alerts, silences: am.silences, config: config)
-            m.alertmanagerError = am.lastError
+            m.alertmanagerError = am.lastError ?? am.pushError
         }
         if state.screen == .incidents && state.incidents.open, state.incidents.selected < m.incidents.count {
             m.history = alerts.history(of: m.incidents[state.incidents.selected].id, now: now)

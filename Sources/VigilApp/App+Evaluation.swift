@@ -65,6 +65,8 @@ extension App {
             events = alerts.apply(
                 results: e.ruleResults, errors: e.ruleErrors, ready: e.ready, remote: asked.remote,
                 remoteErrors: asked.remoteErrors, values: e.values, at: e.now)
+            // Vigil's own alerts go to Alertmanager as Prometheus sends its.
+            alertmanager?.send(Array(alerts.engine.alerts.values), rules: alerts.engine.rules, now: e.now)
         }
         refreshAlertsModel(now: now)
         evaluateObjectives(now: e.now, answers: e.queries)

@@ -139,12 +139,10 @@ struct LaunchCommand: ParsableCommand {
 
     static func lines(_ t: LaunchText, measured: Bool) -> [String] {
         var out: [String] = []
-        let current = t.book.current.map { name in
-            "\(name) \(GateText.number(t.plan.phases.first { $0.name == name }?.traffic ?? 0))%"
-        }
-        out.append("Launch: " + (current ?? (t.book.completedAt != nil ? "complete" : "not started")))
+        out.append("Launch: " + t.standing)
         if let note = t.plan.note { out.append(Sanitizer.clean(note, maxLength: 200)) }
         out.append(t.decisionLine.text)
+        if let held = t.holdLine { out.append(held.text) }
         if measured && t.gate != nil {
             out.append("(measured once by this command; the dashboard counts samples and passes over the phase)")
         }

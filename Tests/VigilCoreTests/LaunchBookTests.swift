@@ -71,7 +71,21 @@ import Testing
         #expect(back.to == "internal" && book.current == "internal" && book.hold == nil)
         try Self.act(&book, .promote, gate: Self.gate(0.1), at: Self.t0 + 90_000)
         try Self.act(&book, .promote, gate: Self.gate(0.1, in: 1), at: Self.t0 + 100_000)
+        let text = { (b: LaunchBook) in
+            LaunchText(plan: Self.plan, book: b, gate: nil, checklist: [], now: Self.t0, clock: { "\($0 - Self.t0)" })
+        }
+        #expect(text(book).standing == "public 100%")
         let last = try Self.act(&book, .promote, gate: Self.gate(0.1, in: 2), at: Self.t0 + 110_000)
+        #expect(text(book).standing == "complete")
+        #expect(text(book).decisionLine == LaunchText.Line("COMPLETE: every phase done at 110000", .ok))
+        var undone = LaunchBook()
+        try Self.act(&undone, .start, at: Self.t0)
+        try Self.act(&undone, .hold, reason: "wait", at: Self.t0 + 5)
+        #expect(text(undone).holdLine == LaunchText.Line("HELD since 5 by alice@bastion: wait", .warning))
+        try Self.act(&undone, .rollback, reason: "errors", at: Self.t0 + 10)
+        #expect(text(undone).standing == "rolled back (no traffic)")
+        #expect(text(undone).holdLine == nil)
+        #expect(text(undone).decisionLine.text == "ROLLED BACK: P starts internal")
         #expect(last.to == nil && book.current == nil && book.completedAt == Self.t0 + 110_000)
         #expect(
             book.spans.map { "\($0.phase) \($0.enteredAt - Self.t0) \($0.endedBy?.rawValue ?? "-")" } == [

@@ -22,8 +22,9 @@ import Testing
         let dir = Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let state = dir.appendingPathComponent("state").path
-        // 85 s into the demo's cycle: the api is down from 90 s to 150 s.
-        let command = "\(Self.vigil) --demo --demo-start 85 --no-bell --state-dir \(state)"
+        // 125 s into the demo's cycle: the api is down until 150 s, and its
+        // errors leave the one-minute rate some 50 s later.
+        let command = "\(Self.vigil) --demo --demo-start 125 --no-bell --state-dir \(state)"
         var t = try TmuxSession(width: 150, height: 45, command: command)
         t.wait("live data") { $0.contains("targets 1/1 up") }
         try t.keys("L")

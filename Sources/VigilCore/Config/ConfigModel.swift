@@ -254,6 +254,10 @@ public struct AlertmanagerConfig: Sendable {
     /// How long an acknowledgement's silence lasts; it is extended while
     /// the alert still fires and Vigil runs.
     public var silenceDuration = PromDuration(milliseconds: 2 * 3_600_000)
+    /// Vigil's own firing alerts are posted to it (`send: false` only reads).
+    public var send = true
+    /// How often a firing alert is sent again (its `endsAt` is four of these ahead).
+    public var resendInterval = PromDuration(milliseconds: 60_000)
 
     public init(http: TargetConfig) { self.http = http }
 }

@@ -204,10 +204,15 @@ final class ConfigReader {
             case "logs": config.logs = logSources(value)
             case "prometheus": config.prometheus = server(value, "prometheus", extra: [])
             case "alertmanager":
-                if let http = server(value, "alertmanager", extra: ["silence_duration"]) {
+                if let http = server(value, "alertmanager", extra: ["silence_duration", "send", "resend_interval"]) {
                     var am = AlertmanagerConfig(http: http)
                     if let d = value.mapping?["silence_duration"] {
                         am.silenceDuration = duration(d, "silence_duration") ?? am.silenceDuration
+                    }
+                    if let b = value.mapping?["send"] { am.send = bool(b, "send") ?? am.send }
+                    if let d = value.mapping?["resend_interval"], let r = duration(d, "resend_interval") {
+                        if r.milliseconds < 1000 { error(d, "resend_interval must be at least 1s") }
+                        am.resendInterval = r
                     }
                     config.alertmanager = am
                 }

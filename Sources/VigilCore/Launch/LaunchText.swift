@@ -37,6 +37,23 @@ public struct LaunchText: Sendable {
 
     static func span(_ ms: Int64) -> String { IncidentHistory.span(ms) }
 
+    /// "internal_launch 10%", "complete", "rolled back (no traffic)", "not
+    /// started": the screen's title and the first line of `status`.
+    public var standing: String {
+        if let name = book.current {
+            return "\(name) \(GateText.number(plan.phases.first { $0.name == name }?.traffic ?? 0))%"
+        }
+        if book.completedAt != nil { return "complete" }
+        return book.startedAt != nil ? "rolled back (no traffic)" : "not started"
+    }
+
+    /// "HELD since 14:02:11 by alice@bastion: why", while a hold stands.
+    public var holdLine: Line? {
+        guard let h = book.hold else { return nil }
+        let why = h.decision.reason.isEmpty ? "" : ": " + Sanitizer.clean(h.decision.reason, maxLength: 200)
+        return Line("HELD since \(clock(h.at)) by \(Sanitizer.clean(h.decision.by, maxLength: 80))\(why)", .warning)
+    }
+
     /// "GO", "HOLD: error_rate 1.4% > 1%", "GO possible at 14:32:00".
     public var decisionLine: Line {
         if book.completedAt != nil, book.current == nil {
@@ -46,9 +63,10 @@ public struct LaunchText: Sendable {
             let failed = checklist.filter { $0.state == .fail }.count
             let open = checklist.filter { $0.state == .notChecked || $0.state == .stale }.count
             if plan.phases.isEmpty { return Line("no phases configured (launch.phases)", .dim) }
-            if failed > 0 { return Line("NOT STARTED: \(failed) checklist item(s) failed", .critical) }
+            let state = book.startedAt != nil ? "ROLLED BACK" : "NOT STARTED"
+            if failed > 0 { return Line("\(state): \(failed) checklist item(s) failed", .critical) }
             return Line(
-                "NOT STARTED: P starts \(plan.phases[0].name)"
+                "\(state): P starts \(plan.phases[0].name)"
                     + (open > 0 ? " (\(open) checklist item(s) not checked)" : ""), open > 0 ? .warning : .plain)
         }
         switch gate.decision {

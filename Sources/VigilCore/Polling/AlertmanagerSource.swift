@@ -10,6 +10,8 @@ public struct AlertmanagerSource: PolledSource {
         case create
         case extend(id: String)
         case expire(id: String)
+        /// Vigil's own alerts, sent as Prometheus sends its own.
+        case post(count: Int)
     }
 
     public let config: AlertmanagerConfig
@@ -28,10 +30,28 @@ public struct AlertmanagerSource: PolledSource {
     var waiting: [(Call, FetchRequest)] = []
     var sequence = 0
     var nextPoll: Int64 = 0
+    /// What Vigil sends of its own alerts (nil: `send: false`).
+    public private(set) var push: AlertmanagerPush?
+    /// Why the last post of Vigil's alerts failed; nil once one succeeds.
+    public private(set) var pushError: String?
+    /// Posts answered with 2xx, for the status line and tests.
+    public private(set) var posted = 0
 
     public init(config: AlertmanagerConfig, identity: String) {
         self.config = config
         self.identity = identity
+        if config.send { push = AlertmanagerPush(resendMs: config.resendInterval.milliseconds) }
+    }
+
+    /// Sends what is due of Vigil's own alerts (firing, and resolved for a
+    /// while after) in one post.
+    public mutating func send(_ alerts: [Alert], rules: [AlertRule], now: Int64) {
+        guard var p = push else { return }
+        let due = p.due(alerts, rules: rules, now: now)
+        push = p
+        guard !due.isEmpty else { return }
+        waiting.append(
+            (.post(count: due.count), request("/api/v2/alerts", method: "POST", body: AlertmanagerPush.body(due))))
     }
 
     public var inFlight: Int { asked.count }
@@ -118,7 +138,9 @@ public struct AlertmanagerSource: PolledSource {
         switch (kind, outcome.result) {
         case (.alerts, .success(let r)) where r.status < 300:
             do {
-                alerts = try AlertmanagerAPI.alerts(r.body)
+                // Vigil's own alerts, read back, are already on the screen.
+                let ours = push?.ours ?? []
+                alerts = try AlertmanagerAPI.alerts(r.body).filter { !ours.contains($0.labels) }
                 lastError = nil
                 lastSuccessMs = now
             } catch { lastError = error.message }
@@ -135,12 +157,24 @@ public struct AlertmanagerSource: PolledSource {
         case (.expire, .success(let r)) where r.status < 300:
             self.outcome = "silence expired in Alertmanager"
             nextPoll = 0
+        case (.post, .success(let r)) where r.status < 300:
+            posted += 1
+            pushError = nil
         case (_, .success(let r)):
             // Alertmanager explains its refusals in the body.
             let why = Sanitizer.clean(
                 String(decoding: r.body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
             let message = "Alertmanager: HTTP \(r.status): \(why)"
-            if kind == .alerts || kind == .silences { lastError = message } else { self.outcome = message }
+            if case .post = kind {
+                pushError = "sending alerts: HTTP \(r.status): \(why)"
+            } else if kind == .alerts || kind == .silences {
+                lastError = message
+            } else {
+                self.outcome = message
+            }
+        case (.post, .failure(let e)):
+            // The next resend carries the alerts again.
+            pushError = "sending alerts: \(e.description)"
         case (_, .failure(let e)):
             if kind == .alerts || kind == .silences {
                 lastError = "Alertmanager: \(e.description)"

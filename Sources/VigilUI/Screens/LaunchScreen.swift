@@ -65,19 +65,17 @@ public struct LaunchScreen: Widget, Styled {
         }
         let t = m.text
         let decision = t.decisionLine
-        let current = t.book.current.map { name in
-            "\(name) \(GateText.number(t.plan.phases.first { $0.name == name }?.traffic ?? 0))%"
-        }
         let state: PanelState =
             decision.tone == .critical
             ? .critical : decision.tone == .warning ? .warning : decision.tone == .ok ? .ok : .noData("")
         let inner = PanelFrame(
-            title: "Launch: " + (current ?? (t.book.completedAt != nil ? "complete" : "not started")), state: state,
+            title: "Launch: " + t.standing, state: state,
             selected: true, look: look
         ).draw(in: r, on: &c)
         var lines: [LaunchText.Line] = []
         if let note = t.plan.note { lines.append(LaunchText.Line(Sanitizer.clean(note, maxLength: 200), .dim)) }
         lines.append(decision)
+        if let held = t.holdLine { lines.append(held) }
         if let w = m.waiting { lines.append(LaunchText.Line(w, .warning)) }
         lines.append(LaunchText.Line("", .plain))
         lines.append(LaunchText.Line("PHASES", .title))
