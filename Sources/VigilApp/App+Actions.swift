@@ -15,6 +15,8 @@ extension App {
             m.addAlertmanager(am.alerts, silences: am.silences, config: config)
             m.alertmanagerError = am.lastError ?? am.pushError
         }
+        m.deliveries = deliveries(now: now)
+        m.notifyProblem = notifyProblem
         if state.screen == .incidents && state.incidents.open, state.incidents.selected < m.incidents.count {
             m.history = alerts.history(of: m.incidents[state.incidents.selected].id, now: now)
         }
@@ -32,9 +34,11 @@ extension App {
         if performOnAlertmanager(effect, now: now) { return }
         switch effect {
         case .acknowledge(let key, let note):
-            state.message =
-                alerts.acknowledge(key, note: note, at: now)
-                ? "acknowledged \(AlertsModel.title(key))" : "\(AlertsModel.title(key)) is not firing"
+            let done = alerts.acknowledge(key, note: note, at: now)
+            state.message = done ? "acknowledged \(AlertsModel.title(key))" : "\(AlertsModel.title(key)) is not firing"
+            if done, let ack = alerts.engine.alerts[key]?.acknowledgement {
+                queueNotifications([.acknowledged(key, ack)], now: now)
+            }
             state.unseen.remove(key)
         case .unacknowledge(let key):
             // `u` takes back what is on the alert: its acknowledgement, or

@@ -67,6 +67,7 @@ extension App {
                 remoteErrors: asked.remoteErrors, values: e.values, at: e.now)
             // Vigil's own alerts go to Alertmanager as Prometheus sends its.
             alertmanager?.send(Array(alerts.engine.alerts.values), rules: alerts.engine.rules, now: e.now)
+            queueNotifications(events, now: e.now)
         }
         refreshAlertsModel(now: now)
         evaluateObjectives(now: e.now, answers: e.queries)

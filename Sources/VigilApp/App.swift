@@ -20,6 +20,8 @@ public struct App: Sendable {
     public internal(set) var alertmanager: AlertmanagerSource?
     /// The checklist's HTTP items.
     var probes: ChecklistProbes
+    /// Delivers the outbox's notifications.
+    var sender: NotificationSender
     // The launch: the current phase's checks' measurements (and which
     // phase entry they belong to), when each automated item last ran, and
     // a promotion waiting for those items to run again.
@@ -120,6 +122,7 @@ public struct App: Sendable {
         prometheus = config.prometheus.map(PrometheusQueries.init)
         alertmanager = config.alertmanager.map { AlertmanagerSource(config: $0, identity: alerts.identity) }
         probes = ChecklistProbes(plan: config.launch)
+        sender = NotificationSender(channels: config.channels)
         state = AppState(config: config, themes: themes, keyOverrides: config.keys)
         memoryMs = keep
         // Longer windows when something holds them: the history store
@@ -249,19 +252,25 @@ public struct App: Sendable {
             commands.append(.work(work))
             work = []
         }
+        // The journal first: a notification is written before it is sent.
+        takeNotificationResults(now: now)
+        let records = alerts.takeOutbox()
+        if !records.isEmpty && alerts.readOnlyReason == nil { commands.append(.journal(records)) }
         var polls = targets.due(now: now).map { SourcePoll(.targets, $0) }
         polls += logs.due(now: now).map { SourcePoll(.logs, $0) }
         polls += (prometheus?.due(now: now) ?? []).map { SourcePoll(.prometheus, $0) }
         polls += (alertmanager?.due(now: now) ?? []).map { SourcePoll(.alertmanager, $0) }
         polls += probes.due(now: now).map { SourcePoll(.probes, $0) }
+        if alerts.readOnlyReason == nil {
+            sender.sync(alerts.notifications.pending)
+            polls += sender.due(now: now).map { SourcePoll(.notify, $0) }
+        }
         if !polls.isEmpty { commands.append(.fetch(polls)) }
         let share = launchTraffic
         if announcedTraffic != .some(share) {
             announcedTraffic = .some(share)
             commands.append(.traffic(share))
         }
-        let records = alerts.takeOutbox()
-        if !records.isEmpty && alerts.readOnlyReason == nil { commands.append(.journal(records)) }
         if dirty {
             dirty = false
             commands.append(.draw)
@@ -279,7 +288,7 @@ public struct App: Sendable {
     public var nextWakeMs: Int64 {
         min(
             targets.nextDueMs, logs.nextDueMs, prometheus?.nextDueMs ?? .max, alertmanager?.nextDueMs ?? .max,
-            probes.nextDueMs, pending.map { $0.askedAt + 15_000 } ?? .max,
+            probes.nextDueMs, pending.map { $0.askedAt + 15_000 } ?? .max, sender.nextDueMs,
             evaluating ? .max : min(lastEvaluation + config.refresh.milliseconds, redrawAt))
     }
 
@@ -333,6 +342,12 @@ public struct App: Sendable {
                 alertmanager?.outcome = nil
             }
             refreshAlertsModel(now: now)
+        case .notify:
+            sender.take(tag: tag, outcome, now: now)
+            takeNotificationResults(now: now)
+            refreshAlertsModel(now: now)
+            dirty = true
+            return
         case .probes:
             probes.take(tag: tag, outcome, now: now)
             takeProbeResults(now: now)

@@ -58,6 +58,12 @@ public struct AlertsModel: Sendable {
     /// Alertmanager's silences (the inventory) and its read error.
     public var silences: [AMSilence] = []
     public var alertmanagerError: String?
+    /// Where each alert was notified and how it went ("slack ✓ 12:01,
+    /// pagerduty ✗ HTTP 500, retry in 30s").
+    public var deliveries: [AlertKey: String] = [:]
+    /// Channels the severities name that are not configured, and
+    /// notifications that failed: said on the Alerts screen.
+    public var notifyProblem: String?
     public var hasAlertmanager = false
     /// Labels of the alerts Alertmanager holds active, for the inventory's
     /// "expires while still firing" warning.

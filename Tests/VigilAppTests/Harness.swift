@@ -26,6 +26,9 @@ struct Harness {
     /// What was asked of the history reader: metrics, from, to.
     var loads: [([String], Int64, Int64)] = []
     var bells = 0
+    /// The journal writes and the notification sends, in the order the
+    /// application asked for them ("journal notify_queued", "send ID").
+    var order: [String] = []
     /// Every traffic share the application announced.
     var traffic: [Double?] = []
     var draws = 0
@@ -56,6 +59,7 @@ struct Harness {
             case .fetch(let polls):
                 pending += polls
                 started += polls
+                order += polls.filter { $0.source == .notify }.map { "send " + $0.poll.tag }
             case .work(let work):
                 worked += work
                 for w in work {
@@ -65,7 +69,9 @@ struct Harness {
                         send(.worked(answer))
                     }
                 }
-            case .journal(let records): journal += records
+            case .journal(let records):
+                journal += records
+                order += records.filter { $0.type.hasPrefix("notify") }.map { "journal \($0.type)" }
             case .record(let points): recorded.append(points)
             case .loadHistory(let metrics, let from, let to): loads.append((metrics, from, to))
             case .traffic(let share): traffic.append(share)

@@ -16,6 +16,8 @@ public struct AlertCenter: Sendable {
     public internal(set) var incidents = IncidentBook()
     /// The launch's phases, decisions and checklist marks.
     public internal(set) var launch = LaunchBook()
+    /// The notification outbox.
+    public internal(set) var notifications = NotificationBook()
     public let config: VigilConfig
     /// Why this instance cannot write the journal, when it cannot (set by
     /// whoever owns the store: an unwritable directory, a failed write).
@@ -73,6 +75,7 @@ public struct AlertCenter: Sendable {
             records.append(r)
             incidents.apply(r)
             launch.apply(r)
+            notifications.apply(r)
             if let event = r.event { engine.apply(event) }
         }
     }
@@ -97,7 +100,10 @@ public struct AlertCenter: Sendable {
         }
         records += mine
         outbox += mine
-        for r in mine { launch.apply(r) }
+        for r in mine {
+            launch.apply(r)
+            notifications.apply(r)
+        }
     }
 
     /// Writes a launch decision or a checklist mark (already judged by

@@ -6,6 +6,7 @@ extension JournalRecord: Codable {
         case v, t, type, src, rule, labels, from, to, value, by, note, until, level, contacts
         case incident, title, severity, services, status, assignee, description, times, values, section
         case phase, reason, evidence, item, result, automated
+        case id, channel, event, action, starts, detail
     }
 
     public init(from decoder: any Decoder) throws {
@@ -93,6 +94,24 @@ extension JournalRecord: Codable {
                     to: try c.decodeIfPresent(String.self, forKey: .to), by: try string(.by),
                     reason: try string(.reason),
                     evidence: try c.decodeIfPresent([CheckEvidence].self, forKey: .evidence) ?? []))
+        case "notify_queued":
+            let raw = try c.decode(String.self, forKey: .event)
+            guard let event = AlertNotification.Event(rawValue: raw) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .event, in: c, debugDescription: "unknown notification event \(raw)")
+            }
+            var n = AlertNotification(
+                channel: try c.decode(String.self, forKey: .channel), event: event, alert: try key(),
+                severity: try string(.severity), value: try c.decodeIfPresent(Double.self, forKey: .value) ?? .nan,
+                description: try string(.description), action: try string(.action),
+                startsAtMs: try c.decodeIfPresent(Int64.self, forKey: .starts) ?? t, by: try string(.by), atMs: t)
+            n.id = try c.decode(String.self, forKey: .id)
+            entry = .notifyQueued(n)
+        case "notify_sent", "notify_failed":
+            entry = .notifyResult(
+                NotificationResult(
+                    id: try c.decode(String.self, forKey: .id), channel: try string(.channel),
+                    delivered: type == "notify_sent", detail: try string(.detail)))
         case "checklist":
             let raw = try c.decode(String.self, forKey: .result)
             guard let result = ChecklistMark.Result(rawValue: raw) else {
@@ -172,6 +191,21 @@ extension JournalRecord: Codable {
             try c.encode(d.by, forKey: .by)
             try c.encode(d.reason, forKey: .reason)
             if !d.evidence.isEmpty { try c.encode(d.evidence, forKey: .evidence) }
+        case .notifyQueued(let n):
+            try key(n.alert)
+            try c.encode(n.id, forKey: .id)
+            try c.encode(n.channel, forKey: .channel)
+            try c.encode(n.event.rawValue, forKey: .event)
+            try c.encode(n.severity, forKey: .severity)
+            if n.value.isFinite { try c.encode(n.value, forKey: .value) }
+            try c.encode(n.description, forKey: .description)
+            try c.encode(n.action, forKey: .action)
+            try c.encode(n.startsAtMs, forKey: .starts)
+            if !n.by.isEmpty { try c.encode(n.by, forKey: .by) }
+        case .notifyResult(let r):
+            try c.encode(r.id, forKey: .id)
+            try c.encode(r.channel, forKey: .channel)
+            try c.encode(r.detail, forKey: .detail)
         case .checklist(let m):
             try c.encode(m.item, forKey: .item)
             try c.encode(m.result.rawValue, forKey: .result)

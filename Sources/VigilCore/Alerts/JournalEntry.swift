@@ -14,6 +14,10 @@ public enum JournalEntry: Sendable, Equatable {
     /// A checklist item ticked, failed or skipped (or an automated
     /// item's result changed).
     case checklist(ChecklistMark)
+    /// A notification put in the outbox, before it is sent.
+    case notifyQueued(AlertNotification)
+    /// A notification delivered, or given up on.
+    case notifyResult(NotificationResult)
     /// A record of a kind this build does not know: written by a newer
     /// Vigil sharing the state directory. Kept and skipped, not damage.
     case unknown(type: String)
@@ -108,7 +112,9 @@ public struct JournalRecord: Sendable, Equatable {
         case .alert(let e): return e.key
         case .incidentOpened(let o): return o.alert
         case .samples(let k, _, _): return k
-        case .incidentUpdated, .unknown, .launch, .checklist: return nil
+        // Notifications are kept by compaction whatever their alert: a
+        // pending one must be sent after a restart.
+        case .incidentUpdated, .unknown, .launch, .checklist, .notifyQueued, .notifyResult: return nil
         }
     }
 
@@ -128,6 +134,8 @@ public struct JournalRecord: Sendable, Equatable {
         case .samples: return "samples"
         case .launch(let d): return d.action.type
         case .checklist: return "checklist"
+        case .notifyQueued: return "notify_queued"
+        case .notifyResult(let r): return r.delivered ? "notify_sent" : "notify_failed"
         case .unknown(let type): return type
         }
     }

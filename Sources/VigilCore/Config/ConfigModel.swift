@@ -20,6 +20,8 @@ public struct VigilConfig: Sendable {
     public var criteria: [Criterion] = []
     /// The staged launch: phases, their go/no-go checks, the checklist.
     public var launch = LaunchPlan()
+    /// Where notifications go directly (PagerDuty, Slack, webhooks).
+    public var channels: [ChannelConfig] = []
     public var targets: [TargetConfig] = []
     /// Metric definitions in file order.
     public var metrics: [MetricDefinition] = []

@@ -174,7 +174,7 @@ final class ConfigReader {
             allowed: [
                 "refresh", "theme", "history", "retention", "targets", "prometheus", "alertmanager", "logs", "metrics",
                 "dashboards", "alerts", "keys", "objectives", "criteria", "state_dir", "journal_compact_after",
-                "launch",
+                "launch", "channels",
             ])
         {
             switch key {
@@ -222,6 +222,7 @@ final class ConfigReader {
             case "objectives": doc.objectives = objectives(value)
             case "criteria": doc.criteria = criteria(value)
             case "launch": doc.launch = launch(value)
+            case "channels": config.channels = channels(value)
             default:  // keys
                 for (action, keyNode, k) in entries(value, "keys", allowed: []) {
                     if let s = string(k, "key for \(action)") { config.keys[action] = s }

@@ -13,7 +13,7 @@ public struct Poll: Sendable {
 
 /// Which of the application's polled sources a request belongs to.
 public enum SourceID: String, Hashable, Sendable, CaseIterable {
-    case targets, logs, prometheus, alertmanager, probes
+    case targets, logs, prometheus, alertmanager, probes, notify
 }
 
 /// A request on its way out, addressed back to its source.

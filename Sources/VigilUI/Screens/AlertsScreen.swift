@@ -43,7 +43,7 @@ public struct AlertsScreen: Widget, Styled {
                 DisplayWidth.truncate(Sanitizer.clean(text, maxLength: 400), to: inner.width - 2), x: inner.x + 1,
                 y: inner.maxY - (m.warnings.isEmpty ? 1 : 2), style: theme.state(.warning), clip: inner)
         }
-        if let e = m.alertmanagerError {
+        if let e = m.alertmanagerError ?? m.notifyProblem {
             c.put(
                 Sanitizer.clean(e, maxLength: 300), x: inner.x + 1, y: inner.y + 1, style: theme.state(.error("")),
                 clip: inner)
@@ -162,6 +162,7 @@ public struct AlertsScreen: Widget, Styled {
                 "acknowledged by \(ack.by) at \(TimeText.clock(ack.atMs))\(ack.note.isEmpty ? "" : ": \(ack.note)")")
         }
         if let until = row.silencedUntilMs { details.append("silenced until \(TimeText.clock(until))") }
+        if let sent = m.deliveries[row.key] { details.append("notified: " + sent) }
         if row.state == .firing, row.acknowledgement == nil, let lvl = row.escalation.level {
             details.append("escalation level \(lvl.level): \(lvl.contacts.joined(separator: ", "))")
         }

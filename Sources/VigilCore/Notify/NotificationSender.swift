@@ -1,0 +1,140 @@
+/// The outbox's pending notifications as a polled source: each is sent,
+/// and its answer decides. 2xx: delivered. 4xx: failed with the receiver's
+/// reason, not retried (the request itself is wrong). 5xx, a time-out, a
+/// refused connection: retried with exponential back-off and jitter until
+/// the channel's deadline, then failed with the last reason. Each channel
+/// sends at most its rate per minute; a receiver that is down or slow
+/// delays only its own notifications, never the screen or the others.
+public struct NotificationSender: PolledSource {
+    public let channels: [String: ChannelConfig]
+    /// What the journal says is pending (set by the application before
+    /// each `due`).
+    var pending: [NotificationBook.Entry] = []
+    struct Attempts: Sendable {
+        var count = 0
+        var nextAt: Int64 = 0
+        var last: String?
+    }
+    var attempts: [String: Attempts] = [:]
+    var asked: [String: String] = [:]  // tag (the notification id) → channel
+    /// Sends per channel in the last minute, for the rate limit.
+    var recent: [String: [Int64]] = [:]
+    /// Results for the journal, taken by the application.
+    public private(set) var results: [NotificationResult] = []
+
+    public static let firstRetryMs: Int64 = 5_000
+    public static let longestRetryMs: Int64 = 300_000
+
+    public init(channels: [ChannelConfig]) {
+        self.channels = Dictionary(channels.map { ($0.name, $0) }) { a, _ in a }
+    }
+
+    public mutating func sync(_ pending: [NotificationBook.Entry]) { self.pending = pending }
+
+    public var inFlight: Int { asked.count }
+    public var nextDueMs: Int64 {
+        pending.filter { asked[$0.notification.id] == nil && channels[$0.notification.channel] != nil }.map {
+            attempts[$0.notification.id]?.nextAt ?? 0
+        }.min() ?? .max
+    }
+
+    /// When a notification is tried again: after 5 s, 10 s, 20 s … at most
+    /// 5 minutes, each ±25% (from its id, so two Vigils do not retry in step
+    /// and a test can know when).
+    public static func retryDelay(attempt: Int, id: String) -> Int64 {
+        let base = min(longestRetryMs, firstRetryMs << Int64(min(attempt - 1, 16)))
+        var h: UInt64 = 14_695_981_039_346_656_037
+        for b in id.utf8 { h = (h ^ UInt64(b)) &* 1_099_511_628_211 }
+        let jitter = 0.75 + 0.5 * Double(h % 1000) / 1000
+        return Int64(Double(base) * jitter)
+    }
+
+    /// A retry's state, for the Alerts screen: "retry in 30 s (HTTP 500)".
+    public func retrying(_ id: String, now: Int64) -> (inMs: Int64, last: String)? {
+        guard let a = attempts[id], a.count > 0, let last = a.last else { return nil }
+        return (max(0, a.nextAt - now), last)
+    }
+
+    public mutating func due(now: Int64) -> [Poll] {
+        var polls: [Poll] = []
+        for entry in pending {
+            let n = entry.notification
+            guard asked[n.id] == nil, let channel = channels[n.channel],
+                (attempts[n.id]?.nextAt ?? 0) <= now
+            else { continue }
+            var sent = (recent[n.channel] ?? []).filter { now - $0 < 60_000 }
+            guard sent.count < channel.ratePerMinute else {
+                // Its turn comes when the oldest send leaves the minute.
+                attempts[n.id, default: Attempts()].nextAt = (sent.min() ?? now) + 60_000
+                continue
+            }
+            guard let request = NotificationPayload.request(n, channel: channel) else {
+                // Nothing to say on this channel for this event.
+                results.append(
+                    NotificationResult(
+                        id: n.id, channel: n.channel, delivered: true,
+                        detail: "not sent: \(channel.kind.rawValue) has no \(n.event.rawValue)"))
+                continue
+            }
+            sent.append(now)
+            recent[n.channel] = sent
+            asked[n.id] = n.channel
+            polls.append(Poll(tag: n.id, request: request))
+        }
+        return polls
+    }
+
+    @discardableResult
+    public mutating func take(tag: String, _ outcome: FetchOutcome, now: Int64) -> Bool {
+        guard let channelName = asked.removeValue(forKey: tag) else { return false }
+        let channel = channels[channelName]
+        let queuedAt = pending.first { $0.notification.id == tag }?.queuedAt ?? now
+        var status: Int?
+        var reason: String
+        switch outcome.result {
+        case .success(let r):
+            status = r.status
+            let said = Sanitizer.clean(String(decoding: r.body.prefix(200), as: UTF8.self), maxLength: 200)
+            reason = "HTTP \(r.status)" + (r.status >= 300 && !said.isEmpty ? ": \(said)" : "")
+        case .failure(.http(let code, let why)):
+            status = code
+            reason = "HTTP \(code)" + (why.isEmpty ? "" : ": \(Sanitizer.clean(why, maxLength: 200))")
+        case .failure(let e):
+            reason = Sanitizer.clean(e.description, maxLength: 200)
+        }
+        if let status, (200..<300).contains(status) {
+            attempts[tag] = nil
+            results.append(NotificationResult(id: tag, channel: channelName, delivered: true, detail: reason))
+            return true
+        }
+        if let status, (400..<500).contains(status), status != 429 {
+            // The request is wrong: sending it again changes nothing.
+            attempts[tag] = nil
+            results.append(NotificationResult(id: tag, channel: channelName, delivered: false, detail: reason))
+            return true
+        }
+        var a = attempts[tag] ?? Attempts()
+        a.count += 1
+        a.last = reason
+        a.nextAt = now + Self.retryDelay(attempt: a.count, id: tag)
+        if a.nextAt - queuedAt > (channel?.deadlineMs ?? 3_600_000) {
+            attempts[tag] = nil
+            results.append(
+                NotificationResult(
+                    id: tag, channel: channelName, delivered: false,
+                    detail: "gave up after \(a.count) attempts: \(reason)"))
+            return true
+        }
+        attempts[tag] = a
+        return true
+    }
+
+    public mutating func pollNow() {
+        for k in attempts.keys { attempts[k]?.nextAt = 0 }
+    }
+
+    public mutating func takeResults() -> [NotificationResult] {
+        defer { results = [] }
+        return results
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import VigilApp
+import VigilCore
+import VigilUI
+
+/// Notifications straight to PagerDuty and Slack (issue 15), fed messages:
+/// journalled before they are sent, delivered or retried by the answers,
+/// an acknowledgement to PagerDuty only, the resolution to both, where each
+/// went on the Alerts screen, and a restart sending what was pending.
+@Suite struct NotifyAppTests {
+    static let yaml = """
+        refresh: 1s
+        targets:
+          - {name: api, url: "http://127.0.0.1:9/metrics", interval: 1s, timeout: 1s}
+        metrics:
+          error_rate: {name: Error Rate, unit: "%", query: 'max(errors_percent)', threshold: {warning: 1, critical: 5}}
+        dashboards:
+          - {name: Main, panels: [{title: Error Rate, type: stat, metrics: [error_rate]}]}
+        alerts:
+          severities:
+            critical: {name: Critical, color: red, channels: [pagerduty, slack, email]}
+          rules:
+            - {name: High Error Rate, condition: error_rate > 5, for: 3s, severity: critical, description: Errors, action: page}
+          target_down: off
+        channels:
+          - {name: pagerduty, kind: pagerduty, url: "http://127.0.0.1:9/v2/enqueue", routing_key: R0UT1NG}
+          - {name: slack, kind: slack, url: "http://127.0.0.1:9/hooks/T0K3N"}
+        """
+
+    final class World: @unchecked Sendable {
+        var errors = 9.0
+        var pagerDutyStatus = 500
+        var received: [(String, [String: Any])] = []
+    }
+
+    static func harness(_ w: World, journal: [JournalRecord] = []) throws -> Harness {
+        var h = Harness(try ConfigLoader.parse(yaml, file: "t.yaml"), journal: journal)
+        h.answer = { p in
+            if p.source == .targets {
+                return exposition("# TYPE errors_percent gauge\nerrors_percent \(w.errors)\n")
+            }
+            let body = (try? JSONSerialization.jsonObject(with: Data(p.poll.request.postBody ?? []))) as? [String: Any]
+            w.received.append((p.poll.request.url, body ?? [:]))
+            let status = p.poll.request.url.hasSuffix("/v2/enqueue") ? w.pagerDutyStatus : 200
+            return FetchOutcome(.success(FetchResponse(status: status, body: Array("ok".utf8))))
+        }
+        return h
+    }
+
+    func results(_ h: Harness) -> [String] {
+        h.journal.compactMap { r -> String? in
+            switch r.entry {
+            case .notifyQueued(let n): return "queued \(n.channel) \(n.event.rawValue)"
+            case .notifyResult(let res): return "\(res.delivered ? "sent" : "failed") \(res.channel) \(res.detail)"
+            default: return nil
+            }
+        }
+    }
+
+    @Test func anAlertPagesAndPostsAndIsRetriedAcknowledgedAndResolved() throws {
+        let w = World()
+        var h = try Self.harness(w)
+        h.run(forMs: 8000)
+        #expect(h.app.alerts.engine.alerts[AppTests.key]?.state == .firing)
+        // Written before it was sent: the journal's record comes first.
+        let trigger = try #require(h.journal.first { $0.type == "notify_queued" })
+        guard case .notifyQueued(let n) = trigger.entry else { return }
+        let journalled = try #require(h.order.firstIndex(of: "journal notify_queued"))
+        let sent = try #require(h.order.firstIndex(of: "send " + n.id))
+        #expect(journalled < sent)
+        // Slack took it; PagerDuty answered 500 and is retried.
+        #expect(results(h).prefix(3) == ["queued pagerduty trigger", "queued slack trigger", "sent slack HTTP 200"])
+        #expect(!results(h).contains { $0.hasPrefix("sent pagerduty") })
+        h.press(.char("A"))
+        var screen = h.screen(width: 130, height: 14)
+        #expect(
+            screen.contains {
+                $0.contains("notified: pagerduty ✗ HTTP 500: ok, retry in ") && $0.contains(", slack ✓ ")
+            }, "\(screen)")
+        #expect(
+            screen[3] == "┃ not sent: channel email of the severities is not configured (channels:)"
+                + String(repeating: " ", count: 56) + "┃")
+        w.pagerDutyStatus = 202
+        h.run(forMs: 8000)
+        #expect(results(h).contains("sent pagerduty HTTP 202"))
+        let pd = w.received.filter { $0.0.hasSuffix("/v2/enqueue") }
+        #expect(pd.count >= 2)
+        #expect(Set(pd.map { $0.1["dedup_key"] as? String ?? "" }).count == 1)
+        // Acknowledged: PagerDuty hears it, Slack does not.
+        h.press(.char("a"))
+        h.press(.enter)
+        h.run(forMs: 2000)
+        #expect(results(h).filter { $0.hasSuffix("acknowledge") } == ["queued pagerduty acknowledge"])
+        #expect(w.received.last?.1["event_action"] as? String == "acknowledge")
+        // Resolved: both hear it.
+        w.errors = 1
+        h.run(forMs: 4000)
+        #expect(results(h).filter { $0.hasSuffix("resolve") } == ["queued pagerduty resolve", "queued slack resolve"])
+        #expect(w.received.contains { ($0.1["event_action"] as? String) == "resolve" })
+        #expect(w.received.contains { ($0.1["text"] as? String)?.hasPrefix(":white_check_mark: *RESOLVED*") == true })
+        // Every queued notification has its result; secrets are not in the journal.
+        #expect(h.app.alerts.notifications.pending.isEmpty)
+        let text = try h.journal.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }.joined()
+        #expect(!text.contains("R0UT1NG") && !text.contains("T0K3N"))
+        screen = h.screen(width: 130, height: 14)
+        #expect(!screen.contains { $0.contains("retry in") })
+    }
+
+    @Test func aRestartSendsWhatWasPendingOnce() throws {
+        let w = World()
+        w.pagerDutyStatus = 202
+        let queued = AlertNotification(
+            channel: "pagerduty", event: .trigger, alert: AppTests.key, severity: "critical", value: 9,
+            description: "Errors", action: "page", startsAtMs: 1_763_999_990_000, atMs: 1_763_999_990_000)
+        w.errors = 1
+        var h = try Self.harness(w, journal: [JournalRecord(t: 1_763_999_990_000, .notifyQueued(queued))])
+        h.run(forMs: 3000)
+        let pd = w.received.filter { $0.0.hasSuffix("/v2/enqueue") }
+        #expect(pd.count == 1)
+        #expect(pd.first?.1["event_action"] as? String == "trigger")
+        #expect(results(h) == ["sent pagerduty HTTP 202"])
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+
+/// The outbox's policy and the channels' payloads (issue 15): delivered on
+/// 2xx, failed on 4xx with the receiver's reason, retried with back-off on
+/// 5xx and time-outs until the deadline, a rate per channel, and bodies
+/// shaped after PagerDuty's, Slack's and Alertmanager's documented APIs.
+@Suite struct NotificationTests {
+    static let t0: Int64 = 1_764_000_000_000
+    static let key = AlertKey(rule: "High Error Rate", labels: Labels(["service": "api"]))
+
+    static var pagerduty: ChannelConfig {
+        ChannelConfig(
+            name: "pagerduty", kind: .pagerduty, url: Secret("http://127.0.0.1:9/v2/enqueue"),
+            routingKey: Secret("R0UT1NG"))
+    }
+    static var slack: ChannelConfig {
+        ChannelConfig(name: "slack", kind: .slack, url: Secret("http://127.0.0.1:9/hooks/T0K3N"))
+    }
+    static var hook: ChannelConfig { ChannelConfig(name: "sms", kind: .webhook, url: Secret("http://127.0.0.1:9/sms")) }
+
+    static func note(_ channel: String, _ event: AlertNotification.Event, at: Int64 = t0) -> AlertNotification {
+        AlertNotification(
+            channel: channel, event: event, alert: key, severity: "high", value: 7.25,
+            description: "High error rate detected", action: "notify_team", startsAtMs: t0, by: "alice@bastion",
+            atMs: at)
+    }
+
+    static func entry(_ n: AlertNotification, at: Int64 = t0) -> NotificationBook.Entry {
+        var b = NotificationBook()
+        b.apply(JournalRecord(t: at, .notifyQueued(n)))
+        return b.pending[0]
+    }
+
+    static func answer(_ status: Int, _ body: String = "") -> FetchOutcome {
+        FetchOutcome(.success(FetchResponse(status: status, body: Array(body.utf8))))
+    }
+
+    func body(_ r: FetchRequest?) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(r?.postBody ?? [])) as? [String: Any])
+    }
+
+    @Test func pagerDutyHearsTriggerAcknowledgeAndResolveUnderOneKey() throws {
+        let trigger = try body(NotificationPayload.request(Self.note("pagerduty", .trigger), channel: Self.pagerduty))
+        #expect(trigger["routing_key"] as? String == "R0UT1NG")
+        #expect(trigger["event_action"] as? String == "trigger")
+        #expect(trigger["dedup_key"] as? String == #"High Error Rate{service="api"}"#)
+        let payload = try #require(trigger["payload"] as? [String: Any])
+        #expect(payload["severity"] as? String == "error")
+        #expect(payload["source"] as? String == "vigil")
+        #expect(
+            payload["summary"] as? String == "[HIGH] High Error Rate {service=api}: 7.25 — High error rate detected")
+        for event in [AlertNotification.Event.acknowledge, .resolve] {
+            let b = try body(NotificationPayload.request(Self.note("pagerduty", event), channel: Self.pagerduty))
+            #expect(b["event_action"] as? String == event.rawValue)
+            #expect(b["dedup_key"] as? String == trigger["dedup_key"] as? String)
+            #expect(b["payload"] == nil)
+        }
+        // Without url:, PagerDuty's own endpoint.
+        var bare = Self.pagerduty
+        bare.url = Secret("")
+        #expect(
+            NotificationPayload.request(Self.note("pagerduty", .trigger), channel: bare)?.url
+                == ChannelConfig.pagerDutyURL)
+    }
+
+    @Test func slackAndWebhookBodies() throws {
+        let slack = try body(NotificationPayload.request(Self.note("slack", .trigger), channel: Self.slack))
+        #expect(
+            slack["text"] as? String
+                == ":red_circle: *FIRING* [high] High Error Rate {service=api} value 7.25\nHigh error rate detected\nAction: notify_team"
+        )
+        #expect(NotificationPayload.request(Self.note("slack", .acknowledge), channel: Self.slack) == nil)
+        let resolved = try body(
+            NotificationPayload.request(Self.note("sms", .resolve, at: Self.t0 + 60_000), channel: Self.hook))
+        #expect(resolved["version"] as? String == "4")
+        #expect(resolved["status"] as? String == "resolved")
+        #expect(resolved["receiver"] as? String == "sms")
+        let alert = try #require((resolved["alerts"] as? [[String: Any]])?.first)
+        #expect(
+            alert["labels"] as? [String: String] == [
+                "alertname": "High Error Rate", "severity": "high", "service": "api",
+            ])
+        #expect(alert["endsAt"] as? String == AlertmanagerAPI.timeString(Self.t0 + 60_000))
+        #expect(alert["startsAt"] as? String == AlertmanagerAPI.timeString(Self.t0))
+    }
+
+    @Test func answersDecideDeliveredFailedOrRetried() {
+        var s = NotificationSender(channels: [Self.pagerduty, Self.slack])
+        let a = Self.note("pagerduty", .trigger)
+        let b = Self.note("slack", .trigger)
+        s.sync([Self.entry(a), Self.entry(b)])
+        let polls = s.due(now: Self.t0)
+        #expect(polls.map(\.tag) == [a.id, b.id])
+        #expect(s.due(now: Self.t0).isEmpty)  // in flight: not twice
+        s.take(tag: a.id, Self.answer(202, #"{"status":"success"}"#), now: Self.t0 + 10)
+        s.take(tag: b.id, Self.answer(500, "internal error"), now: Self.t0 + 10)
+        #expect(
+            s.takeResults() == [NotificationResult(id: a.id, channel: "pagerduty", delivered: true, detail: "HTTP 202")]
+        )
+        let retry = try! #require(s.retrying(b.id, now: Self.t0 + 10))
+        #expect(retry.last == "HTTP 500: internal error")
+        #expect(retry.inMs == NotificationSender.retryDelay(attempt: 1, id: b.id))
+        #expect((3750...6250).contains(retry.inMs))
+        s.sync([Self.entry(b)])
+        #expect(s.due(now: Self.t0 + 10 + retry.inMs - 1).isEmpty)
+        #expect(s.due(now: Self.t0 + 10 + retry.inMs).map(\.tag) == [b.id])
+        // A 4xx is the request's fault: failed at once, with the reason.
+        s.take(tag: b.id, Self.answer(400, #"{"message":"invalid payload"}"#), now: Self.t0 + 20_000)
+        #expect(
+            s.takeResults() == [
+                NotificationResult(
+                    id: b.id, channel: "slack", delivered: false, detail: #"HTTP 400: {"message":"invalid payload"}"#)
+            ])
+    }
+
+    @Test func retriesBackOffUntilTheDeadline() {
+        var channel = Self.hook
+        channel.deadlineMs = 60_000
+        var s = NotificationSender(channels: [channel])
+        let n = Self.note("sms", .trigger)
+        s.sync([Self.entry(n)])
+        var now = Self.t0
+        var delays: [Int64] = []
+        var results: [NotificationResult] = []
+        for _ in 0..<10 {
+            guard !s.due(now: now).isEmpty else { break }
+            s.take(tag: n.id, FetchOutcome(.failure(.timedOut(seconds: 10))), now: now)
+            results = s.takeResults()
+            guard results.isEmpty, let r = s.retrying(n.id, now: now) else { break }
+            delays.append(r.inMs)
+            now += r.inMs
+        }
+        // 5 s, 10 s, 20 s (each ±25%), and the next would pass the minute.
+        #expect(delays.count == 3)
+        #expect(zip(delays, [5000, 10_000, 20_000]).allSatisfy { abs(Double($0) / Double($1) - 1) <= 0.25 })
+        #expect(results.count == 1 && results.first?.delivered == false)
+        #expect(results.first?.detail == "gave up after 4 attempts: timed out after 10.0 s")
+    }
+
+    @Test func aChannelSendsAtMostItsRatePerMinute() {
+        var channel = Self.slack
+        channel.ratePerMinute = 3
+        var s = NotificationSender(channels: [channel, Self.pagerduty])
+        let many = (0..<5).map { Self.note("slack", .trigger, at: Self.t0 + Int64($0)) }
+        let page = Self.note("pagerduty", .trigger)
+        s.sync(many.map { Self.entry($0) } + [Self.entry(page)])
+        let first = s.due(now: Self.t0)
+        // Three to Slack; PagerDuty is not held up behind them.
+        #expect(first.map(\.tag) == many.prefix(3).map(\.id) + [page.id])
+        for p in first { s.take(tag: p.tag, Self.answer(200, "ok"), now: Self.t0 + 100) }
+        s.sync(many.suffix(2).map { Self.entry($0) })
+        #expect(s.due(now: Self.t0 + 30_000).isEmpty)
+        #expect(s.due(now: Self.t0 + 60_000).map(\.tag) == many.suffix(2).map(\.id))
+    }
+
+    @Test func theOutboxIsJournalledAndPendingUntilAResult() throws {
+        let n = Self.note("pagerduty", .trigger)
+        let records = [
+            JournalRecord(t: Self.t0, .notifyQueued(n)),
+            JournalRecord(
+                t: Self.t0 + 5,
+                .notifyResult(
+                    NotificationResult(id: n.id, channel: "pagerduty", delivered: false, detail: "HTTP 400: bad key"))),
+        ]
+        let lines = try records.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        #expect(lines[0].contains(#""type":"notify_queued""#) && !lines[0].contains("R0UT1NG"))
+        #expect(lines[1].contains(#""type":"notify_failed""#))
+        let back = try lines.map { try JSONDecoder().decode(JournalRecord.self, from: Data($0.utf8)) }
+        #expect(back == records)
+        var book = NotificationBook()
+        book.apply(back[0])
+        #expect(book.pending.map(\.notification) == [n])
+        book.apply(back[1])
+        #expect(book.pending.isEmpty && book.failed.count == 1)
+        #expect(JournalCompaction.keep(records, prefix: 2, nowMs: Self.t0 + 90 * 86_400_000) == records)
+    }
+}
