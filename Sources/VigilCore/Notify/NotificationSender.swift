@@ -99,6 +99,9 @@ public struct NotificationSender: PolledSource {
         case .failure(.http(let code, let why)):
             status = code
             reason = "HTTP \(code)" + (why.isEmpty ? "" : ": \(Sanitizer.clean(why, maxLength: 200))")
+        case .failure(.invalidURL):
+            // The URL is a secret (a Slack webhook's is its token).
+            reason = "the channel's URL is not valid"
         case .failure(let e):
             reason = Sanitizer.clean(e.description, maxLength: 200)
         }
