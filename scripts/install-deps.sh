@@ -17,6 +17,8 @@ packages=(
   debootstrap            # the package test installs the .deb into a Debian root with no Swift
   binutils               # readelf and strip for the package
   chromium               # renders the HTML report to a PNG, headless
+  python3-aiosmtpd       # a local SMTP server receives the email notifications
+  openssl                # makes the test certificate for STARTTLS
 )
 
 missing=()

@@ -7,6 +7,7 @@ CURLcode vigil_easy_setopt_pointer(CURL *h, CURLoption opt, void *value) { retur
 CURLcode vigil_easy_setopt_off(CURL *h, CURLoption opt, curl_off_t value) { return curl_easy_setopt(h, opt, value); }
 CURLcode vigil_easy_setopt_write(CURL *h, vigil_write_cb cb) { return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, cb); }
 CURLcode vigil_easy_setopt_header(CURL *h, vigil_write_cb cb) { return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cb); }
+CURLcode vigil_easy_setopt_read(CURL *h, vigil_write_cb cb) { return curl_easy_setopt(h, CURLOPT_READFUNCTION, cb); }
 CURLcode vigil_easy_setopt_slist(CURL *h, CURLoption opt, struct curl_slist *list) { return curl_easy_setopt(h, opt, list); }
 CURLcode vigil_easy_getinfo_long(CURL *h, CURLINFO info, long *out) { return curl_easy_getinfo(h, info, out); }
 CURLcode vigil_easy_getinfo_double(CURL *h, CURLINFO info, double *out) { return curl_easy_getinfo(h, info, out); }

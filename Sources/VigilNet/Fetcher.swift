@@ -13,6 +13,10 @@ final class Transfer {
     var headers: [String: String] = [:]
     var overLimit = false
     var headerList: UnsafeMutablePointer<curl_slist>?
+    var recipients: UnsafeMutablePointer<curl_slist>?
+    /// An email's message, read by libcurl as it uploads.
+    var upload: [UInt8] = []
+    var uploaded = 0
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     // C strings libcurl keeps pointers to until the transfer ends.
     var retained: [UnsafeMutablePointer<CChar>] = []
@@ -33,6 +37,7 @@ final class Transfer {
 
     deinit {
         curl_slist_free_all(headerList)
+        curl_slist_free_all(recipients)
         errorBuffer.deallocate()
         for p in retained { free(p) }
     }
@@ -54,6 +59,21 @@ private func writeBody(
     data.withMemoryRebound(to: UInt8.self, capacity: n) {
         transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
     }
+    return n
+}
+
+/// The read callback of an upload (an email's message): the next bytes.
+private func readUpload(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let context, let data else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let n = min(size * count, transfer.upload.count - transfer.uploaded)
+    guard n > 0 else { return 0 }
+    transfer.upload.withUnsafeBytes { raw in
+        _ = memcpy(data, raw.baseAddress! + transfer.uploaded, n)
+    }
+    transfer.uploaded += n
     return n
 }
 
@@ -157,6 +177,10 @@ public final class Fetcher {
             vigil_easy_setopt_off(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(post.count))
             vigil_easy_setopt_pointer(h, CURLOPT_POSTFIELDS, buffer)
         }
+        if let mail = r.mail {
+            configureMail(t, mail)
+            return
+        }
         var headers: UnsafeMutablePointer<curl_slist>?
         func add(_ line: String) { headers = curl_slist_append(headers, line) }
         if let accept = r.accept { add("Accept: \(accept)") }
@@ -175,6 +199,34 @@ public final class Fetcher {
         if let ca = r.tls.caFile { vigil_easy_setopt_string(h, CURLOPT_CAINFO, t.retain(ca)) }
         if let cert = r.tls.certFile { vigil_easy_setopt_string(h, CURLOPT_SSLCERT, t.retain(cert)) }
         if let key = r.tls.keyFile { vigil_easy_setopt_string(h, CURLOPT_SSLKEY, t.retain(key)) }
+        if r.tls.insecureSkipVerify {
+            vigil_easy_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 0)
+            vigil_easy_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 0)
+        }
+    }
+
+    /// An email over SMTP: the envelope, the message as an upload, STARTTLS
+    /// when asked (and then required), authentication as for HTTP.
+    func configureMail(_ t: Transfer, _ mail: MailEnvelope) {
+        let h = t.easy
+        let r = t.request
+        vigil_easy_setopt_long(h, CURLOPT_PROTOCOLS, Int(CURLPROTO_SMTP | CURLPROTO_SMTPS))
+        vigil_easy_setopt_string(h, CURLOPT_CUSTOMREQUEST, nil)
+        vigil_easy_setopt_pointer(h, CURLOPT_POSTFIELDS, nil)
+        vigil_easy_setopt_string(h, CURLOPT_MAIL_FROM, t.retain("<\(mail.from)>"))
+        for to in mail.to { t.recipients = curl_slist_append(t.recipients, "<\(to)>") }
+        vigil_easy_setopt_slist(h, CURLOPT_MAIL_RCPT, t.recipients)
+        t.upload = r.postBody ?? []
+        vigil_easy_setopt_long(h, CURLOPT_UPLOAD, 1)
+        vigil_easy_setopt_read(h, readUpload)
+        vigil_easy_setopt_pointer(h, CURLOPT_READDATA, Unmanaged.passUnretained(t).toOpaque())
+        vigil_easy_setopt_off(h, CURLOPT_INFILESIZE_LARGE, curl_off_t(t.upload.count))
+        if mail.startTLS { vigil_easy_setopt_long(h, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
+        if case .basic(let user, let password) = r.auth {
+            vigil_easy_setopt_string(h, CURLOPT_USERNAME, t.retain(user))
+            vigil_easy_setopt_string(h, CURLOPT_PASSWORD, t.retain(password.value))
+        }
+        if let ca = r.tls.caFile { vigil_easy_setopt_string(h, CURLOPT_CAINFO, t.retain(ca)) }
         if r.tls.insecureSkipVerify {
             vigil_easy_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 0)
             vigil_easy_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 0)
@@ -241,7 +293,13 @@ public final class Fetcher {
         let fallback = String(cString: curl_easy_strerror(code))
         let reason = detail.isEmpty ? fallback : detail
         let result: Result<FetchResponse, FetchError>
+        var smtpCode = 0
+        if t.request.mail != nil { vigil_easy_getinfo_long(t.easy, CURLINFO_RESPONSE_CODE, &smtpCode) }
         switch code {
+        case _ where t.request.mail != nil && code != CURLE_OK && smtpCode >= 400:
+            // The server's refusal is its answer (550: sender rejected): the
+            // outbox tells a permanent 5xx from a transient 4xx.
+            result = .success(FetchResponse(status: smtpCode, body: Array(reason.utf8)))
         case CURLE_OK:
             var status = 0
             vigil_easy_getinfo_long(t.easy, CURLINFO_RESPONSE_CODE, &status)

@@ -98,8 +98,11 @@ struct NotifyCommand: ParsableCommand {
             switch answer?.result {
             case .success(let r)?:
                 let body = Sanitizer.clean(String(decoding: r.body.prefix(300), as: UTF8.self), maxLength: 300)
-                say("\(name) \(event.rawValue): HTTP \(r.status) \(body)")
-                ok = ok && (200..<300).contains(r.status)
+                let email = ch.kind == .email
+                say(
+                    "\(name) \(event.rawValue): \(email ? "SMTP" : "HTTP") \(r.status)\(body.isEmpty ? "" : " " + body)"
+                )
+                ok = ok && (email ? r.status < 400 : (200..<300).contains(r.status))
             case .failure(let e)?:
                 say("\(name) \(event.rawValue): \(e.description)")
                 ok = false

@@ -177,4 +177,69 @@ import Testing
         #expect(book.pending.isEmpty && book.failed.count == 1)
         #expect(JournalCompaction.keep(records, prefix: 2, nowMs: Self.t0 + 90 * 86_400_000) == records)
     }
+
+    static var email: ChannelConfig {
+        var c = ChannelConfig(name: "email", kind: .email, url: Secret("smtp://127.0.0.1:2525"))
+        var m = ChannelConfig.Mail(from: "vigil@example.test", to: ["oncall@example.test"])
+        m.startTLS = true
+        c.mail = m
+        return c
+    }
+
+    @Test func anEmailIsAMessageForSMTP() throws {
+        let r = try #require(NotificationPayload.request(Self.note("email", .trigger), channel: Self.email))
+        #expect(r.url == "smtp://127.0.0.1:2525")
+        #expect(r.mail == MailEnvelope(from: "vigil@example.test", to: ["oncall@example.test"], startTLS: true))
+        let text = String(decoding: r.postBody ?? [], as: UTF8.self)
+        #expect(text.contains("Subject: [FIRING high] High Error Rate {service=api}\r\n"))
+        #expect(text.contains("\r\n\r\nHigh Error Rate {service=api} is firing (high).\r\n\r\nValue: 7.25\r\n"))
+        #expect(!text.contains("\n.") || text.contains("\r\n.."))
+        #expect(NotificationPayload.request(Self.note("email", .acknowledge), channel: Self.email) == nil)
+        // SMTP's codes: 5xx is permanent, 4xx is tried again.
+        var s = NotificationSender(channels: [Self.email])
+        let a = Self.note("email", .trigger)
+        let b = Self.note("email", .resolve, at: Self.t0 + 1)
+        s.sync([Self.entry(a), Self.entry(b)])
+        _ = s.due(now: Self.t0)
+        s.take(tag: a.id, Self.answer(550, "MAIL failed: 550"), now: Self.t0)
+        s.take(tag: b.id, Self.answer(451, "try later"), now: Self.t0)
+        #expect(
+            s.takeResults() == [
+                NotificationResult(id: a.id, channel: "email", delivered: false, detail: "SMTP 550: MAIL failed: 550")
+            ])
+        #expect(s.retrying(b.id, now: Self.t0)?.last == "SMTP 451: try later")
+    }
+
+    @Test(arguments: [
+        (
+            "channels:\n  - {name: x, kind: fax, url: 'http://127.0.0.1:9/'}\n",
+            "t.yaml:2:21: kind must be one of pagerduty, slack, webhook, email"
+        ),
+        (
+            "channels:\n  - {name: pd, kind: pagerduty}\n",
+            "t.yaml:2:5: channel 'pd': pagerduty needs routing_key: (or routing_key_file:)"
+        ),
+        (
+            "channels:\n  - {name: mail, kind: email, url: 'smtp://127.0.0.1:25'}\n",
+            "t.yaml:2:5: channel 'mail': email needs from: and to:"
+        ),
+        (
+            "channels:\n  - {name: mail, kind: email, url: 'http://127.0.0.1:25', from: a@b, to: c@d}\n",
+            "t.yaml:2:5: channel 'mail': email needs url: smtp://host:port or smtps://host:port"
+        ),
+        (
+            "channels:\n  - {name: s, kind: slack, url: 'ftp://127.0.0.1/T0K3N'}\n",
+            "t.yaml:2:33: url is not an http://, https://, smtp:// or smtps:// URL"
+        ),
+        (
+            "channels:\n  - {name: s, kind: slack, url: '${NOPE}'}\n",
+            "t.yaml:2:33: url: environment variable NOPE is not set"
+        ),
+    ])
+    func channelMistakesAreRefused(_ yaml: String, _ expected: String) {
+        var errors: [String] = []
+        do { _ = try ConfigLoader.parse(yaml, file: "t.yaml") } catch { errors = error.errors.map(\.description) }
+        #expect(errors.contains(expected), "\(errors)")
+        #expect(!errors.joined().contains("T0K3N"))
+    }
 }

@@ -19,6 +19,8 @@ CURLcode vigil_easy_setopt_pointer(CURL *h, CURLoption opt, void *value);
 CURLcode vigil_easy_setopt_off(CURL *h, CURLoption opt, curl_off_t value);
 CURLcode vigil_easy_setopt_write(CURL *h, vigil_write_cb cb);
 CURLcode vigil_easy_setopt_header(CURL *h, vigil_write_cb cb);
+// The upload's source (an email's message for SMTP).
+CURLcode vigil_easy_setopt_read(CURL *h, vigil_write_cb cb);
 CURLcode vigil_easy_setopt_slist(CURL *h, CURLoption opt, struct curl_slist *list);
 CURLcode vigil_easy_getinfo_long(CURL *h, CURLINFO info, long *out);
 CURLcode vigil_easy_getinfo_double(CURL *h, CURLINFO info, double *out);

@@ -14,14 +14,32 @@ extension ConfigReader {
             var rate = 20
             var timeout: Int64 = 10_000
             var deadline: Int64 = 3_600_000
+            var mail = ChannelConfig.Mail(from: "", to: [])
+            var mailKeys = false
             for (k, _, v) in entries(
                 item, "a channel",
                 allowed: [
                     "name", "kind", "url", "url_file", "routing_key", "routing_key_file", "rate_per_minute",
-                    "timeout", "deadline",
+                    "timeout", "deadline", "from", "to", "starttls", "username", "password", "password_file",
+                    "ca_file", "insecure_skip_verify",
                 ])
             {
+                if [
+                    "from", "to", "starttls", "username", "password", "password_file", "ca_file",
+                    "insecure_skip_verify",
+                ]
+                .contains(k) {
+                    mailKeys = true
+                }
                 switch k {
+                case "from": mail.from = string(v, "from") ?? ""
+                case "to": mail.to = strings(v, "to")
+                case "starttls": mail.startTLS = bool(v, "starttls") ?? false
+                case "username": mail.username = string(v, "username")
+                case "password": mail.password = secret(v, "password")
+                case "password_file": mail.password = secretFile(v, "password_file")
+                case "ca_file": mail.caFile = string(v, "ca_file")
+                case "insecure_skip_verify": mail.insecureSkipVerify = bool(v, "insecure_skip_verify") ?? false
                 case "name": name = string(v, "name")
                 case "kind":
                     let s = string(v, "kind") ?? ""
@@ -29,14 +47,14 @@ extension ConfigReader {
                     if kind == nil {
                         error(
                             v,
-                            "kind must be one of \(ChannelConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")) (email is not built yet)"
+                            "kind must be one of \(ChannelConfig.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
                         )
                     }
                 case "url", "url_file":
                     url = k == "url" ? secret(v, "url") : secretFile(v, "url_file")
-                    if let u = url, ReaderURL.problem(u.value) != nil {
+                    if let u = url, ReaderURL.problem(u.value) != nil && ReaderURL.mailProblem(u.value) != nil {
                         // The URL is a secret: the message must not repeat it.
-                        error(v, "\(k) is not an http:// or https:// URL")
+                        error(v, "\(k) is not an http://, https://, smtp:// or smtps:// URL")
                         url = nil
                     }
                 case "routing_key": key = secret(v, "routing_key")
@@ -68,7 +86,24 @@ extension ConfigReader {
                 error(item, "channel \(Sanitizer.quote(name)) needs url: (or url_file:)")
                 continue
             }
+            let isMailURL = url.map { ReaderURL.mailProblem($0.value) == nil } ?? false
+            if kind == .email {
+                guard isMailURL else {
+                    error(
+                        item, "channel \(Sanitizer.quote(name)): email needs url: smtp://host:port or smtps://host:port"
+                    )
+                    continue
+                }
+                guard !mail.from.isEmpty, !mail.to.isEmpty else {
+                    error(item, "channel \(Sanitizer.quote(name)): email needs from: and to:")
+                    continue
+                }
+            } else if isMailURL || mailKeys {
+                error(item, "channel \(Sanitizer.quote(name)): from, to, starttls and smtp:// are for kind: email")
+                continue
+            }
             var c = ChannelConfig(name: name, kind: kind, url: url ?? Secret(""), routingKey: key)
+            if kind == .email { c.mail = mail }
             c.ratePerMinute = rate
             c.timeoutMs = timeout
             c.deadlineMs = deadline

@@ -258,4 +258,11 @@ enum ReaderURL {
         else { return "\(Sanitizer.quote(s)) is not an http:// or https:// URL" }
         return nil
     }
+
+    static func mailProblem(_ s: String) -> String? {
+        guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
+            let host = u.host, !host.isEmpty
+        else { return "not an smtp:// or smtps:// URL" }
+        return nil
+    }
 }

@@ -30,6 +30,8 @@ public struct FetchRequest: Sendable {
     /// Hand back 4xx/5xx answers with their body (APIs that explain their
     /// errors in JSON) instead of failing with the status alone.
     public var errorBodies = false
+    /// An email: `url` is `smtp://` or `smtps://`, `postBody` the message.
+    public var mail: MailEnvelope?
 
     /// What Prometheus asks a scrape target for: OpenMetrics first, the
     /// classic text format second.
@@ -126,4 +128,18 @@ public func formatBytes(_ n: Int) -> String {
     if n >= 1 << 20 { return String(format: "%.1f MiB", Double(n) / Double(1 << 20)) }
     if n >= 1 << 10 { return String(format: "%.1f KiB", Double(n) / 1024) }
     return "\(n) B"
+}
+
+/// Who an email is from and to, and whether the connection must be
+/// upgraded with STARTTLS (`smtp://` with `starttls: true`).
+public struct MailEnvelope: Sendable, Equatable {
+    public var from: String
+    public var to: [String]
+    public var startTLS: Bool
+
+    public init(from: String, to: [String], startTLS: Bool) {
+        self.from = from
+        self.to = to
+        self.startTLS = startTLS
+    }
 }

@@ -11,6 +11,23 @@ public struct ChannelConfig: Sendable {
         case slack
         /// Alertmanager's webhook body (version 4), for anything else.
         case webhook
+        /// An email over SMTP (`smtp://`, `smtps://`, STARTTLS).
+        case email
+    }
+    /// An email channel's envelope and login.
+    public struct Mail: Sendable {
+        public var from: String
+        public var to: [String]
+        public var startTLS = false
+        public var username: String?
+        public var password: Secret?
+        public var caFile: String?
+        public var insecureSkipVerify = false
+
+        public init(from: String, to: [String]) {
+            self.from = from
+            self.to = to
+        }
     }
     public var name: String
     public var kind: Kind
@@ -18,6 +35,8 @@ public struct ChannelConfig: Sendable {
     public var url: Secret
     /// PagerDuty's routing key.
     public var routingKey: Secret?
+    /// An email channel's envelope.
+    public var mail: Mail?
     /// Sends per minute at most; the rest wait their turn.
     public var ratePerMinute = 20
     public var timeoutMs: Int64 = 10_000

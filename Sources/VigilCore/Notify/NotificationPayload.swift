@@ -24,6 +24,52 @@ public enum NotificationPayload {
         Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
     }
 
+    /// An email: the message (RFC 5322, CRLF lines) as the upload of an
+    /// SMTP transfer.
+    static func emailRequest(_ n: AlertNotification, channel: ChannelConfig, mail: ChannelConfig.Mail, value: String)
+        -> FetchRequest
+    {
+        let state = n.event == .resolve ? "RESOLVED" : "FIRING"
+        let subject = "[\(state) \(n.severity)] \(title(n))"
+        var lines = [
+            "From: Vigil <\(mail.from)>", "To: \(mail.to.joined(separator: ", "))", "Subject: \(subject)",
+            "Date: \(rfc2822(n.atMs))", "Message-ID: <\(n.atMs).\(stableHash(n.id))@vigil>", "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "",
+            "\(title(n)) is \(state.lowercased()) (\(n.severity)).", "",
+            "Value: \(value)",
+        ]
+        if !n.description.isEmpty { lines.append("Description: \(n.description)") }
+        if !n.action.isEmpty { lines.append("Action: \(n.action)") }
+        lines.append("Since: \(AlertmanagerAPI.timeString(n.startsAtMs))")
+        lines += ["", "-- ", "Vigil"]
+        // A line of a lone dot would end the message early: SMTP's dot-stuffing.
+        let text = lines.map { $0.hasPrefix(".") ? "." + $0 : $0 }.joined(separator: "\r\n") + "\r\n"
+        var r = FetchRequest(url: channel.url.value)
+        r.postBody = Array(text.utf8)
+        r.mail = MailEnvelope(from: mail.from, to: mail.to, startTLS: mail.startTLS)
+        if let user = mail.username, let pw = mail.password { r.auth = .basic(username: user, password: pw) }
+        r.tls.caFile = mail.caFile
+        r.tls.insecureSkipVerify = mail.insecureSkipVerify
+        r.timeoutMs = channel.timeoutMs
+        return r
+    }
+
+    /// FNV-1a: the same for the same notification in every process.
+    static func stableHash(_ s: String) -> String {
+        var h: UInt64 = 14_695_981_039_346_656_037
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 1_099_511_628_211 }
+        return String(h, radix: 36)
+    }
+
+    /// `Mon, 30 Nov 2026 02:55:00 +0000`.
+    static func rfc2822(_ ms: Int64) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
     /// The request for one notification on one channel, or nil when the
     /// channel has nothing to say for this event (Slack is not told of an
     /// acknowledgement; PagerDuty is).
@@ -58,6 +104,9 @@ public enum NotificationPayload {
             case .acknowledge: return nil
             }
             body = json(["text": text])
+        case .email:
+            guard n.event != .acknowledge, let mail = channel.mail else { return nil }
+            return emailRequest(n, channel: channel, mail: mail, value: value)
         case .webhook:
             let status = n.event == .resolve ? "resolved" : "firing"
             var labels = n.alert.labels

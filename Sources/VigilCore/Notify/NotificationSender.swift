@@ -91,11 +91,12 @@ public struct NotificationSender: PolledSource {
         let queuedAt = pending.first { $0.notification.id == tag }?.queuedAt ?? now
         var status: Int?
         var reason: String
+        let proto = channel?.kind == .email ? "SMTP" : "HTTP"
         switch outcome.result {
         case .success(let r):
             status = r.status
             let said = Sanitizer.clean(String(decoding: r.body.prefix(200), as: UTF8.self), maxLength: 200)
-            reason = "HTTP \(r.status)" + (r.status >= 300 && !said.isEmpty ? ": \(said)" : "")
+            reason = "\(proto) \(r.status)" + (r.status >= 400 && !said.isEmpty ? ": \(said)" : "")
         case .failure(.http(let code, let why)):
             status = code
             reason = "HTTP \(code)" + (why.isEmpty ? "" : ": \(Sanitizer.clean(why, maxLength: 200))")
@@ -105,12 +106,14 @@ public struct NotificationSender: PolledSource {
         case .failure(let e):
             reason = Sanitizer.clean(e.description, maxLength: 200)
         }
-        if let status, (200..<300).contains(status) {
+        // SMTP's codes: 2xx and 3xx accepted, 4xx transient, 5xx permanent.
+        let email = channel?.kind == .email
+        if let status, (200..<300).contains(status) || (email && status < 400) {
             attempts[tag] = nil
             results.append(NotificationResult(id: tag, channel: channelName, delivered: true, detail: reason))
             return true
         }
-        if let status, (400..<500).contains(status), status != 429 {
+        if let status, email ? status >= 500 : ((400..<500).contains(status) && status != 429) {
             // The request is wrong: sending it again changes nothing.
             attempts[tag] = nil
             results.append(NotificationResult(id: tag, channel: channelName, delivered: false, detail: reason))
