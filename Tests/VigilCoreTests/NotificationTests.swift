@@ -140,20 +140,35 @@ import Testing
         #expect(results.first?.detail == "gave up after 4 attempts: timed out after 10.0 s")
     }
 
-    @Test func aChannelSendsAtMostItsRatePerMinute() {
+    /// A flood: a channel sends at most its rate in a minute, the last of
+    /// them a summary of the rest ("and N more alerts"); the others are
+    /// not held up behind it.
+    @Test func aFloodIsRateLimitedAndSummarised() throws {
         var channel = Self.slack
         channel.ratePerMinute = 3
         var s = NotificationSender(channels: [channel, Self.pagerduty])
-        let many = (0..<5).map { Self.note("slack", .trigger, at: Self.t0 + Int64($0)) }
+        let many = (0..<15).map { i in
+            var n = Self.note("slack", .trigger, at: Self.t0 + Int64(i))
+            n.alert = AlertKey(rule: "Alert \(i)", labels: Labels())
+            n.id = "slack|trigger|\(i)"
+            return n
+        }
         let page = Self.note("pagerduty", .trigger)
         s.sync(many.map { Self.entry($0) } + [Self.entry(page)])
         let first = s.due(now: Self.t0)
-        // Three to Slack; PagerDuty is not held up behind them.
-        #expect(first.map(\.tag) == many.prefix(3).map(\.id) + [page.id])
+        #expect(first.map(\.tag) == [many[0].id, many[1].id, "summary|slack|\(many[2].id)", page.id])
+        let summary = try body(first[2].request)
+        #expect(
+            summary["text"] as? String
+                == ":red_circle: *FIRING* [high] 13 alerts at once value –\n"
+                + (2..<12).map { "Alert \($0)" }.joined(separator: "; ") + " and 3 more alerts\nAction: notify_team")
         for p in first { s.take(tag: p.tag, Self.answer(200, "ok"), now: Self.t0 + 100) }
-        s.sync(many.suffix(2).map { Self.entry($0) })
+        let results = s.takeResults()
+        #expect(results.count == 16 && results.allSatisfy(\.delivered))
+        #expect(results.filter { $0.detail == "HTTP 200 (in a summary of 13)" }.count == 13)
+        // Nothing more on Slack this minute.
+        s.sync([])
         #expect(s.due(now: Self.t0 + 30_000).isEmpty)
-        #expect(s.due(now: Self.t0 + 60_000).map(\.tag) == many.suffix(2).map(\.id))
     }
 
     @Test func theOutboxIsJournalledAndPendingUntilAResult() throws {

@@ -70,6 +70,30 @@ public enum NotificationPayload {
         return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
+    /// One message for many notifications (a flood past the channel's
+    /// rate): the first ten by name, "and N more alerts". PagerDuty gets
+    /// one incident for the flood, under a key of its own.
+    public static func summary(_ list: [AlertNotification], channel: ChannelConfig, atMs: Int64) -> FetchRequest? {
+        guard let first = list.first else { return nil }
+        let resolving = list.allSatisfy { $0.event == .resolve }
+        let names = list.prefix(10).map { title($0) + ($0.event == .resolve ? " (resolved)" : "") }
+        let more = list.count > 10 ? " and \(list.count - 10) more alerts" : ""
+        var s = AlertNotification(
+            channel: channel.name, event: resolving ? .resolve : .trigger,
+            alert: AlertKey(rule: "\(list.count) alerts at once", labels: Labels()),
+            severity: list.map(\.severity).min { severityRank($0) < severityRank($1) } ?? first.severity,
+            value: .nan, description: names.joined(separator: "; ") + more, action: first.action,
+            startsAtMs: list.map(\.startsAtMs).min() ?? atMs, atMs: atMs)
+        // A resolved summary would resolve nothing in PagerDuty: a flood
+        // of resolutions is a message, a trigger under its own key.
+        if channel.kind == .pagerduty { s.event = .trigger }
+        return request(s, channel: channel)
+    }
+
+    static func severityRank(_ s: String) -> Int {
+        ["critical": 0, "high": 1, "medium": 2, "low": 3][s] ?? 4
+    }
+
     /// The request for one notification on one channel, or nil when the
     /// channel has nothing to say for this event (Slack is not told of an
     /// acknowledgement; PagerDuty is).

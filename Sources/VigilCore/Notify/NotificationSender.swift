@@ -17,6 +17,9 @@ public struct NotificationSender: PolledSource {
     }
     var attempts: [String: Attempts] = [:]
     var asked: [String: String] = [:]  // tag (the notification id) → channel
+    /// A summary's tag → the notifications it carries (in flight).
+    var summaries: [String: [String]] = [:]
+    var covered: Set<String> = []
     /// Sends per channel in the last minute, for the rate limit.
     var recent: [String: [Int64]] = [:]
     /// Results for the journal, taken by the application.
@@ -57,29 +60,54 @@ public struct NotificationSender: PolledSource {
 
     public mutating func due(now: Int64) -> [Poll] {
         var polls: [Poll] = []
+        // What each channel has ready, in the order it was queued.
+        var ready: [String: [AlertNotification]] = [:]
+        var order: [String] = []
         for entry in pending {
             let n = entry.notification
-            guard asked[n.id] == nil, let channel = channels[n.channel],
+            guard asked[n.id] == nil, !covered.contains(n.id), channels[n.channel] != nil,
                 (attempts[n.id]?.nextAt ?? 0) <= now
             else { continue }
-            var sent = (recent[n.channel] ?? []).filter { now - $0 < 60_000 }
-            guard sent.count < channel.ratePerMinute else {
-                // Its turn comes when the oldest send leaves the minute.
-                attempts[n.id, default: Attempts()].nextAt = (sent.min() ?? now) + 60_000
+            if ready[n.channel] == nil { order.append(n.channel) }
+            ready[n.channel, default: []].append(n)
+        }
+        for name in order {
+            let channel = channels[name]!
+            let list = ready[name]!
+            var sent = (recent[name] ?? []).filter { now - $0 < 60_000 }
+            let slots = channel.ratePerMinute - sent.count
+            guard slots > 0 else {
+                // Their turn comes when the oldest send leaves the minute.
+                for n in list { attempts[n.id, default: Attempts()].nextAt = (sent.min() ?? now) + 60_000 }
                 continue
             }
-            guard let request = NotificationPayload.request(n, channel: channel) else {
-                // Nothing to say on this channel for this event.
-                results.append(
-                    NotificationResult(
-                        id: n.id, channel: n.channel, delivered: true,
-                        detail: "not sent: \(channel.kind.rawValue) has no \(n.event.rawValue)"))
-                continue
+            // A flood: all but one slot one by one, the rest in one summary.
+            let single = list.count <= slots ? list : Array(list.prefix(slots - 1))
+            for n in single {
+                guard let request = NotificationPayload.request(n, channel: channel) else {
+                    // Nothing to say on this channel for this event.
+                    results.append(
+                        NotificationResult(
+                            id: n.id, channel: name, delivered: true,
+                            detail: "not sent: \(channel.kind.rawValue) has no \(n.event.rawValue)"))
+                    continue
+                }
+                sent.append(now)
+                asked[n.id] = name
+                polls.append(Poll(tag: n.id, request: request))
             }
-            sent.append(now)
-            recent[n.channel] = sent
-            asked[n.id] = n.channel
-            polls.append(Poll(tag: n.id, request: request))
+            if list.count > slots {
+                let rest = Array(list.dropFirst(slots - 1))
+                let tag = "summary|\(name)|\(rest[0].id)"
+                if let request = NotificationPayload.summary(rest, channel: channel, atMs: now) {
+                    sent.append(now)
+                    asked[tag] = name
+                    summaries[tag] = rest.map(\.id)
+                    covered.formUnion(rest.map(\.id))
+                    polls.append(Poll(tag: tag, request: request))
+                }
+            }
+            recent[name] = sent
         }
         return polls
     }
@@ -88,7 +116,11 @@ public struct NotificationSender: PolledSource {
     public mutating func take(tag: String, _ outcome: FetchOutcome, now: Int64) -> Bool {
         guard let channelName = asked.removeValue(forKey: tag) else { return false }
         let channel = channels[channelName]
-        let queuedAt = pending.first { $0.notification.id == tag }?.queuedAt ?? now
+        // A summary's answer is each of its notifications'.
+        let ids = summaries.removeValue(forKey: tag) ?? [tag]
+        covered.subtract(ids)
+        let queuedAt = pending.first { $0.notification.id == ids[0] }?.queuedAt ?? now
+        let summarised = ids.count > 1 || tag.hasPrefix("summary|")
         var status: Int?
         var reason: String
         let proto = channel?.kind == .email ? "SMTP" : "HTTP"
@@ -108,30 +140,37 @@ public struct NotificationSender: PolledSource {
         }
         // SMTP's codes: 2xx and 3xx accepted, 4xx transient, 5xx permanent.
         let email = channel?.kind == .email
+        let said = summarised ? "\(reason) (in a summary of \(ids.count))" : reason
         if let status, (200..<300).contains(status) || (email && status < 400) {
-            attempts[tag] = nil
-            results.append(NotificationResult(id: tag, channel: channelName, delivered: true, detail: reason))
+            for id in ids {
+                attempts[id] = nil
+                results.append(NotificationResult(id: id, channel: channelName, delivered: true, detail: said))
+            }
             return true
         }
         if let status, email ? status >= 500 : ((400..<500).contains(status) && status != 429) {
             // The request is wrong: sending it again changes nothing.
-            attempts[tag] = nil
-            results.append(NotificationResult(id: tag, channel: channelName, delivered: false, detail: reason))
+            for id in ids {
+                attempts[id] = nil
+                results.append(NotificationResult(id: id, channel: channelName, delivered: false, detail: said))
+            }
             return true
         }
-        var a = attempts[tag] ?? Attempts()
-        a.count += 1
-        a.last = reason
-        a.nextAt = now + Self.retryDelay(attempt: a.count, id: tag)
-        if a.nextAt - queuedAt > (channel?.deadlineMs ?? 3_600_000) {
-            attempts[tag] = nil
-            results.append(
-                NotificationResult(
-                    id: tag, channel: channelName, delivered: false,
-                    detail: "gave up after \(a.count) attempts: \(reason)"))
-            return true
+        for id in ids {
+            var a = attempts[id] ?? Attempts()
+            a.count += 1
+            a.last = reason
+            a.nextAt = now + Self.retryDelay(attempt: a.count, id: id)
+            if a.nextAt - queuedAt > (channel?.deadlineMs ?? 3_600_000) {
+                attempts[id] = nil
+                results.append(
+                    NotificationResult(
+                        id: id, channel: channelName, delivered: false,
+                        detail: "gave up after \(a.count) attempts: \(reason)"))
+                continue
+            }
+            attempts[id] = a
         }
-        attempts[tag] = a
         return true
     }
 
