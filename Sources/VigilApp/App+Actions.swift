@@ -15,7 +15,6 @@ extension App {
             m.addAlertmanager(am.alerts, silences: am.silences, config: config)
             m.alertmanagerError = am.lastError ?? am.pushError
         }
-        m.deliveries = deliveries(now: now)
         m.notifyProblem = notifyProblem
         if state.screen == .incidents && state.incidents.open, state.incidents.selected < m.incidents.count {
             m.history = alerts.history(of: m.incidents[state.incidents.selected].id, now: now)
@@ -26,6 +25,7 @@ extension App {
             titles: Dictionary(m.rows.map { ($0.key, $0.title) }, uniquingKeysWith: { a, _ in a }),
             urgent: alerts.engine.needingAttention(at: now).map(\.key),
             incidents: m.incidents.map { ($0.id, $0.status) })
+        refreshDeliveries(now: now)
     }
 
     /// Carries out an operator's action on alerts or incidents: Vigil's

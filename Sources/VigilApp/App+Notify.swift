@@ -64,33 +64,39 @@ extension App {
         for r in sender.takeResults() { alerts.write(.notifyResult(r), at: now) }
     }
 
-    /// Where each alert was notified, for the Alerts screen.
-    func deliveries(now: Int64) -> [AlertKey: String] {
-        var out: [AlertKey: String] = [:]
-        let book = alerts.notifications
-        var byAlert: [AlertKey: [NotificationBook.Entry]] = [:]
-        for id in book.order { if let e = book.entries[id] { byAlert[e.notification.alert, default: []].append(e) } }
-        for (key, entries) in byAlert {
-            var latest: [String: NotificationBook.Entry] = [:]
-            var channels: [String] = []
-            for e in entries {
-                if latest[e.notification.channel] == nil { channels.append(e.notification.channel) }
-                latest[e.notification.channel] = e
-            }
-            out[key] = channels.map { ch -> String in
-                let e = latest[ch]!
-                let what = e.notification.event == .trigger ? "" : " \(e.notification.event.rawValue)"
-                if let r = e.result {
-                    let at = TimeText.clock(e.resultAt ?? e.queuedAt).prefix(5)
-                    return r.delivered ? "\(ch)\(what) ✓ \(at)" : "\(ch)\(what) ✗ \(r.detail)"
-                }
-                if let retry = sender.retrying(e.notification.id, now: now) {
-                    return "\(ch)\(what) ✗ \(retry.last), retry in \(TimeText.age(retry.inMs))"
-                }
-                return "\(ch)\(what) sending…"
-            }.joined(separator: ", ")
+    /// Where the selected alert was notified, for the Alerts screen's
+    /// details: only that one (a flood is a thousand alerts, and the clock
+    /// text of each would be computed for nothing).
+    mutating func refreshDeliveries(now: Int64) {
+        alertsModel.deliveries = [:]
+        guard state.screen == .alerts, state.alerts.selected < alertsModel.rows.count else { return }
+        let key = alertsModel.rows[state.alerts.selected].key
+        if let text = deliveryText(key, now: now) { alertsModel.deliveries[key] = text }
+    }
+
+    /// "pagerduty ✗ HTTP 500, retry in 8s, slack ✓ 12:01".
+    func deliveryText(_ key: AlertKey, now: Int64) -> String? {
+        let entries = alerts.notifications.of(key)
+        guard !entries.isEmpty else { return nil }
+        var latest: [String: NotificationBook.Entry] = [:]
+        var channels: [String] = []
+        // `of` is newest first: the first seen per channel is its latest.
+        for e in entries where latest[e.notification.channel] == nil {
+            channels.append(e.notification.channel)
+            latest[e.notification.channel] = e
         }
-        return out
+        return channels.reversed().map { ch -> String in
+            let e = latest[ch]!
+            let what = e.notification.event == .trigger ? "" : " \(e.notification.event.rawValue)"
+            if let r = e.result {
+                let at = TimeText.clock(e.resultAt ?? e.queuedAt).prefix(5)
+                return r.delivered ? "\(ch)\(what) ✓ \(at)" : "\(ch)\(what) ✗ \(r.detail)"
+            }
+            if let retry = sender.retrying(e.notification.id, now: now) {
+                return "\(ch)\(what) ✗ \(retry.last), retry in \(TimeText.age(retry.inMs))"
+            }
+            return "\(ch)\(what) sending…"
+        }.joined(separator: ", ")
     }
 
     /// What the Alerts screen says of notifications that cannot go out.
@@ -104,7 +110,7 @@ extension App {
                 "not sent: channel\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) of the severities "
                     + (missing.count > 1 ? "are" : "is") + " not configured (channels:)")
         }
-        let failed = alerts.notifications.failed.count
+        let failed = alerts.notifications.failedCount
         if failed > 0 { parts.append("\(failed) notification\(failed > 1 ? "s" : "") failed (vigil notify outbox)") }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }

@@ -345,7 +345,10 @@ public struct App: Sendable {
         case .notify:
             sender.take(tag: tag, outcome, now: now)
             takeNotificationResults(now: now)
-            refreshAlertsModel(now: now)
+            // Only what the answer changes: a flood's sixty answers must not
+            // rebuild a thousand rows each.
+            alertsModel.notifyProblem = notifyProblem
+            refreshDeliveries(now: now)
             dirty = true
             return
         case .probes:
@@ -387,6 +390,7 @@ public struct App: Sendable {
             }
         }
         if state.screen == .incidents { refreshAlertsModel(now: now) }
+        if state.screen == .alerts { refreshDeliveries(now: now) }
         if state.dashboard != shown {
             // Every dashboard's graphs came with the last evaluation: this
             // frame shows the new one's (the server, when there is one, is

@@ -15,6 +15,7 @@ Every request is appended to the file named by --log as one JSON line:
 """
 import argparse
 import json
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -44,7 +45,7 @@ def main():
             except ValueError:
                 body = None
             with open(args.log, "a") as f:
-                f.write(json.dumps({"path": self.path, "body": body}) + "\n")
+                f.write(json.dumps({"path": self.path, "body": body, "t": time.time()}) + "\n")
             if self.path == "/v2/enqueue":
                 if not isinstance(body, dict) or not body.get("routing_key") or body.get("event_action") not in (
                     "trigger", "acknowledge", "resolve"):
@@ -57,7 +58,12 @@ def main():
                 return self.answer(200, "ok", "text/plain")
             return self.answer(200, "{}")
 
-    ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
+    class Server(ThreadingHTTPServer):
+        # A flood arrives at once: the default backlog of 5 would drop
+        # connections that a real receiver accepts.
+        request_queue_size = 256
+
+    Server(("127.0.0.1", args.port), Handler).serve_forever()
 
 
 if __name__ == "__main__":
