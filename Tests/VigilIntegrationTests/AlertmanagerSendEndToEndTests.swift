@@ -14,15 +14,9 @@ import Testing
         let dir = Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let amPort = Support.freePort()
-        let webPort = Support.freePort()
         let amURL = "http://127.0.0.1:\(amPort)"
-        let web = dir.appendingPathComponent("web")
-        try FileManager.default.createDirectory(at: web, withIntermediateDirectories: true)
-        func serve(_ errors: Double) throws {
-            try "# TYPE errors_percent gauge\nerrors_percent{service=\"api\"} \(errors)\n".write(
-                to: web.appendingPathComponent("metrics"), atomically: true, encoding: .utf8)
-        }
-        try serve(9)
+        let target = try Support.FileTarget(in: dir, Support.FileTarget.errors(9))
+        defer { kill(target.process.processIdentifier, SIGKILL) }
         try
             "route: {receiver: blackhole, group_wait: 1s, group_interval: 1s, repeat_interval: 1h}\nreceivers: [{name: blackhole}]\n"
             .write(to: dir.appendingPathComponent("am.yml"), atomically: true, encoding: .utf8)
@@ -33,30 +27,20 @@ import Testing
                 "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address=",
             ], log: dir.appendingPathComponent("am.log"))
         defer { kill(am.processIdentifier, SIGKILL) }
-        let server = try Support.start(
-            "/usr/bin/python3", ["-m", "http.server", "--bind", "127.0.0.1", "--directory", web.path, "\(webPort)"],
-            log: dir.appendingPathComponent("web.log"))
-        defer { kill(server.processIdentifier, SIGKILL) }
         try Support.waitReady(amURL + "/-/ready")
-        try Support.waitReady("http://127.0.0.1:\(webPort)/metrics")
         let config = dir.appendingPathComponent("vigil.yaml").path
-        try """
-        refresh: 1s
-        targets:
-          - {name: api, url: "http://127.0.0.1:\(webPort)/metrics", interval: 1s, timeout: 1s, format: prometheus}
-        metrics:
-          error_rate: {name: Error Rate, unit: "%", query: 'max by (service) (errors_percent)', threshold: {warning: 1, critical: 5}}
-        dashboards:
-          - {name: Main, panels: [{title: Error Rate, type: stat, metrics: [error_rate]}]}
-        alerts:
-          severities:
-            high: {name: High, color: orange}
-          rules:
-            - {name: High Error Rate, condition: error_rate > 5, for: 2s, severity: high,
-               description: High error rate detected, action: notify_team}
-          target_down: off
-        alertmanager: {url: "\(amURL)", interval: 1s, resend_interval: 2s}
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        try
+            (target.configHead
+                + """
+                alerts:
+                  severities:
+                    high: {name: High, color: orange}
+                  rules:
+                    - {name: High Error Rate, condition: error_rate > 5, for: 2s, severity: high,
+                       description: High error rate detected, action: notify_team}
+                  target_down: off
+                alertmanager: {url: "\(amURL)", interval: 1s, resend_interval: 2s}
+                """).write(toFile: config, atomically: true, encoding: .utf8)
         let t = try TmuxSession(
             width: 140, height: 30,
             command: "\(Support.vigil) --config \(config) --state-dir \(dir.path)/state --no-bell")
@@ -86,7 +70,7 @@ import Testing
         let screen = t.wait("the alert firing") { $0.contains("FIRING") }
         #expect(!screen.contains("[alertmanager]"), "\(screen)")
         // Resolved in Vigil: ended in Alertmanager.
-        try serve(1)
+        try target.write(Support.FileTarget.errors(1))
         let resolvedBy = Date().addingTimeInterval(30)
         while ours() != nil && Date() < resolvedBy { usleep(300_000) }
         #expect(ours() == nil, "\(alerts())")

@@ -14,7 +14,6 @@ import Testing
 @Suite(.serialized) struct NotifyEndToEndTests {
     struct Stack {
         let dir = Support.temporaryDirectory()
-        let webPort = Support.freePort()
         let receiverPort = Support.freePort()
         var processes: [Process] = []
         var receiverLog: URL { dir.appendingPathComponent("received.jsonl") }
@@ -22,36 +21,23 @@ import Testing
         var state: String { dir.appendingPathComponent("state").path }
 
         init() throws {
-            let web = dir.appendingPathComponent("web")
-            try FileManager.default.createDirectory(at: web, withIntermediateDirectories: true)
-            try "# TYPE errors_percent gauge\nerrors_percent{service=\"api\"} 9\n".write(
-                to: web.appendingPathComponent("metrics"), atomically: true, encoding: .utf8)
-            processes.append(
-                try Support.start(
-                    "/usr/bin/python3",
-                    ["-m", "http.server", "--bind", "127.0.0.1", "--directory", web.path, "\(webPort)"],
-                    log: dir.appendingPathComponent("web.log")))
-            try Support.waitReady("http://127.0.0.1:\(webPort)/metrics")
+            let target = try Support.FileTarget(in: dir, Support.FileTarget.errors(9))
+            processes.append(target.process)
             let r = "http://127.0.0.1:\(receiverPort)"
-            try """
-            refresh: 1s
-            targets:
-              - {name: api, url: "http://127.0.0.1:\(webPort)/metrics", interval: 1s, timeout: 1s, format: prometheus}
-            metrics:
-              error_rate: {name: Error Rate, unit: "%", query: 'max by (service) (errors_percent)', threshold: {warning: 1, critical: 5}}
-            dashboards:
-              - {name: Main, panels: [{title: Error Rate, type: stat, metrics: [error_rate]}]}
-            alerts:
-              severities:
-                critical: {name: Critical, color: red, channels: [pagerduty, slack, sms]}
-              rules:
-                - {name: High Error Rate, condition: error_rate > 5, for: 2s, severity: critical, description: Errors, action: page}
-              target_down: off
-            channels:
-              - {name: pagerduty, kind: pagerduty, url: "\(r)/v2/enqueue", routing_key: "${PD_KEY}"}
-              - {name: slack, kind: slack, url: "\(r)/hooks/T0K3N"}
-              - {name: sms, kind: webhook, url: "\(r)/sms"}
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+            try
+                (target.configHead
+                    + """
+                    alerts:
+                      severities:
+                        critical: {name: Critical, color: red, channels: [pagerduty, slack, sms]}
+                      rules:
+                        - {name: High Error Rate, condition: error_rate > 5, for: 2s, severity: critical, description: Errors, action: page}
+                      target_down: off
+                    channels:
+                      - {name: pagerduty, kind: pagerduty, url: "\(r)/v2/enqueue", routing_key: "${PD_KEY}"}
+                      - {name: slack, kind: slack, url: "\(r)/hooks/T0K3N"}
+                      - {name: sms, kind: webhook, url: "\(r)/sms"}
+                    """).write(toFile: config, atomically: true, encoding: .utf8)
         }
 
         mutating func startReceivers() throws {

@@ -107,6 +107,50 @@ enum Support {
         return (exporter, url)
     }
 
+    /// A scrape target that is a file served by Python's http.server: a
+    /// test rewrites it to make a rule fire or resolve.
+    struct FileTarget {
+        let directory: URL
+        let port = Support.freePort()
+        let process: Process
+        var url: String { "http://127.0.0.1:\(port)/metrics" }
+
+        init(in dir: URL, _ text: String) throws {
+            directory = dir.appendingPathComponent("web")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try text.write(to: directory.appendingPathComponent("metrics"), atomically: true, encoding: .utf8)
+            process = try Support.start(
+                "/usr/bin/python3",
+                ["-m", "http.server", "--bind", "127.0.0.1", "--directory", directory.path, "\(port)"],
+                log: dir.appendingPathComponent("web.log"))
+            try Support.waitReady(url)
+        }
+
+        func write(_ text: String) throws {
+            try text.write(to: directory.appendingPathComponent("metrics"), atomically: true, encoding: .utf8)
+        }
+
+        /// `errors_percent{service="api"}` at this value.
+        static func errors(_ v: Double) -> String {
+            "# TYPE errors_percent gauge\nerrors_percent{service=\"api\"} \(v)\n"
+        }
+
+        /// A configuration's start: this target every second, and an
+        /// error_rate metric on one dashboard.
+        var configHead: String {
+            """
+            refresh: 1s
+            targets:
+              - {name: api, url: "\(url)", interval: 1s, timeout: 1s, format: prometheus}
+            metrics:
+              error_rate: {name: Error Rate, unit: "%", query: 'max by (service) (errors_percent)', threshold: {warning: 1, critical: 5}}
+            dashboards:
+              - {name: Main, panels: [{title: Error Rate, type: stat, metrics: [error_rate]}]}
+
+            """
+        }
+    }
+
     /// Polls `url` until it answers 200, for at most `seconds`.
     static func waitReady(_ url: String, seconds: Double = 30) throws {
         let deadline = Date().addingTimeInterval(seconds)
