@@ -7,6 +7,8 @@
 /// Kept:
 /// - every incident record (reports, post-mortems, `vigil incidents`);
 /// - every launch decision and checklist mark (`vigil launch report`);
+/// - every notification still pending (the next Vigil sends it), and the
+///   finished ones of the last seven days (`vigil notify outbox`);
 /// - an incident's alerts' records inside its post-mortem window (from the
 ///   episode's start, at least an hour before it opened, to its end);
 /// - an active alert's records since its episode began (pending), which
@@ -15,6 +17,9 @@
 ///   force (an operator may silence an alert that is not firing);
 /// - records of kinds this build does not know (a newer Vigil's).
 public enum JournalCompaction {
+    /// How long a finished notification's records outlive it.
+    public static let notificationsKeptMs: Int64 = 7 * 86_400_000
+
     /// The records of `prefix` (the part being folded into the snapshot,
     /// in journal order) to keep, judged against all of `records`
     /// (`prefix` followed by what stays in the tail): an incident opened
@@ -43,8 +48,20 @@ public enum JournalCompaction {
             guard case .transition(_, _, let to, _, _)? = records[i].event else { continue }
             if to == .pending || to == .firing { activeFrom[k] = episodeStart[k] ?? i }
         }
+        // Notifications finished (delivered or failed) over a week ago.
+        var finishedLongAgo = Set<String>()
+        for r in records {
+            if case .notifyResult(let res) = r.entry, nowMs - r.t > notificationsKeptMs {
+                finishedLongAgo.insert(res.id)
+            }
+        }
         var kept: [JournalRecord] = []
         for (i, r) in records[..<min(prefix, records.count)].enumerated() {
+            switch r.entry {
+            case .notifyQueued(let n) where finishedLongAgo.contains(n.id): continue
+            case .notifyResult(let res) where finishedLongAgo.contains(res.id): continue
+            default: break
+            }
             guard let k = r.key else {
                 // Incident, launch and checklist records, and kinds a
                 // newer Vigil wrote.
