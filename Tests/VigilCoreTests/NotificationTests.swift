@@ -157,6 +157,8 @@ import Testing
         s.sync(many.map { Self.entry($0) } + [Self.entry(page)])
         let first = s.due(now: Self.t0)
         #expect(first.map(\.tag) == [many[0].id, many[1].id, "summary|slack|\(many[2].id)", page.id])
+        // All in flight, alone or summarised: nothing is due (the loop sleeps).
+        #expect(s.nextDueMs == .max)
         let summary = try body(first[2].request)
         #expect(
             summary["text"] as? String

@@ -36,7 +36,12 @@ public struct NotificationSender: PolledSource {
 
     public var inFlight: Int { asked.count }
     public var nextDueMs: Int64 {
-        pending.filter { asked[$0.notification.id] == nil && channels[$0.notification.channel] != nil }.map {
+        // In flight (alone or in a summary) is not due: the loop must not
+        // spin while an answer is awaited.
+        pending.filter {
+            asked[$0.notification.id] == nil && !covered.contains($0.notification.id)
+                && channels[$0.notification.channel] != nil
+        }.map {
             attempts[$0.notification.id]?.nextAt ?? 0
         }.min() ?? .max
     }
