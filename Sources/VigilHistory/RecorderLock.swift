@@ -24,7 +24,12 @@ public enum RecorderLock {
             return nil
         }
         var buffer = [UInt8](repeating: 0, count: 32)
-        let n = read(fd, &buffer, buffer.count)
+        var n = read(fd, &buffer, buffer.count)
+        if n <= 0 {
+            // The holder has the lock but has not written its pid yet.
+            usleep(50_000)
+            n = pread(fd, &buffer, buffer.count, 0)
+        }
         close(fd)
         let pid =
             n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""

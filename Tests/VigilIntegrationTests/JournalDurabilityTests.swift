@@ -41,7 +41,9 @@ import VigilCore
         var missing = 0
         for (tag, indices) in confirmed { missing += indices.subtracting(found[tag] ?? []).count }
         #expect(missing == 0, "\(missing) records reported as written are missing after the kills")
-        #expect(confirmed.values.reduce(0) { $0 + $1.count } > 200, "the appender barely ran")
+        // A loaded CI machine starts the process slowly: 200 rounds of 5 to
+        // 45 ms gave 198 records once; fewer than 100 means it barely ran.
+        #expect(confirmed.values.reduce(0) { $0 + $1.count } > 100, "the appender barely ran")
         // Only records torn by a kill may be damaged: at most one per round.
         #expect(warnings.count <= 200)
         #expect(warnings.allSatisfy { $0.hasSuffix("skipped a damaged journal record") })

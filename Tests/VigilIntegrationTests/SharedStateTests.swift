@@ -80,7 +80,7 @@ struct SharedStateTests {
         var recorder = ""
         let deadline = Date().addingTimeInterval(25)
         while recorder.isEmpty && Date() < deadline {
-            for (who, t) in [(alice, a), (bob, b)] where t.screen().contains("history read-only: pid ") {
+            for (who, t) in [(alice, a), (bob, b)] where t.screen().contains("history read-only: ") {
                 recorder = who == alice ? bob : alice
             }
             usleep(200_000)
