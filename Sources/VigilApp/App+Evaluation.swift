@@ -40,10 +40,16 @@ extension App {
         let (remote, remoteErrors) = remoteRuleResults(now: now)
         asked = AskedEvaluation(remote: remote, remoteErrors: remoteErrors, alerting: dataSince != nil)
         var request = EvaluationRequest(now: now, windowMs: state.windowMs, stepMs: graphStepMs)
+        let due = dueRuleGroups(now: now)
         if let dataSince {
-            request.rules = Set(alerts.readyRules(at: now, dataSince: dataSince).map(\.name))
+            let ready = alerts.readyRules(at: now, dataSince: dataSince)
+            let asking = ready.filter { due.contains($0.imported?.group ?? "") }
+            asked.notDue = ready.count - asking.count
+            request.rules = Set(asking.map(\.name))
             request.active = alerts.engine.active.map(\.key)
         }
+        request.recording = Set(
+            config.alerts.recordingRules.indices.filter { due.contains(config.alerts.recordingRules[$0].group) })
         request.lookForStale = targets.health.contains { $0.up == false }
         request.queries = objectiveQueries().merging(launchQueries()) { a, _ in a }
         askServerForLaunch(now: now)
@@ -52,6 +58,27 @@ extension App {
         request.record = historyDue(now: now)
         askServerForRanges(now: now)
         work.append(.evaluate(request))
+    }
+
+    /// Rule file groups whose rules run in this evaluation: those without
+    /// an `interval:` every time, the others when it has come round (half
+    /// a refresh early, so a 30s group runs every 30s, not every 32s).
+    /// "" stands for the configuration's own rules.
+    mutating func dueRuleGroups(now: Int64) -> Set<String> {
+        var due: Set<String> = [""]
+        let groups =
+            config.alerts.rules.compactMap { r in r.imported.map { ($0.group, $0.groupIntervalMs) } }
+            + config.alerts.recordingRules.map { ($0.group, $0.groupIntervalMs) }
+        for (group, interval) in groups where !due.contains(group) {
+            guard let interval else {
+                due.insert(group)
+                continue
+            }
+            if let last = ruleGroupsRan[group], now - last < interval - config.refresh.milliseconds / 2 { continue }
+            ruleGroupsRan[group] = now
+            due.insert(group)
+        }
+        return due
     }
 
     /// What the engine answered: the alerts move on, the objectives and
@@ -63,7 +90,8 @@ extension App {
         var events: [AlertEvent] = []
         if asked.alerting {
             events = alerts.apply(
-                results: e.ruleResults, errors: e.ruleErrors, ready: e.ready, remote: asked.remote,
+                results: e.ruleResults, errors: e.ruleErrors.merging(e.recordErrors) { a, _ in a },
+                ready: e.ready + asked.notDue, remote: asked.remote,
                 remoteErrors: asked.remoteErrors, values: e.values, at: e.now)
             // Vigil's own alerts go to Alertmanager as Prometheus sends its.
             alertmanager?.send(Array(alerts.engine.alerts.values), rules: alerts.engine.rules, now: e.now)

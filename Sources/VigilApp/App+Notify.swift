@@ -53,7 +53,8 @@ extension App {
                     .notifyQueued(
                         AlertNotification(
                             channel: channel, event: event, alert: key, severity: a.severity, value: a.value,
-                            description: rule?.description ?? "", action: rule?.action ?? "",
+                            description: rule?.describe(labels: key.labels, value: a.value) ?? "",
+                            action: rule?.actionText(labels: key.labels, value: a.value) ?? "",
                             startsAtMs: a.firedAtMs ?? a.activeSinceMs, by: by, atMs: now)), at: now)
             }
         }

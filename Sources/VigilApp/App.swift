@@ -38,6 +38,8 @@ public struct App: Sendable {
     public internal(set) var evaluating = false
     /// What was asked of the server for the evaluation in flight.
     var asked = AskedEvaluation()
+    /// When each rule file group with an `interval:` last ran.
+    var ruleGroupsRan: [String: Int64] = [:]
     /// The last evaluation's graphs of every shown local metric.
     var metricResults: [String: MetricResult] = [:]
     /// The objectives' ledger ratios, for the store with the next evaluation.

@@ -15,6 +15,8 @@ public struct Engine: Sendable {
     /// Every local metric, for the history store.
     let local: [MetricDefinition]
     let rules: [AlertRule]
+    let recordingRules: [RecordingRule]
+    var recorder = RuleRecorder()
     let ruleReachMs: Int64
     /// Rules' subqueries' settled steps, from one evaluation to the next.
     var ruleMemo: [SubqueryCache.Key: [VectorElement]] = [:]
@@ -26,6 +28,7 @@ public struct Engine: Sendable {
         let ids = Set(config.dashboards.flatMap { $0.panels.flatMap(\.metrics) })
         shown = local.filter { ids.contains($0.id) }
         rules = config.alerts.rules
+        recordingRules = config.alerts.recordingRules
         ruleReachMs = rules.flatMap { $0.expr.selectors.map(\.1) }.max() ?? 0
     }
 
@@ -51,6 +54,13 @@ public struct Engine: Sendable {
     mutating func evaluate(_ r: EvaluationRequest) -> Evaluation {
         for p in r.points { store.append(p.labels, p.point) }
         var out = Evaluation(now: r.now)
+        // Recording rules before everything that may read what they write.
+        let recording = recordingRules.indices.filter { r.recording.contains($0) }.map { recordingRules[$0] }
+        if !recording.isEmpty {
+            for (name, error) in recorder.record(recording, into: &store, at: r.now) {
+                out.recordErrors["record " + name] = error
+            }
+        }
         // Panels, rules and queries of this evaluation read each
         // `rate(x[1m])` once between them.
         let memo = EvaluationMemo(
@@ -149,6 +159,8 @@ public struct EvaluationRequest: Sendable {
     public var points: [StorePoint] = []
     /// Also every local metric's values for the history store.
     public var record = false
+    /// The recording rules to run first (indices into the configuration's).
+    public var recording: Set<Int> = []
 
     public init(now: Int64, windowMs: Int64, stepMs: Int64) {
         self.now = now
@@ -168,6 +180,8 @@ public struct Evaluation: Sendable {
     public var now: Int64
     public var ruleResults: [String: [Labels: Double]] = [:]
     public var ruleErrors: [String: String] = [:]
+    /// Recording rules that failed, as "record NAME".
+    public var recordErrors: [String: String] = [:]
     /// How many rules were evaluated.
     public var ready = 0
     /// Active alerts' values where their condition no longer holds.

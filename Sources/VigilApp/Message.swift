@@ -74,6 +74,9 @@ struct AskedEvaluation: Sendable {
     var remoteErrors: [String: String] = [:]
     /// The store had data: the rules are evaluated.
     var alerting = false
+    /// Rules not asked because their group's interval has not come round:
+    /// not "waiting for data".
+    var notDue = 0
 }
 
 /// How the executable starts the application: what it learned from the

@@ -93,7 +93,8 @@ public struct AlertsModel: Sendable {
                 unit: rule?.metric.flatMap { config.metric($0)?.unit } ?? "", acknowledgement: a.acknowledgement,
                 silencedUntilMs: a.isSilenced(at: now) ? a.silencedUntilMs : nil,
                 escalation: engine.escalation(of: a, at: now), condition: rule?.condition ?? "",
-                description: rule?.description ?? "", action: rule?.action ?? "", metric: rule?.metric,
+                description: rule?.describe(labels: a.key.labels, value: a.value) ?? "",
+                action: rule?.actionText(labels: a.key.labels, value: a.value) ?? "", metric: rule?.metric,
                 severityColor: sev?.color)
         }
         localSilences = engine.alerts.values.filter { $0.isSilenced(at: now) }.sorted { $0.key < $1.key }.map { a in

@@ -4,8 +4,8 @@ import VigilCore
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Validate a configuration file or a metrics exposition.",
-        subcommands: [CheckConfig.self, CheckMetrics.self]
+        abstract: "Validate a configuration file, a metrics exposition or Prometheus rule files.",
+        subcommands: [CheckConfig.self, CheckMetrics.self, CheckRules.self]
     )
 }
 

@@ -55,8 +55,18 @@ import Testing
         #expect(engine.alerts[key("Sticky")]?.state == .firing)  // for: 0m fires at once
         _ = engine.evaluate(["Sticky": [:]], at: 1 * minute)
         #expect(engine.alerts[key("Sticky")]?.state == .firing)  // kept firing for 2m
-        _ = engine.evaluate(["Sticky": [:]], at: 2 * minute)
+        // Counted from the first evaluation at which it no longer held, as
+        // Prometheus counts (promtool agrees: Fixtures/rules/keep-firing).
+        _ = engine.evaluate(["Sticky": [:]], at: 2 * minute + 59_000)
+        #expect(engine.alerts[key("Sticky")]?.state == .firing)
+        _ = engine.evaluate(["Sticky": [:]], at: 3 * minute)
         #expect(engine.alerts[key("Sticky")]?.state == .resolved)
+        // Holding again restarts the count.
+        _ = engine.evaluate(["Sticky": [Self.api: 2]], at: 4 * minute)
+        _ = engine.evaluate(["Sticky": [:]], at: 5 * minute)
+        _ = engine.evaluate(["Sticky": [Self.api: 2]], at: 6 * minute)
+        _ = engine.evaluate(["Sticky": [:]], at: 7 * minute + 59_000)
+        #expect(engine.alerts[key("Sticky")]?.state == .firing)
     }
 
     @Test func acknowledgementLastsUntilResolvedAndWorseAlertsAgain() {

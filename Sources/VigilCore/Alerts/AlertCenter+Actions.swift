@@ -45,7 +45,8 @@ extension AlertCenter {
             .incidentOpened(
                 IncidentOpened(
                     id: id, alert: key, title: labels.isEmpty ? key.rule : "\(key.rule) (\(labels))",
-                    severity: alert.severity, description: rule?.description, services: IncidentBook.services(of: key),
+                    severity: alert.severity, description: rule?.describe(labels: key.labels, value: alert.value),
+                    services: IncidentBook.services(of: key),
                     assignee: level?.contacts.joined(separator: ", "), by: identity)))
         incidents.apply(r, from: instance)
         record(r)

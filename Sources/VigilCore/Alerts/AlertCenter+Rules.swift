@@ -41,8 +41,14 @@ extension AlertCenter {
             switch value {
             case .success(.vector(let v)):
                 var holding: [Labels: Double] = [:]
-                for e in v { holding[e.labels.withoutName] = e.value }
-                results[rule.name] = holding
+                for e in v { holding[rule.alertLabels(e.labels, value: e.value)] = e.value }
+                if let limit = rule.imported?.limit, limit > 0, holding.count > limit {
+                    errors[rule.name] = "exceeded limit of \(limit) with \(holding.count) alerts"
+                } else if holding.count < v.count, rule.imported != nil {
+                    errors[rule.name] = "vector contains metrics with the same labelset after applying alert labels"
+                } else {
+                    results[rule.name] = holding
+                }
             case .success(.scalar(let v, _)):
                 // A scalar condition holds when it is non-zero (PromQL
                 // filters a scalar comparison to nothing or the value).

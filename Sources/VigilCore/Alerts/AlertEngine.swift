@@ -53,6 +53,9 @@ public struct Alert: Equatable, Sendable {
     public var silenceNote: String?
     /// The escalation level last announced for this firing episode.
     public var escalatedLevel: Int?
+    /// The first evaluation at which a firing alert's condition no longer
+    /// held: `keep_firing_for` counts from here, as in Prometheus.
+    public var keepFiringSinceMs: Int64?
 
     public func isSilenced(at now: Int64) -> Bool { silencedUntilMs.map { now < $0 } ?? false }
 }
@@ -144,6 +147,7 @@ public struct AlertEngine: Sendable {
                         value: value)
                 a.value = value
                 a.lastTrueMs = now
+                a.keepFiringSinceMs = nil
                 switch a.state {
                 case .inactive, .resolved:
                     let from = a.state
@@ -170,7 +174,15 @@ public struct AlertEngine: Sendable {
                     a.state = .inactive
                     events.append(.transition(key, from: .pending, to: .inactive, atMs: now, value: a.value))
                 case .firing:
-                    if let keep = rule.keepFiringFor, now - a.lastTrueMs < keep.milliseconds { break }
+                    if let keep = rule.keepFiringFor {
+                        let since = a.keepFiringSinceMs ?? now
+                        a.keepFiringSinceMs = since
+                        if now - since < keep.milliseconds {
+                            alerts[key] = a
+                            continue
+                        }
+                    }
+                    a.keepFiringSinceMs = nil
                     a.state = .resolved
                     a.resolvedAtMs = now
                     // An acknowledgement lasts until the alert resolves.

@@ -37,6 +37,16 @@ public struct AlertmanagerPush: Sendable {
         return labels
     }
 
+    /// A rule file's alert keeps its own name and severity word: the
+    /// team's Alertmanager routes on them.
+    public static func labels(_ a: Alert, rule: AlertRule) -> [String: String] {
+        guard rule.imported != nil else { return labels(a) }
+        var labels = a.key.labels
+        labels["alertname"] = rule.alertName
+        if labels["severity"] == nil { labels["severity"] = a.severity }
+        return labels
+    }
+
     /// What to post now, from the alert engine's alerts and its rules. A
     /// rule whose expression the Prometheus server answers is still Vigil's
     /// alert (its holds and state are Vigil's); a rule Alertmanager already
@@ -51,13 +61,18 @@ public struct AlertmanagerPush: Sendable {
             if let d = rule.description { annotations["description"] = d }
             if let action = rule.action { annotations["action"] = action }
             annotations["summary"] = "\(rule.name): \(rule.condition)"
+            if rule.imported != nil {
+                annotations = rule.annotations(labels: a.key.labels, value: a.value)
+                annotations["value"] = annotations["value"] ?? formatSampleValue(a.value)
+            }
             switch a.state {
             case .firing:
                 // New, back from resolved, or due again.
                 guard last == nil || last!.resolved || now - last!.at >= resendMs else { continue }
                 lastSent[a.key] = (now, false)
                 let posted = Posted(
-                    labels: Self.labels(a), annotations: annotations, startsAtMs: a.firedAtMs ?? a.activeSinceMs,
+                    labels: Self.labels(a, rule: rule), annotations: annotations,
+                    startsAtMs: a.firedAtMs ?? a.activeSinceMs,
                     endsAtMs: now + 4 * resendMs)
                 ours.insert(posted.labels)
                 out.append(posted)
@@ -72,7 +87,7 @@ public struct AlertmanagerPush: Sendable {
                 lastSent[a.key] = (now, true)
                 out.append(
                     Posted(
-                        labels: Self.labels(a), annotations: annotations,
+                        labels: Self.labels(a, rule: rule), annotations: annotations,
                         startsAtMs: a.firedAtMs ?? a.activeSinceMs, endsAtMs: resolvedAt))
             case .pending, .inactive:
                 continue

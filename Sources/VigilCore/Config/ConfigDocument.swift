@@ -32,6 +32,8 @@ public struct ConfigDocument: Sendable {
     public var criteria: [(Criterion, Located<String>?)] = []
     /// `launch:` with its checks' metric and objective names untied.
     public var launch = LaunchPlan()
+    /// `rule_files:`: Prometheus rule files, read.
+    public var ruleFiles: RuleFilesSpec?
 
     public init(file: String) { self.file = file }
 }

@@ -29,20 +29,25 @@ public enum ConfigLoader {
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(ConfigErrors) -> VigilConfig
     {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigErrors(errors: [
-                ConfigError(file: path, line: 1, column: 1, message: "cannot read the file (\(unreadable(path)))")
-            ])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigErrors(errors: [ConfigError(file: path, line: 1, column: 1, message: "the file is not UTF-8")])
-        }
-        return try parse(text, file: path, environment: environment)
+        try parse(try text(of: path), file: path, environment: environment)
     }
 
     public static func parse(_ text: String, file: String, environment: [String: String] = [:]) throws(ConfigErrors)
         -> VigilConfig
     {
+        let node = try compose(text, file: file)
+        // Decode, then tie the parts together; every problem of both steps
+        // is listed.
+        let reader = ConfigReader(file: file, environment: environment)
+        let document = reader.document(node)
+        let (config, unresolved) = ConfigResolver.resolve(document)
+        let errors = reader.errors + unresolved
+        if !errors.isEmpty { throw ConfigErrors(errors: inFileOrder(errors)) }
+        return config
+    }
+
+    /// The YAML tree of a file, or its syntax error with the position.
+    static func compose(_ text: String, file: String) throws(ConfigErrors) -> Node {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -54,20 +59,30 @@ public enum ConfigLoader {
         guard let node else {
             throw ConfigErrors(errors: [ConfigError(file: file, line: 1, column: 1, message: "the file is empty")])
         }
-        // Decode, then tie the parts together; every problem of both steps
-        // is listed.
-        let reader = ConfigReader(file: file, environment: environment)
-        let document = reader.document(node)
-        let (config, unresolved) = ConfigResolver.resolve(document)
-        let errors = reader.errors + unresolved
-        if !errors.isEmpty {
-            // In file order, which is how a person fixes them.
-            let sorted = errors.enumerated().sorted {
-                ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
-            }.map(\.element)
-            throw ConfigErrors(errors: sorted)
+        return node
+    }
+
+    /// Reads a file as UTF-8 text, or says why it cannot.
+    static func text(of path: String) throws(ConfigErrors) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigErrors(errors: [
+                ConfigError(file: path, line: 1, column: 1, message: "cannot read the file (\(unreadable(path)))")
+            ])
         }
-        return config
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigErrors(errors: [ConfigError(file: path, line: 1, column: 1, message: "the file is not UTF-8")])
+        }
+        return text
+    }
+
+    /// In file order (files apart), which is how a person fixes them.
+    static func inFileOrder(_ errors: [ConfigError]) -> [ConfigError] {
+        var files: [String: Int] = [:]
+        for e in errors where files[e.file] == nil { files[e.file] = files.count }
+        return errors.enumerated().sorted {
+            (files[$0.element.file] ?? 0, $0.element.line, $0.element.column, $0.offset)
+                < (files[$1.element.file] ?? 0, $1.element.line, $1.element.column, $1.offset)
+        }.map(\.element)
     }
 
     /// Why a file could not be read, in a few words.

@@ -47,16 +47,22 @@ public struct VigilConfig: Sendable {
     /// Every selector the configured queries use, so the store keeps only
     /// the series that matter, and the longest reach back in time.
     public var selectors: [[LabelMatcher]] {
-        (metrics.map(\.query) + alerts.rules.map(\.expr) + launch.queries).flatMap {
+        (metrics.map(\.query) + alerts.rules.map(\.expr) + launch.queries + alerts.recordingRules.map(\.expr)).flatMap {
             $0.selectors.map { $0.0.matchers }
         }
+            // What recording rules write is kept, whether or not anything reads it yet.
+            + alerts.recordingRules.compactMap { r in
+                (try? LabelMatcher(Labels.metricName, .equal, r.name)).map { [$0] }
+            }
     }
 
     /// How far back memory must reach for the queries. A burn-rate
     /// ticket's 3-day window is not held in memory (every selected series
     /// for 3 days): locally it reads what memory keeps, 6 hours at least.
     public var longestQueryReachMs: Int64 {
-        let reaches = (metrics.map(\.query) + alerts.rules.filter { $0.objective == nil }.map(\.expr) + launch.queries)
+        let reaches =
+            (metrics.map(\.query) + alerts.rules.filter { $0.objective == nil }.map(\.expr) + launch.queries
+            + alerts.recordingRules.map(\.expr))
             .flatMap {
                 $0.selectors.map(\.1)
             }
@@ -218,6 +224,8 @@ public struct AlertRule: Sendable {
         return expr.selectors.map(\.1).max() ?? 0
     }
     public var coverageOverrideMs: Int64?
+    /// From a Prometheus rule file: its name, labels and annotations there.
+    public var imported: ImportedRule?
 
     public static let targetDownName = "Target Down"
 
@@ -273,6 +281,8 @@ public struct EscalationLevel: Sendable {
 public struct AlertsConfig: Sendable {
     public var severities: [Severity] = []
     public var rules: [AlertRule] = []
+    /// Rule files' recording rules, in file order.
+    public var recordingRules: [RecordingRule] = []
     public var escalation: [EscalationLevel] = []
     /// Rules marked `datasource: alertmanager`: the server (Prometheus,
     /// vmalert) evaluates them and Alertmanager brings their alerts; Vigil

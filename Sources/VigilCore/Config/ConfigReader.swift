@@ -174,7 +174,7 @@ final class ConfigReader {
             allowed: [
                 "refresh", "theme", "history", "retention", "targets", "prometheus", "alertmanager", "logs", "metrics",
                 "dashboards", "alerts", "keys", "objectives", "criteria", "state_dir", "journal_compact_after",
-                "launch", "channels",
+                "launch", "channels", "rule_files",
             ])
         {
             switch key {
@@ -223,6 +223,7 @@ final class ConfigReader {
             case "criteria": doc.criteria = criteria(value)
             case "launch": doc.launch = launch(value)
             case "channels": config.channels = channels(value)
+            case "rule_files": doc.ruleFiles = ruleFiles(value)
             default:  // keys
                 for (action, keyNode, k) in entries(value, "keys", allowed: []) {
                     if let s = string(k, "key for \(action)") { config.keys[action] = s }

@@ -45,6 +45,7 @@ public struct ConfigResolver {
         config.alerts.escalation = document.escalation
         config.alerts.rules = document.rules.compactMap { rule($0, metrics: config.metrics, config: config) }
         config.alerts.onServer = document.rules.filter { $0.datasource?.value == "alertmanager" }.map(\.name)
+        ruleFiles(&config, serverOnly: serverOnly)
         if let down = targetDownRule(config, serverOnly: serverOnly) { config.alerts.rules.append(down) }
         config.objectives = objectives(serverOnly: serverOnly)
         for o in config.objectives { config.alerts.rules += BurnRateAlerts.rules(o, remote: serverOnly) }
