@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(
             name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore", "VigilTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "VigilAppTests", dependencies: ["VigilApp", "VigilCore", "VigilUI"], exclude: ["Fixtures"]),
-        .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilTerminal", "CShims"]),
+        .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilCore", "VigilTerminal", "CShims"]),
         .testTarget(name: "VigilHistoryTests", dependencies: ["VigilHistory", "VigilCore"]),
         .testTarget(
             name: "VigilIntegrationTests", dependencies: ["VigilCore", "VigilHistory", "VigilTestSupport"],

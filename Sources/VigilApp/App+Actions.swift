@@ -9,6 +9,11 @@ extension App {
         m.readOnly = alerts.readOnlyReason
         m.warnings = alerts.warnings
         m.ruleErrors = alerts.ruleErrors
+        // A rule file's rule Vigil left out is said with the rules that fail.
+        for p in config.alerts.ruleFileProblems {
+            m.ruleErrors["file \(p.file.split(separator: "/").last.map(String.init) ?? p.file):\(p.line):\(p.column)"] =
+                "left out: " + p.message
+        }
         m.warmingUp = warmingUp
         m.resolved = alerts.recentlyResolved(since: now - AlertsModel.resolvedWindowMs)
         if let am = alertmanager {

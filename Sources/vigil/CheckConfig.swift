@@ -47,9 +47,21 @@ struct CheckConfig: ParsableCommand {
                     "\(file): left to the server (datasource: alertmanager, shown from Alertmanager): "
                         + config.alerts.onServer.joined(separator: ", "))
             }
+            let imported = config.alerts.rules.filter { $0.imported != nil }.count
+            if imported > 0 || !config.alerts.recordingRules.isEmpty || !config.alerts.ruleFileProblems.isEmpty {
+                say(
+                    "\(file): rule files: \(imported) alerting rules, \(config.alerts.recordingRules.count) recording rules"
+                        + (config.alerts.ruleFileProblems.isEmpty
+                            ? "" : ", \(config.alerts.ruleFileProblems.count) left out (below)"))
+            }
             if let dir = config.stateDir { say("\(file): state_dir: \(dir)") }
             for t in config.targets where t.insecureSkipVerify {
                 printError("\(file): warning: target \(t.name) skips TLS verification (insecure_skip_verify)")
+            }
+            // The dashboard runs without them and says so; a check fails.
+            if !config.alerts.ruleFileProblems.isEmpty {
+                printError(config.alerts.ruleFileProblems.map { "\($0) (rule left out)" }.joined(separator: "\n"))
+                throw ExitStatus.usage
             }
         } catch let error as ConfigErrors {
             printError(error.description)

@@ -31,10 +31,10 @@ import VigilUI
                   runbook_url: https://runbooks.example/api-errors
         """
 
-    func config() throws -> (VigilConfig, URL) {
+    func config(rules: String = rules) throws -> (VigilConfig, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try Self.rules.write(to: dir.appendingPathComponent("team.rules.yml"), atomically: true, encoding: .utf8)
+        try rules.write(to: dir.appendingPathComponent("team.rules.yml"), atomically: true, encoding: .utf8)
         let yaml = """
             refresh: 2s
             targets:
@@ -89,5 +89,28 @@ import VigilUI
                 "┃ action: runbook: https://runbooks.example/api-errors                                                       ┃",
             ], "\(screen)")
         #expect(screen.contains { $0.contains("runbook: https://runbooks.example/api-errors") }, "\(screen)")
+    }
+
+    @Test func aRuleLeftOutIsSaidOnTheAlertsScreen() throws {
+        let (config, dir) = try config(
+            rules: """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: Later
+                        expr: info(up)
+                """)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var h = Harness(config)
+        h.answer = AppTests.errors(1)
+        h.run(forMs: 10_000)
+        h.press(.char("A"))
+        let screen = h.screen(width: 130, height: 12)
+        #expect(
+            Array(screen[4...5]) == [
+                "┃ No alert is firing or pending.                                                                                                 ┃",
+                "┃ rule file team.rules.yml:5:15: left out: group 'g', rule 1, 'Later': could not parse expression: unknown or unsupported functio┃",
+            ],
+            "\(screen)")
     }
 }

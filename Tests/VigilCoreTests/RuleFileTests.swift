@@ -119,6 +119,46 @@ struct RuleFileTests {
             AlertmanagerPush.labels(alert, rule: rules[1]) == ["alertname": "ApiDown", "job": "api", "severity": "low"])
     }
 
+    @Test func aBrokenRuleIsLeftOutAndTheRestLoads() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+        groups:
+          - name: g
+            rules:
+              - alert: Fine
+                expr: up == 0
+              - alert: Unsupported
+                expr: info(up)
+              - alert: BadTemplate
+                expr: up == 0
+                annotations: {summary: '{{ $value | nosuch }}'}
+              - alert: Queried
+                expr: up == 0
+                annotations: {summary: '{{ with query "up" }}{{ . | first | value }}{{ end }} targets', runbook_url: '{{ graphLink "up" }}'}
+        """.write(to: dir.appendingPathComponent("team.yml"), atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.parse(
+            """
+            targets: [{name: api, url: 'http://127.0.0.1:9/metrics'}]
+            alerts: {severities: {critical: {name: C, color: red}}}
+            rule_files: [team.yml]
+            """, file: dir.appendingPathComponent("v.yaml").path)
+        #expect(config.alerts.rules.compactMap(\.imported).map(\.alertName) == ["Fine", "Queried"])
+        // Valid in Prometheus, beyond Vigil: the alert stays, its text says so.
+        let queried = try #require(config.alerts.rules.first { $0.name == "Queried" })
+        #expect(
+            queried.annotations(labels: [:], value: 1) == [
+                "summary": "(not rendered by Vigil: {{with}} is not supported in Vigil's alert templates)",
+                "runbook_url": "(not rendered by Vigil: graphLink is not supported in Vigil's alert templates)",
+            ])
+        #expect(
+            config.alerts.ruleFileProblems.map(\.description) == [
+                "\(dir.path)/team.yml:7:15: group 'g', rule 2, 'Unsupported': could not parse expression: unknown or unsupported function 'info' (query column 1)",
+                "\(dir.path)/team.yml:10:32: group 'g', rule 3, 'BadTemplate': annotation summary: template: function \"nosuch\" not defined (template line 1)",
+            ])
+    }
+
     @Test func configurationMistakesAboutRuleFiles() {
         func errors(_ yaml: String) -> [String] {
             do {

@@ -75,4 +75,63 @@ import Testing
                 "\(bad.path):8:22: group 'g', rule 2, 'job:up': invalid field 'annotations' in recording rule",
             ])
     }
+
+    /// A rule file in a configuration against Debian's node exporter: the
+    /// recording rule's series on a panel (the value `vigil query` gives
+    /// for its expression) and the alerting rule firing in the status bar.
+    @Test func recordingRuleOnAPanelAgainstNodeExporter() throws {
+        let dir = Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (exporter, url) = try Support.startNodeExporter(logDirectory: dir)
+        defer { Support.stop(exporter) }
+        try """
+        groups:
+          - name: node
+            rules:
+              - record: instance:cpus:count
+                expr: count without (cpu, mode) (node_cpu_seconds_total{mode="idle"})
+              - alert: NodeSeen
+                expr: up{job="node"} == 1
+                labels: {severity: page}
+        """.write(to: dir.appendingPathComponent("node.rules.yml"), atomically: true, encoding: .utf8)
+        let config = dir.appendingPathComponent("vigil.yaml")
+        try """
+        refresh: 1s
+        targets: [{name: node, url: "\(url)", interval: 2s}]
+        metrics:
+          cpus: {name: CPUs, unit: "", query: 'instance:cpus:count'}
+        dashboards: [{name: Node, panels: [{title: CPUs, type: stat, metrics: [cpus]}]}]
+        alerts:
+          severities:
+            critical: {name: Critical, color: red}
+            low: {name: Low, color: blue}
+        rule_files: [node.rules.yml]
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let check = try Support.run(Support.vigil, ["check", "config", config.path])
+        #expect(
+            lines(check.stdout) == [
+                "\(config.path): valid: 1 targets, 1 metrics, 1 dashboards with 1 panels, 2 alert rules",
+                "\(config.path): rule files: 1 alerting rules, 1 recording rules",
+            ])
+        let query = try Support.run(
+            Support.vigil,
+            [
+                "query", "count without (cpu, mode) (node_cpu_seconds_total{mode=\"idle\"})", "--target", url, "--over",
+                "1s", "--interval", "1s",
+            ])
+        let cpus = try #require(query.stdout.split(separator: " ").last).trimmingCharacters(in: .whitespacesAndNewlines)
+        let frame = try Support.run(
+            Support.vigil,
+            [
+                "--once", "--config", config.path, "--size", "60x12", "--wait", "8s", "--color", "never", "--state-dir",
+                dir.appendingPathComponent("state").path,
+            ])
+        #expect(frame.status == 0, "\(frame.stderr)")
+        let screen = lines(frame.stdout)
+        #expect(screen.count == 12, "\(frame.stdout)")
+        // The stat line, its value centred: exactly the count and its state.
+        #expect(
+            screen[4].trimmingCharacters(in: CharacterSet(charactersIn: "┃ ")) == "\(cpus)  ✓ OK", "\(frame.stdout)")
+        #expect(screen[11].dropFirst(10) == "│ 1 FIRING, 1 unacked │ Node │ targets 1/1 up", "\(frame.stdout)")
+    }
 }

@@ -283,6 +283,8 @@ public struct AlertsConfig: Sendable {
     public var rules: [AlertRule] = []
     /// Rule files' recording rules, in file order.
     public var recordingRules: [RecordingRule] = []
+    /// Rule files' rules left out, with why (file:line:column).
+    public var ruleFileProblems: [ConfigError] = []
     public var escalation: [EscalationLevel] = []
     /// Rules marked `datasource: alertmanager`: the server (Prometheus,
     /// vmalert) evaluates them and Alertmanager brings their alerts; Vigil

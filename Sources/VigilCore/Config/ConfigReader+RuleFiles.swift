@@ -18,6 +18,8 @@ public struct RuleFilesSpec: Sendable {
     public var severities: [String: Located<String>] = [:]
     public var defaultSeverity: Located<String>?
     public var externalLabels: [String: String] = [:]
+    /// Mistakes in the files: those rules are left out, the rest load.
+    public var problems: [ConfigError] = []
     public var at: SourcePosition
 
     public init(at: SourcePosition) { self.at = at }
@@ -60,11 +62,9 @@ extension ConfigReader {
                 continue
             }
             for path in paths {
-                do {
-                    spec.files.append(try RuleFileLoader.load(path: path))
-                } catch {
-                    errors += error.errors
-                }
+                let (rules, problems) = RuleFileLoader.loadKeepingGoodRules(path: path)
+                spec.files.append(rules)
+                spec.problems += problems
             }
         }
         return spec

@@ -12,6 +12,7 @@ extension ConfigResolver {
 
     mutating func ruleFiles(_ config: inout VigilConfig, serverOnly: Bool) {
         guard let spec = document.ruleFiles else { return }
+        config.alerts.ruleFileProblems = spec.problems
         let ids = document.severities.map(\.id)
         guard let least = ids.last else {
             error(spec.at, "rule files need alerts.severities to map their severity labels onto")

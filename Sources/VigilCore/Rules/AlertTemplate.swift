@@ -16,6 +16,12 @@ public struct AlertTemplate: Sendable, Equatable {
         nodes = try parser.parseAll()
     }
 
+    /// Text that is not a template: copied as it is, braces and all.
+    public init(literal: String) {
+        source = literal
+        nodes = [.text(literal)]
+    }
+
     /// Whether the text has any action at all (a plain string is copied).
     public var isPlain: Bool { nodes.allSatisfy { if case .text = $0 { true } else { false } } }
 
@@ -56,6 +62,16 @@ public struct TemplateError: Error, Sendable, Equatable {
     public var message: String
     public var line: Int
     public var column: Int
+    /// Valid in Prometheus, not in Vigil (`range`, `query`): the rule is
+    /// kept and the text says it was not rendered.
+    public var unsupported = false
+
+    public init(message: String, line: Int, column: Int, unsupported: Bool = false) {
+        self.message = message
+        self.line = line
+        self.column = column
+        self.unsupported = unsupported
+    }
 }
 
 indirect enum TemplateNode: Sendable {

@@ -9,11 +9,28 @@ public enum RuleFileLoader {
     }
 
     public static func parse(_ text: String, path: String) throws(ConfigErrors) -> RuleFile {
+        let (file, problems) = try parseKeepingGoodRules(text, path: path)
+        if !problems.isEmpty { throw ConfigErrors(errors: problems) }
+        return file
+    }
+
+    /// The rules that are right, and the mistakes in the others: a team's
+    /// file with one rule Vigil cannot evaluate still brings the rest
+    /// (the dashboard says which was left out and why). A file that is
+    /// not YAML brings nothing.
+    public static func loadKeepingGoodRules(path: String) -> (RuleFile, [ConfigError]) {
+        do {
+            return try parseKeepingGoodRules(try ConfigLoader.text(of: path), path: path)
+        } catch {
+            return (RuleFile(path: path, groups: []), error.errors)
+        }
+    }
+
+    static func parseKeepingGoodRules(_ text: String, path: String) throws(ConfigErrors) -> (RuleFile, [ConfigError]) {
         let node = try ConfigLoader.compose(text, file: path)
         let reader = ConfigReader(file: path, environment: [:])
         let groups = reader.ruleGroups(node)
-        if !reader.errors.isEmpty { throw ConfigErrors(errors: ConfigLoader.inFileOrder(reader.errors)) }
-        return RuleFile(path: path, groups: groups)
+        return (RuleFile(path: path, groups: groups), ConfigLoader.inFileOrder(reader.errors))
     }
 
     /// A metric name Prometheus accepts for a recorded series.
@@ -78,7 +95,11 @@ extension ConfigReader {
             return nil
         }
         for (n, r) in ruleNodes.enumerated() {
-            if let rule = promRule(r, group: group.name, index: n + 1) { group.rules.append(rule) }
+            // A rule with a mistake is left out whole, never half-read.
+            let before = errors.count
+            if let rule = promRule(r, group: group.name, index: n + 1), errors.count == before {
+                group.rules.append(rule)
+            }
         }
         return group
     }
@@ -162,6 +183,9 @@ extension ConfigReader {
                 return nil
             }
             return t
+        } catch  where error.unsupported {
+            // The alert is still worth having; its text says why it is bare.
+            return AlertTemplate(literal: "(not rendered by Vigil: \(error.message))")
         } catch {
             var err = ConfigError(
                 file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1,

@@ -9,7 +9,14 @@ enum TemplateFunctions {
     static let names: Set<String> = [
         "and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge", "len", "index", "print", "printf", "println",
         "humanize", "humanize1024", "humanizeDuration", "humanizePercentage", "humanizeTimestamp", "toUpper",
-        "toLower", "title", "match", "reReplaceAll", "stripPort", "safeHtml", "externalURL", "pathPrefix",
+        "toLower", "title", "match", "reReplaceAll", "stripPort", "externalURL", "pathPrefix",
+    ]
+
+    /// Prometheus' functions that query the server or build links and
+    /// HTML: valid in a rule file, not rendered by Vigil.
+    static let prometheusOnly: Set<String> = [
+        "query", "first", "label", "value", "sortByLabel", "strvalue", "graphLink", "tableLink", "args", "tmpl",
+        "safeHtml", "parseDuration", "toTime", "urlquery", "html", "js", "call", "slice",
     ]
 
     static func call(_ name: String, _ args: [TemplateValue]) throws(TemplateRunError) -> TemplateValue {
@@ -74,15 +81,14 @@ enum TemplateFunctions {
             case "humanizePercentage": return .string(TemplateFormat.g4(v * 100) + "%")
             default: return .string(TemplateFormat.timestamp(v))
             }
-        case "toUpper", "toLower", "title", "stripPort", "safeHtml":
+        case "toUpper", "toLower", "title", "stripPort":
             try need(1)
             let s = try string(args[0], name)
             switch name {
             case "toUpper": return .string(s.uppercased())
             case "toLower": return .string(s.lowercased())
             case "title": return .string(TemplateFormat.title(s))
-            case "stripPort": return .string(TemplateFormat.stripPort(s))
-            default: return .string(s)
+            default: return .string(TemplateFormat.stripPort(s))
             }
         case "match":
             try need(2)

@@ -64,7 +64,7 @@ struct TemplateParser {
                 case "range", "with", "define", "template", "block", "break", "continue":
                     throw TemplateError(
                         message: "{{\(keyword)}} is not supported in Vigil's alert templates", line: line,
-                        column: column)
+                        column: column, unsupported: true)
                 default: break
                 }
             }
@@ -287,6 +287,11 @@ struct TemplateParser {
                 case "false": commands[commands.count - 1].append(.bool(false))
                 case "nil": throw fail("nil is not a command")
                 default:
+                    if TemplateFunctions.prometheusOnly.contains(w) {
+                        throw TemplateError(
+                            message: "\(w) is not supported in Vigil's alert templates", line: line, column: column,
+                            unsupported: true)
+                    }
                     guard TemplateFunctions.names.contains(w) else { throw fail("function \"\(w)\" not defined") }
                     commands[commands.count - 1].append(.function(w))
                 }
