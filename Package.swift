@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "VigilUITests", dependencies: ["VigilUI", "VigilCore", "VigilTerminal", "CShims"]),
         .testTarget(name: "VigilHistoryTests", dependencies: ["VigilHistory", "VigilCore"]),
         .testTarget(
-            name: "VigilIntegrationTests", dependencies: ["VigilCore", "VigilHistory", "VigilTestSupport"],
+            name: "VigilIntegrationTests", dependencies: ["VigilCore", "VigilUI", "VigilHistory", "VigilTestSupport"],
             exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -136,6 +136,8 @@ public struct PanelModel: Sendable, Equatable {
     public var windowMs: Int64 = 0
     /// The snapshot's time: where the window ends.
     public var nowMs: Int64 = 0
+    /// A note panel's text.
+    public var text: String?
 
     /// Builds the panel from the snapshot, deciding its state: an error
     /// (query or target) wins, then no data, then stale, then the worst
@@ -145,6 +147,14 @@ public struct PanelModel: Sendable, Equatable {
         nowMs = snapshot.timeMs
         type = panel.type
         columns = panel.columns
+        if panel.type == .note {
+            unit = ""
+            series = []
+            text = panel.text ?? ""
+            // Grey for a panel Vigil cannot draw: never green.
+            state = panel.unsupported ? .noData(panel.text ?? "unsupported") : .ok
+            return
+        }
         if let source = panel.source {
             unit = panel.unit ?? ""
             series = []
@@ -323,8 +333,27 @@ public struct PanelModel: Sendable, Equatable {
         if !groupBy.isEmpty {
             return groupBy.map { labels[$0] ?? "-" }.joined(separator: " ")
         }
+        if let legend = metric.legend { return Self.legend(legend, labels) }
         let rest = labels.withoutName.pairs.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
         if several { return rest.isEmpty ? metric.name : "\(metric.name) {\(rest)}" }
         return rest  // a lone series needs no label: the title names it
+    }
+
+    /// Grafana's legend format: `{{instance}}` is the series' label (empty
+    /// when it has none), the rest as written.
+    static func legend(_ format: String, _ labels: Labels) -> String {
+        var out = ""
+        var rest = Substring(format)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                out += rest[open.lowerBound...]
+                return out
+            }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            out += labels[name] ?? ""
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
     }
 }

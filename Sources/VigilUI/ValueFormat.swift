@@ -18,6 +18,13 @@ public enum ValueFormat {
             return (v < 0 ? "-$" : "$") + scaled(abs(v))
         case "bytes", "B":
             return bytes(v)
+        case "decbytes":
+            // Grafana's SI bytes: kB, MB, GB (1000s).
+            let a = abs(v)
+            for (limit, suffix) in [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")] where a >= limit {
+                return number(v / limit) + " " + suffix
+            }
+            return number(v) + " B"
         case "", "count":
             return scaled(v)
         default:

@@ -14,7 +14,7 @@ struct Vigil: ParsableCommand {
         subcommands: [
             Dashboard.self, Check.self, Scrape.self, Query.self, Incidents.self, PostmortemCommand.self, History.self,
             Report.self, SLO.self, LaunchCommand.self, ChecklistCommand.self, NotifyCommand.self,
-            TestCommand.self, Demo.self, JournalDebug.self, HistoryAppend.self,
+            TestCommand.self, ImportCommand.self, Demo.self, JournalDebug.self, HistoryAppend.self,
         ],
         defaultSubcommand: Dashboard.self
     )

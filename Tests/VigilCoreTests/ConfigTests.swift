@@ -141,11 +141,11 @@ import Testing
         ("metrics:\n  a:\n    name: A\n", "t.yaml:2:3: metric a needs a query"),
         (
             "metrics:\n  a: {query: up, colour: red}\n",
-            "t.yaml:2:18: unknown key 'colour' in metric a (expected one of: name, unit, query, threshold, chart, aggregation, description, datasource)"
+            "t.yaml:2:18: unknown key 'colour' in metric a (expected one of: name, unit, query, threshold, chart, aggregation, description, datasource, legend)"
         ),
         (
             "dashboards:\n  - name: M\n    panels:\n      - {title: X, type: pie, metrics: []}\n",
-            "t.yaml:4:26: panel type must be one of stat, graph, table, log, status"
+            "t.yaml:4:26: panel type must be one of stat, graph, table, log, status, note"
         ),
         (
             "dashboards:\n  - name: M\n    panels:\n      - {title: X, type: stat, metrics: [nope]}\n",
@@ -252,12 +252,12 @@ import Testing
             errors(
                 """
                       - {title: A, type: stat, metrics: [m], width: 3}
-                      - {title: B, type: stat, metrics: [m], height: 9}
+                      - {title: B, type: stat, metrics: [m], height: 25}
                       - {title: C, type: stat, metrics: [m], colors: [green, red]}
                       - {title: D, type: stat, metrics: [m], colors: [green, yellow, purple]}
                 """) == [
                     "t.yaml:6:53: width 3 is wider than the dashboard's 2 columns (set columns: on the dashboard)",
-                    "t.yaml:7:54: height must be 1 to 4",
+                    "t.yaml:7:54: height must be 1 to 24",
                     "t.yaml:8:54: colors lists three colours: for OK, WARN and CRIT (e.g. [green, yellow, red])",
                     "t.yaml:9:54: unknown colour 'purple' (one of black, blue, bright_blue, bright_cyan, bright_green, "
                         + "bright_magenta, bright_red, bright_white, bright_yellow, cyan, default, gray, green, magenta, "
@@ -265,8 +265,8 @@ import Testing
                 ])
         #expect(errors("      - {title: A, type: stat, metrics: [m], width: 3}", columns: "\n    columns: 3").isEmpty)
         #expect(
-            errors("      - {title: A, type: stat, metrics: [m]}", columns: "\n    columns: 7") == [
-                "t.yaml:5:14: columns must be 1 to 6"
+            errors("      - {title: A, type: stat, metrics: [m]}", columns: "\n    columns: 25") == [
+                "t.yaml:5:14: columns must be 1 to 24"
             ])
         let c = try ConfigLoader.parse(
             """

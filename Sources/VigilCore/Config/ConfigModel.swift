@@ -39,6 +39,9 @@ public struct VigilConfig: Sendable {
     /// (an unknown key action, a theme no directory holds): "theme", and
     /// "keys.<action>" for each remapped action.
     public var positions: [String: SourcePosition] = [:]
+    /// What imported Grafana dashboards hold that Vigil does not draw or
+    /// apply (unsupported panels, settings read but not honoured).
+    public var importNotes: [String] = []
     /// The file the configuration came from.
     public var file = ""
 
@@ -140,6 +143,9 @@ public struct MetricDefinition: Sendable {
     public var description: String?
     /// Evaluated by the Prometheus datasource rather than on local data.
     public var remote = false
+    /// How each series is named in a panel (Grafana's `legendFormat`:
+    /// `{{instance}} {{mode}}`); nil: by its labels.
+    public var legend: String?
 
     /// A metric id: letters, digits, `_`, `.` and `:`, not starting with a digit.
     public static func isValidID(_ s: String) -> Bool {
@@ -153,6 +159,9 @@ public enum PanelType: String, Sendable, CaseIterable {
     /// The launch's traffic light: a stat whose state is also the worst
     /// of targets down and alerts firing, with the reasons listed.
     case status
+    /// Words, no data: a Grafana text panel, or what an imported panel
+    /// Vigil cannot draw says about itself.
+    case note
 }
 
 public struct Panel: Sendable {
@@ -172,6 +181,11 @@ public struct Panel: Sendable {
     /// Relative height of the panel's row (1 by default; a row is as tall
     /// as its tallest panel).
     public var height = 1
+    /// A note panel's text.
+    public var text: String?
+    /// A note that stands for a panel Vigil cannot draw (drawn dim, listed
+    /// by `vigil check config`).
+    public var unsupported = false
 }
 
 public struct Dashboard: Sendable {

@@ -7,6 +7,11 @@ extension ConfigReader {
         let seq = items(node, "dashboards")
         var out: [DashboardSpec] = []
         for item in seq {
+            if item.mapping?["grafana"] != nil {
+                grafanaEntry(item, index: out.count)
+                out.append(DashboardSpec(name: "", columns: nil, panels: [], at: position(item)))
+                continue
+            }
             var name = ""
             var panels: [PanelSpec] = []
             var columns: Int?
@@ -16,10 +21,11 @@ extension ConfigReader {
                 case "layout":
                     if string(value, "layout") != "grid" { error(value, "layout must be grid") }
                 case "columns":
-                    if let n = integer(value, "columns"), (1...6).contains(n) {
+                    // Up to Grafana's 24, so an imported layout reads back as written.
+                    if let n = integer(value, "columns"), (1...24).contains(n) {
                         columns = n
                     } else {
-                        error(value, "columns must be 1 to 6")
+                        error(value, "columns must be 1 to 24")
                     }
                 default:
                     guard let ps = value.sequence else {
@@ -47,7 +53,7 @@ extension ConfigReader {
             node, "a panel",
             allowed: [
                 "title", "type", "metrics", "source", "sort", "unit", "group_by", "columns", "colors", "width",
-                "height",
+                "height", "text", "unsupported",
             ])
         {
             switch key {
@@ -85,19 +91,28 @@ extension ConfigReader {
             case "source":
                 if let name = string(value, "source") { source = Located(name, at: position(value)) }
             case "sort": p.sort = string(value, "sort")
+            case "text": p.text = string(value, "text")
+            case "unsupported": p.unsupported = bool(value, "unsupported") ?? false
             case "height":
-                if let h = integer(value, "height"), (1...4).contains(h) {
+                if let h = integer(value, "height"), (1...24).contains(h) {
                     p.height = h
                 } else {
-                    error(value, "height must be 1 to 4")
+                    error(value, "height must be 1 to 24")
                 }
             default:
-                if let w = integer(value, "width"), (1...6).contains(w) {
+                if let w = integer(value, "width"), (1...24).contains(w) {
                     p.width = w
                 } else {
-                    error(value, "width must be 1 to 6 (grid columns)")
+                    error(value, "width must be 1 to 24 (grid columns)")
                 }
             }
+        }
+        if p.type == .note {
+            if p.text == nil { error(node, "note panel \(Sanitizer.quote(p.title)) needs a text") }
+            if node.mapping?["metrics"] != nil || node.mapping?["source"] != nil {
+                error(node, "a note panel shows its text: no metrics, no source")
+            }
+            return PanelSpec(panel: p, metrics: [], source: nil, widthAt: position(node.mapping?["width"] ?? node))
         }
         if p.title.isEmpty { error(node, "a panel needs a title") }
         if !sawType { error(node, "panel \(Sanitizer.quote(p.title)) needs a type") }
@@ -118,4 +133,74 @@ extension ConfigReader {
         return PanelSpec(
             panel: p, metrics: metrics, source: source, widthAt: position(node.mapping?["width"] ?? node))
     }
+
+    /// `- grafana: path/to/dashboard.json` with `vars:` and `name:`: read
+    /// once the rest of the file is (its log sources and targets matter).
+    func grafanaEntry(_ item: Node, index: Int) {
+        var ref = GrafanaRef(index: index, path: "", vars: [:], name: nil, at: item)
+        for (key, _, value) in entries(item, "a Grafana dashboard", allowed: ["grafana", "vars", "name"]) {
+            switch key {
+            case "grafana":
+                if let s = string(value, "grafana") {
+                    ref.path = FileLocations.absolute(s, relativeTo: FileLocations.parent(file))
+                    ref.pathAt = value
+                }
+            case "name": ref.name = string(value, "name")
+            default:
+                for (k, _, v) in entries(value, "vars", allowed: []) {
+                    if let s = v.scalar?.string {
+                        ref.vars[k] = s
+                    } else if let seq = v.sequence {
+                        ref.vars[k] = seq.compactMap { $0.scalar?.string }.joined(separator: ",")
+                    } else {
+                        error(v, "a variable's value is a string or a list of strings")
+                    }
+                }
+            }
+        }
+        grafanaRefs.append(ref)
+    }
+
+    /// Imports the Grafana dashboards named, in place of their entries.
+    func importGrafana(into doc: inout ConfigDocument, config: inout VigilConfig) {
+        var settings = GrafanaImportSettings()
+        if let shortest = config.targets.map(\.interval.milliseconds).min() { settings.scrapeIntervalMs = shortest }
+        settings.lokiSources = config.logs.filter { $0.kind == .loki }.map(\.name)
+        for ref in grafanaRefs.reversed() where !ref.path.isEmpty {
+            settings.vars = ref.vars
+            var imported: [DashboardSpec] = []
+            do {
+                let g = try GrafanaImporter.load(path: ref.path, settings: settings)
+                imported = g.dashboards
+                if let name = ref.name {
+                    for i in imported.indices {
+                        imported[i].name = name + imported[i].name.dropFirst(g.title.count)
+                    }
+                }
+                doc.metrics += g.metrics
+                config.importNotes += g.notes.map { "\(ref.path): \($0)" }
+            } catch {
+                // The JSON's own mistakes name the JSON file; a missing one
+                // is the configuration's, at the entry.
+                if error.errors.count == 1, error.errors[0].message.hasPrefix("cannot read the file"),
+                    let at = ref.pathAt
+                {
+                    self.error(at, "grafana: \(error.errors[0].message)")
+                } else {
+                    errors += error.errors
+                }
+            }
+            doc.dashboards.replaceSubrange(ref.index...ref.index, with: imported)
+        }
+    }
+}
+
+/// A `grafana:` entry of `dashboards:` waiting for the rest of the file.
+struct GrafanaRef {
+    var index: Int
+    var path: String
+    var vars: [String: String]
+    var name: String?
+    var at: Node
+    var pathAt: Node?
 }

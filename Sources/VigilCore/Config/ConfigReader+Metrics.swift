@@ -34,9 +34,12 @@ extension ConfigReader {
             var chart = "line"
             var aggregation: String?
             var description: String?
+            var legend: String?
             for (key, _, v) in entries(
                 value, "metric \(id)",
-                allowed: ["name", "unit", "query", "threshold", "chart", "aggregation", "description", "datasource"])
+                allowed: [
+                    "name", "unit", "query", "threshold", "chart", "aggregation", "description", "datasource", "legend",
+                ])
             {
                 switch key {
                 case "datasource":
@@ -56,6 +59,7 @@ extension ConfigReader {
                         error(v, "chart must be line, bar, stat or table")
                     }
                 case "aggregation": aggregation = string(v, "aggregation")
+                case "legend": legend = string(v, "legend")
                 default: description = string(v, "description")
                 }
             }
@@ -63,10 +67,11 @@ extension ConfigReader {
                 if value.mapping?["query"] == nil { error(keyNode, "metric \(id) needs a query") }
                 continue
             }
-            out.append(
-                MetricDefinition(
-                    id: id, name: name, unit: unit, queryText: text, query: expr, threshold: threshold, chart: chart,
-                    aggregation: aggregation, description: description))
+            var m = MetricDefinition(
+                id: id, name: name, unit: unit, queryText: text, query: expr, threshold: threshold, chart: chart,
+                aggregation: aggregation, description: description)
+            m.legend = legend
+            out.append(m)
         }
         return out
     }

@@ -75,6 +75,13 @@ final class ConfigReader {
     }
 
     func number(_ node: Node, _ what: String) -> Double? {
+        // YAML's infinities: a one-sided threshold (an imported dashboard's
+        // green and yellow with no red) has its critical level at .inf.
+        switch node.scalar?.string.lowercased() {
+        case ".inf", "+.inf": return .infinity
+        case "-.inf": return -.infinity
+        default: break
+        }
         guard let s = node.scalar?.string, s.lowercased() != "nan", let v = FastFloat.parse(s) else {
             error(node, "\(what) must be a number")
             return nil
@@ -163,6 +170,8 @@ final class ConfigReader {
 
     /// `datasource:` of each metric, as written.
     var datasources: [String: Located<String>] = [:]
+    /// `grafana:` entries of `dashboards:`, imported at the end.
+    var grafanaRefs: [GrafanaRef] = []
 
     /// The whole file, decoded: settings as they are, the rest as specs
     /// for `ConfigResolver`.
@@ -233,6 +242,7 @@ final class ConfigReader {
             }
         }
         if config.refresh.milliseconds < 100 { error(node, "refresh must be at least 100ms") }
+        importGrafana(into: &doc, config: &config)
         doc.settings = config
         doc.datasources = datasources
         return doc

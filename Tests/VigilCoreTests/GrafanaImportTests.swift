@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+
+/// Grafana dashboards as Vigil's metrics and panels, from fixtures written
+/// after Grafana's documented JSON model (Tests/VigilIntegrationTests/
+/// Fixtures/grafana): every supported panel type, rows, thresholds,
+/// units, variables of each kind, an export with `__inputs`, a resource
+/// with `spec`, and the v2 layout refused.
+struct GrafanaImportTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("VigilIntegrationTests/Fixtures/grafana")
+
+    func load(_ name: String, vars: [String: String] = [:]) throws(ConfigErrors) -> GrafanaImport {
+        var settings = GrafanaImportSettings()
+        settings.vars = vars
+        return try GrafanaImporter.load(path: Self.fixtures.appendingPathComponent(name).path, settings: settings)
+    }
+
+    func errors(_ json: String) -> [String] {
+        do {
+            _ = try GrafanaImporter.parse(json, path: "d.json", settings: GrafanaImportSettings())
+            return []
+        } catch { return error.errors.map(\.description) }
+    }
+
+    /// The whole translation, line for line: what `vigil import grafana`
+    /// prints for the fixture (kept next to it, read by a person once).
+    @Test func theExportReadsAsTheKeptTranslation() throws {
+        let g = try load("launch-overview.json")
+        let expected = try String(
+            contentsOf: Self.fixtures.appendingPathComponent("launch-overview.vigil.yaml"), encoding: .utf8)
+        #expect(GrafanaYAML.render(g, source: "launch-overview.json") == expected)
+    }
+
+    @Test func panelsUnitsThresholdsAndVariables() throws {
+        let g = try load("launch-overview.json")
+        #expect(g.dashboards.map(\.name) == ["Launch Overview", "Launch Overview / Details for api + checkout"])
+        let main = g.dashboards[0].panels
+        #expect(main.map(\.panel.type) == [.stat, .stat, .stat, .graph, .graph, .note])
+        // gridPos kept in a 24-column grid.
+        #expect(main.map(\.panel.width) == [6, 6, 12, 16, 8, 24])
+        #expect(main.map(\.panel.height) == [6, 6, 6, 8, 8, 3])
+        let byID = Dictionary(uniqueKeysWithValues: g.metrics.map { ($0.id, $0) })
+        // Red below 100, yellow to 500, green above: lower is worse.
+        #expect(byID["grafana.launch_overview.p1.a"]?.threshold == Threshold(warning: 500, critical: 100))
+        // percentunit: the query and its thresholds times 100, in %.
+        let ratio = try #require(byID["grafana.launch_overview.p2.a"])
+        #expect(ratio.unit == "%" && ratio.threshold == Threshold(warning: 1, critical: 5))
+        #expect(ratio.queryText.hasSuffix(") * 100"))
+        // Multi-value variable as a regex alternative; $window from current.
+        #expect(ratio.queryText.contains(#"service=~"(api|checkout)""#) && ratio.queryText.contains("[1m]"))
+        // Percentage thresholds over min 0 and max 100.
+        #expect(byID["grafana.launch_overview.p3.a"]?.threshold == Threshold(warning: 80, critical: 90))
+        // The hidden target is no metric.
+        #expect(byID["grafana.launch_overview.p3.b"] == nil)
+        // $__rate_interval from the target's 30s interval and 15s scrapes.
+        let requests = try #require(byID["grafana.launch_overview.p4.a"])
+        #expect(requests.queryText.contains("[1m]") && requests.unit == "req/s" && requests.legend == "{{service}}")
+        // The old graph panel's unit (yaxes) and threshold line; ${quantile:raw} in the title.
+        #expect(main[4].panel.title == "p0.95 latency")
+        #expect(byID["grafana.launch_overview.p5.a"]?.unit == "ms")
+        #expect(
+            main[5].panel.text == "Launch runbook\nRoll back with vigil launch rollback when the error ratio is red.")
+        // A collapsed row's panels: the unsupported ones are notes that say so.
+        let row = g.dashboards[1].panels
+        #expect(row.map(\.panel.type) == [.table, .note, .note])
+        #expect(row[1].panel.text == "unsupported panel type 'piechart'" && row[1].panel.unsupported)
+        #expect(byID["grafana.launch_overview.p8.a"]?.queryText == #"up{instance=~".*"}"#)
+        #expect(
+            g.notes == [
+                "panel 'Error ratio': min is not applied yet", "panel 'Error ratio': max is not applied yet",
+                "panel 'Memory used': mappings is not applied yet",
+                "panel 'Traffic share': unsupported panel type 'piechart'",
+                "panel 'Application logs': logs panel: no Loki log source named 'loki-main' under logs:",
+            ])
+    }
+
+    @Test func givenValuesWinAndTheResourceWrapperIsTheSameDashboard() throws {
+        let g = try load("launch-overview.k8s.json", vars: ["service": "web", "instance": "a:1,b:2"])
+        #expect(g.dashboards.map(\.name) == ["Launch Overview", "Launch Overview / Details for web"])
+        let byID = Dictionary(uniqueKeysWithValues: g.metrics.map { ($0.id, $0) })
+        #expect(byID["grafana.launch_overview.p2.a"]?.queryText.contains(#"service=~"web""#) == true)
+        #expect(byID["grafana.launch_overview.p8.a"]?.queryText == #"up{instance=~"(a:1|b:2)"}"#)
+    }
+
+    @Test func whatIsRefusedSaysWhere() throws {
+        #expect(throws: ConfigErrors.self) { try load("new-layout.v2.json") }
+        do {
+            _ = try load("new-layout.v2.json")
+        } catch {
+            #expect(
+                error.errors.map(\.message) == [
+                    "Grafana's v2 dashboard schema (elements and layout) is not supported: export the dashboard as classic JSON (Export → Export as JSON, with the classic model)"
+                ])
+            #expect(error.errors.first?.line == 2)
+        }
+        #expect(
+            errors(
+                """
+                {"title": "Loop", "templating": {"list": [
+                  {"name": "a", "type": "constant", "query": "$b"},
+                  {"name": "b", "type": "constant", "query": "x$a"}]},
+                 "panels": [{"type": "stat", "title": "T",
+                   "targets": [{"refId": "A", "expr": "up{x=\\"$a\\"}"}]}]}
+                """) == ["d.json:5:39: variable 'a' refers to itself (a → b → a)"])
+        #expect(errors("{\"title\": \"x\", \"panels\": [}").first?.hasPrefix("d.json:1:27: YAML:") == true)
+        #expect(errors("[1, 2]") == ["d.json:1:1: a Grafana dashboard is a JSON object"])
+    }
+
+    @Test func aQueryVigilCannotEvaluateIsANoteAndTheRestStays() throws {
+        let panels = (1...200).map { i in
+            #"{"id": \#(i), "type": "stat", "title": "P\#(i)", "gridPos": {"x": \#((i % 4) * 6), "y": \#(i / 4 * 4), "w": 6, "h": 4}, "targets": [{"refId": "A", "expr": "\#(i == 7 ? "info(up)" : "up + \(i)")"}]}"#
+        }
+        let g = try GrafanaImporter.parse(
+            #"{"title": "Big", "panels": [\#(panels.joined(separator: ",\n"))]}"#, path: "big.json",
+            settings: GrafanaImportSettings())
+        #expect(g.dashboards.count == 1 && g.dashboards[0].panels.count == 200)
+        #expect(g.metrics.count == 199)
+        let seven = try #require(g.dashboards[0].panels.first { $0.panel.title == "P7" })
+        #expect(seven.panel.type == .note)
+        #expect(
+            seven.panel.text
+                == "query A is not one Vigil can evaluate: unknown or unsupported function 'info'")
+    }
+
+    @Test func thePrintedYAMLLoadsBackToTheSameDashboards() throws {
+        let yaml = try String(
+            contentsOf: Self.fixtures.appendingPathComponent("launch-overview.vigil.yaml"), encoding: .utf8)
+        let config = try ConfigLoader.parse(
+            "targets: [{name: demo, url: 'http://127.0.0.1:9/metrics'}]\n" + yaml, file: "v.yaml")
+        let g = try load("launch-overview.json")
+        #expect(config.metrics.map(\.id) == g.metrics.map(\.id))
+        #expect(config.metrics.map(\.queryText) == g.metrics.map(\.queryText))
+        #expect(config.metrics.map(\.threshold) == g.metrics.map(\.threshold))
+        #expect(config.dashboards.map(\.name) == g.dashboards.map(\.name))
+        #expect(config.dashboards.flatMap(\.panels).map(\.width) == g.dashboards.flatMap(\.panels).map(\.panel.width))
+        #expect(config.dashboards.flatMap(\.panels).map(\.text) == g.dashboards.flatMap(\.panels).map(\.panel.text))
+    }
+}
