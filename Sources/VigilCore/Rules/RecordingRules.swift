@@ -42,18 +42,11 @@ public struct RuleRecorder: Sendable {
     {
         var errors: [String: String] = [:]
         for rule in rules {
-            let evaluator = Evaluator(source: store)
             let samples: [(Labels, Double)]
-            do {
-                switch try evaluator.evaluate(rule.expr, at: now) {
-                case .vector(let v): samples = v.map { ($0.labels, $0.value) }
-                case .scalar(let x, _): samples = [(Labels(), x)]
-                default:
-                    errors[rule.name] = "a recording rule's expression must yield a vector or a scalar"
-                    continue
-                }
-            } catch {
-                errors[rule.name] = error.message
+            switch Self.evaluate(rule, store, at: now) {
+            case .success(let s): samples = s
+            case .failure(let e):
+                errors[rule.name] = e.message
                 continue
             }
             if rule.limit > 0, samples.count > rule.limit {
@@ -80,4 +73,27 @@ public struct RuleRecorder: Sendable {
         }
         return errors
     }
+
+    /// One rule's result. Apart from `record` so the evaluator's hold on
+    /// the store ends before the store is written: a store shared at that
+    /// moment would be copied whole (copy on write) for every rule.
+    static func evaluate(_ rule: RecordingRule, _ store: SeriesStore, at now: Int64) -> Result<
+        [(Labels, Double)], RecordingError
+    > {
+        do {
+            switch try Evaluator(source: store).evaluate(rule.expr, at: now) {
+            case .vector(let v): return .success(v.map { ($0.labels, $0.value) })
+            case .scalar(let x, _): return .success([(Labels(), x)])
+            default:
+                return .failure(
+                    RecordingError(message: "a recording rule's expression must yield a vector or a scalar"))
+            }
+        } catch {
+            return .failure(RecordingError(message: error.message))
+        }
+    }
+}
+
+struct RecordingError: Error {
+    var message: String
 }
