@@ -58,27 +58,8 @@ func readInput(_ path: String) throws -> [UInt8] {
     return Array(data)
 }
 
-/// Minimal JSON string escaping for the --json outputs.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        // Every control a terminal could act on, C1 and bidi overrides
-        // included, is escaped: JSON output is read on terminals too.
-        case _
-        where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-            || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value):
-            out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
+/// JSON string escaping for the --json outputs.
+func jsonString(_ s: String) -> String { Quoting.json(s) }
 
 func jsonLabels(_ labels: Labels) -> String {
     "{" + labels.pairs.map { "\(jsonString($0.name)):\(jsonString($0.value))" }.joined(separator: ",") + "}"

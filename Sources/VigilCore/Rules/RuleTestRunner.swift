@@ -166,46 +166,18 @@ public enum RuleTestRunner {
         "{" + m.sorted { $0.key < $1.key }.map { "\($0.key)=\(goQuote($0.value))" }.joined(separator: ", ") + "}"
     }
 
-    static func goQuote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 || u.value == 0x7f {
-                    out += "\\x" + String(u.value, radix: 16).leftPadded(2)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func goQuote(_ s: String) -> String { Quoting.go(s) }
 
     /// Go's `FormatFloat(v, 'E', -1, 64)`: `5E+01`, `1.5E+00`.
     static func goE(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
         if v == 0 { return (v.sign == .minus ? "-" : "") + "0E+00" }
-        var (digits, point) = TemplateFormat.shortestDigits(abs(v))
-        let exp = point - 1
-        let first = digits.removeFirst()
-        let mantissa = digits.isEmpty ? String(first) : "\(first).\(digits)"
-        return (v < 0 ? "-" : "") + mantissa + "E" + (exp < 0 ? "-" : "+") + (abs(exp) < 10 ? "0" : "")
-            + String(abs(exp))
+        let (digits, point) = TemplateFormat.shortestDigits(abs(v))
+        return (v < 0 ? "-" : "") + TemplateFormat.scientific(digits, exponent: point - 1, e: "E")
     }
 
     static func dict(_ l: Labels) -> [String: String] { Dictionary(l.pairs.map { ($0.name, $0.value) }) { a, _ in a } }
 
     static func duration(_ ms: Int64) -> String { PromDuration(milliseconds: ms).description }
-}
-
-extension String {
-    fileprivate func leftPadded(_ n: Int) -> String {
-        count >= n ? self : String(repeating: "0", count: n - count) + self
-    }
 }

@@ -49,18 +49,22 @@ enum TemplateFormat {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
         if v == 0 { return v.sign == .minus ? "-0" : "0" }
-        var (digits, point) = shortestDigits(abs(v))
+        let (digits, point) = shortestDigits(abs(v))
         let sign = v < 0 ? "-" : ""
         let exp = point - 1
-        if exp < -4 || exp >= threshold {
-            let first = digits.removeFirst()
-            let mantissa = digits.isEmpty ? String(first) : "\(first).\(digits)"
-            return sign + mantissa + "e" + (exp < 0 ? "-" : "+") + (abs(exp) < 10 ? "0" : "") + String(abs(exp))
-        }
+        if exp < -4 || exp >= threshold { return sign + scientific(digits, exponent: exp, e: "e") }
         if point <= 0 { return sign + "0." + String(repeating: "0", count: -point) + digits }
         if point >= digits.count { return sign + digits + String(repeating: "0", count: point - digits.count) }
         let i = digits.index(digits.startIndex, offsetBy: point)
         return sign + digits[..<i] + "." + digits[i...]
+    }
+
+    /// `d.ddde+XX`: Go's exponent form, two digits at least.
+    static func scientific(_ digits: String, exponent exp: Int, e: String) -> String {
+        let first = digits.prefix(1)
+        let rest = digits.dropFirst()
+        let mantissa = rest.isEmpty ? String(first) : "\(first).\(rest)"
+        return mantissa + e + (exp < 0 ? "-" : "+") + (abs(exp) < 10 ? "0" : "") + String(abs(exp))
     }
 
     /// Significant digits and where the point goes (value = 0.digits ×
