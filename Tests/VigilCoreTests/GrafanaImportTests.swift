@@ -125,6 +125,29 @@ struct GrafanaImportTests {
                 == "query A is not one Vigil can evaluate: unknown or unsupported function 'info'")
     }
 
+    @Test func unitsAndColoursAsGrafanaMeansThem() {
+        #expect(GrafanaUnits.map("percentunit") == GrafanaUnit(unit: "%", scale: 100))
+        #expect(GrafanaUnits.map("ns") == GrafanaUnit(unit: "ms", scale: 1e-6))
+        #expect(GrafanaUnits.map("decgbytes") == GrafanaUnit(unit: "decbytes", scale: 1e9))
+        // A custom unit is its text; an unknown one a suffix, as Grafana shows it.
+        #expect(GrafanaUnits.map("suffix:rpm") == GrafanaUnit(unit: "rpm"))
+        #expect(GrafanaUnits.map("furlongs") == GrafanaUnit(unit: "furlongs"))
+        #expect(GrafanaThresholds.state("#F2495C") == .critical)
+        #expect(GrafanaThresholds.state("#FF9830") == .warning)
+        #expect(GrafanaThresholds.state("#73BF69") == .ok)
+        #expect(GrafanaThresholds.state("rgb(242, 204, 12)") == .warning)
+        #expect(GrafanaThresholds.state("semi-dark-red") == .critical)
+        // Four steps: orange is a warning too; green alone up to 50.
+        #expect(
+            GrafanaThresholds.threshold([(nil, .ok), (50, .warning), (70, .warning), (90, .critical)])
+                == Threshold(warning: 50, critical: 90))
+        // Green and yellow, no red: never critical.
+        #expect(
+            GrafanaThresholds.threshold([(nil, .ok), (80, .warning)])
+                == Threshold(warning: 80, critical: .infinity, higherIsWorse: true))
+        #expect(GrafanaThresholds.threshold([(nil, .ok)]) == nil)
+    }
+
     @Test func thePrintedYAMLLoadsBackToTheSameDashboards() throws {
         let yaml = try String(
             contentsOf: Self.fixtures.appendingPathComponent("launch-overview.vigil.yaml"), encoding: .utf8)
