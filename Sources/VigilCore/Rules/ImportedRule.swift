@@ -43,10 +43,14 @@ extension AlertRule {
         return out
     }
 
-    /// The rule file's annotations for one alert, rendered.
+    /// The rule file's annotations for one alert, rendered. `$labels` is
+    /// the series' labels, as in Prometheus: not the ones the rule adds
+    /// (`{{ $labels.severity }}` is empty unless the series has one).
     public func annotations(labels: [String: String], value: Double) -> [String: String] {
         guard let imported else { return [:] }
-        let data = TemplateData(labels: labels, value: value, externalLabels: imported.externalLabels)
+        var series = labels
+        for (k, _) in imported.labels { series[k] = nil }
+        let data = TemplateData(labels: series, value: value, externalLabels: imported.externalLabels)
         return Dictionary(imported.annotations.map { ($0.0, $0.1.render(data)) }) { a, _ in a }
     }
 
