@@ -33,6 +33,8 @@ struct LineChart: Widget, Styled {
         let theme = look.theme
         lines = series.enumerated().map { Line(values: $0.element.values, style: theme.series($0.offset)) }
         if let t = series.first?.threshold {
+            // A one-sided threshold (an imported dashboard's green and
+            // yellow, no red) has its other level at infinity: no line.
             marks = [
                 Mark(
                     value: t.warning, label: "warn \(ValueFormat.format(t.warning, unit: unit))",
@@ -40,7 +42,7 @@ struct LineChart: Widget, Styled {
                 Mark(
                     value: t.critical, label: "crit \(ValueFormat.format(t.critical, unit: unit))",
                     style: theme.state(.critical)),
-            ]
+            ].filter { $0.value.isFinite }
         }
         self.unit = unit
         self.windowMs = windowMs

@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 
 /// Numbers as an operator reads them: in the metric's unit, scaled
 /// (ms → s, k/M/G, $12.3k), with a precision that fits a small panel.
@@ -30,6 +31,14 @@ public enum ValueFormat {
         default:
             return scaled(v) + " " + unit
         }
+    }
+
+    /// `  warn 2 s crit 5 s`, each level that is finite.
+    public static func levels(_ t: Threshold, unit: String) -> String {
+        var out = ""
+        if t.warning.isFinite { out += "  warn \(format(t.warning, unit: unit))" }
+        if t.critical.isFinite { out += (out.isEmpty ? "  " : " ") + "crit \(format(t.critical, unit: unit))" }
+        return out
     }
 
     /// Three significant digits, no exponent, trailing zeros kept short.

@@ -253,8 +253,7 @@ struct GraphWidget: Widget, Styled {
                 : "each line on its own scale"
             if live.count > rows { footer += "  +\(live.count - rows) more" }
             if shared, let t = live[0].threshold {
-                footer +=
-                    "  warn \(ValueFormat.format(t.warning, unit: model.unit)) crit \(ValueFormat.format(t.critical, unit: model.unit))"
+                footer += ValueFormat.levels(t, unit: model.unit)
             }
             c.put(DisplayWidth.truncate(footer, to: r.width), x: r.x, y: r.maxY - 1, style: theme.dim, clip: r)
         }
@@ -302,8 +301,7 @@ extension GraphWidget {
         c.put(DisplayWidth.truncate(head, to: r.width), x: r.x, y: r.y, style: theme.state(s.state), clip: r)
         var foot = "\(ValueFormat.format(lo, unit: unit))–\(ValueFormat.format(hi, unit: unit))"
         if let t = s.threshold {
-            foot +=
-                "  warn \(ValueFormat.format(t.warning, unit: unit)) crit \(ValueFormat.format(t.critical, unit: unit))"
+            foot += ValueFormat.levels(t, unit: unit)
         }
         var footStyle = theme.dim
         // The query failed now but the window still has points (a server

@@ -1,0 +1,56 @@
+import Testing
+import VigilCore
+
+@testable import VigilUI
+
+/// What imported Grafana dashboards bring to the screen: note panels (a
+/// text panel, a panel Vigil cannot draw) and one-sided thresholds (green
+/// and yellow, no red), drawn as whole lines.
+@Suite struct NotePanelTests {
+    static let config = try! ConfigLoader.parse(
+        """
+        metrics:
+          mem: {name: Memory, unit: "%", query: up, threshold: {warning: 80, critical: .inf}}
+        dashboards:
+          - name: Imported
+            columns: 24
+            panels:
+              - {title: Memory, type: graph, metrics: [mem], width: 12}
+              - {title: Runbook, type: note, text: "Roll back when red.\\nAsk #launch first.", width: 12}
+              - {title: Share, type: note, text: "unsupported panel type 'piechart'", unsupported: true, width: 24}
+        """, file: "t.yaml")
+
+    @Test func notesAndAOneSidedThreshold() {
+        let now: Int64 = 1_700_000_000_000
+        let snapshot = Snapshot(
+            timeMs: now,
+            results: [
+                "mem": MetricResult(
+                    times: [1, 2, 3, 4],
+                    series: [SeriesHistory(labels: Labels(), values: [70, 75, 82, 85], current: 85)],
+                    error: nil)
+            ],
+            targets: [TargetStatus(name: "api", up: true, lastError: nil, lastSuccessMs: now - 1000, intervalMs: 5000)],
+            refreshMs: 2000)
+        let lines = DashboardView(config: Self.config, ascii: false).render(
+            AppState(config: Self.config, themes: [.fallback]), snapshot, width: 80, height: 16
+        ).lines
+        #expect(
+            Array(lines[1...14]) == [
+                "┏ Memory ━━━━━━━━━━━━━━━━━━━━━━ ! WARN ┓┌ Runbook ─────────────────────────────┐",
+                "┃now 85%   min 70%   max 85%           ┃│ Roll back when red.                  │",
+                "┃                                      ┃│ Ask #launch first.                   │",
+                "┃                                   ▁▅▇┃│                                      │",
+                "┃                                  ▆███┃│                                      │",
+                "┃60%–100%  warn 80%                    ┃│                                      │",
+                "┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛└──────────────────────────────────────┘",
+                "┌ Share ───────────────────────────────────────────────────────────────────────┐",
+                "│ unsupported panel type 'piechart'                                            │",
+                "│                                                                              │",
+                "│                                                                              │",
+                "│                                                                              │",
+                "│                                                                              │",
+                "└──────────────────────────────────────────────────────────────────────────────┘",
+            ], "\(lines.joined(separator: "\n"))")
+    }
+}
