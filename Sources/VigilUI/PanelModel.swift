@@ -105,6 +105,14 @@ public struct SeriesModel: Sendable, Equatable {
     /// The window's lowest and highest value from every evaluation, when
     /// the history knows them (not from a server's columns).
     public var extremes: ClosedRange<Double>?
+    /// Decimals and words for values (the metric's).
+    public var display: ValueDisplay?
+
+    /// The current value as a stat or a table shows it: a mapping's word,
+    /// or the number in its unit with the metric's decimals.
+    public var shown: String {
+        display?.mapped(current) ?? ValueFormat.format(current, unit: unit, decimals: display?.decimals)
+    }
 
     /// Every value in the window and the current one.
     var known: [Double] { (values.compactMap { $0 } + [current].compactMap { $0 }).filter { !$0.isNaN } }
@@ -138,6 +146,8 @@ public struct PanelModel: Sendable, Equatable {
     public var nowMs: Int64 = 0
     /// A note panel's text.
     public var text: String?
+    /// What a stat says when there is no value (the metric's `no_value`).
+    public var noValue: String?
 
     /// Builds the panel from the snapshot, deciding its state: an error
     /// (query or target) wins, then no data, then stale, then the worst
@@ -163,6 +173,7 @@ public struct PanelModel: Sendable, Equatable {
             return
         }
         let metrics = panel.metrics.compactMap { config.metric($0) }
+        noValue = metrics.first?.display?.noValue
         descriptions = metrics.compactMap { m in m.description.map { "\(m.name): \($0)" } }
         unit = panel.unit ?? metrics.first?.unit ?? ""
         var series: [SeriesModel] = []
@@ -183,6 +194,7 @@ public struct PanelModel: Sendable, Equatable {
                     label: Sanitizer.clean(label, maxLength: 200), labels: s.labels, values: s.values,
                     current: s.current, state: st, threshold: m.threshold, unit: panel.unit ?? m.unit)
                 model.extremes = s.extremes
+                model.display = m.display
                 series.append(model)
             }
         }

@@ -4,6 +4,13 @@ import VigilCore
 /// Numbers as an operator reads them: in the metric's unit, scaled
 /// (ms → s, k/M/G, $12.3k), with a precision that fits a small panel.
 public enum ValueFormat {
+    /// `decimals`: that many after the point, instead of three
+    /// significant digits (Grafana's `decimals`).
+    public static func format(_ v: Double?, unit: String, decimals: Int?) -> String {
+        guard let decimals else { return format(v, unit: unit) }
+        return Decimals.$places.withValue(decimals) { format(v, unit: unit) }
+    }
+
     public static func format(_ v: Double?, unit: String) -> String {
         guard let v else { return "–" }
         if v.isNaN { return "NaN" }
@@ -43,6 +50,7 @@ public enum ValueFormat {
 
     /// Three significant digits, no exponent, trailing zeros kept short.
     static func number(_ v: Double) -> String {
+        if let places = Decimals.places { return String(format: "%.\(places)f", v) }
         let a = abs(v)
         if a == 0 { return "0" }
         if a >= 100 || v == v.rounded() && a < 1e6 { return String(format: "%.0f", v) }
@@ -70,4 +78,10 @@ public enum ValueFormat {
         }
         return number(v) + " B"
     }
+}
+
+/// The decimals asked for while one value is formatted: a task-local, so
+/// every unit's branch of `format` honours it without a parameter each.
+enum Decimals {
+    @TaskLocal static var places: Int?
 }

@@ -131,10 +131,18 @@ struct StatWidget: Widget, Styled {
     func render(in r: Rect, on c: inout Canvas) {
         guard !r.isEmpty else { return }
         guard let s = model.series.first(where: { $0.current != nil }) else {
+            // No data, and the dashboard says what that means: its words.
+            if case .noData = model.state, let text = model.noValue {
+                c.put(
+                    DisplayWidth.truncate(text, to: r.width),
+                    x: r.x + Swift.max(0, (r.width - DisplayWidth.of(text)) / 2),
+                    y: r.y + r.height / 2, style: theme.dim, clip: r)
+                return
+            }
             PanelMessage(state: model.state, look: look).render(in: r, on: &c)
             return
         }
-        let value = ValueFormat.format(s.current, unit: model.unit)
+        let value = s.shown
         var valueStyle = theme.state(s.state)
         valueStyle.attributes.insert(.bold)
         let word = "\(s.state.glyph(ascii: g.ascii)) \(s.state.word)"
@@ -281,7 +289,7 @@ extension GraphWidget {
                 style: theme.text, clip: legend)
             guard !(i == legendRows - 1 && live.count > legendRows) else { continue }
             let value =
-                DisplayWidth.pad(ValueFormat.format(s.current, unit: s.unit), to: valueWidth, right: true)
+                DisplayWidth.pad(s.shown, to: valueWidth, right: true)
                 + "  \(s.state.glyph(ascii: g.ascii)) \(s.state.word)"
             c.put(
                 value, x: legend.maxX - DisplayWidth.of(value), y: y, style: theme.state(s.state), clip: legend)

@@ -53,6 +53,14 @@ struct GrafanaImportTests {
         #expect(ratio.queryText.contains(#"service=~"(api|checkout)""#) && ratio.queryText.contains("[1m]"))
         // Percentage thresholds over min 0 and max 100.
         #expect(byID["grafana.launch_overview.p3.a"]?.threshold == Threshold(warning: 80, critical: 90))
+        // Decimals, the words for no value, and value, range and special mappings.
+        #expect(byID["grafana.launch_overview.p1.a"]?.display == ValueDisplay(decimals: 0, noValue: "no users yet"))
+        let memory = try #require(byID["grafana.launch_overview.p3.a"]?.display)
+        #expect(
+            memory.mappings == [
+                .value("0", text: "idle"), .range(from: 95, to: 100, text: "full"), .special(.nan, text: "broken"),
+            ])
+        #expect([0, 50, 97, .nan].map { memory.mapped($0) } == ["idle", nil, "full", "broken"])
         // The hidden target is no metric.
         #expect(byID["grafana.launch_overview.p3.b"] == nil)
         // $__rate_interval from the target's 30s interval and 15s scrapes.
@@ -70,8 +78,9 @@ struct GrafanaImportTests {
         #expect(byID["grafana.launch_overview.p8.a"]?.queryText == #"up{instance=~".*"}"#)
         #expect(
             g.notes == [
-                "panel 'Error ratio': min is not applied yet", "panel 'Error ratio': max is not applied yet",
-                "panel 'Memory used': mappings is not applied yet",
+                "panel 'Error ratio': min is not applied (the gauge's range)",
+                "panel 'Error ratio': max is not applied (the gauge's range)",
+                "panel 'Memory used': a regex mapping is not applied",
                 "panel 'Traffic share': unsupported panel type 'piechart'",
                 "panel 'Application logs': logs panel: no Loki log source named 'loki-main' under logs:",
             ])
@@ -157,6 +166,8 @@ struct GrafanaImportTests {
         #expect(config.metrics.map(\.id) == g.metrics.map(\.id))
         #expect(config.metrics.map(\.queryText) == g.metrics.map(\.queryText))
         #expect(config.metrics.map(\.threshold) == g.metrics.map(\.threshold))
+        #expect(config.metrics.map(\.display) == g.metrics.map(\.display))
+        #expect(config.metrics.map(\.legend) == g.metrics.map(\.legend))
         #expect(config.dashboards.map(\.name) == g.dashboards.map(\.name))
         #expect(config.dashboards.flatMap(\.panels).map(\.width) == g.dashboards.flatMap(\.panels).map(\.panel.width))
         #expect(config.dashboards.flatMap(\.panels).map(\.text) == g.dashboards.flatMap(\.panels).map(\.panel.text))

@@ -53,4 +53,41 @@ import VigilCore
                 "└──────────────────────────────────────────────────────────────────────────────┘",
             ], "\(lines.joined(separator: "\n"))")
     }
+
+    @Test func mappedValuesDecimalsAndNoValue() {
+        let config = try! ConfigLoader.parse(
+            """
+            metrics:
+              disk: {name: Disk, unit: "%", query: up, mappings: [{from: 95, to: 100, text: full}]}
+              load: {name: Load, query: up, decimals: 3}
+              users: {name: Users, query: up, no_value: no users yet}
+            dashboards:
+              - name: D
+                columns: 3
+                panels:
+                  - {title: Disk, type: stat, metrics: [disk]}
+                  - {title: Load, type: stat, metrics: [load]}
+                  - {title: Users, type: stat, metrics: [users]}
+            """, file: "t.yaml")
+        let now: Int64 = 1_700_000_000_000
+        func one(_ v: Double) -> MetricResult {
+            MetricResult(
+                times: [1, 2], series: [SeriesHistory(labels: Labels(), values: [v, v], current: v)], error: nil)
+        }
+        let snapshot = Snapshot(
+            timeMs: now,
+            results: [
+                "disk": one(97), "load": one(1.5), "users": MetricResult(times: [1, 2], series: [], error: nil),
+            ],
+            targets: [TargetStatus(name: "api", up: true, lastError: nil, lastSuccessMs: now - 1000, intervalMs: 5000)],
+            refreshMs: 2000)
+        let lines = DashboardView(config: config, ascii: false).render(
+            AppState(config: config, themes: [.fallback]), snapshot, width: 60, height: 12
+        ).lines
+        #expect(
+            [lines[4], lines[6]] == [
+                "┃    full  ✓ OK    ┃│   1.500  ✓ OK    ││                  │",
+                "┃               ██ ┃│               ██ ││   no users yet   │",
+            ], "\(lines.joined(separator: "\n"))")
+    }
 }

@@ -146,6 +146,8 @@ public struct MetricDefinition: Sendable {
     /// How each series is named in a panel (Grafana's `legendFormat`:
     /// `{{instance}} {{mode}}`); nil: by its labels.
     public var legend: String?
+    /// Decimals, words for values, the text for no value.
+    public var display: ValueDisplay?
 
     /// A metric id: letters, digits, `_`, `.` and `:`, not starting with a digit.
     public static func isValidID(_ s: String) -> Bool {

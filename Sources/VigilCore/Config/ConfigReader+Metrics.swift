@@ -35,10 +35,12 @@ extension ConfigReader {
             var aggregation: String?
             var description: String?
             var legend: String?
+            var display = ValueDisplay()
             for (key, _, v) in entries(
                 value, "metric \(id)",
                 allowed: [
                     "name", "unit", "query", "threshold", "chart", "aggregation", "description", "datasource", "legend",
+                    "decimals", "no_value", "mappings",
                 ])
             {
                 switch key {
@@ -60,6 +62,14 @@ extension ConfigReader {
                     }
                 case "aggregation": aggregation = string(v, "aggregation")
                 case "legend": legend = string(v, "legend")
+                case "decimals":
+                    if let d = integer(v, "decimals"), (0...10).contains(d) {
+                        display.decimals = d
+                    } else {
+                        error(v, "decimals must be 0 to 10")
+                    }
+                case "no_value": display.noValue = string(v, "no_value")
+                case "mappings": display.mappings = mappings(v)
                 default: description = string(v, "description")
                 }
             }
@@ -71,7 +81,42 @@ extension ConfigReader {
                 id: id, name: name, unit: unit, queryText: text, query: expr, threshold: threshold, chart: chart,
                 aggregation: aggregation, description: description)
             m.legend = legend
+            m.display = display.isEmpty ? nil : display
             out.append(m)
+        }
+        return out
+    }
+
+    /// `[{value: "0", text: idle}, {from: 90, to: 100, text: full},
+    /// {special: nan, text: broken}]`, tried in order.
+    func mappings(_ node: Node) -> [ValueMapping] {
+        var out: [ValueMapping] = []
+        for item in items(node, "mappings") {
+            var fields: [String: Node] = [:]
+            for (k, _, v) in entries(item, "a mapping", allowed: ["value", "from", "to", "special", "text"]) {
+                fields[k] = v
+            }
+            guard let textNode = fields["text"], let text = string(textNode, "text") else {
+                if fields["text"] == nil { error(item, "a mapping needs a text") }
+                continue
+            }
+            if let v = fields["value"] {
+                if let key = string(v, "value") { out.append(.value(key, text: text)) }
+            } else if let s = fields["special"] {
+                if let word = string(s, "special"), let special = SpecialValue(rawValue: word) {
+                    out.append(.special(special, text: text))
+                } else {
+                    error(s, "special must be one of \(SpecialValue.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            } else if fields["from"] != nil || fields["to"] != nil {
+                out.append(
+                    .range(
+                        from: fields["from"].flatMap { number($0, "from") },
+                        to: fields["to"].flatMap { number($0, "to") },
+                        text: text))
+            } else {
+                error(item, "a mapping needs value, from/to or special")
+            }
         }
         return out
     }

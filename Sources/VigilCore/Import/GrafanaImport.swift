@@ -211,13 +211,14 @@ struct GrafanaReader {
             text(defaults, "unit") ?? field(p, "yaxes")?.sequence?.first.flatMap { text($0, "format") }
                 ?? text(p, "format"))
         let threshold = GrafanaThresholds.read(defaults, panel: p, reader: self).map { unit.scaled($0) }
-        for key in ["mappings", "noValue", "decimals", "min", "max"] where Self.isSet(field(defaults, key)) {
+        let display = self.display(defaults, panel: shown)
+        for key in ["min", "max"] where Self.isSet(field(defaults, key)) {
             if key == "min" || key == "max",
                 field(field(defaults, "thresholds"), "mode").flatMap(\.scalar)?.string == "percentage"
             {
                 continue
             }
-            out.notes.append("panel \(Sanitizer.quote(shown)): \(key) is not applied yet")
+            out.notes.append("panel \(Sanitizer.quote(shown)): \(key) is not applied (the gauge's range)")
         }
         var metrics: [Located<String>] = []
         let targets = Array(field(p, "targets")?.sequence ?? [])
@@ -251,6 +252,7 @@ struct GrafanaReader {
                 id: id, name: name, unit: unit.unit, queryText: queryText, query: query, threshold: threshold,
                 chart: spec.type == .graph ? "line" : "stat", aggregation: nil, description: text(p, "description"))
             m.legend = legend
+            m.display = display
             out.metrics.append(m)
             metrics.append(Located(id, at: reader.position(t)))
         }
@@ -258,6 +260,47 @@ struct GrafanaReader {
             return note(targets.isEmpty ? "no query" : "no PromQL query (hidden, or another datasource's)")
         }
         return PanelSpec(panel: spec, metrics: metrics, source: nil, widthAt: at)
+    }
+
+    /// `decimals`, `noValue` and value, range and special `mappings`
+    /// (Grafana 7 and later); a regex mapping is said, not applied.
+    mutating func display(_ defaults: Node?, panel: String) -> ValueDisplay? {
+        var d = ValueDisplay()
+        d.decimals = int(defaults, "decimals").map { min(10, max(0, $0)) }
+        d.noValue = text(defaults, "noValue")
+        for m in field(defaults, "mappings")?.sequence ?? [] {
+            let options = field(m, "options")
+            switch text(m, "type") {
+            case "value":
+                for (k, v) in options?.mapping ?? [:] {
+                    if let key = k.scalar?.string, let t = text(v, "text") { d.mappings.append(.value(key, text: t)) }
+                }
+            case "range":
+                if let t = text(field(options, "result"), "text") {
+                    d.mappings.append(.range(from: number(options, "from"), to: number(options, "to"), text: t))
+                }
+            case "special":
+                let match: SpecialValue? =
+                    switch text(options, "match") {
+                    case "null": .null
+                    case "nan": .nan
+                    case "null+nan": .nullOrNaN
+                    case "true": .true
+                    case "false": .false
+                    default: nil
+                    }
+                if let match, let t = text(field(options, "result"), "text") {
+                    d.mappings.append(.special(match, text: t))
+                } else {
+                    out.notes.append(
+                        "panel \(Sanitizer.quote(panel)): a special mapping of \(text(options, "match") ?? "?") is not applied"
+                    )
+                }
+            default:
+                out.notes.append("panel \(Sanitizer.quote(panel)): a \(text(m, "type") ?? "?") mapping is not applied")
+            }
+        }
+        return d.isEmpty ? nil : d
     }
 
     static func isSet(_ n: Node?) -> Bool {

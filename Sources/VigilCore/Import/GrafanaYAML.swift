@@ -21,6 +21,24 @@ public enum GrafanaYAML {
             }
             if m.chart != "line" { out += "    chart: \(m.chart)\n" }
             if let l = m.legend { out += "    legend: \(quote(l))\n" }
+            if let d = m.display {
+                if let n = d.decimals { out += "    decimals: \(n)\n" }
+                if let t = d.noValue { out += "    no_value: \(quote(t))\n" }
+                if !d.mappings.isEmpty {
+                    out += "    mappings:\n"
+                    for mapping in d.mappings {
+                        switch mapping {
+                        case .value(let key, let text): out += "      - {value: \(quote(key)), text: \(quote(text))}\n"
+                        case .range(let from, let to, let text):
+                            let bounds = [from.map { "from: \(number($0))" }, to.map { "to: \(number($0))" }].compactMap
+                            { $0 }
+                            out += "      - {" + (bounds + ["text: \(quote(text))"]).joined(separator: ", ") + "}\n"
+                        case .special(let s, let text):
+                            out += "      - {special: \(s.rawValue), text: \(quote(text))}\n"
+                        }
+                    }
+                }
+            }
             if let d = m.description, !d.isEmpty { out += "    description: \(quote(d))\n" }
         }
         out += "dashboards:\n"

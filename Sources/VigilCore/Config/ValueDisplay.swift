@@ -1,0 +1,50 @@
+/// How a metric's value reads on a stat or in a table beyond its unit:
+/// fixed decimals, words for particular values (Grafana's value
+/// mappings: `0` is "idle", 90 to 100 is "full", NaN is "broken"), and
+/// what to say when there is no value.
+public struct ValueDisplay: Sendable, Equatable {
+    public var decimals: Int?
+    public var noValue: String?
+    public var mappings: [ValueMapping] = []
+
+    public init(decimals: Int? = nil, noValue: String? = nil, mappings: [ValueMapping] = []) {
+        self.decimals = decimals
+        self.noValue = noValue
+        self.mappings = mappings
+    }
+
+    public var isEmpty: Bool { decimals == nil && noValue == nil && mappings.isEmpty }
+
+    /// The first mapping's text for `v`, in the order written.
+    public func mapped(_ v: Double?) -> String? {
+        for m in mappings {
+            switch m {
+            case .value(let key, let text):
+                if let v, let k = FastFloat.parse(key), k == v { return text }
+            case .range(let from, let to, let text):
+                if let v, !v.isNaN, v >= (from ?? -.infinity), v <= (to ?? .infinity) { return text }
+            case .special(let s, let text):
+                switch s {
+                case .null: if v == nil { return text }
+                case .nan: if v?.isNaN == true { return text }
+                case .nullOrNaN: if v == nil || v?.isNaN == true { return text }
+                case .true: if v == 1 { return text }
+                case .false: if v == 0 { return text }
+                }
+            }
+        }
+        return nil
+    }
+}
+
+public enum ValueMapping: Sendable, Equatable {
+    case value(String, text: String)
+    case range(from: Double?, to: Double?, text: String)
+    case special(SpecialValue, text: String)
+}
+
+public enum SpecialValue: String, Sendable, CaseIterable {
+    case null, nan
+    case nullOrNaN = "null_or_nan"
+    case `true`, `false`
+}
