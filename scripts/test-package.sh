@@ -13,7 +13,6 @@ cd "$(dirname "$0")/.."
 deb=${1:-}
 [[ -n $deb ]] || deb=$(scripts/package.sh | tail -1)
 cache=$PWD/.build-package/debian-bookworm-minbase.tar
-mirror=http://deb.debian.org/debian
 root=$(mktemp -d /tmp/vigil-chroot.XXXXXX)
 passed=0
 failed=0
@@ -33,14 +32,8 @@ check() { # check NAME COMMAND...: one line per check, and a count at the end
     failed=$((failed + 1))
   fi
 }
-if [[ ! -f $cache ]]; then
-  echo "making a minimal Debian 12 root (once; cached in $cache)..." >&2
-  debootstrap --variant=minbase --include=man-db bookworm "$root" "$mirror" >&2
-  mkdir -p "$(dirname "$cache")"
-  tar -C "$root" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
-else
-  tar -C "$root" -xf "$cache"
-fi
+scripts/debian-root.sh
+tar -C "$root" -xf "$cache"
 # Readable by the unprivileged user the shared-state check runs as (the
 # directory and the cached tar's "." are 0700).
 chmod 0755 "$root"

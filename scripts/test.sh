@@ -8,8 +8,15 @@ phase() { echo "== test.sh: $1 at $(date -u +%H:%M:%S)"; }
 phase "install-deps"
 scripts/install-deps.sh
 phase "build"
+# The package test's Debian root is fetched meanwhile: the build is CPU,
+# debootstrap mostly waits on the mirror. Its log is shown if it fails.
+debian_log=$(mktemp)
+scripts/debian-root.sh >"$debian_log" 2>&1 &
+debian_root=$!
 swift build --build-tests
 phase "package"
+wait $debian_root || { cat "$debian_log"; echo "debootstrap failed (above); the package test tries again" >&2; }
+rm -f "$debian_log"
 # The Debian package, built and installed into a Debian root with no Swift
 # (its own lines and count); its failure fails the run after the tests.
 package_status=0
