@@ -140,7 +140,8 @@ extension App {
                 continue
             }
             var holding: [Labels: Double] = [:]
-            for row in answer.rows { holding[row.labels.withoutName] = row.value }
+            // A rule file's labels go on, as for a rule evaluated here.
+            for row in answer.rows { holding[rule.alertLabels(row.labels, value: row.value)] = row.value }
             results[rule.name] = holding
         }
         return (results, errors)

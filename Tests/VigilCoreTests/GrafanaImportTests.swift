@@ -157,6 +157,24 @@ struct GrafanaImportTests {
         #expect(GrafanaThresholds.threshold([(nil, .ok)]) == nil)
     }
 
+    @Test func oneDashboardTwiceWithOtherVariables() throws {
+        let json = Self.fixtures.appendingPathComponent("launch-overview.json").path
+        let config = try ConfigLoader.parse(
+            """
+            targets: [{name: demo, url: 'http://127.0.0.1:9/metrics'}]
+            dashboards:
+              - {grafana: \(json), name: API, vars: {service: api}}
+              - {grafana: \(json), name: Web, vars: {service: web}}
+            """, file: "v.yaml")
+        #expect(
+            config.dashboards.map(\.name) == ["API", "API / Details for api", "Web", "Web / Details for web"])
+        #expect(Set(config.metrics.map(\.id)).count == config.metrics.count)
+        let ratio = config.dashboards.map { d in
+            d.panels.first { $0.title == "Error ratio" }.flatMap { config.metric($0.metrics[0])?.queryText }
+        }
+        #expect(ratio[0]?.contains(#"service=~"api""#) == true && ratio[2]?.contains(#"service=~"web""#) == true)
+    }
+
     @Test func thePrintedYAMLLoadsBackToTheSameDashboards() throws {
         let yaml = try String(
             contentsOf: Self.fixtures.appendingPathComponent("launch-overview.vigil.yaml"), encoding: .utf8)

@@ -168,9 +168,19 @@ extension ConfigReader {
         settings.lokiSources = config.logs.filter { $0.kind == .loki }.map(\.name)
         for ref in grafanaRefs.reversed() where !ref.path.isEmpty {
             settings.vars = ref.vars
+            settings.idPrefix = nil
             var imported: [DashboardSpec] = []
             do {
-                let g = try GrafanaImporter.load(path: ref.path, settings: settings)
+                var g = try GrafanaImporter.load(path: ref.path, settings: settings)
+                // One dashboard imported twice (other variables, say): its
+                // metrics need ids of their own.
+                var n = 2
+                let taken = Set(doc.metrics.map(\.id))
+                while g.metrics.contains(where: { taken.contains($0.id) }) {
+                    settings.idPrefix = "grafana.\(GrafanaReader.slug(g.title))_\(n)"
+                    g = try GrafanaImporter.load(path: ref.path, settings: settings)
+                    n += 1
+                }
                 imported = g.dashboards
                 if let name = ref.name {
                     for i in imported.indices {
