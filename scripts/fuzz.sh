@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(exposition openmetrics promql config theme logs api sanitizer)
+((${#targets[@]})) || targets=(exposition openmetrics promql config theme logs api sanitizer rules grafana)
 swift build --product vigil-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address \
   -Xswiftc -parse-as-library -Xswiftc -DFUZZING -Xcc -fsanitize=fuzzer-no-link,address >/dev/null || exit 1
 bin=$PWD/.build-fuzz/debug/vigil-fuzz

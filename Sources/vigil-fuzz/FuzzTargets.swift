@@ -5,7 +5,7 @@ import VigilCore
 /// return without trapping, hanging or leaking, whatever they are. Which
 /// one runs is chosen by VIGIL_FUZZ_TARGET (scripts/fuzz.sh sets it).
 enum FuzzTarget: String, CaseIterable {
-    case exposition, openmetrics, promql, config, theme, logs, api, sanitizer
+    case exposition, openmetrics, promql, config, theme, logs, api, sanitizer, rules, grafana
 
     static let current: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["VIGIL_FUZZ_TARGET"] ?? ""
@@ -33,6 +33,10 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? PrometheusAPI.parse(bytes)
             _ = try? AlertmanagerAPI.alerts(bytes)
             _ = try? AlertmanagerAPI.silences(bytes)
+        case .rules: rules(bytes)
+        case .grafana:
+            _ = try? GrafanaImporter.parse(
+                String(decoding: bytes, as: UTF8.self), path: "fuzz.json", settings: GrafanaImportSettings())
         case .sanitizer:
             let s = String(decoding: bytes, as: UTF8.self)
             let clean = Sanitizer.clean(s, maxLength: 200)
@@ -40,6 +44,24 @@ enum FuzzTarget: String, CaseIterable {
             precondition(!clean.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
             _ = Sanitizer.quote(bytes: bytes)
             _ = Sanitizer.cleanKeepingLines(s)
+        }
+    }
+
+    /// The bytes as an alert template, rendered for a few values, and as
+    /// a rule file whose alerts' annotations are rendered.
+    func rules(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let t = try? AlertTemplate(text) {
+            for v in [0, -1.5, 1e300, .nan, .infinity] {
+                _ = t.render(
+                    TemplateData(labels: ["instance": "a:1", "job": "x"], value: v, externalLabels: ["c": "d"]))
+            }
+        }
+        guard let file = try? RuleFileLoader.parse(text, path: "fuzz.yml") else { return }
+        let (alerting, _) = RuleFileRules.build([file], externalLabels: [:]) { _ in "s" }
+        for rule in alerting {
+            _ = rule.annotations(labels: ["instance": "a:1"], value: 42)
+            _ = rule.alertLabels(Labels(["__name__": "up", "job": "x"]), value: 1)
         }
     }
 

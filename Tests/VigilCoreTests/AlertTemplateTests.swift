@@ -77,4 +77,18 @@ struct AlertTemplateTests {
             failure("{{ range $labels }}{{ end }}")?.message == "{{range}} is not supported in Vigil's alert templates")
         #expect(failure("plain text") == nil)
     }
+
+    /// What the fuzzer found (Fuzz/seeds/rules): values and formats that
+    /// trapped or asked for a gigabyte, nesting that would exhaust the stack.
+    @Test func hostileValuesAndFormats() throws {
+        // Go's int64() of 1e300 is MinInt64 on amd64, and so is the text.
+        #expect(try render("{{ humanizeDuration $value }}", value: 1e300) == "-106751991167300d -15h -30m -8s")
+        #expect(try render("{{ humanizeTimestamp $value }}", value: 1e300) == "1e+300")
+        #expect(try render("{{ printf \"%999999999d\" 7 }}").count == 200)
+        #expect(try render("{{ printf \"%05.1f|%.0f|%-4s|\" $value $value \"ab\" }}", value: 2.25) == "002.2|2|ab  |")
+        let deep = String(repeating: "(", count: 150) + "1" + String(repeating: ")", count: 150)
+        #expect(throws: TemplateError.self) { try AlertTemplate("{{ \(deep) }}") }
+        let ifs = String(repeating: "{{ if true }}", count: 150) + String(repeating: "{{ end }}", count: 150)
+        #expect(throws: TemplateError.self) { try AlertTemplate(ifs) }
+    }
 }

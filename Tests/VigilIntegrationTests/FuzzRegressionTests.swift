@@ -9,7 +9,9 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fuzz")
 
-    @Test(arguments: ["exposition", "openmetrics", "promql", "config", "theme", "logs", "api", "sanitizer"])
+    @Test(arguments: [
+        "exposition", "openmetrics", "promql", "config", "theme", "logs", "api", "sanitizer", "rules", "grafana",
+    ])
     func replay(_ target: String) throws {
         var files: [String] = []
         for dir in ["seeds", "regressions"] {

@@ -134,7 +134,9 @@ enum TemplateFormat {
         if abs(v) >= 1 {
             let sign = v < 0 ? "-" : ""
             v = abs(v)
-            let d = Int64(v)
+            // Go's int64() of a float past the range is math.MinInt64 (on
+            // amd64); Swift's traps.
+            let d = v < 9.223_372_036_854_775_807e18 ? Int64(v) : Int64.min
             let (days, hours, minutes, seconds) = (d / 86400, (d / 3600) % 24, (d / 60) % 60, d % 60)
             if days != 0 { return "\(sign)\(days)d \(hours)h \(minutes)m \(seconds)s" }
             if hours != 0 { return "\(sign)\(hours)h \(minutes)m \(seconds)s" }
@@ -152,7 +154,8 @@ enum TemplateFormat {
 
     /// Go's `time.Time.String()` in UTC for a Unix time in seconds.
     static func timestamp(_ v: Double) -> String {
-        if v.isNaN || v.isInfinite { return g4(v) }
+        // Past year 300,000 or so a calendar date means nothing.
+        if v.isNaN || v.isInfinite || abs(v) >= 1e13 { return g4(v) }
         let whole = v.rounded(.down)
         let nanos = Int(((v - whole) * 1e9).rounded())
         let date = Date(timeIntervalSince1970: whole)
@@ -206,6 +209,7 @@ enum TemplateFormat {
                 spec.append(chars[i])
                 i += 1
             }
+            spec = Self.bounded(spec)
             guard i < chars.count else {
                 out += "%!(NOVERB)"
                 break
@@ -253,6 +257,27 @@ enum TemplateFormat {
         default:
             return bad
         }
+    }
+
+    /// Flags kept, width and precision at most 200: a template's
+    /// `%999999999d` must not ask for a gigabyte.
+    static func bounded(_ spec: String) -> String {
+        var out = ""
+        var number = ""
+        func flush() {
+            if !number.isEmpty { out += String(min(200, Int(number.prefix(4)) ?? 200)) }
+            number = ""
+        }
+        for c in spec {
+            if c.isNumber && !(number.isEmpty && c == "0" && !out.contains(where: \.isNumber) && !out.hasSuffix(".")) {
+                number.append(c)
+            } else {
+                flush()
+                out.append(c)
+            }
+        }
+        flush()
+        return out
     }
 
     /// Width and `-` for strings (precision cuts, as in Go).

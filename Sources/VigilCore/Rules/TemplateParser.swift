@@ -3,6 +3,10 @@
 struct TemplateParser {
     let chars: [Character]
     var i = 0
+    /// `if` blocks open now: a limit keeps a hostile file's nesting from
+    /// exhausting the stack (the parser and the renderer recurse).
+    var depth = 0
+    static let maxDepth = 100
 
     init(_ source: String) { chars = Array(source) }
 
@@ -76,6 +80,11 @@ struct TemplateParser {
 
     /// The body of an `if` after its condition, through its `{{end}}`.
     mutating func branch(_ condition: TemplatePipeline, line: Int, column: Int) throws(TemplateError) -> TemplateNode {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Self.maxDepth {
+            throw TemplateError(message: "more than \(Self.maxDepth) nested {{if}}s", line: line, column: column)
+        }
         let (then, end) = try parseList()
         switch end {
         case .eof: throw TemplateError(message: "unexpected EOF: {{if}} without {{end}}", line: line, column: column)
@@ -267,7 +276,12 @@ struct TemplateParser {
         return p
     }
 
-    func commands(_ toks: inout ArraySlice<Token>, line: Int, column: Int) throws(TemplateError) -> TemplatePipeline {
+    func commands(_ toks: inout ArraySlice<Token>, line: Int, column: Int, depth: Int = 0) throws(TemplateError)
+        -> TemplatePipeline
+    {
+        if depth > Self.maxDepth {
+            throw TemplateError(message: "more than \(Self.maxDepth) nested parentheses", line: line, column: column)
+        }
         func fail(_ m: String) -> TemplateError { TemplateError(message: m, line: line, column: column) }
         var commands: [[TemplateArg]] = [[]]
         while let t = toks.first, t != .close {
@@ -277,7 +291,7 @@ struct TemplateParser {
                 if commands[commands.count - 1].isEmpty { throw fail("missing command before \"|\"") }
                 commands.append([])
             case .open:
-                let inner = try self.commands(&toks, line: line, column: column)
+                let inner = try self.commands(&toks, line: line, column: column, depth: depth + 1)
                 guard toks.first == .close else { throw fail("unclosed left paren") }
                 toks = toks.dropFirst()
                 commands[commands.count - 1].append(.pipeline(inner))
