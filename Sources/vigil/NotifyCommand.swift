@@ -94,22 +94,23 @@ struct NotifyCommand: ParsableCommand {
             guard let request = NotificationPayload.request(n, channel: ch) else { continue }
             let fetcher = Fetcher()
             _ = fetcher.start(request)
-            let answer = fetcher.finishAll(within: Double(ch.timeoutMs) / 1000 + 5).first
-            switch answer?.result {
-            case .success(let r)?:
-                let body = Sanitizer.clean(String(decoding: r.body.prefix(300), as: UTF8.self), maxLength: 300)
-                let email = ch.kind == .email
-                say(
-                    "\(name) \(event.rawValue): \(email ? "SMTP" : "HTTP") \(r.status)\(body.isEmpty ? "" : " " + body)"
-                )
-                ok = ok && (email ? r.status < 400 : (200..<300).contains(r.status))
-            case .failure(let e)?:
-                say("\(name) \(event.rawValue): \(e.description)")
-                ok = false
-            case nil:
+            guard let answer = fetcher.finishAll(within: Double(ch.timeoutMs) / 1000 + 5).first else {
                 say("\(name) \(event.rawValue): no answer")
                 ok = false
+                continue
             }
+            // Judged as the outbox judges a real notification; printed with
+            // the receiver's whole answer.
+            let verdict = NotificationSender.judge(FetchOutcome(answer.result), kind: ch.kind)
+            if case .success(let r) = answer.result {
+                let body = Sanitizer.clean(String(decoding: r.body.prefix(300), as: UTF8.self), maxLength: 300)
+                say(
+                    "\(name) \(event.rawValue): \(ch.kind == .email ? "SMTP" : "HTTP") \(r.status)\(body.isEmpty ? "" : " " + body)"
+                )
+            } else {
+                say("\(name) \(event.rawValue): \(verdict.reason)")
+            }
+            ok = ok && verdict.isDelivered
         }
         if !ok { throw ExitStatus.failed }
     }

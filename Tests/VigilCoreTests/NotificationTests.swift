@@ -263,4 +263,27 @@ import Testing
         #expect(errors.contains(expected), "\(errors)")
         #expect(!errors.joined().contains("T0K3N"))
     }
+
+    /// One judgement of an answer, for the outbox and `vigil notify test`.
+    @Test func answersAreJudgedOneWay() {
+        func judge(_ status: Int, _ body: String = "", email: Bool = false) -> NotificationSender.Verdict {
+            NotificationSender.judge(
+                FetchOutcome(.success(FetchResponse(status: status, body: Array(body.utf8)))),
+                kind: email ? .email : .slack)
+        }
+        #expect(judge(202) == .delivered("HTTP 202"))
+        #expect(judge(400, "invalid_payload") == .failed("HTTP 400: invalid_payload"))
+        #expect(judge(429) == .retry("HTTP 429"))
+        #expect(judge(503) == .retry("HTTP 503"))
+        #expect(judge(354, email: true) == .delivered("SMTP 354"))
+        #expect(judge(451, email: true) == .retry("SMTP 451"))
+        #expect(judge(550, "no such user", email: true) == .failed("SMTP 550: no such user"))
+        #expect(
+            NotificationSender.judge(FetchOutcome(.failure(.refused("127.0.0.1:9"))), kind: .slack)
+                == .retry("refused (127.0.0.1:9)"))
+        #expect(
+            NotificationSender.judge(
+                FetchOutcome(.failure(.invalidURL("https://hooks.example/T0/secret"))), kind: .slack)
+                == .failed("the channel's URL is not valid"))
+    }
 }

@@ -126,41 +126,20 @@ public struct NotificationSender: PolledSource {
         covered.subtract(ids)
         let queuedAt = pending.first { $0.notification.id == ids[0] }?.queuedAt ?? now
         let summarised = ids.count > 1 || tag.hasPrefix("summary|")
-        var status: Int?
-        var reason: String
-        let proto = channel?.kind == .email ? "SMTP" : "HTTP"
-        switch outcome.result {
-        case .success(let r):
-            status = r.status
-            let said = Sanitizer.clean(String(decoding: r.body.prefix(200), as: UTF8.self), maxLength: 200)
-            reason = "\(proto) \(r.status)" + (r.status >= 400 && !said.isEmpty ? ": \(said)" : "")
-        case .failure(.http(let code, let why)):
-            status = code
-            reason = "HTTP \(code)" + (why.isEmpty ? "" : ": \(Sanitizer.clean(why, maxLength: 200))")
-        case .failure(.invalidURL):
-            // The URL is a secret (a Slack webhook's is its token).
-            reason = "the channel's URL is not valid"
-        case .failure(let e):
-            reason = Sanitizer.clean(e.description, maxLength: 200)
-        }
-        // SMTP's codes: 2xx and 3xx accepted, 4xx transient, 5xx permanent.
-        let email = channel?.kind == .email
-        let said = summarised ? "\(reason) (in a summary of \(ids.count))" : reason
-        if let status, (200..<300).contains(status) || (email && status < 400) {
+        let verdict = Self.judge(outcome, kind: channel?.kind)
+        switch verdict {
+        case .delivered(let reason), .failed(let reason):
+            let said = summarised ? "\(reason) (in a summary of \(ids.count))" : reason
             for id in ids {
                 attempts[id] = nil
-                results.append(NotificationResult(id: id, channel: channelName, delivered: true, detail: said))
+                results.append(
+                    NotificationResult(
+                        id: id, channel: channelName, delivered: verdict.isDelivered, detail: said))
             }
             return true
+        case .retry: break
         }
-        if let status, email ? status >= 500 : ((400..<500).contains(status) && status != 429) {
-            // The request is wrong: sending it again changes nothing.
-            for id in ids {
-                attempts[id] = nil
-                results.append(NotificationResult(id: id, channel: channelName, delivered: false, detail: said))
-            }
-            return true
-        }
+        let reason = verdict.reason
         for id in ids {
             var a = attempts[id] ?? Attempts()
             a.count += 1
@@ -177,6 +156,48 @@ public struct NotificationSender: PolledSource {
             attempts[id] = a
         }
         return true
+    }
+
+    /// What an answer means: delivered (HTTP 2xx, SMTP 2xx–3xx), failed
+    /// for good (HTTP 4xx but 429, SMTP 5xx: sending it again changes
+    /// nothing), or worth another try (5xx, 429, SMTP 4xx, no answer),
+    /// with the reason in words. `vigil notify test` judges by it too.
+    public static func judge(_ outcome: FetchOutcome, kind: ChannelConfig.Kind?) -> Verdict {
+        var status: Int?
+        var reason: String
+        let email = kind == .email
+        let proto = email ? "SMTP" : "HTTP"
+        switch outcome.result {
+        case .success(let r):
+            status = r.status
+            let said = Sanitizer.clean(String(decoding: r.body.prefix(200), as: UTF8.self), maxLength: 200)
+            reason = "\(proto) \(r.status)" + (r.status >= 400 && !said.isEmpty ? ": \(said)" : "")
+        case .failure(.http(let code, let why)):
+            status = code
+            reason = "HTTP \(code)" + (why.isEmpty ? "" : ": \(Sanitizer.clean(why, maxLength: 200))")
+        case .failure(.invalidURL):
+            // The URL is a secret (a Slack webhook's is its token); it will
+            // not become valid by waiting.
+            return .failed("the channel's URL is not valid")
+        case .failure(let e):
+            reason = Sanitizer.clean(e.description, maxLength: 200)
+        }
+        guard let status else { return .retry(reason) }
+        if (200..<300).contains(status) || (email && (300..<400).contains(status)) { return .delivered(reason) }
+        if email ? status >= 500 : ((400..<500).contains(status) && status != 429) { return .failed(reason) }
+        return .retry(reason)
+    }
+
+    public enum Verdict: Equatable, Sendable {
+        case delivered(String), failed(String), retry(String)
+
+        public var reason: String {
+            switch self {
+            case .delivered(let r), .failed(let r), .retry(let r): r
+            }
+        }
+
+        public var isDelivered: Bool { if case .delivered = self { true } else { false } }
     }
 
     public mutating func pollNow() {
