@@ -264,7 +264,12 @@ public struct App: Sendable {
         polls += (alertmanager?.due(now: now) ?? []).map { SourcePoll(.alertmanager, $0) }
         polls += probes.due(now: now).map { SourcePoll(.probes, $0) }
         if alerts.readOnlyReason == nil {
-            sender.sync(alerts.notifications.pending)
+            let queuedNow = Set(
+                records.compactMap { r -> String? in
+                    if case .notifyQueued(let n) = r.entry { return n.id }
+                    return nil
+                })
+            sender.sync(alerts.notifications.pending, holding: queuedNow)
             polls += sender.due(now: now).map { SourcePoll(.notify, $0) }
         }
         if !polls.isEmpty { commands.append(.fetch(polls)) }

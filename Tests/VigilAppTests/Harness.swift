@@ -26,6 +26,8 @@ struct Harness {
     /// What was asked of the history reader: metrics, from, to.
     var loads: [([String], Int64, Int64)] = []
     var bells = 0
+    /// A journal write that fails, and why (a full disk, say).
+    var journalFails: ([JournalRecord]) -> String? = { _ in nil }
     /// The journal writes and the notification sends, in the order the
     /// application asked for them ("journal notify_queued", "send ID").
     var order: [String] = []
@@ -70,6 +72,12 @@ struct Harness {
                     }
                 }
             case .journal(let records):
+                if let reason = journalFails(records) {
+                    // The disk refused: the loop says so at once.
+                    order += records.filter { $0.type.hasPrefix("notify") }.map { "journal failed \($0.type)" }
+                    send(.journalFailed(reason))
+                    continue
+                }
                 journal += records
                 order += records.filter { $0.type.hasPrefix("notify") }.map { "journal \($0.type)" }
             case .record(let points): recorded.append(points)

@@ -107,6 +107,24 @@ import VigilUI
         #expect(!screen.contains { $0.contains("retry in") })
     }
 
+    /// A notification whose journal entry could not be written is never
+    /// sent: not in the turn it was queued (it waits a turn for the write),
+    /// not after (the application is read-only then).
+    @Test func nothingIsSentUnjournalled() throws {
+        let w = World()
+        var h = try Self.harness(w)
+        // The disk fills just as the notifications are written.
+        h.journalFails = { records in
+            records.contains { $0.type == "notify_queued" } ? "No space left on device" : nil
+        }
+        h.run(forMs: 8000)
+        #expect(h.app.alerts.engine.alerts[AppTests.key]?.state == .firing)
+        #expect(h.order.contains("journal failed notify_queued"))
+        #expect(!h.order.contains { $0.hasPrefix("send ") }, "\(h.order)")
+        #expect(w.received.isEmpty)
+        #expect(h.app.state.message == "NOT SAVED: No space left on device")
+    }
+
     @Test func aRestartSendsWhatWasPendingOnce() throws {
         let w = World()
         w.pagerDutyStatus = 202

@@ -32,7 +32,16 @@ public struct NotificationSender: PolledSource {
         self.channels = Dictionary(channels.map { ($0.name, $0) }) { a, _ in a }
     }
 
-    public mutating func sync(_ pending: [NotificationBook.Entry]) { self.pending = pending }
+    /// The outbox as the journal has it. `holding`: notifications queued
+    /// in this very turn, whose journal entry is only now being written;
+    /// they go out next turn, once the write did not fail (a failure makes
+    /// the application read-only, and nothing is sent unjournalled).
+    public mutating func sync(_ pending: [NotificationBook.Entry], holding: Set<String> = []) {
+        self.pending = pending
+        held = holding
+    }
+
+    var held: Set<String> = []
 
     public var inFlight: Int { asked.count }
     public var nextDueMs: Int64 {
@@ -70,7 +79,7 @@ public struct NotificationSender: PolledSource {
         var order: [String] = []
         for entry in pending {
             let n = entry.notification
-            guard asked[n.id] == nil, !covered.contains(n.id), channels[n.channel] != nil,
+            guard asked[n.id] == nil, !covered.contains(n.id), !held.contains(n.id), channels[n.channel] != nil,
                 (attempts[n.id]?.nextAt ?? 0) <= now
             else { continue }
             if ready[n.channel] == nil { order.append(n.channel) }
