@@ -21,6 +21,7 @@ extension App {
             m.alertmanagerError = am.lastError ?? am.pushError
         }
         m.notifyProblem = notifyProblem
+        m.failedNotifications = alerts.notifications.failedCount
         if state.screen == .incidents && state.incidents.open, state.incidents.selected < m.incidents.count {
             m.history = alerts.history(of: m.incidents[state.incidents.selected].id, now: now)
         }

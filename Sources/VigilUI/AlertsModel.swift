@@ -64,6 +64,9 @@ public struct AlertsModel: Sendable {
     /// Channels the severities name that are not configured, and
     /// notifications that failed: said on the Alerts screen.
     public var notifyProblem: String?
+    /// Notifications that could not be delivered (the outbox's failed ones):
+    /// the status bar says so on every screen.
+    public var failedNotifications = 0
     public var hasAlertmanager = false
     /// Labels of the alerts Alertmanager holds active, for the inventory's
     /// "expires while still firing" warning.

@@ -125,6 +125,21 @@ import VigilUI
         #expect(h.app.state.message == "NOT SAVED: No space left on device")
     }
 
+    /// A notification refused for good is said on every screen's status
+    /// bar, not only on the Alerts screen.
+    @Test func aFailedNotificationIsOnTheStatusBar() throws {
+        let w = World()
+        w.pagerDutyStatus = 400
+        var h = try Self.harness(w)
+        h.run(forMs: 8000)
+        #expect(results(h).contains { $0.hasPrefix("failed pagerduty HTTP 400") }, "\(results(h))")
+        let bar = h.screen(width: 100, height: 12).last ?? ""
+        #expect(
+            bar.dropFirst(10)
+                == "│ 1 FIRING, 1 unacked │ Main │ targets 1/1 up │ 1 notification failed",
+            "\(bar)")
+    }
+
     @Test func aRestartSendsWhatWasPendingOnce() throws {
         let w = World()
         w.pagerDutyStatus = 202

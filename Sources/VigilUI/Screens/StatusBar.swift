@@ -95,6 +95,15 @@ public struct StatusBar: Widget, Styled {
         let warn = Style(fg: theme.color("warn"), bg: theme.color("status_bg"), [.bold, .reverse])
         var items: [(text: String, style: Style)] = [(alertText.full, alertStyle), (screenName, theme.statusBar)]
         items.append((targetText, targetStyle))
+        if alerts.failedNotifications > 0 {
+            // People were not told: as loud as a target down.
+            let n = alerts.failedNotifications
+            items.append(
+                (
+                    "\(n) notification\(n == 1 ? "" : "s") failed",
+                    Style(fg: theme.color("crit"), bg: theme.color("status_bg"), .bold)
+                ))
+        }
         for p in parts.dropFirst(2) {
             items.append((p, p == "PAUSED" || p.hasPrefix("TLS") ? warn : theme.statusBar))
         }
