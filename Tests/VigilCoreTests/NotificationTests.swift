@@ -214,7 +214,15 @@ import Testing
         let text = String(decoding: r.postBody ?? [], as: UTF8.self)
         #expect(text.contains("Subject: [FIRING high] High Error Rate {service=api}\r\n"))
         #expect(text.contains("\r\n\r\nHigh Error Rate {service=api} is firing (high).\r\n\r\nValue: 7.25\r\n"))
-        #expect(!text.contains("\n.") || text.contains("\r\n.."))
+        // A description of several lines, one a lone dot: CRLF throughout,
+        // the dot doubled so the message does not end there.
+        var dotted = Self.note("email", .trigger)
+        dotted.description = "first line\n.\n.hidden\r\nlast"
+        let body = String(
+            decoding: try #require(NotificationPayload.request(dotted, channel: Self.email)?.postBody), as: UTF8.self)
+        #expect(body.contains("\r\nDescription: first line\r\n..\r\n..hidden\r\nlast\r\n"))
+        #expect(!body.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        #expect(!body.replacingOccurrences(of: "\r\n", with: "").contains("\r"))
         #expect(NotificationPayload.request(Self.note("email", .acknowledge), channel: Self.email) == nil)
         // SMTP's codes: 5xx is permanent, 4xx is tried again.
         var s = NotificationSender(channels: [Self.email])

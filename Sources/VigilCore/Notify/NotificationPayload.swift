@@ -42,8 +42,14 @@ public enum NotificationPayload {
         if !n.action.isEmpty { lines.append("Action: \(n.action)") }
         lines.append("Since: \(AlertmanagerAPI.timeString(n.startsAtMs))")
         lines += ["", "-- ", "Vigil"]
-        // A line of a lone dot would end the message early: SMTP's dot-stuffing.
-        let text = lines.map { $0.hasPrefix(".") ? "." + $0 : $0 }.joined(separator: "\r\n") + "\r\n"
+        // Lines are CRLF whatever a description holds, and a line that
+        // starts with a dot gets another (SMTP's dot-stuffing): a lone dot
+        // would end the message early.
+        let text =
+            lines.flatMap {
+                $0.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+                    .split(separator: "\n", omittingEmptySubsequences: false)
+            }.map { $0.hasPrefix(".") ? "." + $0 : String($0) }.joined(separator: "\r\n") + "\r\n"
         var r = FetchRequest(url: channel.url.value)
         r.postBody = Array(text.utf8)
         r.mail = MailEnvelope(from: mail.from, to: mail.to, startTLS: mail.startTLS)
