@@ -270,4 +270,26 @@ import Testing
         usleep(300_000)
         #expect(!FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(Journal.snapshotName)))
     }
+
+    /// A compaction that fails (here: a directory where the snapshot goes)
+    /// is said with the next read, not swallowed.
+    @Test func aFailedCompactionIsSaid() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = try Journal(directory: dir)
+        a.compactAfterBytes = 4_000
+        a.carryMs = 0
+        let snapshot = (dir as NSString).appendingPathComponent(Journal.snapshotName)
+        try FileManager.default.createDirectory(atPath: snapshot + "/blocked", withIntermediateDirectories: true)
+        for i in 0..<100 { try a.append(Self.note(i, at: 1_700_000_000_000)) }
+        var said: [String] = []
+        for _ in 0..<200 where said.isEmpty {
+            usleep(10_000)
+            said = a.readNew().warnings.filter { $0.hasPrefix("compacting the journal failed") }
+        }
+        #expect(
+            said == [
+                "compacting the journal failed: cannot replace the journal in \(dir): Is a directory; it keeps growing"
+            ])
+    }
 }

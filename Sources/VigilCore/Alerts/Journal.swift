@@ -203,7 +203,11 @@ public final class Journal {
         let flag = compacting
         Thread.detachNewThread {
             defer { flag.end() }
-            _ = try? Journal.compact(directory: directory, carryMs: carry)
+            // Said with the next read, as a warning: a journal that cannot
+            // be compacted keeps growing, and someone should know why.
+            do { _ = try Journal.compact(directory: directory, carryMs: carry) } catch {
+                flag.failed((error as? JournalError)?.message ?? "\(error)")
+            }
         }
     }
 
@@ -228,11 +232,19 @@ public final class Journal {
         var data = [UInt8](repeating: 0, count: max(0, size - offset))
         let n = data.isEmpty ? 0 : pread(fd, &data, data.count, off_t(offset))
         flock(fd, LOCK_UN)
-        guard n > 0 else { return (records, warnings) }
+        guard n > 0 else {
+            if let failure = compacting.takeFailure() {
+                warnings.append("compacting the journal failed: \(failure); it keeps growing")
+            }
+            return (records, warnings)
+        }
         let start = decodeLines(data[0..<n], into: &records, &warnings, file: path, line: &lineNumber)
         // What follows the last newline is a record still being written
         // (or torn by a crash): read it next time, once it is complete.
         offset += start
+        if let failure = compacting.takeFailure() {
+            warnings.append("compacting the journal failed: \(failure); it keeps growing")
+        }
         return (records, warnings)
     }
     var firstRead = true
@@ -342,6 +354,23 @@ final class CompactionFlag: @unchecked Sendable {
         lock.lock()
         running = false
         lock.unlock()
+    }
+
+    private var failure: String?
+
+    func failed(_ reason: String) {
+        lock.lock()
+        failure = reason
+        lock.unlock()
+    }
+
+    /// The last failure, once.
+    func takeFailure() -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        let f = failure
+        failure = nil
+        return f
     }
 }
 
