@@ -22,6 +22,17 @@ struct Vigil: ParsableCommand {
     /// Like ArgumentParser's own main, but a usage error exits with 2
     /// (Vigil's contract) rather than sysexits' 64.
     static func main() {
+        // A parent may have started Vigil with the termination signals
+        // blocked (a test runner's thread, some supervisors: masks survive
+        // exec): `vigil demo` or `vigil query` would then never end on
+        // SIGTERM. The dashboard installs its own handlers over this.
+        var termination = sigset_t()
+        sigemptyset(&termination)
+        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&termination, s) }
+        pthread_sigmask(SIG_UNBLOCK, &termination, nil)
+        // Ignored is inherited too; nothing ignores SIGTERM on purpose
+        // (SIGHUP stays as nohup left it).
+        signal(SIGTERM, SIG_DFL)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -196,4 +196,24 @@ import Testing
         #expect(small.stdout.isEmpty)
         #expect(small.stderr == "vigil: --size 39x11 is smaller than a frame needs (40x12)\n")
     }
+
+    /// Started by a test runner (whose threads block or ignore signals, and
+    /// masks survive exec), `vigil demo` still ends on SIGTERM after it has
+    /// served scrapes.
+    @Test func theDemoEndsOnSIGTERM() throws {
+        let dir = Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Support.freePort()
+        let demo = try Support.start(
+            Support.vigil, ["demo", "--listen", "127.0.0.1:\(port)"], log: dir.appendingPathComponent("demo.log"))
+        try Support.waitReady("http://127.0.0.1:\(port)/metrics")
+        for _ in 0..<3 { _ = try Support.httpGet("http://127.0.0.1:\(port)/metrics") }
+        demo.terminate()
+        for _ in 0..<100 where demo.isRunning { usleep(50_000) }
+        let ended = !demo.isRunning
+        if !ended { kill(demo.processIdentifier, SIGKILL) }
+        demo.waitUntilExit()
+        #expect(ended, "still running 5 s after SIGTERM")
+        #expect(demo.terminationReason == .uncaughtSignal && demo.terminationStatus == SIGTERM)
+    }
 }

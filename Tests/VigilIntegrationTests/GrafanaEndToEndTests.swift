@@ -30,12 +30,7 @@ import VigilUI
         let demo = try Support.start(
             Support.vigil, ["demo", "--listen", "127.0.0.1:\(port)", "--start", "100", "--freeze"],
             log: dir.appendingPathComponent("demo.log"))
-        // SIGKILL, as the other suites stop it: after serving scrapes the
-        // demo exporter does not always end on SIGTERM.
-        defer {
-            kill(demo.processIdentifier, SIGKILL)
-            demo.waitUntilExit()
-        }
+        defer { Support.stop(demo) }
         let url = "http://127.0.0.1:\(port)/metrics"
         try Support.waitReady(url)
         let config = dir.appendingPathComponent("vigil.yaml")
