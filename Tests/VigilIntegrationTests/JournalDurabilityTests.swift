@@ -76,15 +76,22 @@ import VigilCore
             let tag = "round-\(round)"
             let out = Pipe()
             let appender = try start(["append", "--incident", "--tag", tag], output: out)
-            let compactor = try start(["compact", "--loop", "--carry-ms", "0"], output: nil)
-            // A compaction starts some 70 ms in (the process's start).
-            pause(60_000, 140_000)
+            let compactorOut = Pipe()
+            let compactor = try start(["compact", "--loop", "--carry-ms", "0"], output: compactorOut)
+            // The clock starts when the compactor says it runs: on a loaded
+            // machine its start alone took longer than the whole pause, and
+            // most rounds killed it before its first compaction.
+            #expect(
+                Self.waitForOutput(compactorOut, seconds: 20),
+                "round \(round): the compactor did not start within 20 s")
+            pause(0, 140_000)
             kill(compactor.processIdentifier, SIGKILL)
             pause(5_000, 40_000)
             kill(appender.processIdentifier, SIGKILL)
             let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             appender.waitUntilExit()
             compactor.waitUntilExit()
+            _ = compactorOut.fileHandleForReading.readDataToEndOfFile()
             let lines = printed.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
             confirmed[tag] = Set(lines.compactMap { Int64($0) })
         }
@@ -115,5 +122,11 @@ import VigilCore
             .prefix { $0 != "\n" }
         let generation = head.split(separator: ",").first { $0.hasPrefix("\"n\":") }.flatMap { Int($0.dropFirst(4)) }
         #expect((generation ?? 0) > 30, "the compactor barely ran: \(head)")
+    }
+
+    /// Whether `pipe` has something to read within `seconds`.
+    static func waitForOutput(_ pipe: Pipe, seconds: Int32) -> Bool {
+        var fd = pollfd(fd: pipe.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&fd, 1, seconds * 1000) == 1
     }
 }
