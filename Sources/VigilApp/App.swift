@@ -32,6 +32,10 @@ public struct App: Sendable {
     var pending: PendingDecision?
     /// The traffic share last announced (`.traffic`), once announced.
     var announcedTraffic: Double??
+    /// Journal batches handed over and not yet reported written, oldest
+    /// first: the notifications each queued. They are not sent before
+    /// their `notify_queued` entry is on disk (the writer is a thread).
+    var unwritten: [Set<String>] = []
     /// What the engine is asked to do next (carried out in order).
     var work: [Work] = []
     /// An evaluation is in flight: refreshes due meanwhile wait for it.
@@ -209,6 +213,8 @@ public struct App: Sendable {
             alerts.readOnlyReason = readOnly
             refreshAlertsModel(now: now)
             dirty = true
+        case .journalWritten:
+            if !unwritten.isEmpty { unwritten.removeFirst() }
         case .journalFailed(let reason):
             alerts.readOnlyReason = reason
             state.message = "NOT SAVED: \(reason)"
@@ -257,19 +263,22 @@ public struct App: Sendable {
         // The journal first: a notification is written before it is sent.
         takeNotificationResults(now: now)
         let records = alerts.takeOutbox()
-        if !records.isEmpty && alerts.readOnlyReason == nil { commands.append(.journal(records)) }
+        if !records.isEmpty && alerts.readOnlyReason == nil {
+            commands.append(.journal(records))
+            unwritten.append(
+                Set(
+                    records.compactMap { r -> String? in
+                        if case .notifyQueued(let n) = r.entry { return n.id }
+                        return nil
+                    }))
+        }
         var polls = targets.due(now: now).map { SourcePoll(.targets, $0) }
         polls += logs.due(now: now).map { SourcePoll(.logs, $0) }
         polls += (prometheus?.due(now: now) ?? []).map { SourcePoll(.prometheus, $0) }
         polls += (alertmanager?.due(now: now) ?? []).map { SourcePoll(.alertmanager, $0) }
         polls += probes.due(now: now).map { SourcePoll(.probes, $0) }
         if alerts.readOnlyReason == nil {
-            let queuedNow = Set(
-                records.compactMap { r -> String? in
-                    if case .notifyQueued(let n) = r.entry { return n.id }
-                    return nil
-                })
-            sender.sync(alerts.notifications.pending, holding: queuedNow)
+            sender.sync(alerts.notifications.pending, holding: unwritten.reduce(into: []) { $0.formUnion($1) })
             polls += sender.due(now: now).map { SourcePoll(.notify, $0) }
         }
         if !polls.isEmpty { commands.append(.fetch(polls)) }

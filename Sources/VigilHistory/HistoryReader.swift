@@ -64,6 +64,7 @@ public final class HistoryReader: @unchecked Sendable {
 
     func run() {
         vigil_name_this_thread("vigil-hist-read")
+        vigil_lower_this_thread()
         var store: HistoryStore?
         while true {
             condition.lock()

@@ -65,6 +65,7 @@ public final class HistoryWriter: @unchecked Sendable {
         // Named for top and /proc (Thread.name does not reach the kernel
         // here): scripts/bench-history.sh measures this thread's CPU.
         vigil_name_this_thread("vigil-history")
+        vigil_lower_this_thread()
         var lastPrune: Int64 = 0
         while true {
             condition.lock()

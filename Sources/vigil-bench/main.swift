@@ -25,11 +25,16 @@ if args.first == "promql" { runPromQLBenchmark(Array(args.dropFirst())) }
 if args.first == "slo" { runSLOBenchmark(Array(args.dropFirst())) }
 guard args.count >= 3, args[0] == "parse", let iterations = Int(args[2]), iterations >= 0 else {
     FileHandle.standardError.write(
-        Data("usage: vigil-bench parse FILE ITERS [--no-verify] [--format prometheus|openmetrics]\n".utf8))
+        Data("usage: vigil-bench parse FILE ITERS [--no-verify] [--strict] [--format prometheus|openmetrics]\n".utf8))
     exit(2)
 }
 let path = args[1]
 let verify = !args.contains("--no-verify")
+// Off by default, as a scrape parses: Prometheus' Go parser, the anchor,
+// checks syntax only. `--strict` adds OpenMetrics 1.0's rules (a label
+// set's samples together, timestamps in order, histogram buckets), what
+// `vigil check metrics` runs.
+let strict = args.contains("--strict")
 /// Reads the file straight into one array: the file's bytes are the only
 /// big allocation (the memory figure is "file plus 32 MiB").
 func readFile(_ path: String) -> [UInt8]? {
@@ -72,6 +77,7 @@ if verify {
     var checksum = SampleChecksum()
     do {
         try ExpositionParser.withParser(bytes: bytes, format: format) { p in
+            p.strict = strict
             while try p.next() {
                 // A full parse materialises every label as the protocol asks.
                 _ = p.labels
@@ -100,6 +106,7 @@ let cpuStart = cpuSeconds()
 do {
     for _ in 0..<iterations {
         try ExpositionParser.withParser(bytes: bytes, format: format) { p in
+            p.strict = strict
             while try p.next() {
                 samples += 1
                 sink += p.value
@@ -111,7 +118,7 @@ let secs = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
 let cpu = cpuSeconds() - cpuStart
 let megabytes = Double(bytes.count) * Double(iterations) / 1e6
 result += [
-    ("iters", "\(iterations)"), ("secs", String(format: "%.6f", secs)), ("cpu_secs", String(format: "%.6f", cpu)),
+    ("strict", "\(strict)"), ("iters", "\(iterations)"), ("secs", String(format: "%.6f", secs)), ("cpu_secs", String(format: "%.6f", cpu)),
     ("mbps", String(format: "%.3f", secs > 0 ? megabytes / secs : 0)),
     ("series_per_s", String(format: "%.1f", secs > 0 ? Double(samples) / secs : 0)),
     ("sink", sink.isFinite ? String(format: "%.6g", sink) : "null"),

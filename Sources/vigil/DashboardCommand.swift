@@ -269,8 +269,20 @@ struct Dashboard: ParsableCommand {
     func runInteractive(
         _ cfg: VigilConfig, themes: [Theme], stateDir: String, about: [String], exporter: DemoExporter? = nil
     ) throws {
-        let (journal, readOnly) = Journal.forState(directory: stateDir, write: true)
-        journal?.compactAfterBytes = journal?.writable == true ? cfg.journalCompactAfter : 0
+        let (journal, cannotWrite) = Journal.forState(directory: stateDir, write: true)
+        var readOnly = cannotWrite
+        // Appends go through a thread with a journal (descriptor, lock) of
+        // its own, which also compacts; this one only reads.
+        var writer: JournalWriter?
+        if journal?.writable == true {
+            do {
+                let appender = try Journal(directory: stateDir)
+                appender.compactAfterBytes = cfg.journalCompactAfter
+                writer = JournalWriter(journal: appender)
+            } catch {
+                readOnly = error.message
+            }
+        }
         let alerts = AlertCenter.replaying(journal, config: cfg, identity: AlertCenter.defaultIdentity())
         for w in alerts.warnings { printError("vigil: \(w)") }
         let signalFD = vigil_install_signal_pipe()
@@ -313,8 +325,8 @@ struct Dashboard: ParsableCommand {
         var traffic: (@Sendable (Double?) -> Void)?
         if let exporter { traffic = { share in exporter.follow(traffic: share) } }
         let status = RunLoop.interactive(
-            &app, terminal: terminal, journal: journal, history: history, signalFD: signalFD, timings: timings,
-            traffic: traffic)
+            &app, terminal: terminal, journal: journal, writer: writer, history: history, signalFD: signalFD,
+            timings: timings, traffic: traffic)
         terminal.close()
         history.writer?.close()
         history.reader?.close()

@@ -16,15 +16,15 @@ enum RunLoop {
 
     /// The interactive dashboard; returns the exit status.
     static func interactive(
-        _ app: inout App, terminal: Terminal, journal: (any JournalStore)?, history: OpenedHistory, signalFD: Int32,
-        timings: FileHandle?, traffic: (@Sendable (Double?) -> Void)? = nil
+        _ app: inout App, terminal: Terminal, journal: (any JournalStore)?, writer: JournalWriter?,
+        history: OpenedHistory, signalFD: Int32, timings: FileHandle?, traffic: (@Sendable (Double?) -> Void)? = nil
     ) -> Int32 {
         let driver = PollDriver()
         let worker = Worker(engine: app.makeEngine())
-        let inputs: [Int32] = (signalFD >= 0 ? [0, signalFD] : [0]) + [worker.readFD]
+        let threads = [worker.readFD] + (writer.map { [$0.readFD] } ?? [])
+        let inputs: [Int32] = (signalFD >= 0 ? [0, signalFD] : [0]) + threads
         var messages: [Message] = [.tick]
         while true {
-            // Messages may add messages (a failed journal write).
             var i = 0
             while i < messages.count {
                 for command in app.update(messages[i], now: now()) {
@@ -32,7 +32,8 @@ enum RunLoop {
                     case .fetch(let polls): driver.start(polls)
                     case .work(let work): worker.submit(work)
                     case .journal(let records):
-                        do { try journal?.append(records) } catch { messages.append(.journalFailed(error.message)) }
+                        // A read-only instance is never asked to write.
+                        writer?.submit(records)
                     case .record(let points): history.writer?.enqueue(points)
                     case .loadHistory(let metrics, let from, let to):
                         history.reader?.load(HistoryReader.Request(metrics: metrics, from: from, to: to))
@@ -44,7 +45,9 @@ enum RunLoop {
                     case .roundShown(let start, let sent):
                         timings?.seekToEndOfFile()
                         timings?.write(Data("refresh_to_screen_ms \(now() - start) sent \(sent)\n".utf8))
-                    case .quit(let status): return status
+                    case .quit(let status):
+                        writer?.finish()
+                        return status
                     }
                 }
                 i += 1
@@ -69,7 +72,17 @@ enum RunLoop {
             }
             for a in answers { messages.append(.fetched(a.source, tag: a.tag, a.outcome)) }
             for answer in worker.take() { messages.append(.worked(answer)) }
-            if let journal, case let (records, warnings) = journal.readNew() {
+            for answer in writer?.take() ?? [] {
+                switch answer {
+                case .written: messages.append(.journalWritten)
+                case .failed(let reason): messages.append(.journalFailed(reason))
+                case .warning(let text): messages.append(.journalRead([], warnings: [text]))
+                }
+            }
+            // Read once this instance's own batches are on disk (a replay
+            // from the snapshot must hold them), and never wait on a lock
+            // another instance's flush holds: next turn then.
+            if let journal, writer?.idle ?? true, case let (records, warnings)? = journal.readNew(waiting: false) {
                 if journal.startedOver {
                     messages.append(.journalReplayed(records, warnings: warnings))
                 } else if !records.isEmpty || !warnings.isEmpty {
@@ -113,6 +126,7 @@ enum RunLoop {
                     case .work(let work): messages += work.compactMap { engine.run($0).map(Message.worked) }
                     case .journal(let records):
                         do { try journal?.append(records) } catch { return error.message }
+                        messages.append(.journalWritten)
                     default: break
                     }
                 }

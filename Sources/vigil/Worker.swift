@@ -57,6 +57,7 @@ final class Worker: @unchecked Sendable {
     func run() {
         // Named for top and /proc: the benchmark reads this thread's CPU.
         vigil_name_this_thread("vigil-engine")
+        vigil_lower_this_thread()
         while true {
             condition.lock()
             while queue.isEmpty { condition.wait() }

@@ -26,6 +26,10 @@ struct Harness {
     /// What was asked of the history reader: metrics, from, to.
     var loads: [([String], Int64, Int64)] = []
     var bells = 0
+    /// The journal writer is slow: batches wait in `unwritten` until
+    /// `writeJournal`.
+    var slowJournal = false
+    var unwritten: [[JournalRecord]] = []
     /// A journal write that fails, and why (a full disk, say).
     var journalFails: ([JournalRecord]) -> String? = { _ in nil }
     /// The journal writes and the notification sends, in the order the
@@ -78,8 +82,13 @@ struct Harness {
                     send(.journalFailed(reason))
                     continue
                 }
+                if slowJournal {
+                    unwritten.append(records)
+                    continue
+                }
                 journal += records
                 order += records.filter { $0.type.hasPrefix("notify") }.map { "journal \($0.type)" }
+                send(.journalWritten)
             case .record(let points): recorded.append(points)
             case .loadHistory(let metrics, let from, let to): loads.append((metrics, from, to))
             case .traffic(let share): traffic.append(share)
@@ -88,6 +97,17 @@ struct Harness {
             case .roundShown: break
             case .quit(let status): quit = status
             }
+        }
+    }
+
+    /// The slow journal writer finishes its batches, in order.
+    mutating func writeJournal() {
+        let batches = unwritten
+        unwritten = []
+        for records in batches {
+            journal += records
+            order += records.filter { $0.type.hasPrefix("notify") }.map { "journal \($0.type)" }
+            send(.journalWritten)
         }
     }
 

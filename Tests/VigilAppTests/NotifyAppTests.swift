@@ -108,8 +108,8 @@ import VigilUI
     }
 
     /// A notification whose journal entry could not be written is never
-    /// sent: not in the turn it was queued (it waits a turn for the write),
-    /// not after (the application is read-only then).
+    /// sent: not while it waits for the write, not after (the application
+    /// is read-only then).
     @Test func nothingIsSentUnjournalled() throws {
         let w = World()
         var h = try Self.harness(w)
@@ -123,6 +123,29 @@ import VigilUI
         #expect(!h.order.contains { $0.hasPrefix("send ") }, "\(h.order)")
         #expect(w.received.isEmpty)
         #expect(h.app.state.message == "NOT SAVED: No space left on device")
+    }
+
+    /// The journal is written on a thread of its own: a notification
+    /// waits for its `notify_queued` entry to be reported on disk, however
+    /// many turns that takes, and goes out at once after.
+    @Test func aNotificationWaitsForItsEntryToBeWritten() throws {
+        let w = World()
+        w.pagerDutyStatus = 202
+        var h = try Self.harness(w)
+        h.slowJournal = true
+        h.run(forMs: 8000)
+        #expect(h.app.alerts.engine.alerts[AppTests.key]?.state == .firing)
+        #expect(h.unwritten.flatMap { $0 }.filter { $0.type == "notify_queued" }.count == 2)
+        #expect(!h.order.contains { $0.hasPrefix("send ") }, "\(h.order)")
+        #expect(w.received.isEmpty)
+        h.writeJournal()
+        h.slowJournal = false
+        h.answerAll()
+        #expect(
+            h.order.prefix(4).map { $0.hasPrefix("send ") ? "send" : $0 } == [
+                "journal notify_queued", "journal notify_queued", "send", "send",
+            ], "\(h.order)")
+        #expect(w.received.count == 2)
     }
 
     /// A notification refused for good is said on every screen's status

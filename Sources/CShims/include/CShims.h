@@ -60,3 +60,14 @@ int vigil_open_pty(int *master, int *slave, unsigned short columns, unsigned sho
 static inline void vigil_name_this_thread(const char *name) {
     prctl(PR_SET_NAME, name, 0, 0, 0);
 }
+
+// The engine's and the writers' threads run at a lower priority (nice
+// +10) than the loop: on a machine whose cores are busy, a key and its
+// frame get the CPU before a parse or a flush does. Linux gives each
+// thread its own nice value; raising it needs no privilege.
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static inline void vigil_lower_this_thread(void) {
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+}

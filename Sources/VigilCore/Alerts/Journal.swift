@@ -113,16 +113,17 @@ public final class Journal {
     /// Takes the tail's lock, first following the tail to its new file if
     /// a compaction replaced it (checked under the lock, since the
     /// replacement happens under the old file's exclusive lock).
-    func lock(_ operation: Int32) {
+    /// With `LOCK_NB` in `operation`, false when another holds the lock.
+    @discardableResult
+    func lock(_ operation: Int32) -> Bool {
         while true {
-            flock(fd, operation)
+            if flock(fd, operation) != 0 && operation & LOCK_NB != 0 { return false }
             var st = stat()
-            if stat(path, &st) != 0 || st.st_ino == inode { return }
+            if stat(path, &st) != 0 || st.st_ino == inode { return true }
             flock(fd, LOCK_UN)
             let newFD = open(path, (writable ? O_RDWR | O_APPEND : O_RDONLY) | O_CLOEXEC)
             guard newFD >= 0 else {
-                flock(fd, operation)
-                return
+                return flock(fd, operation) == 0 || operation & LOCK_NB == 0
             }
             close(fd)
             fd = newFD
@@ -217,7 +218,15 @@ public final class Journal {
     /// skipped the same way once a newer line follows it. The first call
     /// (and one after `startedOver`) begins with the snapshot.
     public func readNew() -> (records: [JournalRecord], warnings: [String]) {
-        lock(LOCK_SH)
+        // Only a failed non-blocking lock is nil.
+        readNew(waiting: true) ?? ([], [])
+    }
+
+    /// `readNew`, or nil at once when a writer holds the lock (flushing a
+    /// batch to disk, which can take long): the run loop tries again on
+    /// its next turn rather than wait for someone's `fsync`.
+    public func readNew(waiting: Bool) -> (records: [JournalRecord], warnings: [String])? {
+        guard lock(waiting ? LOCK_SH : LOCK_SH | LOCK_NB) else { return nil }
         startedOver = fresh && !firstRead
         var records: [JournalRecord] = []
         var warnings: [String] = []
@@ -233,19 +242,22 @@ public final class Journal {
         let n = data.isEmpty ? 0 : pread(fd, &data, data.count, off_t(offset))
         flock(fd, LOCK_UN)
         guard n > 0 else {
-            if let failure = compacting.takeFailure() {
-                warnings.append("compacting the journal failed: \(failure); it keeps growing")
-            }
+            if let failure = takeCompactionFailure() { warnings.append(failure) }
             return (records, warnings)
         }
         let start = decodeLines(data[0..<n], into: &records, &warnings, file: path, line: &lineNumber)
         // What follows the last newline is a record still being written
         // (or torn by a crash): read it next time, once it is complete.
         offset += start
-        if let failure = compacting.takeFailure() {
-            warnings.append("compacting the journal failed: \(failure); it keeps growing")
-        }
+        if let failure = takeCompactionFailure() { warnings.append(failure) }
         return (records, warnings)
+    }
+
+    /// A background compaction's failure, said once, as a warning: a
+    /// journal that cannot be compacted keeps growing, and someone should
+    /// know why. Safe from any thread.
+    public func takeCompactionFailure() -> String? {
+        compacting.takeFailure().map { "compacting the journal failed: \($0); it keeps growing" }
     }
     var firstRead = true
 
@@ -380,6 +392,8 @@ final class CompactionFlag: @unchecked Sendable {
 public protocol JournalStore: AnyObject {
     func append(_ records: [JournalRecord]) throws(JournalError)
     func readNew() -> (records: [JournalRecord], warnings: [String])
+    /// Nil at once when the lock is held (by a writer flushing).
+    func readNew(waiting: Bool) -> (records: [JournalRecord], warnings: [String])?
     /// The last `readNew` returned everything from the start again.
     var startedOver: Bool { get }
 }

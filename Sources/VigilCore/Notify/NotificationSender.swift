@@ -32,10 +32,10 @@ public struct NotificationSender: PolledSource {
         self.channels = Dictionary(channels.map { ($0.name, $0) }) { a, _ in a }
     }
 
-    /// The outbox as the journal has it. `holding`: notifications queued
-    /// in this very turn, whose journal entry is only now being written;
-    /// they go out next turn, once the write did not fail (a failure makes
-    /// the application read-only, and nothing is sent unjournalled).
+    /// The outbox as the journal has it. `holding`: notifications whose
+    /// `notify_queued` entry is not yet reported written; they go out once
+    /// it is (a failure makes the application read-only, and nothing is
+    /// sent unjournalled).
     public mutating func sync(_ pending: [NotificationBook.Entry], holding: Set<String> = []) {
         self.pending = pending
         held = holding

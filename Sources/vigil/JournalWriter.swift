@@ -1,0 +1,118 @@
+import CShims
+import Foundation
+import VigilCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Appends the journal on a thread of its own. Each batch is flushed to
+/// disk (`fsync`) before it counts as written, which takes milliseconds
+/// on a quiet disk and far longer on a busy one; a flood of alerts writes
+/// thousands of records in a few turns. The loop hands batches over
+/// (`submit` only appends under a lock) and hears back through a pipe it
+/// polls with the keyboard: one answer per batch, in order, which the
+/// application turns into "the notifications it queued may go out" or
+/// "nothing is saved any more".
+final class JournalWriter: @unchecked Sendable {
+    enum Answer: Sendable {
+        case written
+        case failed(String)
+        /// A compaction this writer started in the background failed.
+        case warning(String)
+    }
+
+    // `queue`, `writing`, `answers` are guarded by `condition`; `journal`
+    // is written only by the writer thread once it has started (the loop
+    // asks it for a compaction's failure, which has a lock of its own).
+    let condition = NSCondition()
+    var queue: [[JournalRecord]] = []
+    var writing = false
+    var answers: [Answer] = []
+    let journal: Journal
+    /// Readable when answers are waiting: the loop adds it to its poll.
+    let readFD: Int32
+    let writeFD: Int32
+
+    /// `journal`: a writable journal of its own (its own descriptor and
+    /// lock), not the one the loop reads with.
+    init(journal: Journal) {
+        self.journal = journal
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        }
+        readFD = fds[0]
+        writeFD = fds[1]
+        let thread = Thread { [self] in run() }
+        thread.name = "vigil-journal"
+        thread.start()
+    }
+
+    /// Hands a batch over; never waits for the disk.
+    func submit(_ records: [JournalRecord]) {
+        condition.lock()
+        queue.append(records)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Every batch handed over is written (or failed). The loop reads the
+    /// journal only then: a replay from the snapshot must find this
+    /// instance's own records on disk, not in a queue.
+    var idle: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.isEmpty && !writing
+    }
+
+    /// The answers so far, one per batch, oldest first.
+    func take() -> [Answer] {
+        var byte: UInt8 = 0
+        while read(readFD, &byte, 1) == 1 {}
+        condition.lock()
+        defer { condition.unlock() }
+        var out = answers
+        answers = []
+        // The compaction flag has a lock of its own.
+        if let failure = journal.takeCompactionFailure() { out.append(.warning(failure)) }
+        return out
+    }
+
+    /// Waits until every batch handed over is written: Vigil quits only
+    /// then, so nothing it decided is lost on the way out.
+    func finish() {
+        condition.lock()
+        while !queue.isEmpty || writing { condition.wait() }
+        condition.unlock()
+    }
+
+    func run() {
+        vigil_name_this_thread("vigil-journal")
+        vigil_lower_this_thread()
+        while true {
+            condition.lock()
+            while queue.isEmpty { condition.wait() }
+            // Batches waiting together go out in one write and one flush;
+            // each still gets its own answer.
+            let batches = queue
+            queue = []
+            writing = true
+            condition.unlock()
+            let answer: Answer
+            do {
+                try journal.append(batches.flatMap { $0 })
+                answer = .written
+            } catch {
+                answer = .failed(error.message)
+            }
+            condition.lock()
+            answers += Array(repeating: answer, count: batches.count)
+            writing = false
+            condition.broadcast()
+            condition.unlock()
+            var byte: UInt8 = 1
+            _ = write(writeFD, &byte, 1)
+        }
+    }
+}
