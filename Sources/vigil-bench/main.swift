@@ -118,7 +118,8 @@ let secs = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
 let cpu = cpuSeconds() - cpuStart
 let megabytes = Double(bytes.count) * Double(iterations) / 1e6
 result += [
-    ("strict", "\(strict)"), ("iters", "\(iterations)"), ("secs", String(format: "%.6f", secs)), ("cpu_secs", String(format: "%.6f", cpu)),
+    ("strict", "\(strict)"), ("iters", "\(iterations)"), ("secs", String(format: "%.6f", secs)),
+    ("cpu_secs", String(format: "%.6f", cpu)),
     ("mbps", String(format: "%.3f", secs > 0 ? megabytes / secs : 0)),
     ("series_per_s", String(format: "%.1f", secs > 0 ? Double(samples) / secs : 0)),
     ("sink", sink.isFinite ? String(format: "%.6g", sink) : "null"),
