@@ -128,7 +128,7 @@ public struct App: Sendable {
         prometheus = config.prometheus.map(PrometheusQueries.init)
         alertmanager = config.alertmanager.map { AlertmanagerSource(config: $0, identity: alerts.identity) }
         probes = ChecklistProbes(plan: config.launch)
-        sender = NotificationSender(channels: config.channels)
+        sender = NotificationSender(channels: config.channels, contacts: config.contacts)
         state = AppState(config: config, themes: themes, keyOverrides: config.keys)
         memoryMs = keep
         // Longer windows when something holds them: the history store
@@ -203,6 +203,8 @@ public struct App: Sendable {
         case .journalRead(let records, let warnings):
             guard !records.isEmpty || !warnings.isEmpty else { break }
             alerts.receive(records, warnings: warnings)
+            // This instance's own records coming back change nothing shown.
+            guard alerts.hasOthers(records) || !warnings.isEmpty else { break }
             refreshAlertsModel(now: now)
             dirty = true
         case .journalReplayed(let records, let warnings):
@@ -262,6 +264,7 @@ public struct App: Sendable {
         }
         // The journal first: a notification is written before it is sent.
         takeNotificationResults(now: now)
+        queueIncidentNotifications(now: now)
         let records = alerts.takeOutbox()
         if !records.isEmpty && alerts.readOnlyReason == nil {
             commands.append(.journal(records))
@@ -278,7 +281,9 @@ public struct App: Sendable {
         polls += (alertmanager?.due(now: now) ?? []).map { SourcePoll(.alertmanager, $0) }
         polls += probes.due(now: now).map { SourcePoll(.probes, $0) }
         if alerts.readOnlyReason == nil {
-            sender.sync(alerts.notifications.pending, holding: unwritten.reduce(into: []) { $0.formUnion($1) })
+            sender.sync(
+                alerts.notifications.pendingMine,
+                holding: unwritten.reduce(into: alerts.notifications.unconfirmed) { $0.formUnion($1) })
             polls += sender.due(now: now).map { SourcePoll(.notify, $0) }
         }
         if !polls.isEmpty { commands.append(.fetch(polls)) }

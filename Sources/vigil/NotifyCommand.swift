@@ -92,26 +92,26 @@ struct NotifyCommand: ParsableCommand {
                 description: "A test from \(AlertCenter.defaultIdentity()) with vigil notify test", action: "none",
                 startsAtMs: now, atMs: now)
             guard let request = NotificationPayload.request(n, channel: ch) else { continue }
-            let fetcher = Fetcher()
-            _ = fetcher.start(request)
-            guard let answer = fetcher.finishAll(within: Double(ch.timeoutMs) / 1000 + 5).first else {
-                say("\(name) \(event.rawValue): no answer")
-                ok = false
-                continue
-            }
-            // Judged as the outbox judges a real notification; printed with
-            // the receiver's whole answer.
-            let verdict = NotificationSender.judge(FetchOutcome(answer.result), kind: ch.kind)
-            if case .success(let r) = answer.result {
-                let body = Sanitizer.clean(String(decoding: r.body.prefix(300), as: UTF8.self), maxLength: 300)
-                say(
-                    "\(name) \(event.rawValue): \(ch.kind == .email ? "SMTP" : "HTTP") \(r.status)\(body.isEmpty ? "" : " " + body)"
-                )
-            } else {
-                say("\(name) \(event.rawValue): \(verdict.reason)")
-            }
-            ok = ok && verdict.isDelivered
+            let (delivered, said) = Self.send(request, on: ch)
+            say("\(name) \(event.rawValue): \(said)")
+            ok = ok && delivered
         }
         if !ok { throw ExitStatus.failed }
+    }
+
+    /// Sends one request now, judged as the outbox judges a notification;
+    /// says the receiver's whole answer ("SMTP 250", "HTTP 400 invalid key").
+    static func send(_ request: FetchRequest, on ch: ChannelConfig) -> (delivered: Bool, said: String) {
+        let fetcher = Fetcher()
+        _ = fetcher.start(request)
+        guard let answer = fetcher.finishAll(within: Double(ch.timeoutMs) / 1000 + 5).first else {
+            return (false, "no answer")
+        }
+        let verdict = NotificationSender.judge(FetchOutcome(answer.result), kind: ch.kind)
+        guard case .success(let r) = answer.result else { return (false, verdict.reason) }
+        let body = Sanitizer.clean(String(decoding: r.body.prefix(300), as: UTF8.self), maxLength: 300)
+        return (
+            verdict.isDelivered, "\(ch.kind == .email ? "SMTP" : "HTTP") \(r.status)\(body.isEmpty ? "" : " " + body)"
+        )
     }
 }

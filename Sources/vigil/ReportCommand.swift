@@ -22,6 +22,11 @@ struct Report: ParsableCommand {
     @Option(help: "Any day of the week (UTC), YYYY-MM-DD; this week by default.") var weekOf: String?
     @Option(help: "markdown (default), html (one self-contained file) or json.") var format: Format = .markdown
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+    @Option(
+        help: ArgumentHelp(
+            "Send the report to this channel of channels: (email: the HTML with the Markdown as text; slack: a summary).",
+            discussion: "With --send, the report is written only where -o says."))
+    var send: String?
     @OptionGroup var journal: JournalOptions
 
     func run() throws {
@@ -35,6 +40,15 @@ struct Report: ParsableCommand {
         let from = weekly ? start - Int64((Self.weekday(start) + 6) % 7) * 86_400_000 : start
         let to = min(from + (weekly ? 7 : 1) * 86_400_000, PollDriver.now())
         let cfg = try loadConfig(FileLocations.current.requireConfig(option: journal.config))
+        let channel = try send.map { name in
+            guard let ch = cfg.channels.first(where: { $0.name == name }) else {
+                printError(
+                    "vigil report: no channel \(Sanitizer.quote(name)) (configured: \(cfg.channels.map(\.name).joined(separator: ", ")))"
+                )
+                throw ExitStatus.usage
+            }
+            return ch
+        }
         let dir = journal.directory(cfg)
         // The weekly report compares with the week before: read it too.
         let (rollups, problems, source) = Self.read(cfg, dir: dir, from: weekly ? from - 7 * 86_400_000 : from, to: to)
@@ -48,6 +62,7 @@ struct Report: ParsableCommand {
             cfg, store: store, storeProblem: store == nil ? "no history in \(dir)" : nil, now: to)
         let text: String
         let empty: Bool
+        let message: ReportMessage
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         if weekly {
@@ -55,6 +70,7 @@ struct Report: ParsableCommand {
                 weekOf: name, from: from, config: cfg, rollups: rollups, problems: problems, incidents: incidents,
                 source: source)
             report.objectives = objectives
+            message = ReportMessage(weekly: report)
             switch format {
             case .json: text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
             case .html: text = ReportHTML.weekly(report)
@@ -66,6 +82,7 @@ struct Report: ParsableCommand {
                 date: name, from: from, to: to, config: cfg, rollups: rollups, problems: problems, incidents: incidents,
                 source: source)
             report.objectives = objectives
+            message = ReportMessage(daily: report)
             switch format {
             case .json: text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
             case .html: text = ReportHTML.daily(report)
@@ -73,7 +90,22 @@ struct Report: ParsableCommand {
             }
             empty = report.isEmpty && report.incidents.total == 0
         }
-        try emitDocument(text, to: output, command: "vigil report")
+        if let channel {
+            if output != nil { try emitDocument(text, to: output, command: "vigil report") }
+            let request: FetchRequest
+            do { request = try message.request(channel: channel, atMs: PollDriver.now()) } catch {
+                printError("vigil report: \(error)")
+                throw ExitStatus.usage
+            }
+            let (delivered, said) = NotifyCommand.send(request, on: channel)
+            guard delivered else {
+                printError("vigil report: \(message.title) not sent to \(channel.name): \(said)")
+                throw ExitStatus.failed
+            }
+            say("\(message.title) sent to \(channel.name): \(said)")
+        } else {
+            try emitDocument(text, to: output, command: "vigil report")
+        }
         // Status 1 only when nothing at all could be computed.
         if empty {
             printError("vigil report: nothing measured for \(name) (\(source))")

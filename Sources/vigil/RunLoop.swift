@@ -125,8 +125,13 @@ enum RunLoop {
                     case .fetch(let polls): driver.start(polls)
                     case .work(let work): messages += work.compactMap { engine.run($0).map(Message.worked) }
                     case .journal(let records):
-                        do { try journal?.append(records) } catch { return error.message }
+                        guard let journal else { break }
+                        do { try journal.append(records) } catch { return error.message }
+                        // Written, and read back with whatever others wrote
+                        // before it: notifications go out only then.
                         messages.append(.journalWritten)
+                        let (read, warnings) = journal.readNew()
+                        messages.append(.journalRead(read, warnings: warnings))
                     default: break
                     }
                 }

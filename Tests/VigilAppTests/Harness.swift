@@ -26,6 +26,13 @@ struct Harness {
     /// What was asked of the history reader: metrics, from, to.
     var loads: [([String], Int64, Int64)] = []
     var bells = 0
+    /// One journal file two instances share: each harness appends its
+    /// batches and reads everyone's with `readShared`.
+    final class SharedJournal: @unchecked Sendable {
+        var records: [JournalRecord] = []
+    }
+    var shared: SharedJournal?
+    var sharedRead = 0
     /// The journal writer is slow: batches wait in `unwritten` until
     /// `writeJournal`.
     var slowJournal = false
@@ -86,9 +93,7 @@ struct Harness {
                     unwritten.append(records)
                     continue
                 }
-                journal += records
-                order += records.filter { $0.type.hasPrefix("notify") }.map { "journal \($0.type)" }
-                send(.journalWritten)
+                written(records)
             case .record(let points): recorded.append(points)
             case .loadHistory(let metrics, let from, let to): loads.append((metrics, from, to))
             case .traffic(let share): traffic.append(share)
@@ -104,11 +109,29 @@ struct Harness {
     mutating func writeJournal() {
         let batches = unwritten
         unwritten = []
-        for records in batches {
-            journal += records
-            order += records.filter { $0.type.hasPrefix("notify") }.map { "journal \($0.type)" }
-            send(.journalWritten)
+        for records in batches { written(records) }
+    }
+
+    /// A batch is on disk: the writer says so, and the loop's next read
+    /// brings it back (with a shared journal, when `readShared` reads).
+    mutating func written(_ records: [JournalRecord]) {
+        journal += records
+        order += records.filter { $0.type.hasPrefix("notify") }.map { "journal \($0.type)" }
+        send(.journalWritten)
+        if let shared {
+            shared.records += records
+        } else {
+            send(.journalRead(records, warnings: []))
         }
+    }
+
+    /// Reads what the shared journal gained since the last read, this
+    /// instance's own records included, in the order they were written.
+    mutating func readShared() {
+        guard let shared, sharedRead < shared.records.count else { return }
+        let new = Array(shared.records[sharedRead...])
+        sharedRead = shared.records.count
+        send(.journalRead(new, warnings: []))
     }
 
     /// The engine finishes what it held, in order.

@@ -148,6 +148,145 @@ import VigilUI
         #expect(w.received.count == 2)
     }
 
+    /// The plan's `notifyStakeholders`: opening an incident, each status
+    /// it moves to and its resolution reach the chat channels of its
+    /// severity, journalled like every notification; PagerDuty, which
+    /// paged for the alert, hears nothing more.
+    @Test func anIncidentIsToldToItsSeveritysChannels() throws {
+        let w = World()
+        w.pagerDutyStatus = 202
+        var h = try Self.harness(w)
+        h.run(forMs: 8000)
+        let paged = w.received.filter { $0.0.hasSuffix("/v2/enqueue") }.count
+        #expect(paged == 1)
+        h.press(.char("A"), .char("i"))
+        let id = try #require(h.app.alertsModel.incidents.first?.id)
+        h.press(.char("I"), .char(">"))
+        h.type("pool exhausted")
+        h.press(.enter)
+        h.press(.char(">"), .enter, .char(">"))
+        h.type("pool resized")
+        h.press(.enter)
+        h.run(forMs: 2000)
+        let slack = w.received.filter { $0.0.hasSuffix("/hooks/T0K3N") }.compactMap { $0.1["text"] as? String }
+        #expect(
+            Array(slack.dropFirst()) == [
+                ":rotating_light: *INCIDENT INVESTIGATING* [critical] \(id) High Error Rate\nOpened by alice@bastion: Errors",
+                ":rotating_light: *INCIDENT IDENTIFIED* [critical] \(id) High Error Rate\n"
+                    + "Identified by alice@bastion: pool exhausted",
+                ":rotating_light: *INCIDENT MONITORING* [critical] \(id) High Error Rate\nMonitoring by alice@bastion",
+                ":white_check_mark: *INCIDENT RESOLVED* [critical] \(id) High Error Rate\n"
+                    + "Resolved by alice@bastion: pool resized (resolved while High Error Rate was still firing)",
+            ], "\(slack)")
+        #expect(w.received.filter { $0.0.hasSuffix("/v2/enqueue") }.count == paged)
+        #expect(results(h).filter { $0.hasPrefix("queued slack incident") }.count == 4)
+        #expect(results(h).filter { $0.hasPrefix("sent slack") }.count == 5)
+    }
+
+    /// The escalation policy's contacts are reached at their addresses
+    /// as the alert climbs its levels, and hear its acknowledgement and
+    /// resolution on the pages they got; the journal names them, never
+    /// their keys.
+    @Test func escalationReachesEachLevelsContacts() throws {
+        let yaml =
+            Self.yaml.replacingOccurrences(
+                of: "critical: {name: Critical, color: red, channels: [pagerduty, slack, email]}",
+                with: "critical: {name: Critical, color: red, channels: [pagerduty, slack], escalation: true}"
+            )
+            .replacingOccurrences(
+                of: "  target_down: off\n",
+                with: """
+                      target_down: off
+                      escalation:
+                        - {level: 1, after: 0m, contacts: [on_call_engineer]}
+                        - {level: 2, after: 2m, contacts: [tech_lead, nobody_configured]}
+
+                    """)
+                + """
+
+                contacts:
+                  on_call_engineer: {pagerduty: 0NC4LL}
+                  tech_lead: {slack: "<@U024BE7LH>", pagerduty: L3ADK3Y}
+                """
+        let w = World()
+        w.pagerDutyStatus = 202
+        var h = Harness(try ConfigLoader.parse(yaml, file: "t.yaml"))
+        h.answer = try Self.harness(w).answer
+        func pages() -> [String] {
+            w.received.filter { $0.0.hasSuffix("/v2/enqueue") }.map {
+                "\($0.1["routing_key"] as? String ?? "") \($0.1["event_action"] as? String ?? "")"
+            }
+        }
+        func chat() -> [String] {
+            w.received.filter { $0.0.hasSuffix("/hooks/T0K3N") }.compactMap { $0.1["text"] as? String }
+        }
+        h.run(forMs: 8000)
+        #expect(pages() == ["R0UT1NG trigger", "0NC4LL trigger"])
+        // Two minutes unacknowledged: level 2.
+        h.run(forMs: 120_000)
+        #expect(pages() == ["R0UT1NG trigger", "0NC4LL trigger", "L3ADK3Y trigger"])
+        #expect(chat().count == 2)
+        #expect(
+            chat().last?.hasPrefix("<@U024BE7LH> :arrow_double_up: *ESCALATED* level 2 [critical] High Error Rate")
+                == true)
+        h.press(.char("A"))
+        let screen = h.screen(width: 160, height: 14)
+        #expect(
+            screen.contains {
+                $0.contains("notified: pagerduty ✓ ") && $0.contains("slack ✓ ")
+                    && $0.contains("pagerduty@on_call_engineer ✓ ") && $0.contains("pagerduty@tech_lead ✓ ")
+            }, "\(screen)")
+        h.press(.char("a"), .enter)
+        h.run(forMs: 2000)
+        #expect(pages().suffix(3).sorted() == ["0NC4LL acknowledge", "L3ADK3Y acknowledge", "R0UT1NG acknowledge"])
+        w.errors = 1
+        h.run(forMs: 4000)
+        #expect(pages().suffix(3).sorted() == ["0NC4LL resolve", "L3ADK3Y resolve", "R0UT1NG resolve"])
+        #expect(chat().count == 3)
+        #expect(chat().last?.hasPrefix(":white_check_mark: *RESOLVED*") == true)
+        let text = try h.journal.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }.joined()
+        #expect(text.contains(#""contact":"tech_lead""#))
+        #expect(!text.contains("L3ADK3Y") && !text.contains("0NC4LL"))
+    }
+
+    /// Two Vigils on one state directory see the alert fire in the same
+    /// refresh and both queue its notifications: the one whose records
+    /// come first in the journal sends them, the other stands down (and
+    /// journals why); neither sends the other's.
+    @Test func twoInstancesSendEachNotificationOnce() throws {
+        let w = World()
+        w.pagerDutyStatus = 202
+        let file = Harness.SharedJournal()
+        var first = try Self.harness(w)
+        var second = try Self.harness(w)
+        first.shared = file
+        second.shared = file
+        // Their refreshes are half a second apart, as two processes' are.
+        second.now += 500
+        first.run(forMs: 8000)
+        second.run(forMs: 8000)
+        // Both queued, neither sent: each waits to read its records back.
+        #expect(first.journal.filter { $0.type == "notify_queued" }.count == 2)
+        #expect(second.journal.filter { $0.type == "notify_queued" }.count == 2)
+        #expect(w.received.isEmpty)
+        for _ in 0..<3 {
+            first.readShared()
+            second.readShared()
+            first.answerAll()
+            second.answerAll()
+        }
+        #expect(w.received.map(\.0).sorted() == ["http://127.0.0.1:9/hooks/T0K3N", "http://127.0.0.1:9/v2/enqueue"])
+        #expect(results(first).filter { $0.hasPrefix("sent") } == ["sent pagerduty HTTP 202", "sent slack HTTP 200"])
+        #expect(
+            results(second).filter { $0.hasPrefix("sent") } == [
+                "sent pagerduty sent by another Vigil on this state directory",
+                "sent slack sent by another Vigil on this state directory",
+            ])
+        // Each outbox is empty: the other's notifications are done too.
+        #expect(first.app.alerts.notifications.pending.isEmpty)
+        #expect(second.app.alerts.notifications.pending.isEmpty)
+    }
+
     /// A notification refused for good is said on every screen's status
     /// bar, not only on the Alerts screen.
     @Test func aFailedNotificationIsOnTheStatusBar() throws {

@@ -110,7 +110,7 @@ import Testing
         ("refresh: 2x\n", "t.yaml:1:10: refresh must be a duration like 30s, 5m or 1h30m"),
         (
             "bogus: 1\n",
-            "t.yaml:1:1: unknown key 'bogus' in the configuration (expected one of: refresh, theme, history, retention, targets, prometheus, alertmanager, logs, metrics, dashboards, alerts, keys, objectives, criteria, state_dir, journal_compact_after, launch, channels, rule_files)"
+            "t.yaml:1:1: unknown key 'bogus' in the configuration (expected one of: refresh, theme, history, retention, targets, prometheus, alertmanager, logs, metrics, dashboards, alerts, keys, objectives, criteria, state_dir, journal_compact_after, launch, channels, contacts, rule_files)"
         ),
         ("targets:\n  - url: ftp://x\n", "t.yaml:2:10: url must be an http:// or https:// URL"),
         ("targets:\n  - name: a\n", "t.yaml:2:5: a target needs a url"),

@@ -87,6 +87,111 @@ import Testing
         #expect(alert["startsAt"] as? String == AlertmanagerAPI.timeString(Self.t0))
     }
 
+    /// An incident's change (the plan's `notifyStakeholders`) for each
+    /// kind of channel: Slack a message, email a message with the status
+    /// in the subject, a webhook Alertmanager's body resolved with the
+    /// incident; PagerDuty nothing (the alert pages).
+    @Test func incidentBodies() throws {
+        let incident = Incident(
+            id: "INC-20251124-1", title: "High Error Rate (service=api)", severity: "critical", description: "",
+            services: ["api"], status: .resolved, assignee: "", openedAtMs: Self.t0, openedBy: "alice@bastion")
+        let n = AlertNotification.incident(
+            incident, channel: "slack", what: "resolved", text: "Resolved by bob@bastion: pool resized",
+            by: "bob@bastion", atMs: Self.t0 + 60_000)
+        #expect(n.incidentID == "INC-20251124-1")
+        let slack = try body(NotificationPayload.request(n, channel: Self.slack))
+        #expect(
+            slack["text"] as? String
+                == ":white_check_mark: *INCIDENT RESOLVED* [critical] INC-20251124-1 High Error Rate (service=api)\n"
+                + "Resolved by bob@bastion: pool resized")
+        #expect(NotificationPayload.request(n, channel: Self.pagerduty) == nil)
+        let hook = try body(NotificationPayload.request(n, channel: Self.hook))
+        #expect(hook["status"] as? String == "resolved")
+        let alert = try #require((hook["alerts"] as? [[String: Any]])?.first)
+        #expect(
+            alert["labels"] as? [String: String] == [
+                "alertname": "Incident", "severity": "critical", "incident": "INC-20251124-1",
+            ])
+        #expect(alert["endsAt"] as? String == AlertmanagerAPI.timeString(Self.t0 + 60_000))
+        let mail = String(
+            decoding: try #require(NotificationPayload.request(n, channel: Self.email)?.postBody), as: UTF8.self)
+        #expect(mail.contains("Subject: [INCIDENT resolved critical] INC-20251124-1 High Error Rate (service=api)\r\n"))
+        #expect(
+            mail.contains(
+                "\r\n\r\nIncident INC-20251124-1 High Error Rate (service=api) is resolved (critical).\r\n\r\n"
+                    + "Resolved by bob@bastion: pool resized\r\n"))
+        // Two changes in one millisecond are two notifications.
+        var later = incident
+        later.updates.append(IncidentUpdate(atMs: Self.t0 + 60_000, by: "bob@bastion", status: nil, note: "more"))
+        let second = AlertNotification.incident(
+            later, channel: "slack", what: "note", text: "", by: "bob@bastion", atMs: Self.t0 + 60_000)
+        #expect(second.id != n.id)
+    }
+
+    /// An escalation's contact is reached at their own address: their
+    /// PagerDuty service's routing key, a mention in Slack, their email;
+    /// a webhook has no address for them.
+    @Test func aContactIsReachedAtTheirAddress() throws {
+        var lead = ContactConfig(name: "tech_lead")
+        lead.email = ["lead@example.test"]
+        lead.slack = "<@U024BE7LH>"
+        lead.pagerduty = Secret("L3ADK3Y")
+        let n = Self.note("x", .trigger).addressed(to: "tech_lead", level: 2)
+        #expect(n.id.hasSuffix("|@tech_lead"))
+        let pd = try body(NotificationPayload.request(n, channel: Self.pagerduty, contact: lead))
+        #expect(pd["routing_key"] as? String == "L3ADK3Y")
+        #expect(pd["dedup_key"] as? String == #"High Error Rate{service="api"}"#)
+        #expect(
+            (pd["payload"] as? [String: Any])?["summary"] as? String
+                == "[HIGH] High Error Rate {service=api}: 7.25 — High error rate detected (escalation level 2: tech_lead)"
+        )
+        let slack = try body(NotificationPayload.request(n, channel: Self.slack, contact: lead))
+        #expect(
+            slack["text"] as? String
+                == "<@U024BE7LH> :arrow_double_up: *ESCALATED* level 2 [high] High Error Rate {service=api} value 7.25"
+                + "\nHigh error rate detected\nAction: notify_team")
+        let mail = try #require(NotificationPayload.request(n, channel: Self.email, contact: lead))
+        #expect(mail.mail?.to == ["lead@example.test"])
+        let text = String(decoding: mail.postBody ?? [], as: UTF8.self)
+        #expect(
+            text.contains("\r\nTo: lead@example.test\r\nSubject: [ESCALATED L2 high] High Error Rate {service=api}\r\n")
+        )
+        #expect(
+            text.contains(
+                "\r\n\r\nHigh Error Rate {service=api} is firing and reached escalation level 2 (tech_lead) (high).\r\n"
+            ))
+        #expect(NotificationPayload.request(n, channel: Self.hook, contact: lead) == nil)
+        // The journal holds the name, never the key.
+        let line = String(
+            decoding: try JSONEncoder().encode(JournalRecord(t: Self.t0, .notifyQueued(n))), as: UTF8.self)
+        #expect(line.contains(#""contact":"tech_lead""#) && line.contains(#""level":2"#) && !line.contains("L3ADK3Y"))
+        let back = try JSONDecoder().decode(JournalRecord.self, from: Data(line.utf8))
+        #expect(back.entry == .notifyQueued(n))
+        // A contact removed from the configuration since: failed, said so.
+        var s = NotificationSender(channels: [Self.pagerduty])
+        s.sync([Self.entry(Self.note("pagerduty", .trigger).addressed(to: "gone", level: 2))])
+        #expect(s.due(now: Self.t0).isEmpty)
+        #expect(s.takeResults().map(\.detail) == ["contact gone is no longer in contacts:"])
+    }
+
+    /// An SMS gateway is a webhook with its own body: the channel's
+    /// template over the alert's labels and value, as its content type.
+    @Test func anSMSGatewayGetsItsTemplate() throws {
+        var sms = Self.hook
+        sms.template = try AlertTemplate(
+            #"{"to": "+15550100", "text": "{{ $labels.status | toUpper }} {{ $labels.alertname }} "#
+                + #"({{ $labels.severity }}): {{ $value }} on {{ $labels.service }}"}"#)
+        sms.contentType = "application/json"
+        let r = try #require(NotificationPayload.request(Self.note("sms", .trigger), channel: sms))
+        #expect(
+            String(decoding: r.postBody ?? [], as: UTF8.self)
+                == #"{"to": "+15550100", "text": "FIRING High Error Rate (high): 7.25 on api"}"#)
+        #expect(r.headers.map(\.1) == ["application/json"])
+        let resolved = try #require(NotificationPayload.request(Self.note("sms", .resolve), channel: sms))
+        #expect(String(decoding: resolved.postBody ?? [], as: UTF8.self).contains(#""text": "RESOLVED High"#))
+        #expect(NotificationPayload.request(Self.note("sms", .acknowledge), channel: sms) == nil)
+    }
+
     @Test func answersDecideDeliveredFailedOrRetried() {
         var s = NotificationSender(channels: [Self.pagerduty, Self.slack])
         let a = Self.note("pagerduty", .trigger)
@@ -264,6 +369,21 @@ import Testing
             "channels:\n  - {name: s, kind: slack, url: '${NOPE}'}\n",
             "t.yaml:2:33: url: environment variable NOPE is not set"
         ),
+        (
+            "channels:\n  - {name: s, kind: slack, url: 'http://127.0.0.1:9/', template: 'x'}\n",
+            "t.yaml:2:66: channel 's': template is for kind: webhook"
+        ),
+        (
+            "channels:\n  - {name: sms, kind: webhook, url: 'http://127.0.0.1:9/', template: 'hi {{ if }}'}\n",
+            "t.yaml:2:70: template: missing value for command (line 1, column 4 of it)"
+        ),
+        ("contacts:\n  tech_lead: {}\n", "t.yaml:2:3: contact 'tech_lead' needs an address: email, slack or pagerduty"),
+        ("contacts:\n  lead: {email: [a@b, 'Lead <x@y>']}\n", "t.yaml:2:17: 'Lead <x@y>' is not an email address"),
+        (
+            "contacts:\n  lead: {phone: 555}\n",
+            "t.yaml:2:10: unknown key 'phone' in contact 'lead' (expected one of: email, slack, pagerduty, pagerduty_file)"
+        ),
+        ("contacts:\n  lead: {pagerduty: '${NOPE}'}\n", "t.yaml:2:21: pagerduty: environment variable NOPE is not set"),
     ])
     func channelMistakesAreRefused(_ yaml: String, _ expected: String) {
         var errors: [String] = []

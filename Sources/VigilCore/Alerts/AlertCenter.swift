@@ -53,6 +53,7 @@ public struct AlertCenter: Sendable {
         self.instance = instance
         engine = AlertEngine(config: config.alerts)
         receive(journal, warnings: warnings)
+        notifications.adoptPending()
         engine.restartHolds()
     }
 
@@ -71,14 +72,33 @@ public struct AlertCenter: Sendable {
     /// applied when it made them) are skipped.
     public mutating func receive(_ new: [JournalRecord], warnings warn: [String] = []) {
         warnings += warn
-        for r in new where r.src != instance {
+        for r in new {
+            guard r.src != instance else {
+                if case .notifyQueued(let n) = r.entry { notifications.readBack(n.id) }
+                continue
+            }
             records.append(r)
             incidents.apply(r)
             launch.apply(r)
             notifications.apply(r)
             if let event = r.event { engine.apply(event) }
+            if case .notifyQueued(let n) = r.entry {
+                // The other instance's came first in the journal: it sends.
+                for mine in notifications.standDown(for: n) {
+                    record(
+                        JournalRecord(
+                            t: r.t,
+                            .notifyResult(
+                                NotificationResult(
+                                    id: mine.id, channel: mine.channel, delivered: true,
+                                    detail: "sent by another Vigil on this state directory"))))
+                }
+            }
         }
     }
+
+    /// Whether a journal read holds anything of another instance's.
+    public func hasOthers(_ records: [JournalRecord]) -> Bool { records.contains { $0.src != instance } }
 
     /// The records to write since the last call.
     public mutating func takeOutbox() -> [JournalRecord] {
@@ -103,6 +123,7 @@ public struct AlertCenter: Sendable {
         for r in mine {
             launch.apply(r)
             notifications.apply(r)
+            if case .notifyQueued(let n) = r.entry { notifications.queuedHere(n) }
         }
     }
 

@@ -6,7 +6,7 @@ extension JournalRecord: Codable {
         case v, t, type, src, rule, labels, from, to, value, by, note, until, level, contacts
         case incident, title, severity, services, status, assignee, description, times, values, section
         case phase, reason, evidence, item, result, automated
-        case id, channel, event, action, starts, detail
+        case id, channel, event, action, starts, detail, contact
     }
 
     public init(from decoder: any Decoder) throws {
@@ -106,6 +106,8 @@ extension JournalRecord: Codable {
                 description: try string(.description), action: try string(.action),
                 startsAtMs: try c.decodeIfPresent(Int64.self, forKey: .starts) ?? t, by: try string(.by), atMs: t)
             n.id = try c.decode(String.self, forKey: .id)
+            n.contact = try c.decodeIfPresent(String.self, forKey: .contact) ?? ""
+            n.level = try c.decodeIfPresent(Int.self, forKey: .level) ?? 0
             entry = .notifyQueued(n)
         case "notify_sent", "notify_failed":
             entry = .notifyResult(
@@ -202,6 +204,9 @@ extension JournalRecord: Codable {
             try c.encode(n.action, forKey: .action)
             try c.encode(n.startsAtMs, forKey: .starts)
             if !n.by.isEmpty { try c.encode(n.by, forKey: .by) }
+            // The contact's name, never its address (a routing key is a secret).
+            if !n.contact.isEmpty { try c.encode(n.contact, forKey: .contact) }
+            if n.level > 0 { try c.encode(n.level, forKey: .level) }
         case .notifyResult(let r):
             try c.encode(r.id, forKey: .id)
             try c.encode(r.channel, forKey: .channel)

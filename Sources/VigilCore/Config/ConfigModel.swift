@@ -22,6 +22,8 @@ public struct VigilConfig: Sendable {
     public var launch = LaunchPlan()
     /// Where notifications go directly (PagerDuty, Slack, webhooks).
     public var channels: [ChannelConfig] = []
+    /// The people the escalation policy names, with their addresses.
+    public var contacts: [ContactConfig] = []
     public var targets: [TargetConfig] = []
     /// Metric definitions in file order.
     public var metrics: [MetricDefinition] = []

@@ -16,12 +16,14 @@ extension ConfigReader {
             var deadline: Int64 = 3_600_000
             var mail = ChannelConfig.Mail(from: "", to: [])
             var mailKeys = false
+            var template: (AlertTemplate, Node)?
+            var contentType: String?
             for (k, _, v) in entries(
                 item, "a channel",
                 allowed: [
                     "name", "kind", "url", "url_file", "routing_key", "routing_key_file", "rate_per_minute",
                     "timeout", "deadline", "from", "to", "starttls", "username", "password", "password_file",
-                    "ca_file", "insecure_skip_verify",
+                    "ca_file", "insecure_skip_verify", "template", "content_type",
                 ])
             {
                 if [
@@ -64,6 +66,12 @@ extension ConfigReader {
                         if n < 1 { error(v, "rate_per_minute must be at least 1") } else { rate = n }
                     }
                 case "timeout": timeout = duration(v, "timeout")?.milliseconds ?? timeout
+                case "template":
+                    guard let text = string(v, "template") else { break }
+                    do { template = (try AlertTemplate(text), v) } catch let e {
+                        error(v, "template: \(e.message) (line \(e.line), column \(e.column) of it)")
+                    }
+                case "content_type": contentType = string(v, "content_type")
                 default: deadline = duration(v, "deadline")?.milliseconds ?? deadline
                 }
             }
@@ -102,11 +110,51 @@ extension ConfigReader {
                 error(item, "channel \(Sanitizer.quote(name)): from, to, starttls and smtp:// are for kind: email")
                 continue
             }
+            if let t = template, kind != .webhook {
+                error(t.1, "channel \(Sanitizer.quote(name)): template is for kind: webhook")
+                continue
+            }
             var c = ChannelConfig(name: name, kind: kind, url: url ?? Secret(""), routingKey: key)
             if kind == .email { c.mail = mail }
+            c.template = template?.0
+            if let contentType { c.contentType = contentType }
             c.ratePerMinute = rate
             c.timeoutMs = timeout
             c.deadlineMs = deadline
+            out.append(c)
+        }
+        return out
+    }
+
+    /// `contacts:`: a mapping from the names the escalation policy uses to
+    /// their addresses: `email` (one or a list), `slack` (a mention),
+    /// `pagerduty` (a routing key, or `pagerduty_file`).
+    func contacts(_ node: Node) -> [ContactConfig] {
+        var out: [ContactConfig] = []
+        for (name, keyNode, value) in entries(node, "contacts", allowed: []) {
+            var c = ContactConfig(name: name)
+            for (k, _, v) in entries(
+                value, "contact \(Sanitizer.quote(name))", allowed: ["email", "slack", "pagerduty", "pagerduty_file"])
+            {
+                switch k {
+                case "email":
+                    c.email = strings(v, "email")
+                    for a in c.email where !a.contains("@") || a.contains(where: { $0.isWhitespace || $0 == "<" }) {
+                        error(v, "\(Sanitizer.quote(a)) is not an email address")
+                    }
+                case "slack": c.slack = string(v, "slack")
+                case "pagerduty": c.pagerduty = secret(v, "pagerduty")
+                default: c.pagerduty = secretFile(v, "pagerduty_file")
+                }
+            }
+            // Said only when no address was even tried (a bad one is said as such).
+            let tried = value.mapping?.keys.contains {
+                ["email", "slack", "pagerduty", "pagerduty_file"].contains($0.string ?? "")
+            }
+            if c.email.isEmpty && c.slack == nil && c.pagerduty == nil && tried != true {
+                error(keyNode, "contact \(Sanitizer.quote(name)) needs an address: email, slack or pagerduty")
+                continue
+            }
             out.append(c)
         }
         return out

@@ -183,7 +183,7 @@ final class ConfigReader {
             allowed: [
                 "refresh", "theme", "history", "retention", "targets", "prometheus", "alertmanager", "logs", "metrics",
                 "dashboards", "alerts", "keys", "objectives", "criteria", "state_dir", "journal_compact_after",
-                "launch", "channels", "rule_files",
+                "launch", "channels", "contacts", "rule_files",
             ])
         {
             switch key {
@@ -232,6 +232,7 @@ final class ConfigReader {
             case "criteria": doc.criteria = criteria(value)
             case "launch": doc.launch = launch(value)
             case "channels": config.channels = channels(value)
+            case "contacts": config.contacts = contacts(value)
             case "rule_files": doc.ruleFiles = ruleFiles(value)
             default:  // keys
                 for (action, keyNode, k) in entries(value, "keys", allowed: []) {

@@ -42,6 +42,12 @@ public struct ChannelConfig: Sendable {
     public var timeoutMs: Int64 = 10_000
     /// How long a notification is retried before it is marked failed.
     public var deadlineMs: Int64 = 3_600_000
+    /// A webhook's own body (an SMS gateway's), instead of Alertmanager's:
+    /// a template in the rule files' language over the alert's labels
+    /// (with `alertname`, `severity`, `status`, `description`, `action`)
+    /// and `$value`; sent as `contentType`.
+    public var template: AlertTemplate?
+    public var contentType = "text/plain; charset=utf-8"
 
     public init(name: String, kind: Kind, url: Secret, routingKey: Secret? = nil) {
         self.name = name
@@ -54,12 +60,45 @@ public struct ChannelConfig: Sendable {
     public static let pagerDutyURL = "https://events.pagerduty.com/v2/enqueue"
 }
 
+/// A person the escalation policy names (`contacts:`), with where each
+/// kind of channel reaches them: reaching a level notifies its contacts
+/// through the alert's channels of those kinds. Their addresses are
+/// looked up when a notification is sent; the journal holds the name.
+public struct ContactConfig: Sendable {
+    public var name: String
+    /// Email addresses: an email channel's message goes to these instead
+    /// of the channel's `to:`.
+    public var email: [String] = []
+    /// A Slack mention (`<@U024BE7LH>`, `<!subteam^S0123>`), put first in
+    /// the Slack channel's message.
+    public var slack: String?
+    /// A PagerDuty routing key (a secret): the trigger goes to this
+    /// service instead of the channel's.
+    public var pagerduty: Secret?
+
+    public init(name: String) { self.name = name }
+
+    /// Whether this contact can be reached on a channel of `kind`.
+    public func reachable(by kind: ChannelConfig.Kind) -> Bool {
+        switch kind {
+        case .email: return !email.isEmpty
+        case .slack: return slack != nil
+        case .pagerduty: return pagerduty != nil
+        case .webhook: return false
+        }
+    }
+}
+
 /// One notification in the outbox: what happened to which alert, for one
 /// channel. Journalled before it is sent (`notify_queued`), and again when
 /// it was delivered (`notify_sent`) or given up on (`notify_failed`).
 public struct AlertNotification: Sendable, Equatable {
     public enum Event: String, Sendable {
         case trigger, acknowledge, resolve
+        /// An incident opened, changed status, got a note or resolved
+        /// (the plan's `notifyStakeholders`): `alert` is the incident
+        /// (`incident` label), `action` its status after the change.
+        case incident
     }
     /// Unique in the journal: channel, dedup key, event and time.
     public var id: String
@@ -78,6 +117,10 @@ public struct AlertNotification: Sendable, Equatable {
     public var by: String
     /// When it happened (a resolution's `endsAt`).
     public var atMs: Int64
+    /// For an escalation: the contact it is addressed to ("": the
+    /// channel's own address) and the level reached (0: none).
+    public var contact = ""
+    public var level = 0
 
     public init(
         channel: String, event: Event, alert: AlertKey, severity: String, value: Double, description: String,
@@ -96,6 +139,16 @@ public struct AlertNotification: Sendable, Equatable {
         id = "\(channel)|\(event.rawValue)|\(atMs)|\(AlertNotification.dedupKey(alert))"
     }
 
+    /// The same notification for `contact`, on the escalation's `level`
+    /// (0 for the follow-ups: acknowledge, resolve).
+    public func addressed(to contact: String, level: Int) -> AlertNotification {
+        var n = self
+        n.contact = contact
+        n.level = level
+        n.id += "|@\(contact)"
+        return n
+    }
+
     /// `High Error Rate{service="api"}`: stable for an alert.
     public static func dedupKey(_ k: AlertKey) -> String {
         k.rule + "{" + k.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",")
@@ -103,6 +156,26 @@ public struct AlertNotification: Sendable, Equatable {
     }
 
     public var dedupKey: String { Self.dedupKey(alert) }
+
+    /// The incident this notification is about, for `.incident`.
+    public var incidentID: String? { event == .incident ? alert.labels["incident"] : nil }
+
+    /// A change to an incident for one channel: `what` says what happened
+    /// ("opened", "identified", "note", "resolved"); the incident is as it
+    /// stands after the change. `n` tells apart two changes in one
+    /// millisecond (its number of updates).
+    public static func incident(
+        _ incident: Incident, channel: String, what: String, text: String, by: String, atMs: Int64
+    ) -> AlertNotification {
+        var n = AlertNotification(
+            channel: channel, event: .incident,
+            alert: AlertKey(rule: incident.title, labels: Labels(["incident": incident.id])),
+            severity: incident.severity,
+            value: .nan, description: text, action: incident.status.rawValue, startsAtMs: incident.openedAtMs,
+            by: by, atMs: atMs)
+        n.id += "|\(what)|\(incident.updates.count)"
+        return n
+    }
 }
 
 /// What became of a notification.

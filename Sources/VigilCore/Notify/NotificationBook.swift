@@ -54,4 +54,65 @@ public struct NotificationBook: Sendable {
     public func of(_ key: AlertKey) -> [Entry] {
         (byAlert[key] ?? []).reversed().compactMap { entries[$0] }
     }
+
+    // MARK: - Which instance sends what
+
+    /// The notifications this instance sends: those it queued, and those
+    /// pending when it started (a Vigil that died left them). Another live
+    /// instance's are its own to send; they are not sent twice.
+    public private(set) var mine: Set<String> = []
+    /// This instance's notifications not yet read back from the journal.
+    /// They wait: two Vigils that see an alert fire in the same refresh
+    /// both queue it, and the one whose record comes first in the journal
+    /// (which both read in the same order) sends it; the other stands down.
+    public private(set) var unconfirmed: Set<String> = []
+    /// Unconfirmed ids by what makes two notifications the same.
+    var unconfirmedBySameness: [String: [String]] = [:]
+    /// Two instances' records of one notification are at most this far
+    /// apart (their refreshes' phases differ).
+    static let sameWithinMs: Int64 = 60_000
+
+    static func sameness(_ n: AlertNotification) -> String {
+        "\(n.channel)|\(n.contact)|\(n.event.rawValue)|\(n.dedupKey)"
+    }
+
+    /// The pending notifications this instance sends, oldest first.
+    public var pendingMine: [Entry] { pending.filter { mine.contains($0.notification.id) } }
+
+    /// At start: what the journal left pending is this instance's to send.
+    public mutating func adoptPending() {
+        for e in pending { mine.insert(e.notification.id) }
+    }
+
+    /// This instance queued `n` (applied already); it waits for its read-back.
+    public mutating func queuedHere(_ n: AlertNotification) {
+        mine.insert(n.id)
+        unconfirmed.insert(n.id)
+        unconfirmedBySameness[Self.sameness(n), default: []].append(n.id)
+    }
+
+    /// This instance's record of `id` came back from the journal.
+    public mutating func readBack(_ id: String) {
+        guard unconfirmed.remove(id) != nil, let n = entries[id]?.notification else { return }
+        let key = Self.sameness(n)
+        unconfirmedBySameness[key]?.removeAll { $0 == id }
+        if unconfirmedBySameness[key]?.isEmpty == true { unconfirmedBySameness[key] = nil }
+    }
+
+    /// Another instance's `n`, read before this instance's own record of
+    /// the same notification: those of this instance's it makes redundant.
+    /// They are no longer this instance's to send.
+    public mutating func standDown(for n: AlertNotification) -> [AlertNotification] {
+        let ids = (unconfirmedBySameness[Self.sameness(n)] ?? []).filter { id in
+            guard let m = entries[id]?.notification, entries[id]?.result == nil else { return false }
+            return abs(m.atMs - n.atMs) <= Self.sameWithinMs
+        }
+        var out: [AlertNotification] = []
+        for id in ids {
+            readBack(id)
+            mine.remove(id)
+            if let m = entries[id]?.notification { out.append(m) }
+        }
+        return out
+    }
 }

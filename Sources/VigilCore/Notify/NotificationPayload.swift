@@ -16,6 +16,7 @@ public enum NotificationPayload {
     }
 
     static func title(_ n: AlertNotification) -> String {
+        if let id = n.incidentID { return "\(id) \(n.alert.rule)" }
         let labels = n.alert.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         return n.alert.rule + (labels.isEmpty ? "" : " {\(labels)}")
     }
@@ -29,18 +30,28 @@ public enum NotificationPayload {
     static func emailRequest(_ n: AlertNotification, channel: ChannelConfig, mail: ChannelConfig.Mail, value: String)
         -> FetchRequest
     {
-        let state = n.event == .resolve ? "RESOLVED" : "FIRING"
+        let incident = n.incidentID != nil
+        let state =
+            incident
+            ? "INCIDENT \(n.action)"
+            : n.event == .resolve ? "RESOLVED" : n.level > 0 ? "ESCALATED L\(n.level)" : "FIRING"
         let subject = "[\(state) \(n.severity)] \(title(n))"
         var lines = [
             "From: Vigil <\(mail.from)>", "To: \(mail.to.joined(separator: ", "))", "Subject: \(subject)",
             "Date: \(rfc2822(n.atMs))", "Message-ID: <\(n.atMs).\(stableHash(n.id))@vigil>", "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "",
-            "\(title(n)) is \(state.lowercased()) (\(n.severity)).", "",
-            "Value: \(value)",
         ]
-        if !n.description.isEmpty { lines.append("Description: \(n.description)") }
-        if !n.action.isEmpty { lines.append("Action: \(n.action)") }
-        lines.append("Since: \(AlertmanagerAPI.timeString(n.startsAtMs))")
+        if incident {
+            lines += ["Incident \(title(n)) is \(n.action) (\(n.severity)).", "", n.description]
+            lines.append("Opened: \(AlertmanagerAPI.timeString(n.startsAtMs))")
+        } else {
+            let what =
+                n.level > 0 ? "firing and reached escalation level \(n.level) (\(n.contact))" : state.lowercased()
+            lines += ["\(title(n)) is \(what) (\(n.severity)).", "", "Value: \(value)"]
+            if !n.description.isEmpty { lines.append("Description: \(n.description)") }
+            if !n.action.isEmpty { lines.append("Action: \(n.action)") }
+            lines.append("Since: \(AlertmanagerAPI.timeString(n.startsAtMs))")
+        }
         lines += ["", "-- ", "Vigil"]
         // Lines are CRLF whatever a description holds, and a line that
         // starts with a dot gets another (SMTP's dot-stuffing): a lone dot
@@ -50,13 +61,32 @@ public enum NotificationPayload {
                 $0.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
                     .split(separator: "\n", omittingEmptySubsequences: false)
             }.map { $0.hasPrefix(".") ? "." + $0 : String($0) }.joined(separator: "\r\n") + "\r\n"
+        return smtp(text, channel: channel, mail: mail)
+    }
+
+    /// A message (CRLF lines, already stuffed) as an SMTP transfer.
+    static func smtp(_ message: String, channel: ChannelConfig, mail: ChannelConfig.Mail) -> FetchRequest {
         var r = FetchRequest(url: channel.url.value)
-        r.postBody = Array(text.utf8)
+        r.postBody = Array(message.utf8)
         r.mail = MailEnvelope(from: mail.from, to: mail.to, startTLS: mail.startTLS)
         if let user = mail.username, let pw = mail.password { r.auth = .basic(username: user, password: pw) }
         r.tls.caFile = mail.caFile
         r.tls.insecureSkipVerify = mail.insecureSkipVerify
         r.timeoutMs = channel.timeoutMs
+        return r
+    }
+
+    /// A JSON body POSTed to `url`; the receiver's answer (a 4xx's body
+    /// says why) is the result.
+    static func post(_ body: [UInt8], to url: String, channel: ChannelConfig) -> FetchRequest {
+        var r = FetchRequest(url: url)
+        r.method = "POST"
+        r.postBody = body
+        r.headers = [("Content-Type", "application/json")]
+        r.accept = "*/*"
+        r.timeoutMs = channel.timeoutMs
+        r.bodyLimit = 64 << 10
+        r.errorBodies = true
         return r
     }
 
@@ -79,7 +109,9 @@ public enum NotificationPayload {
     /// One message for many notifications (a flood past the channel's
     /// rate): the first ten by name, "and N more alerts". PagerDuty gets
     /// one incident for the flood, under a key of its own.
-    public static func summary(_ list: [AlertNotification], channel: ChannelConfig, atMs: Int64) -> FetchRequest? {
+    public static func summary(
+        _ list: [AlertNotification], channel: ChannelConfig, contact: ContactConfig? = nil, atMs: Int64
+    ) -> FetchRequest? {
         guard let first = list.first else { return nil }
         let resolving = list.allSatisfy { $0.event == .resolve }
         let names = list.prefix(10).map { title($0) + ($0.event == .resolve ? " (resolved)" : "") }
@@ -93,7 +125,8 @@ public enum NotificationPayload {
         // A resolved summary would resolve nothing in PagerDuty: a flood
         // of resolutions is a message, a trigger under its own key.
         if channel.kind == .pagerduty { s.event = .trigger }
-        return request(s, channel: channel)
+        s.contact = first.contact
+        return request(s, channel: channel, contact: contact)
     }
 
     static func severityRank(_ s: String) -> Int {
@@ -103,19 +136,26 @@ public enum NotificationPayload {
     /// The request for one notification on one channel, or nil when the
     /// channel has nothing to say for this event (Slack is not told of an
     /// acknowledgement; PagerDuty is).
-    public static func request(_ n: AlertNotification, channel: ChannelConfig) -> FetchRequest? {
+    /// `contact`: an escalation's addressee (`n.contact`), whose address
+    /// replaces the channel's (routing key, recipients) or is mentioned.
+    public static func request(_ n: AlertNotification, channel: ChannelConfig, contact: ContactConfig? = nil)
+        -> FetchRequest?
+    {
         let value = n.value.isFinite ? formatSampleValue(n.value) : "–"
+        let escalated = n.level > 0 ? " (escalation level \(n.level): \(n.contact))" : ""
         var body: [UInt8]
         switch channel.kind {
         case .pagerduty:
+            // The alert pages; its incident is the people's, not PagerDuty's.
+            if n.event == .incident { return nil }
             var event: [String: Any] = [
-                "routing_key": channel.routingKey?.value ?? "", "event_action": n.event.rawValue,
-                "dedup_key": n.dedupKey,
+                "routing_key": (contact?.pagerduty ?? channel.routingKey)?.value ?? "",
+                "event_action": n.event.rawValue, "dedup_key": n.dedupKey,
             ]
             if n.event == .trigger {
                 event["payload"] = [
                     "summary": "[\(n.severity.uppercased())] \(title(n)): \(value)"
-                        + (n.description.isEmpty ? "" : " — \(n.description)"),
+                        + (n.description.isEmpty ? "" : " — \(n.description)") + escalated,
                     "source": "vigil", "severity": pagerDutySeverity(n.severity),
                     "timestamp": AlertmanagerAPI.timeString(n.startsAtMs),
                     "custom_details": ["value": value, "description": n.description, "action": n.action],
@@ -127,46 +167,61 @@ public enum NotificationPayload {
             switch n.event {
             case .trigger:
                 text =
-                    ":red_circle: *FIRING* [\(n.severity)] \(title(n)) value \(value)"
+                    (n.level > 0 ? ":arrow_double_up: *ESCALATED* level \(n.level)" : ":red_circle: *FIRING*")
+                    + " [\(n.severity)] \(title(n)) value \(value)"
                     + (n.description.isEmpty ? "" : "\n\(n.description)")
                     + (n.action.isEmpty ? "" : "\nAction: \(n.action)")
             case .resolve: text = ":white_check_mark: *RESOLVED* [\(n.severity)] \(title(n)) (last value \(value))"
             case .acknowledge: return nil
+            case .incident:
+                text =
+                    (n.action == IncidentStatus.resolved.rawValue ? ":white_check_mark:" : ":rotating_light:")
+                    + " *INCIDENT \(n.action.uppercased())* [\(n.severity)] \(title(n))\n\(n.description)"
             }
-            body = json(["text": text])
+            body = json(["text": contact?.slack.map { "\($0) \(text)" } ?? text])
         case .email:
-            guard n.event != .acknowledge, let mail = channel.mail else { return nil }
+            guard n.event != .acknowledge, var mail = channel.mail else { return nil }
+            if let to = contact?.email, !to.isEmpty { mail.to = to }
             return emailRequest(n, channel: channel, mail: mail, value: value)
         case .webhook:
-            let status = n.event == .resolve ? "resolved" : "firing"
+            // A contact has no webhook address.
+            if !n.contact.isEmpty { return nil }
+            let resolved = n.event == .resolve || (n.event == .incident && n.action == IncidentStatus.resolved.rawValue)
+            let status = resolved ? "resolved" : "firing"
             var labels = n.alert.labels
-            labels["alertname"] = n.alert.rule
+            labels["alertname"] = n.event == .incident ? "Incident" : n.alert.rule
             labels["severity"] = n.severity
-            let annotations = ["description": n.description, "action": n.action, "value": value]
+            var annotations = ["description": n.description, "action": n.action, "value": value]
+            if n.event == .incident {
+                annotations = ["summary": n.alert.rule, "description": n.description, "status": n.action]
+            }
+            if let template = channel.template {
+                // An SMS gateway's body: the template's text, as it asks.
+                guard n.event != .acknowledge else { return nil }
+                var all = labels.merging(annotations) { a, _ in a }
+                all["status"] = status
+                var r = post(
+                    Array(template.render(TemplateData(labels: all, value: n.value)).utf8), to: channel.url.value,
+                    channel: channel)
+                r.headers = [("Content-Type", channel.contentType)]
+                return r
+            }
             let alert: [String: Any] = [
                 "status": status, "labels": labels, "annotations": annotations,
                 "startsAt": AlertmanagerAPI.timeString(n.startsAtMs),
-                "endsAt": n.event == .resolve ? AlertmanagerAPI.timeString(n.atMs) : "0001-01-01T00:00:00Z",
+                "endsAt": resolved ? AlertmanagerAPI.timeString(n.atMs) : "0001-01-01T00:00:00Z",
                 "generatorURL": "", "fingerprint": n.dedupKey,
             ]
             if n.event == .acknowledge { return nil }
             body = json([
                 "version": "4", "groupKey": n.dedupKey, "truncatedAlerts": 0, "status": status,
-                "receiver": channel.name, "groupLabels": ["alertname": n.alert.rule], "commonLabels": labels,
+                "receiver": channel.name, "groupLabels": ["alertname": labels["alertname"] ?? ""],
+                "commonLabels": labels,
                 "commonAnnotations": annotations, "externalURL": "", "alerts": [alert],
             ])
         }
         let url =
             channel.kind == .pagerduty && channel.url.value.isEmpty ? ChannelConfig.pagerDutyURL : channel.url.value
-        var r = FetchRequest(url: url)
-        r.method = "POST"
-        r.postBody = body
-        r.headers = [("Content-Type", "application/json")]
-        r.accept = "*/*"
-        r.timeoutMs = channel.timeoutMs
-        r.bodyLimit = 64 << 10
-        // The receiver's answer is the result: a 4xx says why.
-        r.errorBodies = true
-        return r
+        return post(body, to: url, channel: channel)
     }
 }

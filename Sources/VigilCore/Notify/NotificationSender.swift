@@ -28,8 +28,13 @@ public struct NotificationSender: PolledSource {
     public static let firstRetryMs: Int64 = 5_000
     public static let longestRetryMs: Int64 = 300_000
 
-    public init(channels: [ChannelConfig]) {
+    /// The escalation's contacts by name: an addressed notification's
+    /// address is looked up as it is sent.
+    public let contacts: [String: ContactConfig]
+
+    public init(channels: [ChannelConfig], contacts: [ContactConfig] = []) {
         self.channels = Dictionary(channels.map { ($0.name, $0) }) { a, _ in a }
+        self.contacts = Dictionary(contacts.map { ($0.name, $0) }) { a, _ in a }
     }
 
     /// The outbox as the journal has it. `holding`: notifications whose
@@ -74,7 +79,9 @@ public struct NotificationSender: PolledSource {
 
     public mutating func due(now: Int64) -> [Poll] {
         var polls: [Poll] = []
-        // What each channel has ready, in the order it was queued.
+        // What each channel has ready, in the order it was queued; a
+        // contact's notifications on a channel go to their own address,
+        // so they have their own rate and their own summary.
         var ready: [String: [AlertNotification]] = [:]
         var order: [String] = []
         for entry in pending {
@@ -82,13 +89,23 @@ public struct NotificationSender: PolledSource {
             guard asked[n.id] == nil, !covered.contains(n.id), !held.contains(n.id), channels[n.channel] != nil,
                 (attempts[n.id]?.nextAt ?? 0) <= now
             else { continue }
-            if ready[n.channel] == nil { order.append(n.channel) }
-            ready[n.channel, default: []].append(n)
+            if !n.contact.isEmpty && contacts[n.contact] == nil {
+                results.append(
+                    NotificationResult(
+                        id: n.id, channel: n.channel, delivered: false,
+                        detail: "contact \(n.contact) is no longer in contacts:"))
+                continue
+            }
+            let group = n.contact.isEmpty ? n.channel : n.channel + "@" + n.contact
+            if ready[group] == nil { order.append(group) }
+            ready[group, default: []].append(n)
         }
-        for name in order {
+        for group in order {
+            let list = ready[group]!
+            let name = list[0].channel
             let channel = channels[name]!
-            let list = ready[name]!
-            var sent = (recent[name] ?? []).filter { now - $0 < 60_000 }
+            let contact = contacts[list[0].contact]
+            var sent = (recent[group] ?? []).filter { now - $0 < 60_000 }
             let slots = channel.ratePerMinute - sent.count
             guard slots > 0 else {
                 // Their turn comes when the oldest send leaves the minute.
@@ -98,7 +115,7 @@ public struct NotificationSender: PolledSource {
             // A flood: all but one slot one by one, the rest in one summary.
             let single = list.count <= slots ? list : Array(list.prefix(slots - 1))
             for n in single {
-                guard let request = NotificationPayload.request(n, channel: channel) else {
+                guard let request = NotificationPayload.request(n, channel: channel, contact: contact) else {
                     // Nothing to say on this channel for this event.
                     results.append(
                         NotificationResult(
@@ -113,7 +130,7 @@ public struct NotificationSender: PolledSource {
             if list.count > slots {
                 let rest = Array(list.dropFirst(slots - 1))
                 let tag = "summary|\(name)|\(rest[0].id)"
-                if let request = NotificationPayload.summary(rest, channel: channel, atMs: now) {
+                if let request = NotificationPayload.summary(rest, channel: channel, contact: contact, atMs: now) {
                     sent.append(now)
                     asked[tag] = name
                     summaries[tag] = rest.map(\.id)
@@ -121,7 +138,7 @@ public struct NotificationSender: PolledSource {
                     polls.append(Poll(tag: tag, request: request))
                 }
             }
-            recent[name] = sent
+            recent[group] = sent
         }
         return polls
     }
