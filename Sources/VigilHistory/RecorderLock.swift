@@ -11,7 +11,9 @@ public enum RecorderLock {
     /// who holds it (`pid 4242`), when another process does.
     public static func claim(directory: String) -> String? {
         let path = directory + "/history.lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // Another user's Vigil may have just created it and not yet shared
+        // it: taking that refusal for "no lock" made two recorders.
+        let fd = SharedState.open(path, O_RDWR | O_CREAT | O_CLOEXEC)
         // No lock file (a read-only directory): the store's own open will
         // say what is wrong; do not stop recording for the lock alone.
         guard fd >= 0 else { return nil }

@@ -273,17 +273,19 @@ struct Dashboard: ParsableCommand {
         var readOnly = cannotWrite
         // Appends go through a thread with a journal (descriptor, lock) of
         // its own, which also compacts; this one only reads.
-        var writer: JournalWriter?
+        var appender: Journal?
         if journal?.writable == true {
             do {
-                let appender = try Journal(directory: stateDir)
-                appender.compactAfterBytes = cfg.journalCompactAfter
-                writer = JournalWriter(journal: appender)
+                appender = try Journal(directory: stateDir)
+                appender?.compactAfterBytes = cfg.journalCompactAfter
             } catch {
                 readOnly = error.message
             }
         }
         let alerts = AlertCenter.replaying(journal, config: cfg, identity: AlertCenter.defaultIdentity())
+        // From here on the writer's thread reads the journal too.
+        var writer: JournalWriter?
+        if let appender, let journal { writer = JournalWriter(journal: appender, reader: journal) }
         for w in alerts.warnings { printError("vigil: \(w)") }
         let signalFD = vigil_install_signal_pipe()
         let terminal: Terminal

@@ -77,12 +77,17 @@ enum RunLoop {
                 case .written: messages.append(.journalWritten)
                 case .failed(let reason): messages.append(.journalFailed(reason))
                 case .warning(let text): messages.append(.journalRead([], warnings: [text]))
+                case .read(let records, let warnings, let startedOver):
+                    messages.append(
+                        startedOver
+                            ? .journalReplayed(records, warnings: warnings) : .journalRead(records, warnings: warnings))
                 }
             }
-            // Read once this instance's own batches are on disk (a replay
-            // from the snapshot must hold them), and never wait on a lock
-            // another instance's flush holds: next turn then.
-            if let journal, writer?.idle ?? true, case let (records, warnings)? = journal.readNew(waiting: false) {
+            // The writer reads (and decodes) off this thread; a read-only
+            // instance reads here, never waiting on another's lock.
+            if let writer {
+                writer.askRead()
+            } else if let journal, case let (records, warnings)? = journal.readNew(waiting: false) {
                 if journal.startedOver {
                     messages.append(.journalReplayed(records, warnings: warnings))
                 } else if !records.isEmpty || !warnings.isEmpty {

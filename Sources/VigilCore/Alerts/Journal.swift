@@ -82,7 +82,7 @@ public final class Journal {
         }
         self.directory = directory
         path = (directory as NSString).appendingPathComponent(Self.tailName)
-        fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        fd = SharedState.open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC)
         guard fd >= 0 else {
             throw JournalError(message: "cannot write the journal \(path): \(String(cString: strerror(errno)))")
         }

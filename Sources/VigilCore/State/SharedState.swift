@@ -34,6 +34,18 @@ public enum SharedState {
     /// a shared directory gets the group's read and write, whatever the
     /// umask took away. Files of other members are theirs to set (and
     /// were set so when they created them).
+    /// `open`, tried again for a second when it is refused: another
+    /// user's Vigil may have just created the file under a umask that
+    /// shuts the group out, and shares it the moment after.
+    public static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0o644) -> Int32 {
+        var fd = Glibc.open(path, flags, mode)
+        for _ in 0..<20 where fd < 0 && errno == EACCES {
+            usleep(50_000)
+            fd = Glibc.open(path, flags, mode)
+        }
+        return fd
+    }
+
     public static func share(fd: Int32, in directory: String) {
         guard group(of: directory) != nil else { return }
         var st = stat()
