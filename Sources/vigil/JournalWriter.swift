@@ -38,9 +38,9 @@ final class JournalWriter: @unchecked Sendable {
     var answers: [Answer] = []
     let journal: Journal
     let reader: any JournalStore
-    /// Readable when answers are waiting: the loop adds it to its poll.
-    let readFD: Int32
-    let writeFD: Int32
+    /// Knocks when answers are waiting.
+    let wake = WakePipe()
+    var readFD: Int32 { wake.readFD }
 
     /// `journal`: a writable journal of its own (its own descriptor and
     /// lock); `reader`: the one the application was replayed from, read
@@ -48,12 +48,6 @@ final class JournalWriter: @unchecked Sendable {
     init(journal: Journal, reader: any JournalStore) {
         self.journal = journal
         self.reader = reader
-        var fds: [Int32] = [-1, -1]
-        if pipe(&fds) == 0 {
-            for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-        }
-        readFD = fds[0]
-        writeFD = fds[1]
         let thread = Thread { [self] in run() }
         thread.name = "vigil-journal"
         thread.start()
@@ -81,8 +75,7 @@ final class JournalWriter: @unchecked Sendable {
 
     /// The answers so far, one per batch, oldest first.
     func take() -> [Answer] {
-        var byte: UInt8 = 0
-        while read(readFD, &byte, 1) == 1 {}
+        wake.drain()
         condition.lock()
         defer { condition.unlock() }
         var out = answers
@@ -130,8 +123,7 @@ final class JournalWriter: @unchecked Sendable {
             writing = false
             condition.broadcast()
             condition.unlock()
-            var byte: UInt8 = 1
-            _ = write(writeFD, &byte, 1)
+            wake.knock()
         }
     }
 
@@ -144,7 +136,6 @@ final class JournalWriter: @unchecked Sendable {
         condition.lock()
         answers.append(.read(records, warnings: warnings, startedOver: startedOver))
         condition.unlock()
-        var byte: UInt8 = 1
-        _ = write(writeFD, &byte, 1)
+        wake.knock()
     }
 }

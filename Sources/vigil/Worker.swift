@@ -18,18 +18,12 @@ final class Worker: @unchecked Sendable {
     var queue: [Work] = []
     var answers: [WorkResult] = []
     var engine: Engine
-    /// Readable when answers are waiting: the loop adds it to its poll.
-    let readFD: Int32
-    let writeFD: Int32
+    /// Knocks when answers are waiting.
+    let wake = WakePipe()
+    var readFD: Int32 { wake.readFD }
 
     init(engine: Engine) {
         self.engine = engine
-        var fds: [Int32] = [-1, -1]
-        if pipe(&fds) == 0 {
-            for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-        }
-        readFD = fds[0]
-        writeFD = fds[1]
         let thread = Thread { [self] in run() }
         thread.name = "vigil-engine"
         thread.start()
@@ -45,8 +39,7 @@ final class Worker: @unchecked Sendable {
 
     /// The answers so far, oldest first.
     func take() -> [WorkResult] {
-        var byte: UInt8 = 0
-        while read(readFD, &byte, 1) == 1 {}
+        wake.drain()
         condition.lock()
         defer { condition.unlock() }
         let out = answers
@@ -67,8 +60,7 @@ final class Worker: @unchecked Sendable {
             condition.lock()
             answers.append(answer)
             condition.unlock()
-            var byte: UInt8 = 1
-            _ = write(writeFD, &byte, 1)
+            wake.knock()
         }
     }
 }
