@@ -9,7 +9,8 @@
 #    alternating keys; includes tmux's round trips).
 # Usage: scripts/bench-notify.sh [ALERTS]   (release build; tmux, python3)
 # VIGIL_BIN=DIR measures the vigil in DIR instead; NO_CHANNELS=1 measures
-# the same flood of alerts with nothing to notify (the baseline).
+# the same flood of alerts with nothing to notify (the baseline); TIMINGS=FILE
+# writes the run loop's turns that took over 20 ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
@@ -60,7 +61,10 @@ channels:
 YAML
 fi
 start=$(date +%s.%N)
-tmux -L $sock -f /dev/null new-session -d -x 120 -y 40 -s t "$vigil --config $work/vigil.yaml --state-dir $work/state --no-bell"
+# TIMINGS=FILE: the loop's turns over 20 ms go there (what delays a key).
+timings=${TIMINGS:-/dev/null}
+[ "$timings" = /dev/null ] || : > "$timings"
+tmux -L $sock -f /dev/null new-session -d -x 120 -y 40 -s t "VIGIL_TIMINGS=$timings $vigil --config $work/vigil.yaml --state-dir $work/state --no-bell"
 /usr/bin/python3 - "$sock" "$work" "$start" "$n" <<'PY'
 import json, subprocess, sys, time
 sock, work, start, n = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])

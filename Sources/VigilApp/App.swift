@@ -251,12 +251,16 @@ public struct App: Sendable {
             // someone else ended Vigil (status 128 + signal).
             commands.append(.quit(status: number == 2 ? 0 : 128 + number))
         }
-        return finish(now: now) + commands
+        if case .tick = message { return finish(now: now, turnEnd: true) + commands }
+        return finish(now: now, turnEnd: false) + commands
     }
 
     /// What every update ends with: the requests now due, the journal
-    /// records made, and a frame when something changed.
-    mutating func finish(now: Int64) -> [Command] {
+    /// records made, and a frame when something changed. Notifications
+    /// are looked at once a turn (`turnEnd`: the tick the loop sends after
+    /// each batch of messages), not after each message: a flood's outbox
+    /// is thousands of entries, and a turn may bring sixty answers.
+    mutating func finish(now: Int64, turnEnd: Bool) -> [Command] {
         var commands: [Command] = []
         if !work.isEmpty {
             commands.append(.work(work))
@@ -280,7 +284,7 @@ public struct App: Sendable {
         polls += (prometheus?.due(now: now) ?? []).map { SourcePoll(.prometheus, $0) }
         polls += (alertmanager?.due(now: now) ?? []).map { SourcePoll(.alertmanager, $0) }
         polls += probes.due(now: now).map { SourcePoll(.probes, $0) }
-        if alerts.readOnlyReason == nil {
+        if turnEnd && alerts.readOnlyReason == nil {
             sender.sync(
                 alerts.notifications.pendingMine,
                 holding: unwritten.reduce(into: alerts.notifications.unconfirmed) { $0.formUnion($1) })

@@ -24,6 +24,7 @@ enum RunLoop {
         let threads = [worker.readFD] + (writer.map { [$0.readFD] } ?? [])
         let inputs: [Int32] = (signalFD >= 0 ? [0, signalFD] : [0]) + threads
         var messages: [Message] = [.tick]
+        var turnStart = now()
         while true {
             var i = 0
             while i < messages.count {
@@ -52,9 +53,18 @@ enum RunLoop {
                 }
                 i += 1
             }
+            // VIGIL_TIMINGS: a turn that held the loop past 20 ms, with
+            // what it took in (the benchmarks look for what delays keys).
+            if let timings, now() - turnStart > 20 {
+                timings.seekToEndOfFile()
+                let kinds = Set(messages.map(\.kind))
+                timings.write(
+                    Data("slow_turn_ms \(now() - turnStart) messages \(messages.count) \(kinds.sorted())\n".utf8))
+            }
             messages = []
             let timeout = max(0, min(app.nextWakeMs - now(), 1000))
             let (answers, _) = driver.wait(timeoutMs: Int(timeout), extraFDs: inputs)
+            turnStart = now()
             let signal = vigil_last_signal()
             if signal != 0 { messages.append(.signal(signal)) }
             // Keys are read every turn, not only when standard input polled
@@ -146,6 +156,29 @@ enum RunLoop {
             let timeout = max(1, min(app.nextWakeMs - now(), deadline - now(), 200))
             messages = driver.wait(timeoutMs: Int(timeout)).answers.map { .fetched($0.source, tag: $0.tag, $0.outcome) }
             messages.append(.tick)
+        }
+    }
+}
+
+extension Message {
+    /// The message's case alone (its payload may be a thousand records).
+    var kind: String {
+        switch self {
+        case .key: "key"
+        case .resized: "resized"
+        case .tick: "tick"
+        case .fetched(let source, _, _): "fetched \(source)"
+        case .journalRead: "journalRead"
+        case .journalReplayed: "journalReplayed"
+        case .journalWritten: "journalWritten"
+        case .journalFailed: "journalFailed"
+        case .historyFailed: "historyFailed"
+        case .historyLoaded: "historyLoaded"
+        case .historyUnreadable: "historyUnreadable"
+        case .worked(.ingested): "ingested"
+        case .worked(.evaluated): "evaluated"
+        case .worked(.alertHistory): "alertHistory"
+        case .signal: "signal"
         }
     }
 }

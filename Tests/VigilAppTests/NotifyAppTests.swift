@@ -140,6 +140,8 @@ import VigilUI
         #expect(w.received.isEmpty)
         h.writeJournal()
         h.slowJournal = false
+        // The loop's turn ends with a tick: the notifications go out then.
+        h.send(.tick)
         h.answerAll()
         #expect(
             h.order.prefix(4).map { $0.hasPrefix("send ") ? "send" : $0 } == [
