@@ -32,10 +32,6 @@ public struct App: Sendable {
     var pending: PendingDecision?
     /// The traffic share last announced (`.traffic`), once announced.
     var announcedTraffic: Double??
-    /// Journal batches handed over and not yet reported written, oldest
-    /// first: the notifications each queued. They are not sent before
-    /// their `notify_queued` entry is on disk (the writer is a thread).
-    var unwritten: [Set<String>] = []
     /// What the engine is asked to do next (carried out in order).
     var work: [Work] = []
     /// An evaluation is in flight: refreshes due meanwhile wait for it.
@@ -215,8 +211,6 @@ public struct App: Sendable {
             alerts.readOnlyReason = readOnly
             refreshAlertsModel(now: now)
             dirty = true
-        case .journalWritten:
-            if !unwritten.isEmpty { unwritten.removeFirst() }
         case .journalFailed(let reason):
             alerts.readOnlyReason = reason
             state.message = "NOT SAVED: \(reason)"
@@ -266,19 +260,13 @@ public struct App: Sendable {
             commands.append(.work(work))
             work = []
         }
-        // The journal first: a notification is written before it is sent.
+        // The journal first: a notification is sent only once its record
+        // has been read back from the journal (`unconfirmed` until then),
+        // so never before it is on disk.
         takeNotificationResults(now: now)
         queueIncidentNotifications(now: now)
         let records = alerts.takeOutbox()
-        if !records.isEmpty && alerts.readOnlyReason == nil {
-            commands.append(.journal(records))
-            unwritten.append(
-                Set(
-                    records.compactMap { r -> String? in
-                        if case .notifyQueued(let n) = r.entry { return n.id }
-                        return nil
-                    }))
-        }
+        if !records.isEmpty && alerts.readOnlyReason == nil { commands.append(.journal(records)) }
         var polls = targets.due(now: now).map { SourcePoll(.targets, $0) }
         polls += logs.due(now: now).map { SourcePoll(.logs, $0) }
         polls += (prometheus?.due(now: now) ?? []).map { SourcePoll(.prometheus, $0) }
@@ -287,7 +275,7 @@ public struct App: Sendable {
         if turnEnd && alerts.readOnlyReason == nil {
             sender.sync(
                 alerts.notifications.pendingMine,
-                holding: unwritten.reduce(into: alerts.notifications.unconfirmed) { $0.formUnion($1) })
+                holding: alerts.notifications.unconfirmed)
             polls += sender.due(now: now).map { SourcePoll(.notify, $0) }
         }
         if !polls.isEmpty { commands.append(.fetch(polls)) }

@@ -19,9 +19,6 @@ public enum Message: Sendable {
     /// The whole journal again, from its snapshot: a compaction folded
     /// records this instance had not read (it was stopped for minutes).
     case journalReplayed([JournalRecord], warnings: [String])
-    /// The oldest `journal` batch not yet reported is on disk (written
-    /// and flushed), in the order the batches were asked.
-    case journalWritten
     /// Writing the journal failed: from now on nothing is saved.
     case journalFailed(String)
     /// The history store failed (damaged, locked, disk full): from now on
@@ -48,7 +45,8 @@ public enum Command: Sendable {
     /// answer comes back as `worked`.
     case work([Work])
     /// Append these records to the journal (and flush them); answer
-    /// `journalWritten` once they are on disk, or `journalFailed`.
+    /// `journalFailed` if that fails. What is written comes back with the
+    /// next `journalRead`.
     case journal([JournalRecord])
     /// Hand these points to the history writer (off the loop thread).
     case record([HistoryPoint])

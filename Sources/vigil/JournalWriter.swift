@@ -13,12 +13,11 @@ import VigilCore
 /// each to decode when read back (a hundred milliseconds for a flood).
 /// The loop hands batches over (`submit` only appends under a lock), asks
 /// for reads (`askRead`), and hears back through a pipe it polls with the
-/// keyboard: one answer per batch, in order, which the application turns
-/// into "the notifications it queued may go out" or "nothing is saved any
-/// more", and the records read, decoded.
+/// keyboard: a failed write ("nothing is saved any more"), and the records
+/// read, decoded, this instance's own included: a notification goes out
+/// once its own record has come back that way.
 final class JournalWriter: @unchecked Sendable {
-    enum Answer: @unchecked Sendable {
-        case written
+    enum Answer: Sendable {
         case failed(String)
         /// A compaction this writer started in the background failed.
         case warning(String)
@@ -73,7 +72,7 @@ final class JournalWriter: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The answers so far, one per batch, oldest first.
+    /// The answers so far, oldest first.
     func take() -> [Answer] {
         wake.drain()
         condition.lock()
@@ -111,19 +110,14 @@ final class JournalWriter: @unchecked Sendable {
             queue = []
             writing = true
             condition.unlock()
-            let answer: Answer
-            do {
-                try journal.append(batches.flatMap { $0 })
-                answer = .written
-            } catch {
-                answer = .failed(error.message)
-            }
+            var failure: String?
+            do { try journal.append(batches.flatMap { $0 }) } catch { failure = error.message }
             condition.lock()
-            answers += Array(repeating: answer, count: batches.count)
+            if let failure { answers.append(.failed(failure)) }
             writing = false
             condition.broadcast()
             condition.unlock()
-            wake.knock()
+            if failure != nil { wake.knock() }
         }
     }
 

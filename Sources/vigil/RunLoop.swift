@@ -84,7 +84,6 @@ enum RunLoop {
             for answer in worker.take() { messages.append(.worked(answer)) }
             for answer in writer?.take() ?? [] {
                 switch answer {
-                case .written: messages.append(.journalWritten)
                 case .failed(let reason): messages.append(.journalFailed(reason))
                 case .warning(let text): messages.append(.journalRead([], warnings: [text]))
                 case .read(let records, let warnings, let startedOver):
@@ -142,9 +141,8 @@ enum RunLoop {
                     case .journal(let records):
                         guard let journal else { break }
                         do { try journal.append(records) } catch { return error.message }
-                        // Written, and read back with whatever others wrote
-                        // before it: notifications go out only then.
-                        messages.append(.journalWritten)
+                        // Read back with whatever others wrote before it:
+                        // notifications go out only then.
                         let (read, warnings) = journal.readNew()
                         messages.append(.journalRead(read, warnings: warnings))
                     default: break
@@ -170,7 +168,6 @@ extension Message {
         case .fetched(let source, _, _): "fetched \(source)"
         case .journalRead: "journalRead"
         case .journalReplayed: "journalReplayed"
-        case .journalWritten: "journalWritten"
         case .journalFailed: "journalFailed"
         case .historyFailed: "historyFailed"
         case .historyLoaded: "historyLoaded"

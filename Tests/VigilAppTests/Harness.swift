@@ -117,7 +117,6 @@ struct Harness {
     mutating func written(_ records: [JournalRecord]) {
         journal += records
         order += records.filter { $0.type.hasPrefix("notify") }.map { "journal \($0.type)" }
-        send(.journalWritten)
         if let shared {
             shared.records += records
         } else {

@@ -126,8 +126,9 @@ import VigilUI
     }
 
     /// The journal is written on a thread of its own: a notification
-    /// waits for its `notify_queued` entry to be reported on disk, however
-    /// many turns that takes, and goes out at once after.
+    /// waits for its `notify_queued` entry to come back from the journal
+    /// (so to be on disk), however many turns that takes, and goes out at
+    /// the end of that turn.
     @Test func aNotificationWaitsForItsEntryToBeWritten() throws {
         let w = World()
         w.pagerDutyStatus = 202
