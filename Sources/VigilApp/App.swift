@@ -22,6 +22,9 @@ public struct App: Sendable {
     var probes: ChecklistProbes
     /// Delivers the outbox's notifications.
     var sender: NotificationSender
+    /// The outbox's revision the sender last had (nil: a new journal
+    /// replay, a book of its own revisions).
+    var senderSynced: Int?
     // The launch: the current phase's checks' measurements (and which
     // phase entry they belong to), when each automated item last ran, and
     // a promotion waiting for those items to run again.
@@ -208,6 +211,7 @@ public struct App: Sendable {
             // included: a center of a new instance applies them all.
             let readOnly = alerts.readOnlyReason
             alerts = AlertCenter(config: alerts.config, identity: alerts.identity, journal: records, warnings: warnings)
+            senderSynced = nil
             alerts.readOnlyReason = readOnly
             refreshAlertsModel(now: now)
             dirty = true
@@ -273,9 +277,10 @@ public struct App: Sendable {
         polls += (alertmanager?.due(now: now) ?? []).map { SourcePoll(.alertmanager, $0) }
         polls += probes.due(now: now).map { SourcePoll(.probes, $0) }
         if turnEnd && alerts.readOnlyReason == nil {
-            sender.sync(
-                alerts.notifications.pendingMine,
-                holding: alerts.notifications.unconfirmed)
+            if senderSynced != alerts.notifications.revision {
+                senderSynced = alerts.notifications.revision
+                sender.sync(alerts.notifications.pendingMine, holding: alerts.notifications.unconfirmed)
+            }
             polls += sender.due(now: now).map { SourcePoll(.notify, $0) }
         }
         if !polls.isEmpty { commands.append(.fetch(polls)) }

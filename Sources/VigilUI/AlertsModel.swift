@@ -46,7 +46,13 @@ extension AlertRow {
 /// markers are drawn from.
 public struct AlertsModel: Sendable {
     public var nowMs: Int64 = 0
-    public var rows: [AlertRow] = []
+    public var rows: [AlertRow] = [] { didSet { sortOut() } }
+    /// The rows sorted out once when they change, not at every frame: the
+    /// status bar and each panel's marker ask, and a flood is a thousand rows.
+    public private(set) var firing: [AlertRow] = []
+    public private(set) var pending: [AlertRow] = []
+    /// Metrics with a firing alert: their panels show a marker.
+    public private(set) var firingMetrics: Set<String> = []
     public var incidents: [Incident] = []
     /// The opened incident's timeline, when one is open.
     public var history: IncidentHistory?
@@ -86,9 +92,11 @@ public struct AlertsModel: Sendable {
 
     public init(engine: AlertEngine, config: VigilConfig, now: Int64) {
         nowMs = now
+        let rules = Dictionary(engine.rules.map { ($0.name, $0) }) { first, _ in first }
+        let severities = Dictionary(config.alerts.severities.map { ($0.id, $0) }) { first, _ in first }
         rows = engine.active.map { a in
-            let rule = engine.rules.first { $0.name == a.key.rule }
-            let sev = config.alerts.severities.first { $0.id == a.severity }
+            let rule = rules[a.key.rule]
+            let sev = severities[a.severity]
             return AlertRow(
                 key: a.key, title: Self.title(a.key), state: a.state, severity: a.severity,
                 severityName: sev?.name ?? a.severity, severityRank: engine.rank(a.severity),
@@ -108,6 +116,8 @@ public struct AlertsModel: Sendable {
                 startsAtMs: a.silencedAtMs ?? now, endsAtMs: a.silencedUntilMs ?? now, createdBy: a.silencedBy ?? "?",
                 comment: a.silenceNote.flatMap { $0.isEmpty ? nil : $0 } ?? "silenced in Vigil")
         }
+        // An initialiser's assignments do not run `didSet`.
+        sortOut()
     }
 
     /// Alertmanager's alerts as rows: firing, or acknowledged when a silence
@@ -121,6 +131,7 @@ public struct AlertsModel: Sendable {
         evaluatedTwice = config.alerts.rules.filter { !$0.builtIn }.compactMap { r in
             server[folded(r.name)].map { (r.name, $0) }
         }
+        var added: [AlertRow] = []
         for a in alerts {
             var labels = a.labels
             labels["alertname"] = nil
@@ -131,7 +142,7 @@ public struct AlertsModel: Sendable {
             let silence =
                 silences.first { a.silencedBy.contains($0.id) && $0.state == "active" }
                 ?? silences.first { $0.state == "active" && $0.matches(a.labels) }
-            rows.append(
+            added.append(
                 AlertRow(
                     key: key, title: Self.title(key) + " [alertmanager]", state: .firing, severity: sevID,
                     severityName: sev?.name ?? (sevID.isEmpty ? "none" : sevID), severityRank: rank,
@@ -144,7 +155,8 @@ public struct AlertsModel: Sendable {
                     action: a.annotations["runbook_url"] ?? "", metric: nil, source: "alertmanager",
                     severityColor: sev?.color))
         }
-        rows.sort { a, b in
+        // One assignment: the rows are sorted out once, not once an alert.
+        rows = (rows + added).sorted { a, b in
             if (a.state == .firing) != (b.state == .firing) { return a.state == .firing }
             if a.severityRank != b.severityRank { return a.severityRank < b.severityRank }
             return a.sinceMs < b.sinceMs
@@ -157,12 +169,14 @@ public struct AlertsModel: Sendable {
         return Sanitizer.clean(labels.isEmpty ? k.rule : "\(k.rule) {\(labels)}", maxLength: 200)
     }
 
-    public var firing: [AlertRow] { rows.filter { $0.state == .firing } }
-    public var pending: [AlertRow] { rows.filter { $0.state == .pending } }
+    mutating func sortOut() {
+        firing = rows.filter { $0.state == .firing }
+        pending = rows.filter { $0.state == .pending }
+        firingMetrics = Set(firing.compactMap(\.metric))
+    }
+
     /// The most severe firing alert (rows come most severe first).
     public var worst: AlertRow? { firing.first }
-    /// Metrics with a firing alert: their panels show a marker.
-    public var firingMetrics: Set<String> { Set(firing.compactMap(\.metric)) }
 }
 
 extension Theme {

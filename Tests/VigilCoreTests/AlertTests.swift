@@ -122,6 +122,26 @@ import Testing
         _ = engine.acknowledge(a.key, by: "ops", note: "", at: minute)
         #expect(engine.escalation(of: engine.alerts[a.key]!, at: 200 * minute).level == nil)
     }
+
+    /// `active` is sorted once per change and kept: a copy taken before a
+    /// change keeps its own list, and the changed engine sorts anew.
+    @Test func activeListFollowsEachCopysChanges() {
+        var engine = AlertEngine(config: Self.config.alerts)
+        _ = engine.evaluate(["Sticky": [Self.api: 2]], at: 0)
+        let before = engine
+        #expect(before.active.map(\.key.rule) == ["Sticky"])
+        _ = engine.evaluate(["Sticky": [Self.api: 2], "Very High Error Rate": [Self.api: 30]], at: minute)
+        _ = engine.evaluate(["Sticky": [Self.api: 2], "Very High Error Rate": [Self.api: 30]], at: 2 * minute)
+        // Critical first; the earlier copy still has one alert.
+        #expect(engine.active.map(\.key.rule) == ["Very High Error Rate", "Sticky"])
+        #expect(before.active.map(\.key.rule) == ["Sticky"])
+        // Sticky keeps firing for 2 minutes after its condition goes.
+        _ = engine.evaluate(["Sticky": [:], "Very High Error Rate": [:]], at: 10 * minute)
+        #expect(engine.active.map(\.key.rule) == ["Sticky"])
+        _ = engine.evaluate(["Sticky": [:], "Very High Error Rate": [:]], at: 13 * minute)
+        #expect(engine.active.isEmpty)
+        #expect(before.active.count == 1)
+    }
 }
 
 @Suite struct JournalTests {

@@ -51,6 +51,21 @@ import VigilCore
         ).lines
     }
 
+    /// The model sorts its rows out once (firing, pending, the metrics
+    /// marked) and again when Alertmanager's alerts join them.
+    @Test func firingAndPendingFollowTheRows() {
+        var m = model(engine())
+        #expect(m.firing.map(\.key) == [Self.errKey])
+        #expect(m.pending.map(\.key) == [Self.slowKey])
+        #expect(m.firingMetrics == ["err"])
+        m.addAlertmanager(
+            [AMAlert(fingerprint: "f", labels: ["alertname": "DiskFull", "severity": "critical"])], silences: [],
+            config: Self.config)
+        #expect(m.firing.map(\.key.rule) == ["alertmanager/DiskFull", "High Error Rate"])
+        #expect(m.worst?.key.rule == "alertmanager/DiskFull")
+        #expect(m.pending.map(\.key) == [Self.slowKey])
+    }
+
     /// Each severity in its configured colour (high: orange, medium:
     /// yellow) on the Alerts screen and in the status bar; the mono theme
     /// keeps the words and the rank's emphasis without colour.

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An alert's lifecycle state. Acknowledged and silenced are marks on a
 /// firing alert, not states of their own.
 public enum AlertState: String, Codable, Sendable {
@@ -111,7 +113,15 @@ public struct AlertEngine: Sendable {
     public let rules: [AlertRule]
     public let severities: [Severity]
     public let escalation: [EscalationLevel]
-    public private(set) var alerts: [AlertKey: Alert] = [:]
+    public private(set) var alerts: [AlertKey: Alert] = [:] {
+        // A new box, never the shared one emptied: a copy of this engine
+        // holds the old box and its answer stays true for that copy.
+        didSet { activeCache = ActiveCache() }
+    }
+    /// `active`, sorted once after a change: an evaluation, the Alerts
+    /// screen, the status bar and the post-mortem sampler all ask for it,
+    /// and a flood is a thousand alerts to sort.
+    private var activeCache = ActiveCache()
     /// Acknowledgements and silences recorded (by another instance, or
     /// before a compaction dropped the alert's older records) for an alert
     /// this engine has not seen yet: applied when it appears, dropped when
@@ -342,6 +352,15 @@ public struct AlertEngine: Sendable {
 
     /// Firing and pending alerts, most severe first, then oldest first.
     public var active: [Alert] {
+        activeCache.sorted.withLock { cached in
+            if let cached { return cached }
+            let list = sortedActive()
+            cached = list
+            return list
+        }
+    }
+
+    private func sortedActive() -> [Alert] {
         // Ranks and label orders are worked out once an alert, not at each
         // comparison, and indices are sorted rather than alerts moved: a
         // flood is a thousand alerts of one rule, one severity and one
@@ -385,4 +404,9 @@ public struct AlertEngine: Sendable {
             level: reached, next: next, nextAtMs: next.map { fired + $0.after.milliseconds },
             timedOut: sev.map { elapsed >= $0.timeout.milliseconds } ?? false)
     }
+}
+
+/// The sorted active alerts of one version of an engine's alerts.
+final class ActiveCache: Sendable {
+    let sorted = Mutex<[Alert]?>(nil)
 }

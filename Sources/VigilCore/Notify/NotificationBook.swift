@@ -18,10 +18,17 @@ public struct NotificationBook: Sendable {
     var byAlert: [AlertKey: [String]] = [:]
     /// Notifications given up on.
     public private(set) var failedCount = 0
+    /// Counts the changes: what is pending is worked out again (thousands
+    /// of entries in a flood) only when this has moved.
+    public private(set) var revision = 0
 
     public init() {}
 
     public mutating func apply(_ r: JournalRecord) {
+        switch r.entry {
+        case .notifyQueued, .notifyResult: revision += 1
+        default: return
+        }
         switch r.entry {
         case .notifyQueued(let n):
             guard entries[n.id] == nil else { return }
@@ -81,11 +88,13 @@ public struct NotificationBook: Sendable {
 
     /// At start: what the journal left pending is this instance's to send.
     public mutating func adoptPending() {
+        revision += 1
         for e in pending { mine.insert(e.notification.id) }
     }
 
     /// This instance queued `n` (applied already); it waits for its read-back.
     public mutating func queuedHere(_ n: AlertNotification) {
+        revision += 1
         mine.insert(n.id)
         unconfirmed.insert(n.id)
         unconfirmedBySameness[Self.sameness(n), default: []].append(n.id)
@@ -93,6 +102,7 @@ public struct NotificationBook: Sendable {
 
     /// This instance's record of `id` came back from the journal.
     public mutating func readBack(_ id: String) {
+        revision += 1
         guard unconfirmed.remove(id) != nil, let n = entries[id]?.notification else { return }
         let key = Self.sameness(n)
         unconfirmedBySameness[key]?.removeAll { $0 == id }
@@ -103,6 +113,7 @@ public struct NotificationBook: Sendable {
     /// the same notification: those of this instance's it makes redundant.
     /// They are no longer this instance's to send.
     public mutating func standDown(for n: AlertNotification) -> [AlertNotification] {
+        revision += 1
         let ids = (unconfirmedBySameness[Self.sameness(n)] ?? []).filter { id in
             guard let m = entries[id]?.notification, entries[id]?.result == nil else { return false }
             return abs(m.atMs - n.atMs) <= Self.sameWithinMs

@@ -146,7 +146,7 @@ public struct StatusBar: Widget, Styled {
             let text = pending > 0 ? "0 firing, \(pending) pending" : "0 firing"
             return ((text, text), Style(fg: theme.color("ok"), bg: theme.color("status_bg")))
         }
-        let unacked = m.firing.filter { $0.acknowledgement == nil && $0.silencedUntilMs == nil }.count
+        let unacked = m.firing.count { $0.acknowledgement == nil && $0.silencedUntilMs == nil }
         let bell = unseen ? (glyphs.ascii ? "(!) " : "🔔 ") : ""
         let full =
             bell + "\(m.firing.count) FIRING, \(unacked) unacked, worst \(worst.severityName.lowercased()): "
