@@ -20,12 +20,11 @@ extension App {
             m.addAlertmanager(am.alerts, silences: am.silences, config: config)
             m.alertmanagerError = am.lastError ?? am.pushError
         }
-        m.notifyProblem = notifyProblem
-        m.failedNotifications = alerts.notifications.failedCount
         if state.screen == .incidents && state.incidents.open, state.incidents.selected < m.incidents.count {
             m.history = alerts.history(of: m.incidents[state.incidents.selected].id, now: now)
         }
         alertsModel = m
+        refreshNotifyStatus()
         state.updateLists(
             alerts: m.rows.map(\.key),
             titles: Dictionary(m.rows.map { ($0.key, $0.title) }, uniquingKeysWith: { a, _ in a }),

@@ -145,19 +145,30 @@ extension App {
         for r in sender.takeResults() { alerts.write(.notifyResult(r), at: now) }
     }
 
+    /// What the Alerts screen and the status bar say of the channels: those
+    /// not configured, those failing, the notifications given up on.
+    mutating func refreshNotifyStatus() {
+        alertsModel.notifyProblem = notifyProblem
+        alertsModel.failedNotifications = alerts.notifications.failedCount
+        alertsModel.failingChannels = alerts.notifications.failingChannels.merging(sender.retryingChannels) { _, b in b
+        }
+    }
+
     /// Where the selected alert was notified, for the Alerts screen's
     /// details: only that one (a flood is a thousand alerts, and the clock
     /// text of each would be computed for nothing).
     mutating func refreshDeliveries(now: Int64) {
         alertsModel.deliveries = [:]
+        alertsModel.incidentNotified = alertsModel.history.flatMap {
+            deliveryText(alerts.notifications.of(incident: $0.incident.id), now: now)
+        }
         guard state.screen == .alerts, state.alerts.selected < alertsModel.rows.count else { return }
         let key = alertsModel.rows[state.alerts.selected].key
-        if let text = deliveryText(key, now: now) { alertsModel.deliveries[key] = text }
+        if let text = deliveryText(alerts.notifications.of(key), now: now) { alertsModel.deliveries[key] = text }
     }
 
     /// "pagerduty ✗ HTTP 500, retry in 8s, slack ✓ 12:01".
-    func deliveryText(_ key: AlertKey, now: Int64) -> String? {
-        let entries = alerts.notifications.of(key)
+    func deliveryText(_ entries: [NotificationBook.Entry], now: Int64) -> String? {
         guard !entries.isEmpty else { return nil }
         var latest: [String: NotificationBook.Entry] = [:]
         var channels: [String] = []
@@ -172,7 +183,7 @@ extension App {
         }
         return channels.reversed().map { ch -> String in
             let e = latest[ch]!
-            let what = e.notification.event == .trigger ? "" : " \(e.notification.event.rawValue)"
+            let what = [.trigger, .incident].contains(e.notification.event) ? "" : " \(e.notification.event.rawValue)"
             if let r = e.result {
                 let at = TimeText.clock(e.resultAt ?? e.queuedAt).prefix(5)
                 return r.delivered ? "\(ch)\(what) ✓ \(at)" : "\(ch)\(what) ✗ \(r.detail)"

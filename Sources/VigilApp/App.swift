@@ -365,7 +365,7 @@ public struct App: Sendable {
             takeNotificationResults(now: now)
             // Only what the answer changes: a flood's sixty answers must not
             // rebuild a thousand rows each.
-            alertsModel.notifyProblem = notifyProblem
+            refreshNotifyStatus()
             refreshDeliveries(now: now)
             dirty = true
             return

@@ -67,12 +67,17 @@ public struct AlertsModel: Sendable {
     /// Where each alert was notified and how it went ("slack ✓ 12:01,
     /// pagerduty ✗ HTTP 500, retry in 30s").
     public var deliveries: [AlertKey: String] = [:]
+    /// Where the opened incident's changes were sent ("slack ✓ 12:01").
+    public var incidentNotified: String?
     /// Channels the severities name that are not configured, and
     /// notifications that failed: said on the Alerts screen.
     public var notifyProblem: String?
     /// Notifications that could not be delivered (the outbox's failed ones):
     /// the status bar says so on every screen.
     public var failedNotifications = 0
+    /// Channels whose latest answer was a failure or asks for a retry, with
+    /// the reason: the status bar counts them.
+    public var failingChannels: [String: String] = [:]
     public var hasAlertmanager = false
     /// Labels of the alerts Alertmanager holds active, for the inventory's
     /// "expires while still firing" warning.

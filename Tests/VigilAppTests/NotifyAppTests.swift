@@ -184,6 +184,10 @@ import VigilUI
         #expect(w.received.filter { $0.0.hasSuffix("/v2/enqueue") }.count == paged)
         #expect(results(h).filter { $0.hasPrefix("queued slack incident") }.count == 4)
         #expect(results(h).filter { $0.hasPrefix("sent slack") }.count == 5)
+        // The opened incident says where its changes went.
+        if !h.app.state.incidents.open { h.press(.enter) }
+        let screen = h.screen(width: 100, height: 30)
+        #expect(screen[7] == "┃ notified: slack ✓ 16:00" + String(repeating: " ", count: 74) + "┃", "\(screen)")
     }
 
     /// The escalation policy's contacts are reached at their addresses
@@ -301,8 +305,28 @@ import VigilUI
         let bar = h.screen(width: 100, height: 12).last ?? ""
         #expect(
             bar.dropFirst(10)
-                == "│ 1 FIRING, 1 unacked │ Main │ targets 1/1 up │ 1 notification failed",
+                == "│ 1 FIRING, 1 unacked │ Main │ targets 1/1 up │ pagerduty failing, 1 notification failed",
             "\(bar)")
+    }
+
+    /// A channel answering 5xx is failing while its notification waits to
+    /// be tried again (nothing given up yet); its next delivery clears it.
+    @Test func aRetryingChannelIsFailingUntilItDelivers() throws {
+        let w = World()
+        w.pagerDutyStatus = 503
+        var h = try Self.harness(w)
+        h.run(forMs: 8000)
+        #expect(results(h).filter { !$0.hasPrefix("queued") } == ["sent slack HTTP 200"])
+        let bar = h.screen(width: 100, height: 12).last ?? ""
+        #expect(bar.dropFirst(10) == "│ 1 FIRING, 1 unacked │ Main │ targets 1/1 up │ pagerduty failing", "\(bar)")
+        w.pagerDutyStatus = 202
+        h.run(forMs: 10_000)
+        #expect(results(h).filter { !$0.hasPrefix("queued") } == ["sent slack HTTP 200", "sent pagerduty HTTP 202"])
+        let after = h.screen(width: 100, height: 12).last ?? ""
+        #expect(
+            after.dropFirst(10)
+                == "│ 1 FIRING, 1 unacked, worst critical: High Error Rate │ Main │ targets 1/1 up │ window 5m",
+            "\(after)")
     }
 
     @Test func aRestartSendsWhatWasPendingOnce() throws {

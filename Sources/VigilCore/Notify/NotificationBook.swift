@@ -16,11 +16,18 @@ public struct NotificationBook: Sendable {
     var pendingOrder: [String] = []
     var finished = 0
     var byAlert: [AlertKey: [String]] = [:]
+    /// An incident's notifications (its key carries its title, which an
+    /// operator may change).
+    var byIncident: [String: [String]] = [:]
     /// Notifications given up on.
     public private(set) var failedCount = 0
     /// Counts the changes: what is pending is worked out again (thousands
     /// of entries in a flood) only when this has moved.
     public private(set) var revision = 0
+    /// Each channel's latest answer (a contact's address on a channel is
+    /// the channel's): a channel whose latest notification failed is
+    /// failing until one gets through.
+    public private(set) var latestByChannel: [String: (delivered: Bool, detail: String, atMs: Int64)] = [:]
 
     public init() {}
 
@@ -36,6 +43,7 @@ public struct NotificationBook: Sendable {
             order.append(n.id)
             pendingOrder.append(n.id)
             byAlert[n.alert, default: []].append(n.id)
+            if let incident = n.incidentID { byIncident[incident, default: []].append(n.id) }
         case .notifyResult(let res):
             guard entries[res.id] != nil else { return }
             if entries[res.id]?.result == nil {
@@ -44,12 +52,20 @@ public struct NotificationBook: Sendable {
             }
             entries[res.id]?.result = res
             entries[res.id]?.resultAt = r.t
+            if r.t >= latestByChannel[res.channel]?.atMs ?? .min {
+                latestByChannel[res.channel] = (res.delivered, res.detail, r.t)
+            }
             if finished > 64 && finished * 2 > pendingOrder.count {
                 pendingOrder.removeAll { entries[$0]?.result != nil }
                 finished = 0
             }
         default: break
         }
+    }
+
+    /// Channels whose latest answer was a failure, with its reason.
+    public var failingChannels: [String: String] {
+        latestByChannel.filter { !$0.value.delivered }.mapValues(\.detail)
     }
 
     /// Queued and neither delivered nor given up on, oldest first.
@@ -60,6 +76,11 @@ public struct NotificationBook: Sendable {
     /// it went, for the Alerts screen.
     public func of(_ key: AlertKey) -> [Entry] {
         (byAlert[key] ?? []).reversed().compactMap { entries[$0] }
+    }
+
+    /// An incident's notifications, newest first.
+    public func of(incident id: String) -> [Entry] {
+        (byIncident[id] ?? []).reversed().compactMap { entries[$0] }
     }
 
     // MARK: - Which instance sends what

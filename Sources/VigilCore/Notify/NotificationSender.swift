@@ -16,6 +16,9 @@ public struct NotificationSender: PolledSource {
         var last: String?
     }
     var attempts: [String: Attempts] = [:]
+    /// Channels whose latest answer asks for a retry (down, slow, 5xx), with
+    /// the reason: failing already, though nothing has been given up on.
+    public private(set) var retryingChannels: [String: String] = [:]
     var asked: [String: String] = [:]  // tag (the notification id) → channel
     /// A summary's tag → the notifications it carries (in flight).
     var summaries: [String: [String]] = [:]
@@ -153,6 +156,11 @@ public struct NotificationSender: PolledSource {
         let queuedAt = pending.first { $0.notification.id == ids[0] }?.queuedAt ?? now
         let summarised = ids.count > 1 || tag.hasPrefix("summary|")
         let verdict = Self.judge(outcome, kind: channel?.kind)
+        if case .retry(let reason) = verdict {
+            retryingChannels[channelName] = reason
+        } else {
+            retryingChannels[channelName] = nil
+        }
         switch verdict {
         case .delivered(let reason), .failed(let reason):
             let said = summarised ? "\(reason) (in a summary of \(ids.count))" : reason

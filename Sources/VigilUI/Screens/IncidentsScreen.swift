@@ -14,7 +14,7 @@ public struct IncidentsScreen: Widget, Styled {
 
     public func render(in r: Rect, on c: inout Canvas) {
         if state.incidents.open, let h = m.history {
-            IncidentScreen(history: h, look: look).render(in: r, on: &c)
+            IncidentScreen(history: h, notified: m.incidentNotified, look: look).render(in: r, on: &c)
             return
         }
         let open = m.incidents.filter { $0.status != .resolved }.count
@@ -63,10 +63,13 @@ public struct IncidentsScreen: Widget, Styled {
 /// One incident: its figures, the metric, and the timeline from the journal.
 public struct IncidentScreen: Widget, Styled {
     public var history: IncidentHistory
+    /// Where its changes were sent (`notifyStakeholders`), when they were.
+    public var notified: String?
     public var look: Look
 
-    public init(history: IncidentHistory, look: Look) {
+    public init(history: IncidentHistory, notified: String? = nil, look: Look) {
         self.history = history
+        self.notified = notified
         self.look = look
     }
 
@@ -95,6 +98,7 @@ public struct IncidentScreen: Widget, Styled {
                     + "\(h.timeToResolveMs.map(IncidentHistory.span) ?? "-")", theme.text
             ),
         ]
+        if let notified { lines.append(("notified: \(notified)", theme.text)) }
         if inc.alerts.count > 1 {
             lines.append(("alerts \(inc.alerts.map(\.rule).joined(separator: ", "))", theme.text))
         }

@@ -95,14 +95,9 @@ public struct StatusBar: Widget, Styled {
         let warn = Style(fg: theme.color("warn"), bg: theme.color("status_bg"), [.bold, .reverse])
         var items: [(text: String, style: Style)] = [(alertText.full, alertStyle), (screenName, theme.statusBar)]
         items.append((targetText, targetStyle))
-        if alerts.failedNotifications > 0 {
+        if let text = Self.notifyTrouble(alerts) {
             // People were not told: as loud as a target down.
-            let n = alerts.failedNotifications
-            items.append(
-                (
-                    "\(n) notification\(n == 1 ? "" : "s") failed",
-                    Style(fg: theme.color("crit"), bg: theme.color("status_bg"), .bold)
-                ))
+            items.append((text, Style(fg: theme.color("crit"), bg: theme.color("status_bg"), .bold)))
         }
         for p in parts.dropFirst(2) {
             items.append((p, p == "PAUSED" || p.hasPrefix("TLS") ? warn : theme.statusBar))
@@ -139,6 +134,21 @@ public struct StatusBar: Widget, Styled {
     /// The status bar's alert summary: firing count, how many want a
     /// human (not acknowledged, not silenced), the worst severity and the
     /// alert that has it; `short` for a narrow line.
+    /// "pagerduty failing", "2 channels failing, 3 notifications failed".
+    static func notifyTrouble(_ m: AlertsModel) -> String? {
+        let failing = m.failingChannels.keys.sorted()
+        let n = m.failedNotifications
+        let failed = n > 0 ? "\(n) notification\(n == 1 ? "" : "s") failed" : nil
+        let channels: String? =
+            switch failing.count {
+            case 0: nil
+            case 1: "\(failing[0]) failing"
+            default: "\(failing.count) channels failing"
+            }
+        let parts = [channels, failed].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+
     func alertSummary(_ m: AlertsModel, unseen: Bool, theme: Theme) -> ((full: String, short: String), Style) {
         if m.warmingUp && m.rows.isEmpty { return (("alerts: warming up", "warming up"), theme.statusBar) }
         guard let worst = m.worst else {
