@@ -7,7 +7,7 @@ import VigilUI
 /// them with messages: when to evaluate and redraw, the warm-up gate, the
 /// bell, Alertmanager's silences, what `r` refreshes.
 public struct App: Sendable {
-    public let config: VigilConfig
+    public internal(set) var config: VigilConfig
     public let options: AppOptions
     /// What the screen shows that is not data: screens, selection, prompts.
     public var state: AppState
@@ -341,6 +341,9 @@ public struct App: Sendable {
         case .alertHistory(let key, let points):
             alerts.addHistory(key, points, flushAt: now)
             return []
+        case .labelValues(let tag, let values):
+            takeLabelValues(tag, values)
+            return []
         }
     }
 
@@ -404,6 +407,8 @@ public struct App: Sendable {
                     pendingLoads.append(false)
                     commands.append(load)
                 }
+            case .askVariableValues(let source): askVariableValues(source, now: now)
+            case .setVariables(let source, let values): setVariables(source, values)
             default: perform(effect, now: now)
             }
         }

@@ -11,9 +11,9 @@ public struct Engine: Sendable {
     var history: MetricHistory
     /// Every local metric a dashboard shows: their graphs are kept for all
     /// dashboards, so switching shows data at once.
-    let shown: [MetricDefinition]
+    var shown: [MetricDefinition]
     /// Every local metric, for the history store.
-    let local: [MetricDefinition]
+    var local: [MetricDefinition]
     let rules: [AlertRule]
     let recordingRules: [RecordingRule]
     var recorder = RuleRecorder()
@@ -48,6 +48,18 @@ public struct Engine: Sendable {
             return nil
         case .alertHistory(let rule, let key, let from, let to):
             return .alertHistory(key, PostmortemSampler.history(rule, key, from: from, to: to, source: store))
+        case .requery(let metrics):
+            for m in metrics {
+                if let i = shown.firstIndex(where: { $0.id == m.id }) { shown[i] = m }
+                if let i = local.firstIndex(where: { $0.id == m.id }) { local[i] = m }
+                history.forget(m.id)
+            }
+            return nil
+        case .labelValues(let variable, let query, let now):
+            // What the series seen in the last five minutes hold.
+            let seen = store.latest(matching: query.matchers, minT: now - 300_000, maxT: now)
+            let values = Set(seen.compactMap { $0.0[query.label] }.filter { !$0.isEmpty })
+            return .labelValues(variable, values.sorted())
         }
     }
 
@@ -133,6 +145,12 @@ public enum Work: Sendable {
     /// An alert's metric before it went pending, for an incident just
     /// opened.
     case alertHistory(AlertRule, AlertKey, from: Int64, to: Int64)
+    /// Metrics whose queries changed (a dashboard variable chosen on
+    /// screen): evaluated anew from the store, their graphs drawn again.
+    case requery([MetricDefinition])
+    /// A query variable's `label_values`, from the store (`variable` is
+    /// the answer's tag: the source's index and the variable's name).
+    case labelValues(String, LabelValuesQuery, now: Int64)
 }
 
 /// What the engine answers.
@@ -140,6 +158,7 @@ public enum WorkResult: Sendable {
     case ingested(ScrapeReport, seriesHeld: Int)
     case evaluated(Evaluation)
     case alertHistory(AlertKey, [(Int64, Double)])
+    case labelValues(String, [String])
 }
 
 /// One evaluation's question.

@@ -12,6 +12,8 @@ public enum Key: Hashable, Sendable {
 public enum Action: String, CaseIterable, Sendable {
     case quit, help, nextDashboard = "next_dashboard", previousDashboard = "previous_dashboard"
     case left, right, up, down, zoom, back, widen, narrow, filter, pause, refresh, theme, sort
+    /// A Grafana dashboard's template variables: choose their values.
+    case variables
     case alerts, incidents, silences, objectives, launch, checklist
     /// On the Alerts and Incidents screens (and `acknowledge` anywhere:
     /// it takes the most urgent alert when no alert is selected).
@@ -42,6 +44,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .refresh: return [.char("r")]
         case .theme: return [.char("t")]
         case .sort: return [.char("s")]
+        case .variables: return [.char("v")]
         case .alerts: return [.char("A")]
         case .incidents: return [.char("I")]
         case .silences: return [.char("S")]
@@ -92,6 +95,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .pause: return "pause the display (polling goes on)"
         case .refresh: return "scrape now"
         case .theme: return "next theme"
+        case .variables: return "a Grafana dashboard's variables: choose values (up/down, left/right, Enter)"
         case .sort: return "sort a zoomed table by the next column (up/down scroll it)"
         case .alerts: return "Alerts screen: firing and pending alerts"
         case .incidents: return "Incidents screen (Enter opens one)"
@@ -132,6 +136,11 @@ public enum Effect: Equatable, Sendable {
     case launch(LaunchDecision.Action, reason: String)
     case checklist(String, ChecklistMark.Result, note: String)
     case rerunChecklist
+    /// The picker opened on an imported dashboard: its query variables'
+    /// values are asked of the store.
+    case askVariableValues(Int)
+    /// Variables chosen in the picker: the dashboard is imported again.
+    case setVariables(Int, [String: [String]])
 }
 
 public enum Screen: Sendable, Equatable {
@@ -201,6 +210,13 @@ public struct AppState: Sendable {
     public var message: String?
     public var screen = Screen.dashboards
     public var prompt: Prompt?
+    /// The variable picker, while open.
+    public var picker: VariablePicker?
+    /// Each imported Grafana dashboard's variables with the values chosen
+    /// (by index of the configuration's `grafana`), and which of them each
+    /// dashboard came from.
+    public var variables: [[DashboardVariable]] = []
+    public var dashboardSources: [Int?] = []
     /// The list screens' own state: what they list and what is selected.
     public var alerts = AlertsScreenState()
     public var incidents = IncidentsScreenState()
@@ -210,6 +226,8 @@ public struct AppState: Sendable {
 
     public init(config: VigilConfig, themes: [Theme], keyOverrides: [String: String] = [:]) {
         dashboardNames = config.dashboards.map(\.name)
+        variables = config.grafana.map(\.variables)
+        dashboardSources = config.dashboards.map { d in config.grafana.firstIndex { $0.dashboards.contains(d.name) } }
         layouts = config.dashboards.map(GridLayout.init)
         panelTypes = config.dashboards.map { $0.panels.map(\.type) }
         let plan = config.launch
@@ -232,6 +250,7 @@ public struct AppState: Sendable {
     public mutating func handle(_ key: Key) -> [Effect] {
         message = nil
         if prompt != nil { return answerPrompt(key) }
+        if picker != nil { return handlePicker(key) }
         if zoom.editingFilter { return editFilter(key) }
         if key == .interrupt { return [.quit] }
         // A key pressed on the Alerts screen means its alerts were seen.
@@ -298,6 +317,7 @@ public struct AppState: Sendable {
             }
         case .pause: paused.toggle()
         case .refresh: return [.scrapeNow]
+        case .variables: return openVariables()
         case .theme:
             themeIndex = (themeIndex + 1) % themes.count
             message = "theme \(theme.name) (\(themeIndex + 1) of \(themes.count))"

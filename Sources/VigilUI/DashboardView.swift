@@ -51,6 +51,7 @@ public struct DashboardView: Sendable {
             body = rest
         }
         screen(state, snapshot, alerts, look: look).render(in: body, on: &c)
+        if let p = state.picker { VariablePickerBox(picker: p, look: look).render(in: body, on: &c) }
         if state.showHelp { HelpScreen(state: state, about: about, look: look).render(in: body, on: &c) }
         if glyphs.ascii { Self.transliterate(&c) }
         return c

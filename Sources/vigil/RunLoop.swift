@@ -175,6 +175,7 @@ extension Message {
         case .worked(.ingested): "ingested"
         case .worked(.evaluated): "evaluated"
         case .worked(.alertHistory): "alertHistory"
+        case .worked(.labelValues): "labelValues"
         case .signal: "signal"
         }
     }

@@ -128,4 +128,42 @@ import VigilUI
             ], "\(frame.stdout)")
         #expect(screen.contains { segments($0) == ["unsupported panel type 'news'"] }, "\(frame.stdout)")
     }
+
+    /// The variable picker in a real terminal: `v` opens it over the
+    /// dashboard, right steps the variable to its next value, Enter
+    /// applies it, and the panel's title and query follow.
+    @Test func theVariablePickerUnderTmux() throws {
+        let dir = Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (exporter, url) = try Support.startNodeExporter(logDirectory: dir)
+        defer { Support.stop(exporter) }
+        try """
+        {
+          "title": "Node",
+          "templating": {"list": [{"name": "mode", "type": "custom", "query": "idle,user", "current": {"value": "idle"}}]},
+          "panels": [
+            {"id": 1, "type": "stat", "title": "CPUs in $mode", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+             "targets": [{"refId": "A", "expr": "count(node_cpu_seconds_total{mode=\\"$mode\\"})"}]}
+          ]
+        }
+        """.write(to: dir.appendingPathComponent("node.json"), atomically: true, encoding: .utf8)
+        let config = dir.appendingPathComponent("vigil.yaml")
+        try "refresh: 1s\ntargets: [{name: node, url: \"\(url)\", interval: 2s}]\ndashboards:\n  - grafana: node.json\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let t = try TmuxSession(
+            width: 80, height: 16,
+            command: "\(Support.vigil) --config \(config.path) --state-dir \(dir.appendingPathComponent("state").path)")
+        t.waitFor("CPUs in idle")
+        try t.keys("v")
+        let picker = t.wait("the picker") { $0.contains("Variables") }
+        #expect(
+            picker.split(separator: "\n").contains {
+                $0 == "┃         ┃ mode  < idle >  2 choices                                ┃         ┃"
+            }, "\(picker)")
+        try t.keys("Right", "Enter")
+        let after = t.wait("the panel for user") { $0.contains("CPUs in user") && !$0.contains("Variables") }
+        #expect(!after.contains("ERROR"), "\(after)")
+        try t.keys("q")
+        t.waitFor("EXITED 0")
+    }
 }

@@ -41,6 +41,9 @@ public struct VigilConfig: Sendable {
     /// (an unknown key action, a theme no directory holds): "theme", and
     /// "keys.<action>" for each remapped action.
     public var positions: [String: SourcePosition] = [:]
+    /// The imported Grafana dashboards, kept to import again when a
+    /// variable is chosen on screen.
+    public var grafana: [GrafanaSource] = []
     /// What imported Grafana dashboards hold that Vigil does not draw or
     /// apply (unsupported panels, settings read but not honoured).
     public var importNotes: [String] = []
@@ -52,9 +55,15 @@ public struct VigilConfig: Sendable {
     /// Every selector the configured queries use, so the store keeps only
     /// the series that matter, and the longest reach back in time.
     public var selectors: [[LabelMatcher]] {
-        (metrics.map(\.query) + alerts.rules.map(\.expr) + launch.queries + alerts.recordingRules.map(\.expr)).flatMap {
-            $0.selectors.map { $0.0.matchers }
-        }
+        (metrics.filter { !$0.templated }.map(\.query) + alerts.rules.map(\.expr) + launch.queries
+            + alerts.recordingRules.map(\.expr)).flatMap {
+                $0.selectors.map { $0.0.matchers }
+            }
+            + metrics.filter(\.templated).flatMap { m in
+                m.query.selectors.map { s in
+                    s.0.matchers.filter { $0.name == Labels.metricName && $0.op == .equal }
+                }
+            }
             // What recording rules write is kept, whether or not anything reads it yet.
             + alerts.recordingRules.compactMap { r in
                 (try? LabelMatcher(Labels.metricName, .equal, r.name)).map { [$0] }
@@ -150,6 +159,10 @@ public struct MetricDefinition: Sendable {
     public var legend: String?
     /// Decimals, words for values, the text for no value.
     public var display: ValueDisplay?
+    /// Its query names a dashboard variable, which the operator may change
+    /// on screen: the store keeps every series of its metric names, not
+    /// only those the values chosen at the start select.
+    public var templated = false
 
     /// A metric id: letters, digits, `_`, `.` and `:`, not starting with a digit.
     public static func isValidID(_ s: String) -> Bool {

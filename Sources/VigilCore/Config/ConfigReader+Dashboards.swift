@@ -171,14 +171,15 @@ extension ConfigReader {
             settings.idPrefix = nil
             var imported: [DashboardSpec] = []
             do {
-                var g = try GrafanaImporter.load(path: ref.path, settings: settings)
+                let text = try ConfigLoader.text(of: ref.path).replacingOccurrences(of: "\t", with: " ")
+                var g = try GrafanaImporter.parse(text, path: ref.path, settings: settings)
                 // One dashboard imported twice (other variables, say): its
                 // metrics need ids of their own.
                 var n = 2
                 let taken = Set(doc.metrics.map(\.id))
                 while g.metrics.contains(where: { taken.contains($0.id) }) {
                     settings.idPrefix = "grafana.\(GrafanaReader.slug(g.title))_\(n)"
-                    g = try GrafanaImporter.load(path: ref.path, settings: settings)
+                    g = try GrafanaImporter.parse(text, path: ref.path, settings: settings)
                     n += 1
                 }
                 imported = g.dashboards
@@ -189,6 +190,12 @@ extension ConfigReader {
                 }
                 doc.metrics += g.metrics
                 config.importNotes += g.notes.map { "\(ref.path): \($0)" }
+                if g.variableList.contains(where: \.changeable) {
+                    config.grafana.insert(
+                        GrafanaSource(
+                            path: ref.path, text: text, settings: settings, name: ref.name,
+                            dashboards: imported.map(\.name), variables: g.variableList), at: 0)
+                }
             } catch {
                 // The JSON's own mistakes name the JSON file; a missing one
                 // is the configuration's, at the entry.

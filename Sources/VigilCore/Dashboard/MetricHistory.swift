@@ -172,6 +172,18 @@ public struct MetricHistory: Sendable {
         }
     }
 
+    /// A metric whose query changed (a dashboard variable chosen anew):
+    /// its columns, trail and what the history store held were the old
+    /// query's, and are computed again from the store.
+    public mutating func forget(_ id: String) {
+        columns[id] = nil
+        errors[id] = nil
+        current[id] = nil
+        staleSince[id] = nil
+        trail[id] = nil
+        backfill[id] = nil
+    }
+
     /// Folds one evaluation into the trail, dropping what is older than
     /// the longest window and series that have left it.
     mutating func remember(_ id: String, _ values: [Labels: Double], at now: Int64) {

@@ -15,6 +15,8 @@ public struct GrafanaImport: Sendable {
     public var notes: [String] = []
     /// Variables and the values used.
     public var variables: [(String, String)] = []
+    /// The variables as the picker offers them.
+    public var variableList: [DashboardVariable] = []
 }
 
 /// What the import needs from the configuration around it.
@@ -85,6 +87,7 @@ struct GrafanaReader {
         prefix = settings.idPrefix ?? "grafana.\(slug)"
         variables = GrafanaVariables.read(field(dash, "templating"), reader: reader, settings: settings)
         out.variables = variables.used
+        out.variableList = variables.list
         out.notes += variables.notes
         guard let panelNodes = field(dash, "panels")?.sequence else {
             if field(dash, "rows") != nil {
@@ -253,6 +256,7 @@ struct GrafanaReader {
                 chart: spec.type == .graph ? "line" : "stat", aggregation: nil, description: text(p, "description"))
             m.legend = legend
             m.display = display
+            m.templated = raw.contains("$") || raw.contains("[[")
             out.metrics.append(m)
             metrics.append(Located(id, at: reader.position(t)))
         }

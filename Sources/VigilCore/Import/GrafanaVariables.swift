@@ -14,6 +14,8 @@ struct GrafanaVariables {
     }
 
     var values: [String: Value] = [:]
+    /// The dashboard's own variables in order, for the picker.
+    var list: [DashboardVariable] = []
     var used: [(String, String)] = []
     var notes: [String] = []
     var scrapeIntervalMs: Int64 = 15_000
@@ -61,7 +63,8 @@ struct GrafanaVariables {
             case "query":
                 if settings.vars[name] == nil && current.isEmpty {
                     v.notes.append(
-                        "variable \(name): label_values is not asked; All is used (give --var \(name)=VALUE)")
+                        "variable \(name): no saved value; All is used until one is chosen (v on screen, or --var \(name)=VALUE)"
+                    )
                 }
             default:
                 break
@@ -81,6 +84,14 @@ struct GrafanaVariables {
                     values: current, text: current.joined(separator: " + "), multi: multi || current.count > 1)
             }
             v.values[name] = value
+            if type != "interval" || !options.isEmpty {
+                let label = item.mapping?["label"]?.scalar?.string ?? ""
+                v.list.append(
+                    DashboardVariable(
+                        name: name, label: label.isEmpty || label == "null" ? name : label,
+                        type: type, options: options, includeAll: includeAll, multi: multi, query: query,
+                        current: value.text == "All" ? [DashboardVariable.all] : current))
+            }
             v.used.append((name, value.text == "All" ? "All" : current.joined(separator: ",")))
         }
         return v

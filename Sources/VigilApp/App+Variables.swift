@@ -1,0 +1,65 @@
+import VigilCore
+import VigilUI
+
+/// Grafana dashboards' variables chosen on screen: the dashboard is
+/// imported again from the JSON the configuration kept, and the metrics
+/// whose queries changed are evaluated anew.
+extension App {
+    /// The picker opened: its query variables' `label_values` are asked
+    /// of the store (the tag is the source's index and the variable).
+    mutating func askVariableValues(_ source: Int, now: Int64) {
+        guard source < config.grafana.count else { return }
+        for v in config.grafana[source].variables where v.type == "query" {
+            if let q = LabelValuesQuery(v.query) { work.append(.labelValues("\(source)|\(v.name)", q, now: now)) }
+        }
+    }
+
+    /// The store's answer to a query variable's `label_values`.
+    mutating func takeLabelValues(_ tag: String, _ values: [String]) {
+        let parts = tag.split(separator: "|", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let source = Int(parts[0]), source < state.variables.count, !values.isEmpty else {
+            return
+        }
+        if let i = state.variables[source].firstIndex(where: { $0.name == parts[1] }) {
+            state.variables[source][i].options = values
+        }
+        if state.picker?.source == source { state.picker?.offer(parts[1], values) }
+        dirty = true
+    }
+
+    /// Values chosen: the metrics and titles of the dashboard as imported
+    /// with them. A metric keeps its id (its panel's id and query letter),
+    /// so panels, history and the engine's graphs follow it.
+    mutating func setVariables(_ source: Int, _ values: [String: [String]]) {
+        guard source < config.grafana.count else { return }
+        let g: GrafanaImport
+        do {
+            g = try config.grafana[source].reimport(values)
+        } catch {
+            state.message = "variables not applied: \(error.errors.first?.message ?? "the import failed")"
+            return
+        }
+        let imported = Dictionary(g.metrics.map { ($0.id, $0) }) { a, _ in a }
+        var changed: [MetricDefinition] = []
+        for i in config.metrics.indices {
+            guard var m = imported[config.metrics[i].id] else { continue }
+            m.remote = config.metrics[i].remote
+            guard m.queryText != config.metrics[i].queryText || m.name != config.metrics[i].name else { continue }
+            config.metrics[i] = m
+            changed.append(m)
+        }
+        for (name, spec) in zip(config.grafana[source].dashboards, g.dashboards) {
+            guard let d = config.dashboards.firstIndex(where: { $0.name == name }) else { continue }
+            for (j, p) in spec.panels.enumerated() where j < config.dashboards[d].panels.count {
+                config.dashboards[d].panels[j].title = p.panel.title
+            }
+        }
+        screens.config = config
+        let local = changed.filter { !$0.remote }
+        if !local.isEmpty { work.append(.requery(local)) }
+        // Evaluated at once: the panels show the new values, not the old.
+        lastEvaluation = 0
+        lastServerRequest = 0
+        dirty = true
+    }
+}

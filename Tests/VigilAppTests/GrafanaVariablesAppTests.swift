@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import VigilApp
+import VigilCore
+import VigilUI
+
+/// A Grafana dashboard's variables chosen on screen (`v`): the picker
+/// offers the custom values and, for a query variable, the values its
+/// `label_values` finds in the store; Enter imports the dashboard again
+/// and its panels show the new values' data in the next frame.
+@Suite struct GrafanaVariablesAppTests {
+    static let json = """
+        {
+          "title": "Checkout",
+          "templating": {"list": [
+            {"name": "service", "type": "custom", "query": "api,web", "includeAll": true,
+             "current": {"text": "api", "value": "api"}},
+            {"name": "region", "type": "query", "query": {"query": "label_values(requests_total, region)"},
+             "current": {"text": "eu", "value": "eu"}, "options": []},
+            {"name": "quantile", "type": "constant", "query": "0.95"}
+          ]},
+          "panels": [
+            {"id": 1, "type": "stat", "title": "Requests $service $region", "gridPos": {"h": 6, "w": 24, "x": 0, "y": 0},
+             "targets": [{"refId": "A", "expr": "sum(requests_total{service=~\\"$service\\", region=\\"$region\\"})"}]}
+          ]
+        }
+        """
+
+    static func harness() throws -> Harness {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-vars-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try json.write(to: dir.appendingPathComponent("checkout.json"), atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.parse(
+            """
+            refresh: 2s
+            targets:
+              - {name: api, url: "http://127.0.0.1:9/metrics", interval: 5s}
+            dashboards:
+              - grafana: checkout.json
+            """, file: dir.appendingPathComponent("vigil.yaml").path)
+        try? FileManager.default.removeItem(at: dir)
+        var h = Harness(config)
+        h.answer = { _ in
+            exposition(
+                """
+                # TYPE requests_total gauge
+                requests_total{service="api",region="eu"} 10
+                requests_total{service="web",region="eu"} 20
+                requests_total{service="api",region="us"} 300
+                requests_total{service="web",region="us"} 4000
+
+                """)
+        }
+        h.run(forMs: 12_000)
+        return h
+    }
+
+    @Test func choosingValuesChangesTheQueriesAndTitles() throws {
+        var h = try Self.harness()
+        var lines = h.screen(width: 60, height: 14)
+        #expect(lines[1].hasPrefix("┏ Requests api eu "), "\(lines)")
+        #expect(value(h) == 10)
+        h.press(.char("v"))
+        lines = h.screen(width: 60, height: 14)
+        // The store's regions are offered; the constant is shown, not chosen.
+        #expect(h.app.state.picker?.variables.map(\.options) == [["api", "web"], ["eu", "us"], []])
+        #expect(
+            Array(lines[3...9]) == [
+                "┃┏ Variables ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓┃",
+                "┃┃ service   < api >  3 choices                           ┃┃",
+                "┃┃ region    < eu >  2 choices                            ┃┃",
+                "┃┃ quantile  0.95 (constant)                              ┃┃",
+                "┃┃                                                        ┃┃",
+                "┃┃ up/down, left/right to choose, Enter apply, Esc cancel ┃┃",
+                "┃┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛┃",
+            ], "\(lines)")
+        h.press(.right)  // service: web
+        h.press(.down, .right)  // region: us (after eu)
+        h.press(.enter)
+        #expect(h.app.state.picker == nil)
+        #expect(h.app.state.message == "variables: service=web, region=us")
+        h.run(forMs: 2000)
+        lines = h.screen(width: 60, height: 14)
+        #expect(lines[1].hasPrefix("┏ Requests web us "), "\(lines)")
+        #expect(value(h) == 4000)
+        // All: every service of the region.
+        h.press(.char("v"), .left, .left, .enter)
+        h.run(forMs: 2000)
+        #expect(h.app.config.metrics.first?.queryText == "sum(requests_total{service=~\"(api|web)\", region=\"us\"})")
+    }
+
+    @Test func escapeLeavesTheValuesAsTheyWere() throws {
+        var h = try Self.harness()
+        let before = h.app.config.metrics.first?.queryText
+        h.press(.char("v"), .right, .escape)
+        h.run(forMs: 2000)
+        #expect(h.app.state.picker == nil)
+        #expect(h.app.config.metrics.first?.queryText == before)
+        #expect(h.app.state.variables.first?.first?.currentText == "api")
+    }
+
+    @Test func aDashboardWithoutVariablesSaysSo() throws {
+        var h = Harness(
+            try ConfigLoader.parse(
+                "metrics:\n  up: {query: up}\ndashboards:\n  - {name: Main, panels: [{title: Up, type: stat, metrics: [up]}]}\n",
+                file: "t.yaml"))
+        h.press(.char("v"))
+        #expect(h.app.state.picker == nil)
+        #expect(h.app.state.message == "this dashboard has no variables to choose (an imported Grafana dashboard's)")
+    }
+
+    func value(_ h: Harness) -> Double? {
+        h.app.snapshot.results["grafana.checkout.p1.a"]?.series.first?.current
+    }
+}
