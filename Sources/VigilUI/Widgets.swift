@@ -401,8 +401,10 @@ struct TableWidget: Widget, Styled {
         }
         var cells: [[String]] = rows.map { s in
             columns.map { col in
-                if col == "value" { return ValueFormat.format(s.current, unit: model.unit) }
-                return Sanitizer.clean(s.labels[col] ?? "", maxLength: 200)
+                if col == "value" { return s.shown }
+                // Text cells take the regex mappings, as Grafana's do.
+                let text = s.labels[col] ?? ""
+                return Sanitizer.clean(s.display?.mapped(text: text) ?? text, maxLength: 200)
             }
         }
         // Too narrow: a timestamp column keeps the time and drops the date

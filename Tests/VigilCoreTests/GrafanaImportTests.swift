@@ -59,8 +59,11 @@ struct GrafanaImportTests {
         #expect(
             memory.mappings == [
                 .value("0", text: "idle"), .range(from: 95, to: 100, text: "full"), .special(.nan, text: "broken"),
+                .regex("9.*", text: "nines"),
             ])
-        #expect([0, 50, 97, .nan].map { memory.mapped($0) } == ["idle", nil, "full", "broken"])
+        // The regex mapping is Grafana's: for text (a table's label cell), never a number.
+        #expect([0, 50, 91, 97, .nan].map { memory.mapped($0) } == ["idle", nil, nil, "full", "broken"])
+        #expect(["19", "a9b", "x"].map { memory.mapped(text: $0) } == ["1nines", "anines", nil])
         // The hidden target is no metric.
         #expect(byID["grafana.launch_overview.p3.b"] == nil)
         // $__rate_interval from the target's 30s interval and 15s scrapes.
@@ -80,7 +83,6 @@ struct GrafanaImportTests {
             g.notes == [
                 "panel 'Error ratio': min is not applied (the gauge's range)",
                 "panel 'Error ratio': max is not applied (the gauge's range)",
-                "panel 'Memory used': a regex mapping is not applied",
                 "panel 'Traffic share': unsupported panel type 'piechart'",
                 "panel 'Application logs': logs panel: no Loki log source named 'loki-main' under logs:",
             ])

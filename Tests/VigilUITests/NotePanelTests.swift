@@ -90,4 +90,55 @@ import VigilCore
                 "┃               ██ ┃│               ██ ││   no users yet   │",
             ], "\(lines.joined(separator: "\n"))")
     }
+
+    /// A table's text cells take the regex mappings (the first match
+    /// replaced, `$1` its group), and its value column the value mappings,
+    /// as a stat does.
+    @Test func aTableMapsItsCellsAndValues() {
+        let config = try! ConfigLoader.parse(
+            """
+            metrics:
+              pods:
+                query: up
+                mappings: [{regex: "^checkout-(.*)$", text: "$1"}, {value: "1", text: up}, {value: "0", text: down}]
+            dashboards:
+              - name: D
+                panels:
+                  - {title: Pods, type: table, metrics: [pods], columns: [pod]}
+            """, file: "t.yaml")
+        let now: Int64 = 1_700_000_000_000
+        func series(_ pod: String, _ v: Double) -> SeriesHistory {
+            SeriesHistory(labels: Labels(["pod": pod]), values: [v, v], current: v)
+        }
+        let snapshot = Snapshot(
+            timeMs: now,
+            results: [
+                "pods": MetricResult(
+                    times: [1, 2], series: [series("checkout-7f9c", 1), series("api-1", 0)], error: nil)
+            ],
+            targets: [TargetStatus(name: "api", up: true, lastError: nil, lastSuccessMs: now - 1000, intervalMs: 5000)],
+            refreshMs: 2000)
+        let lines = DashboardView(config: config, ascii: false).render(
+            AppState(config: config, themes: [.fallback]), snapshot, width: 40, height: 12
+        ).lines
+        #expect(
+            Array(lines[2...4]) == [
+                "┃pod   value                           ┃",
+                "┃7f9c  up                              ┃",
+                "┃api-1 down                            ┃",
+            ], "\(lines.joined(separator: "\n"))")
+    }
+
+    @Test func aRegexMappingThatIsNotOneIsAnError() {
+        #expect(throws: ConfigErrors.self) {
+            try ConfigLoader.parse(
+                "metrics:\n  a: {query: up, mappings: [{regex: \"(\", text: x}]}\n", file: "t.yaml")
+        }
+        do {
+            _ = try ConfigLoader.parse(
+                "metrics:\n  a: {query: up, mappings: [{regex: \"(\", text: x}]}\n", file: "t.yaml")
+        } catch {
+            #expect(error.errors.map(\.description) == ["t.yaml:2:37: regex '(' is not a valid regular expression"])
+        }
+    }
 }

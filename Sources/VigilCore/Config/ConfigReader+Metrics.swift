@@ -88,12 +88,12 @@ extension ConfigReader {
     }
 
     /// `[{value: "0", text: idle}, {from: 90, to: 100, text: full},
-    /// {special: nan, text: broken}]`, tried in order.
+    /// {special: nan, text: broken}, {regex: "^5", text: "5xx"}]`, tried in order.
     func mappings(_ node: Node) -> [ValueMapping] {
         var out: [ValueMapping] = []
         for item in items(node, "mappings") {
             var fields: [String: Node] = [:]
-            for (k, _, v) in entries(item, "a mapping", allowed: ["value", "from", "to", "special", "text"]) {
+            for (k, _, v) in entries(item, "a mapping", allowed: ["value", "from", "to", "special", "regex", "text"]) {
                 fields[k] = v
             }
             guard let textNode = fields["text"], let text = string(textNode, "text") else {
@@ -108,6 +108,13 @@ extension ConfigReader {
                 } else {
                     error(s, "special must be one of \(SpecialValue.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
+            } else if let r = fields["regex"] {
+                guard let pattern = string(r, "regex") else { continue }
+                if (try? NSRegularExpression(pattern: pattern)) == nil {
+                    error(r, "regex \(Sanitizer.quote(pattern)) is not a valid regular expression")
+                } else {
+                    out.append(.regex(pattern, text: text))
+                }
             } else if fields["from"] != nil || fields["to"] != nil {
                 out.append(
                     .range(
@@ -115,7 +122,7 @@ extension ConfigReader {
                         to: fields["to"].flatMap { number($0, "to") },
                         text: text))
             } else {
-                error(item, "a mapping needs value, from/to or special")
+                error(item, "a mapping needs value, from/to, special or regex")
             }
         }
         return out

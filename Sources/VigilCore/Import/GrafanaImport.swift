@@ -267,7 +267,7 @@ struct GrafanaReader {
     }
 
     /// `decimals`, `noValue` and value, range and special `mappings`
-    /// (Grafana 7 and later); a regex mapping is said, not applied.
+    /// (Grafana 7 and later), and regex mappings over the value as text.
     mutating func display(_ defaults: Node?, panel: String) -> ValueDisplay? {
         var d = ValueDisplay()
         d.decimals = int(defaults, "decimals").map { min(10, max(0, $0)) }
@@ -299,6 +299,15 @@ struct GrafanaReader {
                     out.notes.append(
                         "panel \(Sanitizer.quote(panel)): a special mapping of \(text(options, "match") ?? "?") is not applied"
                     )
+                }
+            case "regex":
+                if let pattern = text(options, "pattern"), let t = text(field(options, "result"), "text") {
+                    if (try? NSRegularExpression(pattern: pattern)) != nil {
+                        d.mappings.append(.regex(pattern, text: t))
+                    } else {
+                        out.notes.append(
+                            "panel \(Sanitizer.quote(panel)): regex mapping \(Sanitizer.quote(pattern)) is not valid")
+                    }
                 }
             default:
                 out.notes.append("panel \(Sanitizer.quote(panel)): a \(text(m, "type") ?? "?") mapping is not applied")

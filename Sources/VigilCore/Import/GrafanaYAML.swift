@@ -35,6 +35,8 @@ public enum GrafanaYAML {
                             out += "      - {" + (bounds + ["text: \(quote(text))"]).joined(separator: ", ") + "}\n"
                         case .special(let s, let text):
                             out += "      - {special: \(s.rawValue), text: \(quote(text))}\n"
+                        case .regex(let pattern, let text):
+                            out += "      - {regex: \(quote(pattern)), text: \(quote(text))}\n"
                         }
                     }
                 }
