@@ -8,11 +8,17 @@ public struct VariablePicker: Sendable, Equatable {
     public var source: Int
     public var variables: [DashboardVariable]
     public var selected = 0
+    /// Each variable's choice under the cursor (a multi-value variable's
+    /// values are ticked with Space; the others take the choice at once).
+    public var cursor: [Int]
 
     public init(source: Int, variables: [DashboardVariable]) {
         self.source = source
         self.variables = variables
         selected = variables.firstIndex(where: \.changeable) ?? 0
+        cursor = variables.map { v in
+            v.choices.firstIndex(of: v.current) ?? v.choices.firstIndex { v.current.contains($0.first ?? "") } ?? 0
+        }
     }
 
     /// The chosen values by name, as the import takes them.
@@ -30,21 +36,42 @@ public struct VariablePicker: Sendable, Equatable {
         selected = i
     }
 
-    /// The selected variable's next (or previous) choice: All, then each
-    /// value alone.
+    /// The cursor to the next (or previous) choice: All, then each value.
+    /// A single-value variable takes it at once.
     mutating func cycle(_ step: Int) {
         guard selected < variables.count, variables[selected].changeable else { return }
         let choices = variables[selected].choices
         guard !choices.isEmpty else { return }
-        let now = choices.firstIndex(of: variables[selected].current) ?? (step > 0 ? -1 : 0)
-        variables[selected].current = choices[(now + step + choices.count) % choices.count]
+        cursor[selected] = (cursor[selected] + step + choices.count) % choices.count
+        if !variables[selected].multi { variables[selected].current = choices[cursor[selected]] }
+    }
+
+    /// Space on a multi-value variable: the value under the cursor in or
+    /// out (All alone, or no value left: All).
+    mutating func toggle() {
+        guard selected < variables.count, variables[selected].multi else { return }
+        let choices = variables[selected].choices
+        guard cursor[selected] < choices.count else { return }
+        let choice = choices[cursor[selected]]
+        var now = variables[selected].current.filter { $0 != DashboardVariable.all }
+        if choice == [DashboardVariable.all] {
+            now = []
+        } else if let i = now.firstIndex(of: choice[0]) {
+            now.remove(at: i)
+        } else {
+            // In the order the dashboard offers them.
+            now = variables[selected].options.filter { now.contains($0) || $0 == choice[0] }
+        }
+        variables[selected].current = now.isEmpty ? [DashboardVariable.all] : now
     }
 
     /// A query variable's values as the store answered its `label_values`
     /// (the saved ones stay when it found none).
     public mutating func offer(_ name: String, _ options: [String]) {
         guard !options.isEmpty, let i = variables.firstIndex(where: { $0.name == name }) else { return }
+        let under = variables[i].choices.indices.contains(cursor[i]) ? variables[i].choices[cursor[i]] : []
         variables[i].options = options
+        cursor[i] = variables[i].choices.firstIndex(of: under) ?? 0
     }
 }
 
@@ -69,6 +96,7 @@ extension AppState {
         case .down: p.move(1)
         case .left: p.cycle(-1)
         case .right: p.cycle(1)
+        case _ where key == .char(" "): p.toggle()
         case .back:
             picker = nil
             return []
@@ -100,25 +128,50 @@ public struct VariablePickerBox: Widget, Styled {
 
     public func render(in r: Rect, on c: inout Canvas) {
         let names = picker.variables.map { DisplayWidth.of($0.label) }.max() ?? 0
-        var lines: [(String, Style)] = picker.variables.enumerated().map { i, v in
-            let choices = v.choices.count
-            let value = v.changeable ? "< \(v.currentText) >" : "\(v.currentText) (constant)"
-            let count = v.changeable ? "  \(choices) choice\(choices == 1 ? "" : "s")" : ""
-            let text = DisplayWidth.pad(v.label, to: names + 2) + value + count
-            return (text, i == picker.selected ? theme.title.with(.reverse) : theme.text)
+        // A line a variable: its label, then a single value between
+        // arrows, or a multi-value variable's choices ticked, the one
+        // under the cursor in reverse.
+        var rows: [[(String, Style)]] = picker.variables.enumerated().map { i, v in
+            let label = (DisplayWidth.pad(v.label, to: names + 2), i == picker.selected ? theme.title : theme.text)
+            guard v.changeable else { return [label, ("\(v.currentText) (constant)", theme.dim)] }
+            let choices = v.choices
+            guard v.multi else {
+                let count = "  \(choices.count) choice\(choices.count == 1 ? "" : "s")"
+                return [
+                    label, ("< \(v.currentText) >", i == picker.selected ? theme.title.with(.reverse) : theme.text),
+                    (count, theme.dim),
+                ]
+            }
+            return [label]
+                + choices.enumerated().map { k, choice in
+                    let all = choice == [DashboardVariable.all]
+                    let on = all ? v.current == [DashboardVariable.all] : v.current.contains(choice[0])
+                    let text = (on ? "[x] " : "[ ] ") + (all ? "All" : choice[0]) + "  "
+                    let underCursor = i == picker.selected && k == picker.cursor[i]
+                    return (text, underCursor ? theme.title.with(.reverse) : theme.text)
+                }
         }
-        lines.append(("", theme.text))
-        lines.append(("up/down, left/right to choose, Enter apply, Esc cancel", theme.dim))
-        let w = min(r.width - 2, max(60, (lines.map { DisplayWidth.of($0.0) }.max() ?? 0) + 4))
-        let h = min(r.height - 2, lines.count + 2)
+        rows.append([])
+        let multi = picker.variables.contains { $0.multi && $0.changeable }
+        rows.append([
+            (
+                "arrows choose" + (multi ? ", Space ticks" : "") + ", Enter applies, Esc cancels",
+                theme.dim
+            )
+        ])
+        let widest = rows.map { $0.map { DisplayWidth.of($0.0) }.reduce(0, +) }.max() ?? 0
+        let w = min(r.width - 2, max(60, widest + 4))
+        let h = min(r.height - 2, rows.count + 2)
         let box = Rect(x: r.x + (r.width - w) / 2, y: r.y + (r.height - h) / 2, width: w, height: h)
         c.fill(box, style: theme.text)
         let inner = PanelFrame(title: "Variables", state: .ok, selected: true, badge: false, look: look).draw(
             in: box, on: &c)
-        for (i, (text, style)) in lines.prefix(inner.height).enumerated() {
-            c.put(
-                DisplayWidth.truncate(Sanitizer.clean(text, maxLength: 300), to: inner.width - 2), x: inner.x + 1,
-                y: inner.y + i, style: style, clip: inner)
+        let clip = Rect(x: inner.x + 1, y: inner.y, width: max(0, inner.width - 2), height: inner.height)
+        for (i, row) in rows.prefix(inner.height).enumerated() {
+            var x = clip.x
+            for (text, style) in row {
+                x += c.put(Sanitizer.clean(text, maxLength: 300), x: x, y: inner.y + i, style: style, clip: clip)
+            }
         }
     }
 }

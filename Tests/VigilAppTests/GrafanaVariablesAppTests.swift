@@ -71,7 +71,7 @@ import VigilUI
                 "┃┃ region    < eu >  2 choices                            ┃┃",
                 "┃┃ quantile  0.95 (constant)                              ┃┃",
                 "┃┃                                                        ┃┃",
-                "┃┃ up/down, left/right to choose, Enter apply, Esc cancel ┃┃",
+                "┃┃ arrows choose, Enter applies, Esc cancels              ┃┃",
                 "┃┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛┃",
             ], "\(lines)")
         h.press(.right)  // service: web
