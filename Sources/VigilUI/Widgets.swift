@@ -164,6 +164,7 @@ struct StatWidget: Widget, Styled {
             var x = r.x + Swift.max(0, (r.width - DisplayWidth.of(below)) / 2)
             x += c.put(word, x: x, y: y0 + BigText.height + 1, style: valueStyle, clip: r)
             if !trend.isEmpty { c.put("   \(trend)", x: x, y: y0 + BigText.height + 1, style: theme.dim, clip: r) }
+            if gauge(s, x: r.x + 1, y: r.maxY - 1, width: r.width - 2, on: &c) { return }
             let (lo, hi) = Sparkline.range([s])
             Sparkline.render(
                 s.values, x: r.x + 1, y: r.maxY - 1, width: r.width - 2, lo: lo, hi: hi, threshold: s.threshold,
@@ -178,12 +179,35 @@ struct StatWidget: Widget, Styled {
                 trend, x: r.x + Swift.max(0, (r.width - DisplayWidth.of(trend)) / 2), y: y0 + 1, style: theme.dim,
                 clip: r)
         }
+        if r.height >= 3, gauge(s, x: r.x + 1, y: Swift.min(r.maxY - 1, y0 + 2), width: r.width - 2, on: &c) {
+            return
+        }
         if r.height >= 3 {
             let (lo, hi) = Sparkline.range([s])
             Sparkline.render(
                 s.values, x: r.x + 1, y: Swift.min(r.maxY - 1, y0 + 2), width: r.width - 2, lo: lo, hi: hi,
                 threshold: s.threshold, base: theme.series(0), theme: theme, glyphs: g, on: &c)
         }
+    }
+}
+
+extension StatWidget {
+    /// A gauge's bar in place of the sparkline, when the metric has a
+    /// scale (`min`/`max`, Grafana's gauge range): the value's share of it
+    /// filled in the state's colour. An end left open is the data's (0, or
+    /// the value).
+    func gauge(_ s: SeriesModel, x: Int, y: Int, width: Int, on c: inout Canvas) -> Bool {
+        guard let d = s.display, d.min != nil || d.max != nil, let v = s.current, v.isFinite, width >= 4 else {
+            return false
+        }
+        let lo = d.min ?? Swift.min(0, v)
+        let hi = d.max ?? Swift.max(v, lo + 1)
+        guard hi > lo else { return false }
+        let share = Swift.min(1, Swift.max(0, (v - lo) / (hi - lo)))
+        let filled = Int((share * Double(width)).rounded())
+        c.put(String(repeating: g.ascii ? "#" : "█", count: filled), x: x, y: y, style: theme.state(s.state))
+        c.put(String(repeating: g.ascii ? "-" : "░", count: width - filled), x: x + filled, y: y, style: theme.dim)
+        return true
     }
 }
 

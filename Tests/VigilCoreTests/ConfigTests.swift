@@ -141,7 +141,7 @@ import Testing
         ("metrics:\n  a:\n    name: A\n", "t.yaml:2:3: metric a needs a query"),
         (
             "metrics:\n  a: {query: up, colour: red}\n",
-            "t.yaml:2:18: unknown key 'colour' in metric a (expected one of: name, unit, query, threshold, chart, aggregation, description, datasource, legend, decimals, no_value, mappings)"
+            "t.yaml:2:18: unknown key 'colour' in metric a (expected one of: name, unit, query, threshold, chart, aggregation, description, datasource, legend, decimals, no_value, mappings, min, max)"
         ),
         (
             "dashboards:\n  - name: M\n    panels:\n      - {title: X, type: pie, metrics: []}\n",

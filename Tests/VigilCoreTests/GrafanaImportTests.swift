@@ -81,8 +81,6 @@ struct GrafanaImportTests {
         #expect(byID["grafana.launch_overview.p8.a"]?.queryText == #"up{instance=~".*"}"#)
         #expect(
             g.notes == [
-                "panel 'Error ratio': min is not applied (the gauge's range)",
-                "panel 'Error ratio': max is not applied (the gauge's range)",
                 "panel 'Traffic share': unsupported panel type 'piechart'",
                 "panel 'Application logs': logs panel: no Loki log source named 'loki-main' under logs:",
             ])

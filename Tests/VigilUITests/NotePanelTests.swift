@@ -141,4 +141,46 @@ import VigilCore
             #expect(error.errors.map(\.description) == ["t.yaml:2:37: regex '(' is not a valid regular expression"])
         }
     }
+
+    /// A metric with a scale (Grafana's gauge `min` and `max`) is drawn as
+    /// a bar across it in place of the sparkline.
+    @Test func aGaugeScaleIsABar() {
+        let config = try! ConfigLoader.parse(
+            """
+            metrics:
+              disk: {name: Disk, unit: "%", query: up, min: 0, max: 100, threshold: {warning: 80, critical: 90}}
+            dashboards:
+              - name: D
+                panels:
+                  - {title: Disk, type: stat, metrics: [disk]}
+            """, file: "t.yaml")
+        let now: Int64 = 1_700_000_000_000
+        let snapshot = Snapshot(
+            timeMs: now,
+            results: [
+                "disk": MetricResult(
+                    times: [1, 2], series: [SeriesHistory(labels: Labels(), values: [20, 25], current: 25)],
+                    error: nil)
+            ],
+            targets: [TargetStatus(name: "api", up: true, lastError: nil, lastSuccessMs: now - 1000, intervalMs: 5000)],
+            refreshMs: 2000)
+        let lines = DashboardView(config: config, ascii: false).render(
+            AppState(config: config, themes: [.fallback]), snapshot, width: 42, height: 12
+        ).lines
+        #expect(
+            Array(lines[4...6]) == [
+                "┃               25%  ✓ OK                ┃",
+                "┃                  ↑ 5%                  ┃",
+                "┃ ██████████░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ┃",
+            ], "\(lines.joined(separator: "\n"))")
+    }
+
+    @Test func aScaleWhoseMaxIsNotAboveItsMinIsAnError() {
+        do {
+            _ = try ConfigLoader.parse("metrics:\n  a: {query: up, min: 5, max: 5}\n", file: "t.yaml")
+            Issue.record("loaded")
+        } catch {
+            #expect(error.errors.map(\.description) == ["t.yaml:2:31: max (5) must be above min (5)"])
+        }
+    }
 }

@@ -40,7 +40,7 @@ extension ConfigReader {
                 value, "metric \(id)",
                 allowed: [
                     "name", "unit", "query", "threshold", "chart", "aggregation", "description", "datasource", "legend",
-                    "decimals", "no_value", "mappings",
+                    "decimals", "no_value", "mappings", "min", "max",
                 ])
             {
                 switch key {
@@ -70,12 +70,17 @@ extension ConfigReader {
                     }
                 case "no_value": display.noValue = string(v, "no_value")
                 case "mappings": display.mappings = mappings(v)
+                case "min": display.min = number(v, "min")
+                case "max": display.max = number(v, "max")
                 default: description = string(v, "description")
                 }
             }
             guard let (text, expr) = q else {
                 if value.mapping?["query"] == nil { error(keyNode, "metric \(id) needs a query") }
                 continue
+            }
+            if let lo = display.min, let hi = display.max, lo >= hi, let at = value.mapping?["max"] {
+                error(at, "max (\(formatSampleValue(hi))) must be above min (\(formatSampleValue(lo)))")
             }
             var m = MetricDefinition(
                 id: id, name: name, unit: unit, queryText: text, query: expr, threshold: threshold, chart: chart,

@@ -9,14 +9,23 @@ public struct ValueDisplay: Sendable, Equatable {
     public var decimals: Int?
     public var noValue: String?
     public var mappings: [ValueMapping] = []
+    /// A gauge's scale (Grafana's `min` and `max`): a stat draws the value
+    /// as a bar across it. Either end may be left to the data.
+    public var min: Double?
+    public var max: Double?
 
-    public init(decimals: Int? = nil, noValue: String? = nil, mappings: [ValueMapping] = []) {
+    public init(
+        decimals: Int? = nil, noValue: String? = nil, mappings: [ValueMapping] = [], min: Double? = nil,
+        max: Double? = nil
+    ) {
         self.decimals = decimals
         self.noValue = noValue
         self.mappings = mappings
+        self.min = min
+        self.max = max
     }
 
-    public var isEmpty: Bool { decimals == nil && noValue == nil && mappings.isEmpty }
+    public var isEmpty: Bool { decimals == nil && noValue == nil && mappings.isEmpty && min == nil && max == nil }
 
     /// The first mapping's text for `v`, in the order written.
     public func mapped(_ v: Double?) -> String? {

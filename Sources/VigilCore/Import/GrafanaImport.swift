@@ -214,14 +214,24 @@ struct GrafanaReader {
             text(defaults, "unit") ?? field(p, "yaxes")?.sequence?.first.flatMap { text($0, "format") }
                 ?? text(p, "format"))
         let threshold = GrafanaThresholds.read(defaults, panel: p, reader: self).map { unit.scaled($0) }
-        let display = self.display(defaults, panel: shown)
+        var display = self.display(defaults, panel: shown)
+        // min and max: a stat's gauge scale (in the panel's unit, scaled
+        // as its values are); a graph's y axis is not set by them.
+        let percentage = field(field(defaults, "thresholds"), "mode").flatMap(\.scalar)?.string == "percentage"
         for key in ["min", "max"] where Self.isSet(field(defaults, key)) {
-            if key == "min" || key == "max",
-                field(field(defaults, "thresholds"), "mode").flatMap(\.scalar)?.string == "percentage"
-            {
-                continue
+            if spec.type == .stat, let v = number(defaults, key) {
+                var d = display ?? ValueDisplay()
+                let scaled = v * (unit.scale ?? 1)
+                if key == "min" { d.min = scaled } else { d.max = scaled }
+                display = d
+            } else if !percentage {
+                out.notes.append("panel \(Sanitizer.quote(shown)): \(key) is not applied (the graph's axis)")
             }
-            out.notes.append("panel \(Sanitizer.quote(shown)): \(key) is not applied (the gauge's range)")
+        }
+        if let lo = display?.min, let hi = display?.max, lo >= hi {
+            out.notes.append("panel \(Sanitizer.quote(shown)): min is not below max: no gauge scale")
+            display?.min = nil
+            display?.max = nil
         }
         var metrics: [Located<String>] = []
         let targets = Array(field(p, "targets")?.sequence ?? [])

@@ -24,6 +24,8 @@ public enum GrafanaYAML {
             if let d = m.display {
                 if let n = d.decimals { out += "    decimals: \(n)\n" }
                 if let t = d.noValue { out += "    no_value: \(quote(t))\n" }
+                if let v = d.min { out += "    min: \(number(v))\n" }
+                if let v = d.max { out += "    max: \(number(v))\n" }
                 if !d.mappings.isEmpty {
                     out += "    mappings:\n"
                     for mapping in d.mappings {
