@@ -10,7 +10,29 @@ extension App {
     mutating func askVariableValues(_ source: Int, now: Int64) {
         guard source < config.grafana.count else { return }
         for v in config.grafana[source].variables where v.type == "query" {
-            if let q = LabelValuesQuery(v.query) { work.append(.labelValues("\(source)|\(v.name)", q, now: now)) }
+            guard let q = LabelValuesQuery(v.query) else { continue }
+            let tag = "\(source)|\(v.name)"
+            work.append(.labelValues(tag, q, now: now))
+            // With a server, it is asked too: in server mode the store
+            // holds only the scraped series, if any.
+            if prometheus != nil {
+                prometheus?.instant(key: "variable|" + tag, query: q.promQL, atMs: now)
+                askedVariables[tag] = (q.label, now)
+            }
+        }
+    }
+
+    /// The server's answers to the picker's questions, as they come.
+    mutating func takeServerLabelValues() {
+        for (tag, (label, at)) in askedVariables {
+            // An answer to an earlier opening is not this one's.
+            guard let answer = prometheus?.instants["variable|" + tag], answer.atMs >= at else { continue }
+            askedVariables[tag] = nil
+            if let error = answer.error {
+                state.message = "label_values from the server: \(error)"
+                continue
+            }
+            takeLabelValues(tag, Set(answer.rows.compactMap { $0.labels[label] }).sorted())
         }
     }
 
@@ -30,7 +52,7 @@ extension App {
     /// Values chosen: the metrics and titles of the dashboard as imported
     /// with them. A metric keeps its id (its panel's id and query letter),
     /// so panels, history and the engine's graphs follow it.
-    mutating func setVariables(_ source: Int, _ values: [String: [String]]) {
+    mutating func setVariables(_ source: Int, _ values: [String: [String]], now: Int64) {
         guard source < config.grafana.count else { return }
         let g: GrafanaImport
         do {
@@ -57,6 +79,16 @@ extension App {
         screens.config = config
         let local = changed.filter { !$0.remote }
         if !local.isEmpty { work.append(.requery(local)) }
+        // The server's answers for the old queries are dropped, so that
+        // a graph's range is asked again though its window did not move.
+        for m in changed where m.remote {
+            prometheus?.forget("i:" + m.id)
+            prometheus?.forget("r:" + m.id)
+        }
+        if prometheus != nil {
+            askServerForVisibleMetrics(now: now)
+            askServerForRanges(now: now)
+        }
         // Evaluated at once: the panels show the new values, not the old.
         lastEvaluation = 0
         lastServerRequest = 0

@@ -25,6 +25,9 @@ public struct App: Sendable {
     /// The outbox's revision the sender last had (nil: a new journal
     /// replay, a book of its own revisions).
     var senderSynced: Int?
+    /// Query variables' `label_values` asked of the server: the answer's
+    /// tag, the label its values are read from, and when it was asked.
+    var askedVariables: [String: (label: String, atMs: Int64)] = [:]
     // The launch: the current phase's checks' measurements (and which
     // phase entry they belong to), when each automated item last ran, and
     // a promotion waiting for those items to run again.
@@ -355,7 +358,9 @@ public struct App: Sendable {
             if let job = targets.received(tag: tag, outcome, now: now) { work.append(.ingest(job)) }
             return
         case .logs: logs.take(tag: tag, outcome, now: now)
-        case .prometheus: prometheus?.take(tag: tag, outcome, now: now)
+        case .prometheus:
+            prometheus?.take(tag: tag, outcome, now: now)
+            if !askedVariables.isEmpty { takeServerLabelValues() }
         case .alertmanager:
             alertmanager?.take(tag: tag, outcome, now: now)
             if let outcome = alertmanager?.outcome {
@@ -408,7 +413,7 @@ public struct App: Sendable {
                     commands.append(load)
                 }
             case .askVariableValues(let source): askVariableValues(source, now: now)
-            case .setVariables(let source, let values): setVariables(source, values)
+            case .setVariables(let source, let values): setVariables(source, values, now: now)
             default: perform(effect, now: now)
             }
         }

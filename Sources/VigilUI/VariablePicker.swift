@@ -71,7 +71,10 @@ public struct VariablePicker: Sendable, Equatable {
         guard !options.isEmpty, let i = variables.firstIndex(where: { $0.name == name }) else { return }
         let under = variables[i].choices.indices.contains(cursor[i]) ? variables[i].choices[cursor[i]] : []
         variables[i].options = options
-        cursor[i] = variables[i].choices.firstIndex(of: under) ?? 0
+        let choices = variables[i].choices
+        cursor[i] =
+            choices.firstIndex(of: under) ?? choices.firstIndex(of: variables[i].current)
+            ?? choices.firstIndex { variables[i].current.contains($0.first ?? "") } ?? 0
     }
 }
 

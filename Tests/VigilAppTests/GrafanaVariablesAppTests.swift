@@ -26,6 +26,55 @@ import VigilUI
         }
         """
 
+    static func write(_ yaml: String) throws -> VigilConfig {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-vars-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try json.write(to: dir.appendingPathComponent("checkout.json"), atomically: true, encoding: .utf8)
+        return try ConfigLoader.parse(yaml, file: dir.appendingPathComponent("vigil.yaml").path)
+    }
+
+    /// With only a Prometheus server, the query variable's values are the
+    /// server's: `group by (region) (requests_total)`.
+    @Test func aServerAnswersLabelValues() throws {
+        var h = Harness(
+            try Self.write("prometheus: {url: \"http://127.0.0.1:9090\"}\ndashboards:\n  - grafana: checkout.json\n"))
+        final class Asked: @unchecked Sendable {
+            var queries: [String] = []
+            var all: [String] = []
+        }
+        let asked = Asked()
+        h.answer = { p in
+            let url = p.poll.request.url
+            asked.all.append(url.removingPercentEncoding ?? url)
+            var result = "[]"
+            if url.contains("group") {
+                asked.queries.append(url)
+                result =
+                    #"[{"metric":{"region":"ap"},"value":[1764000000,"1"]},{"metric":{"region":"eu"},"value":[1764000000,"1"]}]"#
+            }
+            let body = #"{"status":"success","data":{"resultType":"vector","result":"# + result + "}}"
+            return FetchOutcome(
+                .success(FetchResponse(status: 200, contentType: "application/json", body: Array(body.utf8))))
+        }
+        h.run(forMs: 4000)
+        h.press(.char("v"))
+        h.run(forMs: 1000)
+        #expect(asked.queries.count == 1)
+        #expect(
+            asked.queries.first?.contains("query=group%20by%20(region)%20(requests_total)&time=1764000004.000") == true,
+            "\(asked.queries)")
+        #expect(h.app.state.picker?.variables[1].options == ["ap", "eu"])
+        // The region chosen: the panel's query is the server's to answer.
+        asked.all = []
+        h.press(.down, .left, .enter)
+        h.run(forMs: 1000)
+        #expect(
+            asked.all.contains { $0.contains(#"query=sum(requests_total{service=~"api", region="ap"})"#) },
+            "\(asked.all)")
+        #expect(!asked.all.contains { $0.contains(#"region="eu""#) }, "\(asked.all)")
+    }
+
     static func harness() throws -> Harness {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-vars-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

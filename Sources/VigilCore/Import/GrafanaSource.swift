@@ -55,6 +55,9 @@ public struct LabelValuesQuery: Sendable {
     /// The selector's matchers (empty: every series).
     public var matchers: [LabelMatcher]
     public var label: String
+    /// The same question for a Prometheus server: the series' distinct
+    /// values of the label (`group by (job) (up)`).
+    public var promQL: String
 
     /// Nil for any other query (Grafana's `query_result`, `metrics`, a
     /// selector that names another variable): the saved options stay.
@@ -82,10 +85,13 @@ public struct LabelValuesQuery: Sendable {
         guard isValidLabelName(label) else { return nil }
         guard let split else {
             matchers = []
+            promQL = "group by (\(label)) ({\(label)=~\".+\"})"
             return
         }
-        guard case .selector(let s)? = try? QueryParser.parse(String(inner[..<split])) else { return nil }
+        let selector = inner[..<split].trimmingCharacters(in: .whitespaces)
+        guard case .selector(let s)? = try? QueryParser.parse(selector) else { return nil }
         matchers = s.matchers
+        promQL = "group by (\(label)) (\(selector))"
     }
 }
 

@@ -110,6 +110,12 @@ public struct PrometheusQueries: PolledSource {
         return polls
     }
 
+    /// A key whose query changed: its answers were the old query's.
+    public mutating func forget(_ key: String) {
+        instants[key] = nil
+        ranges[key] = nil
+    }
+
     /// Queries are asked by the application each refresh; nothing to force.
     public mutating func pollNow() {}
 
