@@ -70,11 +70,17 @@ extension App {
             config.metrics[i] = m
             changed.append(m)
         }
-        for (name, spec) in zip(config.grafana[source].dashboards, g.dashboards) {
+        // Titles, and the rows' names (`Details for $service`).
+        for (k, (name, spec)) in zip(config.grafana[source].dashboards, g.dashboards).enumerated() {
             guard let d = config.dashboards.firstIndex(where: { $0.name == name }) else { continue }
             for (j, p) in spec.panels.enumerated() where j < config.dashboards[d].panels.count {
                 config.dashboards[d].panels[j].title = p.panel.title
             }
+            let taken = config.dashboards.indices.contains { $0 != d && config.dashboards[$0].name == spec.name }
+            guard !taken else { continue }
+            config.dashboards[d].name = spec.name
+            config.grafana[source].dashboards[k] = spec.name
+            state.dashboardNames[d] = spec.name
         }
         screens.config = config
         let local = changed.filter { !$0.remote }

@@ -21,7 +21,11 @@ import VigilUI
           ]},
           "panels": [
             {"id": 1, "type": "stat", "title": "Requests $service $region", "gridPos": {"h": 6, "w": 24, "x": 0, "y": 0},
-             "targets": [{"refId": "A", "expr": "sum(requests_total{service=~\\"$service\\", region=\\"$region\\"})"}]}
+             "targets": [{"refId": "A", "expr": "sum(requests_total{service=~\\"$service\\", region=\\"$region\\"})"}]},
+            {"id": 2, "type": "row", "title": "In $region", "collapsed": true, "panels": [
+              {"id": 3, "type": "stat", "title": "Up", "gridPos": {"h": 6, "w": 24, "x": 0, "y": 0},
+               "targets": [{"refId": "A", "expr": "sum(requests_total)"}]}
+            ]}
           ]
         }
         """
@@ -131,6 +135,8 @@ import VigilUI
         h.run(forMs: 2000)
         lines = h.screen(width: 60, height: 14)
         #expect(lines[1].hasPrefix("┏ Requests web us "), "\(lines)")
+        // The row's dashboard is named for the new region too.
+        #expect(h.app.state.dashboardNames == ["Checkout", "Checkout / In us"])
         #expect(value(h) == 4000)
         // All: every service of the region.
         h.press(.char("v"), .left, .left, .enter)
