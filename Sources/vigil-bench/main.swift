@@ -23,6 +23,7 @@ if args.first == "frame" { runFrameBenchmark(Array(args.dropFirst())) }
 if args.first == "rules" { runRuleBenchmark(Array(args.dropFirst())) }
 if args.first == "promql" { runPromQLBenchmark(Array(args.dropFirst())) }
 if args.first == "slo" { runSLOBenchmark(Array(args.dropFirst())) }
+if args.first == "scale" { runScaleBenchmark(Array(args.dropFirst())) }
 guard args.count >= 3, args[0] == "parse", let iterations = Int(args[2]), iterations >= 0 else {
     FileHandle.standardError.write(
         Data("usage: vigil-bench parse FILE ITERS [--no-verify] [--strict] [--format prometheus|openmetrics]\n".utf8))

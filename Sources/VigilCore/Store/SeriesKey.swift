@@ -37,12 +37,6 @@ public struct SeriesKey: Hashable, Sendable {
         self.b = b
     }
 
-    /// A key from its two halves (an empty slot of `SeriesKeyTable`).
-    init(a: UInt64, b: UInt64) {
-        self.a = a
-        self.b = b
-    }
-
     public init(_ bytes: [UInt8]) {
         var zero: UInt8 = 0
         self = bytes.withUnsafeBufferPointer { buf in
@@ -59,63 +53,5 @@ public struct SeriesKey: Hashable, Sendable {
         k &*= 0xC4CE_B9FE_1A85_EC53
         k ^= k >> 33
         return k
-    }
-}
-
-/// Series ids by key: open addressing over the key's own bits. The key
-/// is a hash already, so it is not hashed again (a Dictionary runs
-/// SipHash over it: a tenth of a 500,000-series scrape's time).
-struct SeriesKeyTable: Sendable {
-    private var keys: [SeriesKey] = []
-    private var values: [Int32] = []
-    /// Which slots hold a key.
-    private var used: [Bool] = []
-    private(set) var count = 0
-
-    init() {}
-
-    subscript(key: SeriesKey) -> Int32? {
-        get {
-            guard !keys.isEmpty else { return nil }
-            let mask = keys.count - 1
-            var i = Int(truncatingIfNeeded: key.a) & mask
-            while used[i] {
-                if keys[i] == key { return values[i] }
-                i = (i + 1) & mask
-            }
-            return nil
-        }
-        set {
-            // Ids are only ever added or changed (a new cache replaces an
-            // outgrown one): nil is not stored.
-            guard let newValue else { return }
-            if (count + 1) * 4 > keys.count * 3 { grow() }
-            let mask = keys.count - 1
-            var i = Int(truncatingIfNeeded: key.a) & mask
-            while used[i] {
-                if keys[i] == key {
-                    values[i] = newValue
-                    return
-                }
-                i = (i + 1) & mask
-            }
-            used[i] = true
-            keys[i] = key
-            values[i] = newValue
-            count += 1
-        }
-    }
-
-    /// Every id held, in no particular order.
-    var ids: [Int32] { values.indices.filter { used[$0] }.map { values[$0] } }
-
-    private mutating func grow() {
-        let old = (keys, values, used)
-        let size = Swift.max(1024, keys.count * 2)
-        keys = Array(repeating: SeriesKey(a: 0, b: 0), count: size)
-        values = Array(repeating: 0, count: size)
-        used = Array(repeating: false, count: size)
-        count = 0
-        for i in old.0.indices where old.2[i] { self[old.0[i]] = old.1[i] }
     }
 }

@@ -3,7 +3,7 @@
 /// query selects. A series seen before costs a hash and a lookup; only a
 /// new one has its labels decoded.
 struct ScrapeCache: Sendable {
-    var ids = SeriesKeyTable()
+    var ids: [SeriesKey: Int32] = [:]
 }
 
 /// Why a scrape body was not taken in.

@@ -34,31 +34,6 @@ public struct PointRing: Sendable {
     /// The point at logical position `i` (0 is the oldest).
     @inline(__always) func at(_ i: Int) -> Point { storage[(head + i) % storage.count] }
 
-    /// The points with `minT <= t <= maxT` handed to `body` in time order:
-    /// the storage itself when they lie in one piece, else copied into
-    /// `scratch` (a wrapped ring's two pieces).
-    @inline(__always)
-    func withPoints(
-        minT: Int64, maxT: Int64, scratch: inout [Point], _ body: (UnsafeBufferPointer<Point>) -> Void
-    ) {
-        let n = storage.count
-        let i = firstIndex(atOrAfter: minT)
-        let end = endIndex(atOrBefore: maxT)
-        guard n > 0, i < end else { return }
-        let start = (head + i) % n
-        let stop = start + (end - i)
-        storage.withUnsafeBufferPointer { buf in
-            if stop <= n {
-                body(UnsafeBufferPointer(rebasing: buf[start..<stop]))
-            } else {
-                scratch.removeAll(keepingCapacity: true)
-                scratch.append(contentsOf: buf[start..<n])
-                scratch.append(contentsOf: buf[0..<(stop - n)])
-                scratch.withUnsafeBufferPointer(body)
-            }
-        }
-    }
-
     /// The logical position of the first point with `t >= time` (points
     /// are in time order: `append` callers drop out-of-order samples).
     func firstIndex(atOrAfter time: Int64) -> Int {
@@ -249,47 +224,46 @@ public struct SeriesStore: SeriesSource, Sendable {
 
     public func series(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [SeriesPoints] {
         var out: [SeriesPoints] = []
-        let (ids, rest) = selection(matching)
-        for id in ids where rest.isEmpty || rest.allSatisfy({ $0.matches(labels[id]) }) {
+        for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
             let pts = rings[id].points(minT: minT, maxT: maxT)
             if !pts.isEmpty { out.append(SeriesPoints(labels: labels[id], points: pts)) }
         }
         return out
     }
 
-    /// Hands each matching series' points in [minT, maxT] to `body`: the
-    /// ring's own memory when they do not wrap round its end, else a
+    /// Hands each matching series' points in [minT, maxT] to `body`, in a
     /// buffer reused from one series to the next (valid during the call).
     public func forEachSeries(
         matching: [LabelMatcher], minT: Int64, maxT: Int64, _ body: (Labels, UnsafeBufferPointer<Point>) -> Void
     ) {
         var scratch: [Point] = []
-        let (ids, rest) = selection(matching)
-        for id in ids where rest.isEmpty || rest.allSatisfy({ $0.matches(labels[id]) }) {
-            rings[id].withPoints(minT: minT, maxT: maxT, scratch: &scratch) { body(labels[id], $0) }
+        for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
+            let ring = rings[id]
+            var i = ring.firstIndex(atOrAfter: minT)
+            let end = ring.endIndex(atOrBefore: maxT)
+            guard i < end else { continue }
+            scratch.removeAll(keepingCapacity: true)
+            while i < end {
+                scratch.append(ring.at(i))
+                i += 1
+            }
+            scratch.withUnsafeBufferPointer { body(labels[id], $0) }
         }
     }
 
     public func latest(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [(Labels, Point)] {
         var out: [(Labels, Point)] = []
-        let (ids, rest) = selection(matching)
-        for id in ids where rest.isEmpty || rest.allSatisfy({ $0.matches(labels[id]) }) {
+        for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
             if let p = rings[id].lastPoint(minT: minT, maxT: maxT) { out.append((labels[id], p)) }
         }
         return out
     }
 
-    /// The series a selector may match, and the matchers still to check
-    /// on each: a metric name's series come from `byName`, whose name
-    /// need not be compared again (half a million string comparisons an
-    /// evaluation of a big target's family).
-    func selection(_ matching: [LabelMatcher]) -> (ids: [Int], rest: [LabelMatcher]) {
-        if let k = matching.firstIndex(where: { $0.name == Labels.metricName && $0.op == .equal }) {
-            var rest = matching
-            let name = rest.remove(at: k).value
-            return (byName[name] ?? [], rest)
+    func candidates(_ matching: [LabelMatcher]) -> [Int] {
+        if let name = matching.first(where: { $0.name == Labels.metricName && $0.op == .equal })?.value {
+            return byName[name] ?? []
         }
-        return (Array(labels.indices), matching)
+        return Array(labels.indices)
     }
 
     /// The series Vigil writes for each scrape itself: never stale, so
@@ -303,8 +277,7 @@ public struct SeriesStore: SeriesSource, Sendable {
     public func staleSince(_ selectors: [[LabelMatcher]], at t: Int64) -> Int64? {
         var since: Int64?
         for matching in selectors {
-            let (ids, rest) = selection(matching)
-            for id in ids where rest.isEmpty || rest.allSatisfy({ $0.matches(labels[id]) }) {
+            for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
                 if let name = labels[id].name, Self.scrapeSeriesNames.contains(name) { continue }
                 guard let p = rings[id].lastPoint(minT: .min, maxT: t) else { continue }
                 guard StaleMarker.isStale(p.v) else { return nil }

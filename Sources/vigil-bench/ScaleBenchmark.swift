@@ -1,0 +1,71 @@
+import Foundation
+import VigilCore
+
+/// `vigil-bench scale FILE SCRAPES [--rules]`: issue 11's big target
+/// without the network or a terminal. The file is taken in SCRAPES times
+/// 5 s apart by a store sized as the dashboard sizes it (every series
+/// kept, 16 points each), and after each scrape every family's
+/// `sum(rate(F[1m]))` is evaluated (a panel each, as scripts/bench-scale.sh
+/// draws them); `--rules` adds its 20 rules' expressions
+/// (`sum(rate(F[1m])) > 1e15`, `max(rate(F[1m])) > 1e15`), one memo for all
+/// as the engine shares them. Prints one JSON line: the median ingest and
+/// evaluation time per scrape (ms, after the first two), the series held
+/// and the peak RSS (MiB).
+func runScaleBenchmark(_ args: [String]) -> Never {
+    guard args.count >= 2, let scrapes = Int(args[1]), scrapes >= 3 else {
+        fail("usage: vigil-bench scale FILE SCRAPES [--rules]")
+    }
+    guard let data = FileManager.default.contents(atPath: args[0]) else { fail("cannot read \(args[0])") }
+    let body = [UInt8](data)
+    var families: [String] = []
+    for line in data.split(separator: UInt8(ascii: "\n")) where line.starts(with: Array("# TYPE ".utf8)) {
+        let words = line.split(separator: UInt8(ascii: " "))
+        if words.count >= 3 { families.append(String(decoding: words[2], as: UTF8.self)) }
+    }
+    var exprs: [QueryExpr] = []
+    do {
+        for f in families { exprs.append(try QueryParser.parse("sum(rate(\(f)[1m]))")) }
+        if args.contains("--rules") {
+            for f in families {
+                exprs.append(try QueryParser.parse("sum(rate(\(f)[1m])) > 1e15"))
+                exprs.append(try QueryParser.parse("max(rate(\(f)[1m])) > 1e15"))
+            }
+        }
+    } catch { fail("\(error)") }
+    var store = SeriesStore(capacity: 16)
+    store.minCapacity = 16
+    let target = Labels([Label("job", "bench"), Label("instance", "127.0.0.1:9")])
+    var ingest: [Double] = []
+    var evaluate: [Double] = []
+    let start: Int64 = 1_764_000_000_000
+    for i in 0..<scrapes {
+        let t = start + Int64(i) * 5000
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        do {
+            _ = try store.ingest(
+                target: "bench", targetLabels: target, body: body, format: .prometheus, limit: 10_000_000, timeMs: t,
+                durationSeconds: 0.1)
+        } catch { fail("\(error)") }
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        let evaluator = Evaluator(source: store, memo: EvaluationMemo(expressions: exprs))
+        for e in exprs { _ = try? evaluator.evaluate(e, at: t + 1000) }
+        let t2 = DispatchTime.now().uptimeNanoseconds
+        if i >= 2 {
+            ingest.append(Double(t1 - t0) / 1e6)
+            evaluate.append(Double(t2 - t1) / 1e6)
+        }
+    }
+    func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+    var peak = 0.0
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    {
+        peak = (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    }
+    finish([
+        ("series", "\(store.seriesCount)"), ("families", "\(families.count)"), ("expressions", "\(exprs.count)"),
+        ("ingest_ms_median", String(format: "%.1f", median(ingest))),
+        ("evaluate_ms_median", String(format: "%.1f", median(evaluate))),
+        ("peak_rss_mib", String(format: "%.1f", peak)),
+    ])
+}
