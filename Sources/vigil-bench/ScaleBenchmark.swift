@@ -32,8 +32,11 @@ func runScaleBenchmark(_ args: [String]) -> Never {
             }
         }
     } catch { fail("\(error)") }
-    var store = SeriesStore(capacity: 16)
-    store.minCapacity = 16
+    // VIGIL_BENCH_POINTS: points a series keeps (16, as the dashboard does
+    // for this file), to tell the rings' share of memory from the rest.
+    let points = ProcessInfo.processInfo.environment["VIGIL_BENCH_POINTS"].flatMap { Int($0) } ?? 16
+    var store = SeriesStore(capacity: points)
+    store.minCapacity = points
     let target = Labels([Label("job", "bench"), Label("instance", "127.0.0.1:9")])
     var ingest: [Double] = []
     var evaluate: [Double] = []
