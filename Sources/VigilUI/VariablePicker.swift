@@ -65,6 +65,22 @@ public struct VariablePicker: Sendable, Equatable {
         variables[selected].current = now.isEmpty ? [DashboardVariable.all] : now
     }
 
+    /// A textbox variable's text, typed in place (printable characters;
+    /// Backspace takes the last back).
+    mutating func type(_ key: Key) -> Bool {
+        guard selected < variables.count, variables[selected].type == "textbox" else { return false }
+        var text = variables[selected].current.first ?? ""
+        switch key {
+        case .backspace: if !text.isEmpty { text.removeLast() }
+        case .char(let c) where c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) && !c.isNewline:
+            guard text.count < 200 else { return true }
+            text.append(c)
+        default: return false
+        }
+        variables[selected].current = [text]
+        return true
+    }
+
     /// A query variable's values as the store answered its `label_values`
     /// (the saved ones stay when it found none).
     public mutating func offer(_ name: String, _ options: [String]) {
@@ -94,6 +110,11 @@ extension AppState {
     /// A key while the picker is open.
     mutating func handlePicker(_ key: Key) -> [Effect] {
         guard var p = picker else { return [] }
+        // A textbox takes the keys typed (h j k l included); arrows move.
+        if p.type(key) {
+            picker = p
+            return []
+        }
         switch key == .escape ? .back : key == .enter ? .zoom : keymap[key] {
         case .up: p.move(-1)
         case .down: p.move(1)
@@ -138,6 +159,13 @@ public struct VariablePickerBox: Widget, Styled {
             let label = (DisplayWidth.pad(v.label, to: names + 2), i == picker.selected ? theme.title : theme.text)
             guard v.changeable else { return [label, ("\(v.currentText) (constant)", theme.dim)] }
             let choices = v.choices
+            if v.type == "textbox" {
+                let field = (v.current.first ?? "") + (i == picker.selected ? "_" : "")
+                return [
+                    label, (field, i == picker.selected ? theme.title.with(.reverse) : theme.text),
+                    ("  typed", theme.dim),
+                ]
+            }
             guard v.multi else {
                 let count = "  \(choices.count) choice\(choices.count == 1 ? "" : "s")"
                 return [

@@ -67,4 +67,23 @@ import VigilCore
                     "",
                 ].map { $0.isEmpty ? String(repeating: " ", count: 70) : $0 }, "\(c.lines.joined(separator: "\n"))")
     }
+
+    /// A textbox is typed in place: letters that elsewhere move the
+    /// selection (h j k l) are text there; the arrows still move.
+    @Test func aTextboxIsTypedInPlace() {
+        let team = DashboardVariable(
+            name: "team", label: "team", type: "textbox", options: [], includeAll: false, multi: false,
+            query: "launch", current: ["launch"])
+        var st = AppState(config: VigilConfig(), themes: [.fallback])
+        st.picker = VariablePicker(source: 0, variables: [team, Self.window])
+        st.variables = [[team, Self.window]]
+        for k: Key in [.backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .char("h"), .char("j")] {
+            _ = st.handle(k)
+        }
+        #expect(st.picker?.values["team"] == ["hj"])
+        _ = st.handle(.down)
+        #expect(st.picker?.selected == 1)
+        #expect(st.handle(.enter) == [.setVariables(0, ["team": ["hj"], "window": ["1m"]])])
+        #expect(st.variables[0][0].current == ["hj"])
+    }
 }
