@@ -63,18 +63,37 @@ extension App {
         }
         let imported = Dictionary(g.metrics.map { ($0.id, $0) }) { a, _ in a }
         var changed: [MetricDefinition] = []
+        var known = Set<String>()
         for i in config.metrics.indices {
             guard var m = imported[config.metrics[i].id] else { continue }
+            known.insert(m.id)
             m.remote = config.metrics[i].remote
             guard m.queryText != config.metrics[i].queryText || m.name != config.metrics[i].name else { continue }
             config.metrics[i] = m
             changed.append(m)
         }
-        // Titles, and the rows' names (`Details for $service`).
+        // Copies of a repeated panel that the new values add: new metrics,
+        // the server's when it is the only source (as the resolver says).
+        let remote = config.prometheus != nil && config.targets.isEmpty
+        for var m in g.metrics where !known.contains(m.id) {
+            m.remote = remote
+            config.metrics.append(m)
+            changed.append(m)
+        }
+        // Titles, and the rows' names (`Details for $service`); a
+        // dashboard whose repeated panels changed in number is laid out anew.
         for (k, (name, spec)) in zip(config.grafana[source].dashboards, g.dashboards).enumerated() {
             guard let d = config.dashboards.firstIndex(where: { $0.name == name }) else { continue }
-            for (j, p) in spec.panels.enumerated() where j < config.dashboards[d].panels.count {
-                config.dashboards[d].panels[j].title = p.panel.title
+            if spec.panels.count == config.dashboards[d].panels.count {
+                for (j, p) in spec.panels.enumerated() { config.dashboards[d].panels[j].title = p.panel.title }
+            } else {
+                config.dashboards[d].panels = spec.panels.map { ps in
+                    var p = ps.panel
+                    p.metrics = ps.metrics.map(\.value)
+                    p.source = ps.source?.value
+                    return p
+                }
+                state.relayout(d, config.dashboards[d])
             }
             let taken = config.dashboards.indices.contains { $0 != d && config.dashboards[$0].name == spec.name }
             guard !taken else { continue }

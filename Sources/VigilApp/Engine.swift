@@ -49,9 +49,10 @@ public struct Engine: Sendable {
         case .alertHistory(let rule, let key, let from, let to):
             return .alertHistory(key, PostmortemSampler.history(rule, key, from: from, to: to, source: store))
         case .requery(let metrics):
-            for m in metrics {
-                if let i = shown.firstIndex(where: { $0.id == m.id }) { shown[i] = m }
-                if let i = local.firstIndex(where: { $0.id == m.id }) { local[i] = m }
+            for m in metrics where !m.remote {
+                // A new one is a repeated panel's new copy: shown from now on.
+                if let i = shown.firstIndex(where: { $0.id == m.id }) { shown[i] = m } else { shown.append(m) }
+                if let i = local.firstIndex(where: { $0.id == m.id }) { local[i] = m } else { local.append(m) }
                 history.forget(m.id)
             }
             return nil

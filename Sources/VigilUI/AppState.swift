@@ -241,6 +241,15 @@ public struct AppState: Sendable {
         listKeymap = bindings.listKeymap
     }
 
+    /// A dashboard whose panels changed (a Grafana panel repeated for
+    /// another number of values): its grid, and a selection inside it.
+    public mutating func relayout(_ d: Int, _ dashboard: Dashboard) {
+        guard d < layouts.count else { return }
+        layouts[d] = GridLayout(dashboard)
+        panelTypes[d] = dashboard.panels.map(\.type)
+        if d == self.dashboard { selected = min(selected, max(0, dashboard.panels.count - 1)) }
+    }
+
     public var windowMs: Int64 { Self.windows[windowIndex] }
     public var theme: Theme { themes[themeIndex % themes.count] }
 

@@ -167,4 +167,40 @@ import VigilUI
     func value(_ h: Harness) -> Double? {
         h.app.snapshot.results["grafana.checkout.p1.a"]?.series.first?.current
     }
+
+    /// A repeated panel: ticking a second value adds a copy, laid out,
+    /// evaluated and drawn with its own value.
+    @Test func tickingAValueAddsARepeatedPanel() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-vars-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"""
+        {"title": "Rep", "templating": {"list": [
+          {"name": "service", "type": "custom", "query": "api,web", "multi": true, "includeAll": true,
+           "current": {"value": ["api"]}}]},
+         "panels": [
+          {"id": 1, "type": "stat", "title": "Requests $service", "repeat": "service",
+           "gridPos": {"x": 0, "y": 0, "w": 24, "h": 4},
+           "targets": [{"refId": "A", "expr": "sum(requests_total{service=\"$service\"})"}]}]}
+        """#.write(to: dir.appendingPathComponent("rep.json"), atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.parse(
+            "targets:\n  - {name: api, url: \"http://127.0.0.1:9/metrics\", interval: 5s}\ndashboards:\n  - grafana: rep.json\n",
+            file: dir.appendingPathComponent("vigil.yaml").path)
+        var h = Harness(config)
+        h.answer = { _ in
+            exposition(
+                "# TYPE requests_total gauge\nrequests_total{service=\"api\"} 10\nrequests_total{service=\"web\"} 20\n")
+        }
+        h.run(forMs: 12_000)
+        #expect(h.app.config.dashboards[0].panels.map(\.title) == ["Requests api"])
+        h.press(.char("v"), .right, .right, .char(" "), .enter)
+        h.run(forMs: 2000)
+        #expect(h.app.config.dashboards[0].panels.map(\.title) == ["Requests api", "Requests web"])
+        #expect(h.app.state.layouts[0].count == 2)
+        #expect(h.app.snapshot.results["grafana.rep.p1.a"]?.series.first?.current == 10)
+        #expect(h.app.snapshot.results["grafana.rep.p1.a_2"]?.series.first?.current == 20)
+        let lines = h.screen(width: 60, height: 14)
+        // Side by side: half the grid each, as Grafana lays two copies.
+        #expect(lines[1] == "┏ Requests api ━━━━━━━━ ✓ OK ┓┌ Requests web ──────── ✓ OK ┐", "\(lines)")
+    }
 }

@@ -190,4 +190,37 @@ struct GrafanaImportTests {
         #expect(config.dashboards.flatMap(\.panels).map(\.width) == g.dashboards.flatMap(\.panels).map(\.panel.width))
         #expect(config.dashboards.flatMap(\.panels).map(\.text) == g.dashboards.flatMap(\.panels).map(\.panel.text))
     }
+
+    /// `repeat`: a copy per value of the variable, each with the variable
+    /// at that value alone, side by side as Grafana lays them (or one under
+    /// the other); one value is one panel; an unknown variable is said.
+    @Test func repeatedPanelsAreOnePerValue() throws {
+        func importing(_ service: String, direction: String = "h", repeatVar: String = "service") throws
+            -> GrafanaImport
+        {
+            var settings = GrafanaImportSettings()
+            settings.vars = ["service": service]
+            return try GrafanaImporter.parse(
+                #"""
+                {"title": "Rep", "templating": {"list": [
+                  {"name": "service", "type": "custom", "query": "api,web,checkout", "multi": true, "includeAll": true}]},
+                 "panels": [
+                  {"id": 4, "type": "stat", "title": "Errors $service", "repeat": "\#(repeatVar)",
+                   "repeatDirection": "\#(direction)", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 4},
+                   "targets": [{"refId": "A", "expr": "sum(errors{service=\"$service\"})"}]}]}
+                """#, path: "rep.json", settings: settings)
+        }
+        let three = try importing("$__all")
+        #expect(three.dashboards[0].panels.map(\.panel.title) == ["Errors api", "Errors web", "Errors checkout"])
+        #expect(three.dashboards[0].panels.map(\.panel.width) == [8, 8, 8])
+        #expect(three.metrics.map(\.id) == ["grafana.rep.p4.a", "grafana.rep.p4.a_2", "grafana.rep.p4.a_3"])
+        #expect(three.metrics.map(\.queryText)[1] == #"sum(errors{service="web"})"#)
+        let vertical = try importing("api,web", direction: "v")
+        #expect(vertical.dashboards[0].panels.map(\.panel.width) == [12, 12])
+        let one = try importing("web")
+        #expect(one.dashboards[0].panels.map(\.panel.title) == ["Errors web"])
+        let unknown = try importing("web", repeatVar: "region")
+        #expect(unknown.dashboards[0].panels.count == 1)
+        #expect(unknown.notes == ["panel 'Errors $service': repeat names no variable 'region'; shown once"])
+    }
 }

@@ -119,7 +119,7 @@ struct GrafanaReader {
                 n += 1
             }
             var panels: [PanelSpec] = []
-            for (i, p) in section.panels.enumerated() { panels.append(panel(p, index: i)) }
+            for (i, p) in section.panels.enumerated() { panels += repeated(p, index: i) }
             out.dashboards.append(
                 DashboardSpec(name: name, columns: 24, panels: panels, at: reader.position(section.at)))
         }
@@ -183,9 +183,6 @@ struct GrafanaReader {
             spec.unsupported = unsupported
             if unsupported { out.notes.append("panel \(Sanitizer.quote(shown)): \(text)") }
             return PanelSpec(panel: spec, metrics: [], source: nil, widthAt: at)
-        }
-        if field(p, "repeat") != nil {
-            out.notes.append("panel \(Sanitizer.quote(shown)): repeat is not supported; shown once")
         }
         switch type {
         case "stat", "gauge", "bargauge", "singlestat": spec.type = .stat
@@ -274,6 +271,36 @@ struct GrafanaReader {
             return note(targets.isEmpty ? "no query" : "no PromQL query (hidden, or another datasource's)")
         }
         return PanelSpec(panel: spec, metrics: metrics, source: nil, widthAt: at)
+    }
+
+    /// A panel with `repeat: var`: one copy per value of the variable
+    /// (each with the variable at that value alone), side by side as
+    /// Grafana lays them (`repeatDirection` h: each 24 / count columns
+    /// wide, at least 24 / `maxPerRow`, 4 unless said) or one under the
+    /// other (v). A variable with one value, or none known, is one panel.
+    mutating func repeated(_ p: Node, index: Int) -> [PanelSpec] {
+        let name = text(p, "repeat") ?? ""
+        guard !name.isEmpty, name != "null" else { return [panel(p, index: index)] }
+        guard let value = variables.values[name] else {
+            out.notes.append(
+                "panel \(Sanitizer.quote(text(p, "title") ?? "")): repeat names no variable \(Sanitizer.quote(name)); shown once"
+            )
+            return [panel(p, index: index)]
+        }
+        let values = value.values.filter { $0 != ".*" }
+        guard values.count > 1 else { return [panel(p, index: index)] }
+        let saved = variables
+        defer { variables = saved }
+        let horizontal = text(p, "repeatDirection") != "v"
+        let perRow = max(1, min(24, int(p, "maxPerRow") ?? 4))
+        var copies: [PanelSpec] = []
+        for v in values {
+            variables.values[name] = GrafanaVariables.Value(values: [v], text: v, multi: false)
+            var copy = panel(p, index: index)
+            if horizontal { copy.panel.width = max(24 / values.count, 24 / perRow) }
+            copies.append(copy)
+        }
+        return copies
     }
 
     /// `decimals`, `noValue` and value, range and special `mappings`
