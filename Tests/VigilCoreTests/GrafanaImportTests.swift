@@ -223,4 +223,38 @@ struct GrafanaImportTests {
         #expect(unknown.dashboards[0].panels.count == 1)
         #expect(unknown.notes == ["panel 'Errors $service': repeat names no variable 'region'; shown once"])
     }
+
+    /// `fieldConfig.overrides` for one query (`byFrameRefID`): its unit,
+    /// decimals, thresholds and mappings over the panel's defaults; an
+    /// override by series name is said, not applied.
+    @Test func anOverrideForOneQuerySetsItsUnitAndThresholds() throws {
+        let g = try GrafanaImporter.parse(
+            #"""
+            {"title": "Ov", "panels": [
+              {"id": 1, "type": "stat", "title": "Latency and errors", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 4},
+               "fieldConfig": {
+                 "defaults": {"unit": "percentunit",
+                   "thresholds": {"mode": "absolute", "steps": [{"color": "green", "value": null}, {"color": "red", "value": 0.05}]}},
+                 "overrides": [
+                   {"matcher": {"id": "byFrameRefID", "options": "B"},
+                    "properties": [{"id": "unit", "value": "s"}, {"id": "decimals", "value": 2},
+                      {"id": "thresholds", "value": {"mode": "absolute", "steps": [
+                        {"color": "green", "value": null}, {"color": "yellow", "value": 0.5}, {"color": "red", "value": 1}]}},
+                      {"id": "color", "value": {"mode": "fixed"}}]},
+                   {"matcher": {"id": "byName", "options": "api"}, "properties": [{"id": "unit", "value": "ms"}]}]},
+               "targets": [{"refId": "A", "expr": "errors_ratio"}, {"refId": "B", "expr": "latency_seconds"}]}]}
+            """#, path: "ov.json", settings: GrafanaImportSettings())
+        let a = try #require(g.metrics.first { $0.id == "grafana.ov.p1.a" })
+        let b = try #require(g.metrics.first { $0.id == "grafana.ov.p1.b" })
+        #expect(a.unit == "%" && a.threshold == Threshold(warning: 5, critical: 5) && a.display == nil)
+        #expect(a.queryText == "(errors_ratio) * 100")
+        #expect(b.unit == "s" && b.queryText == "latency_seconds")
+        #expect(b.threshold == Threshold(warning: 0.5, critical: 1))
+        #expect(b.display == ValueDisplay(decimals: 2))
+        #expect(
+            g.notes == [
+                "panel 'Latency and errors': override property 'color' of query B is not applied",
+                "panel 'Latency and errors': an override byName 'api' is not applied",
+            ])
+    }
 }

@@ -124,6 +124,9 @@ struct GrafanaReader {
                 DashboardSpec(name: name, columns: 24, panels: panels, at: reader.position(section.at)))
         }
         if out.dashboards.isEmpty { reader.error(dash, "the dashboard has no panels") }
+        // A panel's note may come from its defaults and each override.
+        var said = Set<String>()
+        out.notes = out.notes.filter { said.insert($0).inserted }
         return out
     }
 
@@ -207,34 +210,17 @@ struct GrafanaReader {
             return note("unsupported panel type \(Sanitizer.quote(type))")
         }
         let defaults = field(field(p, "fieldConfig"), "defaults")
-        let unit = GrafanaUnits.map(
-            text(defaults, "unit") ?? field(p, "yaxes")?.sequence?.first.flatMap { text($0, "format") }
-                ?? text(p, "format"))
-        let threshold = GrafanaThresholds.read(defaults, panel: p, reader: self).map { unit.scaled($0) }
-        var display = self.display(defaults, panel: shown)
-        // min and max: a stat's gauge scale (in the panel's unit, scaled
-        // as its values are); a graph's y axis is not set by them.
-        let percentage = field(field(defaults, "thresholds"), "mode").flatMap(\.scalar)?.string == "percentage"
-        for key in ["min", "max"] where Self.isSet(field(defaults, key)) {
-            if spec.type == .stat, let v = number(defaults, key) {
-                var d = display ?? ValueDisplay()
-                let scaled = v * (unit.scale ?? 1)
-                if key == "min" { d.min = scaled } else { d.max = scaled }
-                display = d
-            } else if !percentage {
-                out.notes.append("panel \(Sanitizer.quote(shown)): \(key) is not applied (the graph's axis)")
-            }
-        }
-        if let lo = display?.min, let hi = display?.max, lo >= hi {
-            out.notes.append("panel \(Sanitizer.quote(shown)): min is not below max: no gauge scale")
-            display?.min = nil
-            display?.max = nil
-        }
+        let overrides = self.overrides(p, panel: shown)
+        let base = fieldSettings(defaults, panel: p, type: spec.type, shown: shown)
         var metrics: [Located<String>] = []
         let targets = Array(field(p, "targets")?.sequence ?? [])
         let visible = targets.filter { text($0, "hide") != "true" && text($0, "expr") != nil }
         for (n, t) in visible.enumerated() {
             let refId = text(t, "refId") ?? String(UnicodeScalar(UInt8(65 + min(n, 25))))
+            // An override for this query's frame (`byFrameRefID`) over the defaults.
+            let (unit, threshold, display) =
+                overrides[refId].map { fieldSettings(merged(defaults, $0), panel: p, type: spec.type, shown: shown) }
+                ?? base
             let raw = text(t, "expr") ?? ""
             let minInterval = text(t, "interval").flatMap {
                 PromDuration(variables.substitute($0, reader: reader, at: t))
@@ -301,6 +287,78 @@ struct GrafanaReader {
             copies.append(copy)
         }
         return copies
+    }
+
+    /// A panel's unit, thresholds and display (decimals, mappings, no
+    /// value, gauge scale) from its field defaults (or those with an
+    /// override's properties on top).
+    mutating func fieldSettings(_ defaults: Node?, panel p: Node, type: PanelType, shown: String) -> (
+        GrafanaUnit, Threshold?, ValueDisplay?
+    ) {
+        let unit = GrafanaUnits.map(
+            text(defaults, "unit") ?? field(p, "yaxes")?.sequence?.first.flatMap { text($0, "format") }
+                ?? text(p, "format"))
+        let threshold = GrafanaThresholds.read(defaults, panel: p, reader: self).map { unit.scaled($0) }
+        var display = self.display(defaults, panel: shown)
+        // min and max: a stat's gauge scale (in the panel's unit, scaled
+        // as its values are); a graph's y axis is not set by them.
+        let percentage = field(field(defaults, "thresholds"), "mode").flatMap(\.scalar)?.string == "percentage"
+        for key in ["min", "max"] where Self.isSet(field(defaults, key)) {
+            if type == .stat, let v = number(defaults, key) {
+                var d = display ?? ValueDisplay()
+                let scaled = v * (unit.scale ?? 1)
+                if key == "min" { d.min = scaled } else { d.max = scaled }
+                display = d
+            } else if !percentage {
+                out.notes.append("panel \(Sanitizer.quote(shown)): \(key) is not applied (the graph's axis)")
+            }
+        }
+        if let lo = display?.min, let hi = display?.max, lo >= hi {
+            out.notes.append("panel \(Sanitizer.quote(shown)): min is not below max: no gauge scale")
+            display?.min = nil
+            display?.max = nil
+        }
+        return (unit, threshold, display)
+    }
+
+    /// `fieldConfig.overrides` by query (`byFrameRefID`): refId → the
+    /// properties to lay over the defaults, as a `defaults`-shaped
+    /// mapping. Overrides matched otherwise (a series' name, a regex, a
+    /// field type) are said, not applied: Vigil keeps one unit and one set
+    /// of thresholds per query.
+    mutating func overrides(_ p: Node, panel: String) -> [String: Node] {
+        var out: [String: Node] = [:]
+        for o in field(field(p, "fieldConfig"), "overrides")?.sequence ?? [] {
+            let matcher = field(o, "matcher")
+            let how = text(matcher, "id") ?? "?"
+            guard how == "byFrameRefID", let refId = text(matcher, "options") else {
+                self.out.notes.append(
+                    "panel \(Sanitizer.quote(panel)): an override \(how) \(Sanitizer.quote(text(matcher, "options") ?? "")) is not applied"
+                )
+                continue
+            }
+            var props = out[refId]?.mapping ?? Node.Mapping([])
+            for prop in field(o, "properties")?.sequence ?? [] {
+                guard let id = text(prop, "id"), let value = field(prop, "value") else { continue }
+                switch id {
+                case "unit", "decimals", "min", "max", "noValue", "thresholds", "mappings":
+                    props[Node(id)] = value
+                default:
+                    self.out.notes.append(
+                        "panel \(Sanitizer.quote(panel)): override property \(Sanitizer.quote(id)) of query \(refId) is not applied"
+                    )
+                }
+            }
+            out[refId] = Node.mapping(props)
+        }
+        return out
+    }
+
+    /// The defaults with an override's properties in their place.
+    func merged(_ defaults: Node?, _ override: Node) -> Node {
+        var m = defaults?.mapping ?? Node.Mapping([])
+        for (k, v) in override.mapping ?? Node.Mapping([]) { m[k] = v }
+        return Node.mapping(m)
     }
 
     /// `decimals`, `noValue` and value, range and special `mappings`
