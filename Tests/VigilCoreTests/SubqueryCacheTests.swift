@@ -191,4 +191,27 @@ import Testing
             }
         }
     }
+
+    /// Aggregates the store folds (`sum(rate(x[1m]))`, `max(...) > T`) of
+    /// one rate share one pass in an evaluation, with the answers each
+    /// gives alone; a fold written once is not kept.
+    @Test func foldsOfOneRateShareOnePass() throws {
+        let t = SubqueryCacheTests.start + 200 * 15_000
+        let texts = [
+            "sum(rate(x_total[1m]))", "max(rate(x_total[1m])) > 0", "min(rate(x_total[1m]))",
+            "avg(rate(x_total[1m]))", "count(rate(x_total[1m]))", "sum(rate(x_total[5m]))",
+        ]
+        let exprs = try texts.map { try QueryParser.parse($0) }
+        let memo = EvaluationMemo(expressions: exprs)
+        let store = SubqueryCacheTests.store(points: 300)
+        let shared = Evaluator(source: store, memo: memo)
+        for (text, e) in zip(texts, exprs) {
+            let together = try shared.evaluate(e, at: t)
+            let alone = try Evaluator(source: store).evaluate(e, at: t)
+            #expect("\(together)" == "\(alone)", "\(text)")
+        }
+        // The [1m] rate folded once for five aggregates; [5m] alone, not kept.
+        #expect(memo.folds.count == 1)
+        #expect(memo.folds.values.first?.count == 5)
+    }
 }

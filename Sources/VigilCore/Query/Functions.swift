@@ -84,25 +84,44 @@ extension Evaluator {
     func streamedAggregate(_ op: AggregateOp, _ arg: QueryExpr, _ t: Int64) throws(QueryEvaluationError)
         -> QueryValue?
     {
-        guard let (f, sel, d) = EvaluationMemo.streamedRate(op, arg), let store = source as? SeriesStore else {
+        guard let (f, sel, d) = EvaluationMemo.streamedRate(op, arg), let store = source as? SeriesStore,
+            case .call(_, let args) = arg
+        else {
             return nil
         }
-        var group: AggregateGroup?
-        forEachRate(f, sel, d, t, in: store) { _, v in
-            let el = VectorElement(labels: Labels(), value: v, t: t)
-            if group == nil {
-                group = AggregateGroup(labels: Labels(), value: v, mean: v, count: 1, members: [])
-            } else {
-                group?.add(el, op)
+        // One pass folds all five: `sum(rate(x[1m]))` on a panel and
+        // `max(rate(x[1m])) > T`, `sum(rate(x[1m])) > T` in rules read the
+        // family's series once between them in an evaluation.
+        let call = EvaluationMemo.callKey(f, args).map { "fold|" + $0 }
+        let key = call.flatMap { memo?.shares($0) == true ? "\($0)|\(t)" : nil }
+        var folds: [AggregateOp: Double]?
+        if let key, let known = memo?.folds[key] {
+            folds = known
+        } else {
+            // The one asked for, unless another expression folds the same.
+            let ops: [AggregateOp] = key == nil ? [op] : [.sum, .min, .max, .avg, .count]
+            var groups: [AggregateGroup] = []
+            forEachRate(f, sel, d, t, in: store) { _, v in
+                let el = VectorElement(labels: Labels(), value: v, t: t)
+                if groups.isEmpty {
+                    groups = ops.map { _ in AggregateGroup(labels: Labels(), value: v, mean: v, count: 1, members: []) }
+                } else {
+                    for i in ops.indices { groups[i].add(el, ops[i]) }
+                }
             }
+            var out: [AggregateOp: Double] = [:]
+            for (i, o) in ops.enumerated() where i < groups.count {
+                out[o] =
+                    switch o {
+                    case .avg: groups[i].mean
+                    case .count: groups[i].count
+                    default: groups[i].value
+                    }
+            }
+            if !groups.isEmpty { folds = out }
+            if let key { memo?.folds[key] = folds ?? [:] }
         }
-        guard let group else { return .vector([]) }
-        let value =
-            switch op {
-            case .avg: group.mean
-            case .count: group.count
-            default: group.value
-            }
+        guard let value = folds?[op] else { return .vector([]) }
         return .vector([VectorElement(labels: Labels(), value: value, t: t)])
     }
 

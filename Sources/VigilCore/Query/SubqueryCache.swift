@@ -48,6 +48,9 @@ public final class SubqueryCache {
 /// elements held for nothing is memory a large target cannot spare.
 public final class EvaluationMemo {
     var vectors: [String: (value: [VectorElement], left: Int)] = [:]
+    /// Folded aggregates of a rate, by call and time: five numbers each,
+    /// kept for the whole evaluation.
+    var folds: [String: [AggregateOp: Double]] = [:]
     /// How many of the evaluation's expressions make each call; nil:
     /// keep every call (tests, a single query).
     let uses: [String: Int]?
@@ -68,8 +71,14 @@ public final class EvaluationMemo {
             if let key = callKey(f, args) { uses[key, default: 0] += 1 }
             for a in args { count(a, into: &uses) }
         case .aggregate(let op, let inner, let param, let grouping, let without):
-            // Folded straight from the store, never from the memo.
-            if param == nil, grouping.isEmpty, !without, streamedRate(op, inner) != nil { return }
+            // Folded straight from the store: counted as a fold, so that
+            // several aggregates of one rate share one pass.
+            if param == nil, grouping.isEmpty, !without, streamedRate(op, inner) != nil {
+                if case .call(let f, let args) = inner, let key = callKey(f, args) {
+                    uses["fold|" + key, default: 0] += 1
+                }
+                return
+            }
             count(inner, into: &uses)
             if let param { count(param, into: &uses) }
         case .binary(_, let l, let r, _, _):
@@ -83,8 +92,8 @@ public final class EvaluationMemo {
 
     /// `op(f(x[d]))` that the evaluator folds as the store hands the
     /// series over (`sum(rate(x[1m]))`): the rate call and its selector,
-    /// or nil. Folding each such aggregate on its own is as fast as
-    /// sharing the rate, and holds no vector of 50,000 elements.
+    /// or nil. Each such call is folded once an evaluation for every
+    /// aggregate at once (`folds`), holding no vector of 50,000 elements.
     static func streamedRate(_ op: AggregateOp, _ arg: QueryExpr) -> (QueryFunction, Selector, PromDuration)? {
         guard [.sum, .min, .max, .avg, .count].contains(op), case .call(let f, let args) = arg,
             f.name == "rate" || f.name == "increase" || f.name == "delta", args.count == 1,
