@@ -110,6 +110,8 @@ extension AppState {
     /// A key while the picker is open.
     mutating func handlePicker(_ key: Key) -> [Effect] {
         guard var p = picker else { return [] }
+        // Ctrl-C quits from the picker as from anywhere.
+        if key == .interrupt { return [.quit] }
         // A textbox takes the keys typed (h j k l included); arrows move.
         if p.type(key) {
             picker = p

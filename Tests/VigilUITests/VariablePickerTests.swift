@@ -85,5 +85,8 @@ import VigilCore
         #expect(st.picker?.selected == 1)
         #expect(st.handle(.enter) == [.setVariables(0, ["team": ["hj"], "window": ["1m"]])])
         #expect(st.variables[0][0].current == ["hj"])
+        // Ctrl-C quits from the picker.
+        st.picker = VariablePicker(source: 0, variables: [team])
+        #expect(st.handle(.interrupt) == [.quit])
     }
 }
