@@ -45,6 +45,9 @@ extension App {
         if let i = state.variables[source].firstIndex(where: { $0.name == parts[1] }) {
             state.variables[source][i].options = values
         }
+        if let i = config.grafana[source].variables.firstIndex(where: { $0.name == parts[1] }) {
+            config.grafana[source].variables[i].options = values
+        }
         if state.picker?.source == source { state.picker?.offer(parts[1], values) }
         dirty = true
     }
@@ -58,9 +61,12 @@ extension App {
         do {
             g = try config.grafana[source].reimport(values)
         } catch {
+            // The picker showed the new values: they go back to those in force.
+            state.variables[source] = config.grafana[source].variables
             state.message = "variables not applied: \(error.errors.first?.message ?? "the import failed")"
             return
         }
+        config.grafana[source].variables = state.variables[source]
         let imported = Dictionary(g.metrics.map { ($0.id, $0) }) { a, _ in a }
         var changed: [MetricDefinition] = []
         var known = Set<String>()

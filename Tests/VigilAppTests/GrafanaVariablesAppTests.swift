@@ -203,4 +203,30 @@ import VigilUI
         // Side by side: half the grid each, as Grafana lays two copies.
         #expect(lines[1] == "┏ Requests api ━━━━━━━━ ✓ OK ┓┌ Requests web ──────── ✓ OK ┐", "\(lines)")
     }
+
+    /// Values the import refuses (a textbox that names itself) are said,
+    /// and the picker's values go back to those in force.
+    @Test func valuesTheImportRefusesAreSaidAndUndone() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-vars-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"""
+        {"title": "Team", "templating": {"list": [
+          {"name": "team", "type": "textbox", "query": "launch", "current": {"value": "launch"}}]},
+         "panels": [{"id": 1, "type": "stat", "title": "Users of $team", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 4},
+           "targets": [{"refId": "A", "expr": "sum(users{team=\"$team\"})"}]}]}
+        """#.write(to: dir.appendingPathComponent("team.json"), atomically: true, encoding: .utf8)
+        var h = Harness(
+            try ConfigLoader.parse(
+                "dashboards:\n  - grafana: team.json\n", file: dir.appendingPathComponent("v.yaml").path))
+        h.press(.char("v"))
+        for _ in 0..<6 { h.press(.backspace) }
+        for c in "$team" { h.press(.char(c)) }
+        h.press(.enter)
+        #expect(
+            h.app.state.message?.hasPrefix("variables not applied: variable 'team' refers to itself") == true,
+            "\(h.app.state.message ?? "")")
+        #expect(h.app.state.variables[0][0].current == ["launch"])
+        #expect(h.app.config.dashboards[0].panels[0].title == "Users of launch")
+    }
 }

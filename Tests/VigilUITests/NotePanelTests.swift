@@ -69,21 +69,14 @@ import VigilCore
                   - {title: Load, type: stat, metrics: [load]}
                   - {title: Users, type: stat, metrics: [users]}
             """, file: "t.yaml")
-        let now: Int64 = 1_700_000_000_000
         func one(_ v: Double) -> MetricResult {
             MetricResult(
                 times: [1, 2], series: [SeriesHistory(labels: Labels(), values: [v, v], current: v)], error: nil)
         }
-        let snapshot = Snapshot(
-            timeMs: now,
-            results: [
-                "disk": one(97), "load": one(1.5), "users": MetricResult(times: [1, 2], series: [], error: nil),
-            ],
-            targets: [TargetStatus(name: "api", up: true, lastError: nil, lastSuccessMs: now - 1000, intervalMs: 5000)],
-            refreshMs: 2000)
-        let lines = DashboardView(config: config, ascii: false).render(
-            AppState(config: config, themes: [.fallback]), snapshot, width: 60, height: 12
-        ).lines
+        let lines = Self.frame(
+            config,
+            ["disk": one(97), "load": one(1.5), "users": MetricResult(times: [1, 2], series: [], error: nil)],
+            width: 60)
         #expect(
             [lines[4], lines[6]] == [
                 "┃    full  ✓ OK    ┃│   1.500  ✓ OK    ││                  │",
@@ -106,21 +99,16 @@ import VigilCore
                 panels:
                   - {title: Pods, type: table, metrics: [pods], columns: [pod]}
             """, file: "t.yaml")
-        let now: Int64 = 1_700_000_000_000
         func series(_ pod: String, _ v: Double) -> SeriesHistory {
             SeriesHistory(labels: Labels(["pod": pod]), values: [v, v], current: v)
         }
-        let snapshot = Snapshot(
-            timeMs: now,
-            results: [
+        let lines = Self.frame(
+            config,
+            [
                 "pods": MetricResult(
                     times: [1, 2], series: [series("checkout-7f9c", 1), series("api-1", 0)], error: nil)
             ],
-            targets: [TargetStatus(name: "api", up: true, lastError: nil, lastSuccessMs: now - 1000, intervalMs: 5000)],
-            refreshMs: 2000)
-        let lines = DashboardView(config: config, ascii: false).render(
-            AppState(config: config, themes: [.fallback]), snapshot, width: 40, height: 12
-        ).lines
+            width: 40)
         #expect(
             Array(lines[2...4]) == [
                 "┃pod   value                           ┃",
@@ -154,19 +142,13 @@ import VigilCore
                 panels:
                   - {title: Disk, type: stat, metrics: [disk]}
             """, file: "t.yaml")
-        let now: Int64 = 1_700_000_000_000
-        let snapshot = Snapshot(
-            timeMs: now,
-            results: [
+        let lines = Self.frame(
+            config,
+            [
                 "disk": MetricResult(
-                    times: [1, 2], series: [SeriesHistory(labels: Labels(), values: [20, 25], current: 25)],
-                    error: nil)
+                    times: [1, 2], series: [SeriesHistory(labels: Labels(), values: [20, 25], current: 25)], error: nil)
             ],
-            targets: [TargetStatus(name: "api", up: true, lastError: nil, lastSuccessMs: now - 1000, intervalMs: 5000)],
-            refreshMs: 2000)
-        let lines = DashboardView(config: config, ascii: false).render(
-            AppState(config: config, themes: [.fallback]), snapshot, width: 42, height: 12
-        ).lines
+            width: 42)
         #expect(
             Array(lines[4...6]) == [
                 "┃               25%  ✓ OK                ┃",
@@ -182,5 +164,18 @@ import VigilCore
         } catch {
             #expect(error.errors.map(\.description) == ["t.yaml:2:31: max (5) must be above min (5)"])
         }
+    }
+
+    /// The frame of `config`'s first dashboard with these results, one
+    /// target up.
+    static func frame(_ config: VigilConfig, _ results: [String: MetricResult], width: Int) -> [String] {
+        let now: Int64 = 1_700_000_000_000
+        let snapshot = Snapshot(
+            timeMs: now, results: results,
+            targets: [TargetStatus(name: "api", up: true, lastError: nil, lastSuccessMs: now - 1000, intervalMs: 5000)],
+            refreshMs: 2000)
+        return DashboardView(config: config, ascii: false).render(
+            AppState(config: config, themes: [.fallback]), snapshot, width: width, height: 12
+        ).lines
     }
 }
