@@ -36,14 +36,37 @@ import Testing
         http_requests_total{code="500",path="/a"} 2
 
         """,
+        // The same series in another order: each value goes to its own
+        // series, not to the one the previous scrape had on that line.
+        """
+        # TYPE http_requests_total counter
+        http_requests_total{code="500",path="/a"} 3
+        http_requests_total{code="200",path="/a"} 16
+
+        """,
+        // One added in the middle, and the order back as it was.
+        """
+        # TYPE http_requests_total counter
+        http_requests_total{code="200",path="/a"} 17
+        http_requests_total{code="404",path="/a"} 1
+        http_requests_total{code="500",path="/a"} 4
+
+        """,
+        """
+        # TYPE http_requests_total counter
+        http_requests_total{code="200",path="/a"} 18
+        http_requests_total{code="404",path="/a"} 2
+        http_requests_total{code="500",path="/a"} 5
+
+        """,
     ]
 
     static func dump(_ store: SeriesStore) -> [String] {
-        store.labels.indices.map { id in
-            let points = store.rings[id].points(minT: .min, maxT: .max).map { p in
+        (0..<store.seriesCount).map { id in
+            let points = store.points(of: id).map { p in
                 StaleMarker.isStale(p.v) ? "\(p.t)=stale" : "\(p.t)=\(p.v)"
             }
-            return "\(store.labels[id]) \(points.joined(separator: " "))"
+            return "\(store.labels(of: id)) \(points.joined(separator: " "))"
         }.sorted()
     }
 
@@ -68,6 +91,12 @@ import Testing
         }
         #expect(Self.dump(cached) == Self.dump(plain))
         #expect(Self.dump(cached).contains { $0.contains("1764000002000=stale") })
+        // The last body kept the order of the one before: no table made.
+        #expect(cached.caches["api"]?.lookup == nil)
+        #expect(
+            Self.dump(cached).contains {
+                $0.contains("code=\"500\"") && $0.hasSuffix("1764000004000=4.0 1764000005000=5.0")
+            })
     }
 
     @Test func seriesNoQuerySelectsAreSkippedButCounted() throws {
@@ -76,12 +105,15 @@ import Testing
             target: "api", targetLabels: Self.target, body: Array(Self.bodies[0].utf8), format: .prometheus,
             limit: 100, timeMs: 1000, durationSeconds: 0.01)
         #expect(n == 4)
-        #expect(store.labels.compactMap(\.name).sorted() == ["scrape_samples_scraped", "temperature"])
+        #expect(
+            (0..<store.seriesCount).compactMap { store.labels(of: $0).name }.sorted() == [
+                "scrape_samples_scraped", "temperature",
+            ])
         let scraped = store.latest(
             matching: [try LabelMatcher(Labels.metricName, .equal, "scrape_samples_scraped")], minT: 0, maxT: .max)
         #expect(scraped.map(\.1.v) == [4])
         // Each line has its cache entry: the skipped ones as skipped.
-        #expect(store.caches["api"]?.ids.values.sorted() == [-1, -1, -1, 0])
+        #expect(store.caches["api"]?.ids.sorted() == [-1, -1, -1, 0])
     }
 
     @Test func aBodyOverTheLimitOrBrokenHalfWayLeavesNothing() throws {
@@ -98,7 +130,7 @@ import Testing
                 target: "api", targetLabels: Self.target, body: broken, format: .prometheus, limit: 100, timeMs: 1000,
                 durationSeconds: 0.01)
         }
-        #expect(store.rings.allSatisfy { $0.count == 0 })
+        #expect((0..<store.seriesCount).allSatisfy { store.points(of: $0).isEmpty })
     }
 
     @Test func aTargetWhoseSeriesChurnDoesNotGrowItsCacheForEver() throws {
@@ -108,7 +140,8 @@ import Testing
             _ = try store.ingest(
                 target: "api", targetLabels: Self.target, body: Array(body.utf8), format: .prometheus, limit: 10_000,
                 timeMs: Int64(scrape) * 1000, durationSeconds: 0.01)
-            #expect((store.caches["api"]?.ids.count ?? 0) <= 2 * 1000 + 1024)
+            #expect(store.caches["api"]?.ids.count == 1000)
+            #expect((store.caches["api"]?.lookup?.count ?? 0) <= 2 * 1000 + 1024)
         }
     }
 

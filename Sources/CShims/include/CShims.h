@@ -26,6 +26,7 @@ CURLcode vigil_easy_getinfo_long(CURL *h, CURLINFO info, long *out);
 CURLcode vigil_easy_getinfo_double(CURL *h, CURLINFO info, double *out);
 CURLcode vigil_easy_getinfo_string(CURL *h, CURLINFO info, char **out);
 CURLcode vigil_easy_getinfo_pointer(CURL *h, CURLINFO info, void **out);
+CURLcode vigil_easy_getinfo_off(CURL *h, CURLINFO info, curl_off_t *out);
 CURLMcode vigil_multi_setopt_long(CURLM *m, CURLMoption opt, long value);
 
 // CURLMsg keeps the result in a union; Swift sees it awkwardly.

@@ -55,14 +55,14 @@ extension Evaluator {
     /// series' labels and its value, for the series that have one.
     func forEachRate(
         _ f: QueryFunction, _ sel: Selector, _ d: PromDuration, _ t: Int64, in store: SeriesStore,
-        _ body: (Labels, Double) -> Void
+        withLabels: Bool = true, _ body: (Labels, Double) -> Void
     ) {
         let end = reference(sel, t)
         let start = end.minusSaturating(d.milliseconds)
         let isCounter = f.name != "delta"
         let isRate = f.name == "rate"
         var live: [Point] = []
-        store.forEachSeries(matching: sel.matchers, minT: start, maxT: end) { labels, pts in
+        store.forEachSeries(matching: sel.matchers, minT: start, maxT: end, withLabels: withLabels) { labels, pts in
             // Stale markers are not samples.
             let v: Double?
             if pts.contains(where: { StaleMarker.isStale($0.v) }) {
@@ -101,7 +101,7 @@ extension Evaluator {
             // The one asked for, unless another expression folds the same.
             let ops: [AggregateOp] = key == nil ? [op] : [.sum, .min, .max, .avg, .count]
             var groups: [AggregateGroup] = []
-            forEachRate(f, sel, d, t, in: store) { _, v in
+            forEachRate(f, sel, d, t, in: store, withLabels: false) { _, v in
                 let el = VectorElement(labels: Labels(), value: v, t: t)
                 if groups.isEmpty {
                     groups = ops.map { _ in AggregateGroup(labels: Labels(), value: v, mean: v, count: 1, members: []) }

@@ -1,9 +1,30 @@
-/// One target's scrape cache, as Prometheus keeps one: each series as its
-/// line writes it → the store's id, or -1 for a series no configured
-/// query selects. A series seen before costs a hash and a lookup; only a
-/// new one has its labels decoded.
+/// One target's scrape cache, as Prometheus keeps one: the previous
+/// scrape's lines in order, each as its bytes hash (`SeriesKey`) and the
+/// store's id, -1 for a series no configured query selects. Exporters
+/// write their series in the same order every time, so line k is checked
+/// against the previous scrape's line k: a comparison of 16 bytes read in
+/// sequence, where a hash table was a cache miss a line (a fifth of the
+/// ingest of 500,000 series). Only a new series has its labels decoded.
 struct ScrapeCache: Sendable {
-    var ids: [SeriesKey: Int32] = [:]
+    var keys: [SeriesKey] = []
+    var ids: [Int32] = []
+    /// Key → id, made when a body's lines stop following the previous
+    /// order (a series added or gone in the middle), and kept while they
+    /// do not.
+    var lookup: [SeriesKey: Int32]?
+
+    /// The id line `k` with `key` had in the previous scrape, if known.
+    @inline(__always) mutating func id(line k: Int, _ key: SeriesKey, reordered: inout Bool) -> Int32? {
+        if k < keys.count && keys[k] == key { return ids[k] }
+        reordered = true
+        if lookup == nil {
+            var table: [SeriesKey: Int32] = [:]
+            table.reserveCapacity(keys.count)
+            for (key, id) in zip(keys, ids) { table[key] = id }
+            lookup = table
+        }
+        return lookup?[key]
+    }
 }
 
 /// Why a scrape body was not taken in.
@@ -41,9 +62,19 @@ extension SeriesStore {
         var cache = caches.removeValue(forKey: target) ?? ScrapeCache()
         defer { caches[target] = cache }
         let wanted = wantedNames
-        // Points wait here until the whole body has parsed.
-        var points: [(id: Int32, point: Point)] = []
-        points.reserveCapacity(lastSeen[target]?.count ?? 64)
+        // This body's lines, the next scrape's cache.
+        var keys: [SeriesKey] = []
+        var lineIDs: [Int32] = []
+        keys.reserveCapacity(cache.keys.count)
+        lineIDs.reserveCapacity(cache.keys.count)
+        var reordered = false
+        // Points wait here until the whole body has parsed: ids and values,
+        // and times only once a line carries its own.
+        var pointIDs: [Int32] = []
+        var values: [Double] = []
+        var times: [Int64]?
+        pointIDs.reserveCapacity(lastSeen[target]?.count ?? 64)
+        values.reserveCapacity(lastSeen[target]?.count ?? 64)
         var count = 0
         do {
             try ExpositionParser.withParser(bytes: body, format: format) { p in
@@ -53,22 +84,30 @@ extension SeriesStore {
                     guard count <= limit else { throw ScrapeIngestError.overLimit(count) }
                     let key = p.seriesKey
                     let id: Int32
-                    if let known = cache.ids[key] {
+                    if let known = cache.id(line: count - 1, key, reordered: &reordered) {
                         id = known
                     } else if let wanted, !wanted.contains(p.nameKey) {
                         // Skipped on its bytes: no label decoded, no String.
                         id = -1
-                        cache.ids[key] = id
+                        cache.lookup?[key] = id
                     } else {
-                        var pairs = p.labels.map { Label(interned($0.name), interned($0.value)) }
-                        pairs.append(Label(Labels.metricName, interned(p.name)))
+                        var pairs = p.labels.map { Label($0.name, $0.value) }
+                        pairs.append(Label(Labels.metricName, p.name))
                         for tl in targetLabels.pairs where !pairs.contains(where: { $0.name == tl.name }) {
                             pairs.append(tl)
                         }
                         id = series(Labels(pairs)).map { Int32($0) } ?? -1
-                        cache.ids[key] = id
+                        cache.lookup?[key] = id
                     }
-                    if id >= 0 { points.append((id, Point(t: p.timestampMs ?? timeMs, v: p.value))) }
+                    keys.append(key)
+                    lineIDs.append(id)
+                    guard id >= 0 else { continue }
+                    if p.timestampMs != nil && times == nil {
+                        times = Array(repeating: timeMs, count: pointIDs.count)
+                    }
+                    pointIDs.append(id)
+                    values.append(p.value)
+                    times?.append(p.timestampMs ?? timeMs)
                 }
             }
         } catch let e as ScrapeIngestError {
@@ -77,34 +116,26 @@ extension SeriesStore {
             throw .parse(ExpositionError(line: 0, column: 0, message: "\(error)"))
         }
         ingests &+= 1
-        var seen: [Int] = []
-        seen.reserveCapacity(points.count)
-        for (id, point) in points {
+        // The body's new series get their rings here, all at once.
+        settle()
+        var seen: [Int32] = []
+        seen.reserveCapacity(pointIDs.count)
+        for (k, id) in pointIDs.enumerated() {
             let i = Int(id)
-            append(i, point)
+            rings.append(i, Point(t: times?[k] ?? timeMs, v: values[k]))
             if stamp[i] != ingests {
                 stamp[i] = ingests
-                seen.append(i)
+                seen.append(id)
             }
         }
         markStale(target: target, seen: seen, timeMs: timeMs)
         appendScrapeSeries(targetLabels, up: 1, duration: durationSeconds, samples: count, timeMs: timeMs)
-        // A target whose series churn (a label holding a request id) must
-        // not grow its cache for ever: past twice what a scrape has, it is
-        // started afresh (the next scrape decodes its series once more).
-        if cache.ids.count > 2 * count + 1024 { cache = ScrapeCache() }
+        // The lookup table stays while the order keeps changing. A target
+        // whose series churn (a label holding a request id) must not grow
+        // it for ever: past twice what a scrape has, it is made afresh.
+        let lookup = reordered ? cache.lookup : nil
+        cache = ScrapeCache(keys: keys, ids: lineIDs, lookup: (lookup?.count ?? 0) > 2 * count + 1024 ? nil : lookup)
         return count
-    }
-
-    /// One shared copy of a string too long to live inside its String
-    /// (16 bytes or more): a family's name, a user agent, a route, held by
-    /// thousands of series. The table stops growing at 65,536 strings, so
-    /// unique values (request ids) cost no more than they did.
-    mutating func interned(_ s: String) -> String {
-        guard s.utf8.count >= 16 else { return s }
-        if let known = strings[s] { return known }
-        if strings.count < 65_536 { strings[s] = s }
-        return s
     }
 
     static func next(_ p: inout ExpositionParser) throws(ScrapeIngestError) -> Bool {

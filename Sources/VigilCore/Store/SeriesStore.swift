@@ -1,80 +1,3 @@
-/// A fixed-capacity ring of points, oldest first when read.
-public struct PointRing: Sendable {
-    var storage: [Point] = []
-    var head = 0  // index of the oldest point once full
-    public private(set) var capacity: Int
-
-    public init(capacity: Int) { self.capacity = max(2, capacity) }
-
-    public var count: Int { storage.count }
-    public var last: Point? { storage.isEmpty ? nil : storage[(head + storage.count - 1) % storage.count] }
-
-    public mutating func append(_ p: Point) {
-        if storage.count < capacity {
-            // A small ring is sized once: doubling would leave up to half
-            // of it unused in each of 500,000 series.
-            if storage.isEmpty && capacity <= 256 { storage.reserveCapacity(capacity) }
-            storage.append(p)
-        } else {
-            storage[head] = p
-            head = (head + 1) % capacity
-        }
-    }
-
-    /// Keeps the newest `n` points at most, from now on.
-    public mutating func shrink(to n: Int) {
-        let n = max(2, n)
-        guard n < capacity else { return }
-        let keep = Swift.min(n, storage.count)
-        storage = (storage.count - keep..<storage.count).map { at($0) }
-        head = 0
-        capacity = n
-    }
-
-    /// The point at logical position `i` (0 is the oldest).
-    @inline(__always) func at(_ i: Int) -> Point { storage[(head + i) % storage.count] }
-
-    /// The logical position of the first point with `t >= time` (points
-    /// are in time order: `append` callers drop out-of-order samples).
-    func firstIndex(atOrAfter time: Int64) -> Int {
-        var lo = 0
-        var hi = storage.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if at(mid).t < time { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
-
-    /// One past the logical position of the last point with `t <= time`.
-    func endIndex(atOrBefore time: Int64) -> Int {
-        time == .max ? storage.count : firstIndex(atOrAfter: time + 1)
-    }
-
-    /// The points with `minT <= t <= maxT`, in time order. Found by binary
-    /// search: rule evaluation reads thousands of series per refresh.
-    public func points(minT: Int64, maxT: Int64) -> [Point] {
-        var i = firstIndex(atOrAfter: minT)
-        var out: [Point] = []
-        let end = endIndex(atOrBefore: maxT)
-        guard i < end else { return out }
-        out.reserveCapacity(end - i)
-        while i < end {
-            out.append(at(i))
-            i += 1
-        }
-        return out
-    }
-
-    /// The newest point with `minT <= t <= maxT`, if any.
-    public func lastPoint(minT: Int64, maxT: Int64) -> Point? {
-        let end = endIndex(atOrBefore: maxT)
-        guard end > 0 else { return nil }
-        let p = at(end - 1)
-        return p.t >= minT ? p : nil
-    }
-}
-
 /// What the store keeps: every series (the `scrape` and `query` commands),
 /// or only the series some configured query selects (the dashboard).
 public enum RetentionFilter: Sendable {
@@ -89,7 +12,10 @@ public enum RetentionFilter: Sendable {
     }
 }
 
-/// In-memory time series: a ring buffer per series, indexed by metric name.
+/// In-memory time series: a ring of points per series, indexed by metric
+/// name. Compact, since a target may have a million series: label sets
+/// are runs of symbol ids (`SymbolTable`), the rings one block
+/// (`PointRings`), and the ids 32-bit.
 ///
 /// Scrapes go in whole (`ingest`), so the store can do what Prometheus'
 /// scrape loop does: stamp samples without a timestamp with the scrape
@@ -107,14 +33,26 @@ public struct SeriesStore: SeriesSource, Sendable {
     public var pointBudget = 8_000_000
     public var minCapacity = 2
     /// Points each series keeps now.
-    public private(set) var ringCapacity = 0
+    public var ringCapacity: Int {
+        max(minCapacity, min(capacity, pointBudget / max(1, seriesCount)))
+    }
     public var filter: RetentionFilter
-    var index: [Labels: Int] = [:]
-    var byName: [String: [Int]] = [:]
-    var labels: [Labels] = []
-    var rings: [PointRing] = []
+    var symbols = SymbolTable()
+    /// Series `id`'s labels are `runs[runStart[id]..<runStart[id + 1]]`:
+    /// name and value ids alternating, sorted by name as `Labels` is.
+    var runs: [UInt32] = []
+    var runStart: [UInt32] = [0]
+    /// Each series' `Labels.fingerprint`, so its label set is made again
+    /// without hashing a string.
+    var fingerprints: [UInt64] = []
+    /// Fingerprint → series; two label sets of one fingerprint (a
+    /// collision) put the second in `collided`.
+    var index: [UInt64: Int32] = [:]
+    var collided: [Labels: Int32] = [:]
+    var byName: [String: [Int32]] = [:]
+    var rings = PointRings(limit: 2)
     /// Series each target produced in its last successful scrape.
-    var lastSeen: [String: [Int]] = [:]
+    var lastSeen: [String: [Int32]] = [:]
     /// Per series, the ingest that last saw it (`ingests` counts them):
     /// what vanished since a target's previous scrape is found without a
     /// set of half a million ids.
@@ -122,15 +60,35 @@ public struct SeriesStore: SeriesSource, Sendable {
     var ingests: UInt32 = 0
     /// Each target's scrape cache (`ingest(target:body:...)`).
     var caches: [String: ScrapeCache] = [:]
-    /// Long label strings shared between series (`interned`).
-    var strings: [String: String] = [:]
 
     public init(capacity: Int, filter: RetentionFilter = .everything) {
         self.capacity = capacity
         self.filter = filter
     }
 
-    public var seriesCount: Int { labels.count }
+    public var seriesCount: Int { fingerprints.count }
+
+    /// Series `id`'s label set.
+    public func labels(of id: Int) -> Labels {
+        let from = Int(runStart[id])
+        let to = Int(runStart[id + 1])
+        var pairs: [Label] = []
+        pairs.reserveCapacity((to - from) / 2)
+        var i = from
+        while i < to {
+            pairs.append(Label(symbols[runs[i]], symbols[runs[i + 1]]))
+            i += 2
+        }
+        return Labels(sorted: pairs, fingerprint: fingerprints[id])
+    }
+
+    /// Series `id`'s points in [minT, maxT].
+    public func points(of id: Int, minT: Int64 = .min, maxT: Int64 = .max) -> [Point] {
+        var out: [Point] = []
+        guard id < rings.series else { return out }
+        rings.points(id, minT: minT, maxT: maxT, into: &out)
+        return out
+    }
 
     /// Appends one point, creating the series if the filter keeps it.
     /// Returns the series id, or nil when the filter drops the series.
@@ -141,34 +99,54 @@ public struct SeriesStore: SeriesSource, Sendable {
         return id
     }
 
+    /// The id of the series with these labels, if the store has it.
+    func find(_ l: Labels) -> Int? {
+        guard let id = index[l.fingerprint] else { return nil }
+        if sameLabels(Int(id), l) { return Int(id) }
+        return collided[l].map(Int.init)
+    }
+
+    func sameLabels(_ id: Int, _ l: Labels) -> Bool {
+        let from = Int(runStart[id])
+        guard Int(runStart[id + 1]) - from == 2 * l.pairs.count else { return false }
+        for (k, p) in l.pairs.enumerated()
+        where symbols[runs[from + 2 * k]] != p.name || symbols[runs[from + 2 * k + 1]] != p.value {
+            return false
+        }
+        return true
+    }
+
     /// The id of the series with these labels, created (with no point
-    /// yet) if the filter keeps it.
+    /// yet) if the filter keeps it. Its ring is made at its first point
+    /// (`settle`), so a scrape's new series resize the rings once.
     mutating func series(_ l: Labels) -> Int? {
-        if let id = index[l] { return id }
+        if let id = find(l) { return id }
         guard filter.keeps(l) else { return nil }
-        let id = labels.count
-        index[l] = id
-        labels.append(l)
-        ringCapacity = max(minCapacity, min(capacity, pointBudget / max(1, labels.count)))
-        rings.append(PointRing(capacity: ringCapacity))
+        let id = seriesCount
+        if index[l.fingerprint] == nil { index[l.fingerprint] = Int32(id) } else { collided[l] = Int32(id) }
+        for p in l.pairs {
+            runs.append(symbols.intern(p.name))
+            runs.append(symbols.intern(p.value))
+        }
+        runStart.append(UInt32(runs.count))
+        fingerprints.append(l.fingerprint)
         stamp.append(0)
-        byName[l.name ?? "", default: []].append(id)
+        byName[l.name ?? "", default: []].append(Int32(id))
         return id
+    }
+
+    /// Gives the rings the capacity the series count allows and a ring to
+    /// every series made since.
+    mutating func settle() {
+        // Series made before the store grew give back their share here.
+        rings.setLimit(ringCapacity)
+        rings.addSeries(seriesCount - rings.series)
     }
 
     /// Appends a point to series `id`.
     @inline(__always) mutating func append(_ id: Int, _ p: Point) {
-        // Series made before the store grew give back their share here.
-        if rings[id].capacity > ringCapacity { rings[id].shrink(to: ringCapacity) }
-        if let last = rings[id].last {
-            if p.t < last.t { return }  // out of order: drop, as a TSDB would
-            if p.t == last.t {
-                // A repeated timestamp replaces the value (e.g. a duplicated line).
-                rings[id].storage[(rings[id].head + rings[id].count - 1) % rings[id].count] = p
-                return
-            }
-        }
-        rings[id].append(p)
+        if id >= rings.series { settle() }
+        rings.append(id, p)
     }
 
     /// Takes in one scrape of `target`: `samples` as parsed, at `timeMs`.
@@ -178,7 +156,7 @@ public struct SeriesStore: SeriesSource, Sendable {
         target: String, targetLabels: Labels, samples: [Sample], timeMs: Int64, durationSeconds: Double
     ) {
         ingests &+= 1
-        var seen: [Int] = []
+        var seen: [Int32] = []
         for s in samples {
             var pairs = s.labels
             pairs.append(Label(Labels.metricName, s.name))
@@ -187,7 +165,7 @@ public struct SeriesStore: SeriesSource, Sendable {
             }
             if let id = append(Labels(pairs), Point(t: s.timestampMs ?? timeMs, v: s.value)), stamp[id] != ingests {
                 stamp[id] = ingests
-                seen.append(id)
+                seen.append(Int32(id))
             }
         }
         markStale(target: target, seen: seen, timeMs: timeMs)
@@ -204,10 +182,10 @@ public struct SeriesStore: SeriesSource, Sendable {
 
     /// Writes a staleness marker for every series of the target's previous
     /// scrape not seen in this one (`seen`: stamped with this ingest).
-    mutating func markStale(target: String, seen: [Int], timeMs: Int64) {
-        for id in lastSeen[target, default: []] where stamp[id] != ingests {
-            if let last = rings[id].last, !StaleMarker.isStale(last.v), last.t < timeMs {
-                rings[id].append(Point(t: timeMs, v: StaleMarker.value))
+    mutating func markStale(target: String, seen: [Int32], timeMs: Int64) {
+        for id in lastSeen[target, default: []] where stamp[Int(id)] != ingests {
+            if let last = rings.last(Int(id)), !StaleMarker.isStale(last.v), last.t < timeMs {
+                rings.append(Int(id), Point(t: timeMs, v: StaleMarker.value))
             }
         }
         lastSeen[target] = seen
@@ -224,46 +202,74 @@ public struct SeriesStore: SeriesSource, Sendable {
 
     public func series(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [SeriesPoints] {
         var out: [SeriesPoints] = []
-        for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
-            let pts = rings[id].points(minT: minT, maxT: maxT)
-            if !pts.isEmpty { out.append(SeriesPoints(labels: labels[id], points: pts)) }
+        forEachMatch(matching) { id in
+            let pts = points(of: id, minT: minT, maxT: maxT)
+            if !pts.isEmpty { out.append(SeriesPoints(labels: labels(of: id), points: pts)) }
         }
         return out
     }
 
     /// Hands each matching series' points in [minT, maxT] to `body`, in a
-    /// buffer reused from one series to the next (valid during the call).
+    /// buffer reused from one series to the next (valid during the call),
+    /// with its labels when `withLabels` (an aggregate without grouping
+    /// needs none: they are not made).
     public func forEachSeries(
-        matching: [LabelMatcher], minT: Int64, maxT: Int64, _ body: (Labels, UnsafeBufferPointer<Point>) -> Void
+        matching: [LabelMatcher], minT: Int64, maxT: Int64, withLabels: Bool = true,
+        _ body: (Labels, UnsafeBufferPointer<Point>) -> Void
     ) {
         var scratch: [Point] = []
-        for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
-            let ring = rings[id]
-            var i = ring.firstIndex(atOrAfter: minT)
-            let end = ring.endIndex(atOrBefore: maxT)
-            guard i < end else { continue }
+        let none = Labels()
+        forEachMatch(matching) { id in
             scratch.removeAll(keepingCapacity: true)
-            while i < end {
-                scratch.append(ring.at(i))
-                i += 1
-            }
-            scratch.withUnsafeBufferPointer { body(labels[id], $0) }
+            rings.points(id, minT: minT, maxT: maxT, into: &scratch)
+            guard !scratch.isEmpty else { return }
+            let l = withLabels ? labels(of: id) : none
+            scratch.withUnsafeBufferPointer { body(l, $0) }
         }
     }
 
     public func latest(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [(Labels, Point)] {
         var out: [(Labels, Point)] = []
-        for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
-            if let p = rings[id].lastPoint(minT: minT, maxT: maxT) { out.append((labels[id], p)) }
+        forEachMatch(matching) { id in
+            if let p = rings.lastPoint(id, minT: minT, maxT: maxT) { out.append((labels(of: id), p)) }
         }
         return out
     }
 
-    func candidates(_ matching: [LabelMatcher]) -> [Int] {
-        if let name = matching.first(where: { $0.name == Labels.metricName && $0.op == .equal })?.value {
-            return byName[name] ?? []
+    /// Calls `body` with the id of every series the matchers select,
+    /// compared as symbol ids: no label set is made for one left out.
+    func forEachMatch(_ matching: [LabelMatcher], _ body: (Int) -> Void) {
+        let name = matching.first(where: { $0.name == Labels.metricName && $0.op == .equal })?.value
+        var matchers = SymbolMatchers(matching, symbols: symbols, skipping: name)
+        let rings = rings.series
+        runs.withUnsafeBufferPointer { all in
+            func visit(_ id: Int) {
+                // A series made in this ingest has no ring (nor point) yet.
+                guard id < rings else { return }
+                if !matchers.isEmpty {
+                    let from = Int(runStart[id])
+                    let run = UnsafeBufferPointer(rebasing: all[from..<Int(runStart[id + 1])])
+                    guard matchers.matches(run, symbols: symbols) else { return }
+                }
+                body(id)
+            }
+            if let name {
+                for id in byName[name] ?? [] { visit(Int(id)) }
+            } else {
+                for id in 0..<seriesCount { visit(id) }
+            }
         }
-        return Array(labels.indices)
+    }
+
+    /// The value id of label `name` in series `id`'s labels.
+    func value(of name: UInt32, inSeries id: Int) -> UInt32? {
+        var i = Int(runStart[id])
+        let end = Int(runStart[id + 1])
+        while i < end {
+            if runs[i] == name { return runs[i + 1] }
+            i += 2
+        }
+        return nil
     }
 
     /// The series Vigil writes for each scrape itself: never stale, so
@@ -276,17 +282,26 @@ public struct SeriesStore: SeriesSource, Sendable {
     /// is live, or when none matches (that is "no data", not "stale").
     public func staleSince(_ selectors: [[LabelMatcher]], at t: Int64) -> Int64? {
         var since: Int64?
+        let scrapeSeries = Set(Self.scrapeSeriesNames.compactMap { symbols.lookup($0) })
+        let nameID = symbols.lookup(Labels.metricName)
         for matching in selectors {
-            for id in candidates(matching) where matching.allSatisfy({ $0.matches(labels[id]) }) {
-                if let name = labels[id].name, Self.scrapeSeriesNames.contains(name) { continue }
-                guard let p = rings[id].lastPoint(minT: .min, maxT: t) else { continue }
-                guard StaleMarker.isStale(p.v) else { return nil }
+            var live = false
+            forEachMatch(matching) { id in
+                guard !live else { return }
+                let name = nameID.flatMap { value(of: $0, inSeries: id) }
+                if let name, scrapeSeries.contains(name) { return }
+                guard let p = rings.lastPoint(id, minT: .min, maxT: t) else { return }
+                guard StaleMarker.isStale(p.v) else {
+                    live = true
+                    return
+                }
                 since = max(since ?? p.t, p.t)
             }
+            if live { return nil }
         }
         return since
     }
 
     /// The latest timestamp of any point, for "evaluate at the end".
-    public var latestTimestamp: Int64? { rings.compactMap { $0.last?.t }.max() }
+    public var latestTimestamp: Int64? { (0..<rings.series).compactMap { rings.last($0)?.t }.max() }
 }
