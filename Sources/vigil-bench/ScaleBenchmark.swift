@@ -9,16 +9,19 @@ import VigilCore
 /// draws them); `--rules` adds its 20 rules' expressions
 /// (`sum(rate(F[1m])) > 1e15`, `max(rate(F[1m])) > 1e15`), one memo for all
 /// as the engine shares them. Prints one JSON line: the median ingest and
-/// evaluation time per scrape (ms, after the first two), the series held
-/// and the peak RSS (MiB).
+/// evaluation time per scrape (ms, after the first two), the series held,
+/// the peak RSS and the RSS at the end (MiB).
 func runScaleBenchmark(_ args: [String]) -> Never {
     guard args.count >= 2, let scrapes = Int(args[1]), scrapes >= 3 else {
         fail("usage: vigil-bench scale FILE SCRAPES [--rules]")
     }
-    guard let data = FileManager.default.contents(atPath: args[0]) else { fail("cannot read \(args[0])") }
-    let body = [UInt8](data)
+    // The body once, as a scrape holds it (so peak RSS compares with the
+    // dashboard's).
+    guard let body = FileManager.default.contents(atPath: args[0]).map({ [UInt8]($0) }) else {
+        fail("cannot read \(args[0])")
+    }
     var families: [String] = []
-    for line in data.split(separator: UInt8(ascii: "\n")) where line.starts(with: Array("# TYPE ".utf8)) {
+    for line in body.split(separator: UInt8(ascii: "\n")) where line.starts(with: Array("# TYPE ".utf8)) {
         let words = line.split(separator: UInt8(ascii: " "))
         if words.count >= 3 { families.append(String(decoding: words[2], as: UTF8.self)) }
     }
@@ -59,16 +62,17 @@ func runScaleBenchmark(_ args: [String]) -> Never {
         }
     }
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
-    var peak = 0.0
-    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-    {
-        peak = (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    func status(_ key: String) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) })
+        else { return 0 }
+        return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
     }
     finish([
         ("series", "\(store.seriesCount)"), ("families", "\(families.count)"), ("expressions", "\(exprs.count)"),
         ("ingest_ms_median", String(format: "%.1f", median(ingest))),
         ("evaluate_ms_median", String(format: "%.1f", median(evaluate))),
-        ("peak_rss_mib", String(format: "%.1f", peak)),
+        ("peak_rss_mib", String(format: "%.1f", status("VmHWM:"))),
+        ("rss_mib", String(format: "%.1f", status("VmRSS:"))),
     ])
 }

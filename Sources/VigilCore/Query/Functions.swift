@@ -62,10 +62,10 @@ extension Evaluator {
         let isCounter = f.name != "delta"
         let isRate = f.name == "rate"
         var live: [Point] = []
-        store.forEachSeries(matching: sel.matchers, minT: start, maxT: end, withLabels: withLabels) { labels, pts in
+        store.forEachSeries(matching: sel.matchers, minT: start, maxT: end, withLabels: withLabels) { labels, pts, stale in
             // Stale markers are not samples.
             let v: Double?
-            if pts.contains(where: { StaleMarker.isStale($0.v) }) {
+            if stale {
                 live.removeAll(keepingCapacity: true)
                 for p in pts where !StaleMarker.isStale(p.v) { live.append(p) }
                 v = extrapolatedRate(live, start: start, end: end, isCounter: isCounter, isRate: isRate)

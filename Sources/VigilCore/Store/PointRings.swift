@@ -209,6 +209,46 @@ struct PointRings: Sendable {
         }
     }
 
+    /// Copies series `id`'s points in [minT, maxT] into `buffer` (room for
+    /// `capacity` points), oldest first; returns how many, and whether one
+    /// is a staleness marker. One pass back from the newest point, as a
+    /// query's window is the newest few: the panels' `sum(rate(x[1m]))`
+    /// reads 500,000 series this way several times a scrape.
+    @inline(__always) func window(
+        _ id: Int, minT: Int64, maxT: Int64, into buffer: UnsafeMutablePointer<Point>
+    ) -> (count: Int, stale: Bool) {
+        let n = count(id)
+        guard n > 0 else { return (0, false) }
+        let b = base[id]
+        let h = Int(head[id])
+        let row = id * capacity
+        // Newest first: skip those after maxT, take those from minT on.
+        var i = n - 1
+        var k = h + i
+        if k >= capacity { k -= capacity }
+        while i >= 0 && b + Int64(offsets[row + k]) > maxT {
+            i -= 1
+            k = k == 0 ? capacity - 1 : k - 1
+        }
+        let end = i + 1
+        while i >= 0 && b + Int64(offsets[row + k]) >= minT {
+            i -= 1
+            k = k == 0 ? capacity - 1 : k - 1
+        }
+        let first = i + 1
+        var stale = false
+        k = h + first
+        if k >= capacity { k -= capacity }
+        for j in 0..<(end - first) {
+            let v = values[row + k]
+            stale = stale || StaleMarker.isStale(v)
+            buffer[j] = Point(t: b + Int64(offsets[row + k]), v: v)
+            k += 1
+            if k == capacity { k = 0 }
+        }
+        return (end - first, stale)
+    }
+
     /// Series `id`'s newest point with `minT <= t <= maxT`, if any.
     func lastPoint(_ id: Int, minT: Int64, maxT: Int64) -> Point? {
         let end = endIndex(id, atOrBefore: maxT)

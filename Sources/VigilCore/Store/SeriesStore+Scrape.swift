@@ -15,7 +15,12 @@ struct ScrapeCache: Sendable {
 
     /// The id line `k` with `key` had in the previous scrape, if known.
     @inline(__always) mutating func id(line k: Int, _ key: SeriesKey, reordered: inout Bool) -> Int32? {
-        if k < keys.count && keys[k] == key { return ids[k] }
+        guard k < keys.count else {
+            // Past the previous scrape's lines (the first scrape, a series
+            // added at the end): new unless the order changed before.
+            return lookup?[key]
+        }
+        if keys[k] == key { return ids[k] }
         reordered = true
         if lookup == nil {
             var table: [SeriesKey: Int32] = [:]

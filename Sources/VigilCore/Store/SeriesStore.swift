@@ -212,19 +212,19 @@ public struct SeriesStore: SeriesSource, Sendable {
     /// Hands each matching series' points in [minT, maxT] to `body`, in a
     /// buffer reused from one series to the next (valid during the call),
     /// with its labels when `withLabels` (an aggregate without grouping
-    /// needs none: they are not made).
+    /// needs none: they are not made) and whether a point is a staleness
+    /// marker.
     public func forEachSeries(
         matching: [LabelMatcher], minT: Int64, maxT: Int64, withLabels: Bool = true,
-        _ body: (Labels, UnsafeBufferPointer<Point>) -> Void
+        _ body: (Labels, UnsafeBufferPointer<Point>, _ stale: Bool) -> Void
     ) {
-        var scratch: [Point] = []
+        let scratch = UnsafeMutablePointer<Point>.allocate(capacity: max(1, rings.capacity))
+        defer { scratch.deallocate() }
         let none = Labels()
         forEachMatch(matching) { id in
-            scratch.removeAll(keepingCapacity: true)
-            rings.points(id, minT: minT, maxT: maxT, into: &scratch)
-            guard !scratch.isEmpty else { return }
-            let l = withLabels ? labels(of: id) : none
-            scratch.withUnsafeBufferPointer { body(l, $0) }
+            let (n, stale) = rings.window(id, minT: minT, maxT: maxT, into: scratch)
+            guard n > 0 else { return }
+            body(withLabels ? labels(of: id) : none, UnsafeBufferPointer(start: scratch, count: n), stale)
         }
     }
 
