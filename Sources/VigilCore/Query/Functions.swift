@@ -62,7 +62,8 @@ extension Evaluator {
         let isCounter = f.name != "delta"
         let isRate = f.name == "rate"
         var live: [Point] = []
-        store.forEachSeries(matching: sel.matchers, minT: start, maxT: end, withLabels: withLabels) { labels, pts, stale in
+        store.forEachSeries(matching: sel.matchers, minT: start, maxT: end, withLabels: withLabels) {
+            labels, pts, stale in
             // Stale markers are not samples.
             let v: Double?
             if stale {

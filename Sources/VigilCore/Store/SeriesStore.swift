@@ -47,7 +47,7 @@ public struct SeriesStore: SeriesSource, Sendable {
     var fingerprints: [UInt64] = []
     /// Fingerprint → series; two label sets of one fingerprint (a
     /// collision) put the second in `collided`.
-    var index: [UInt64: Int32] = [:]
+    var index = IDTable()
     var collided: [Labels: Int32] = [:]
     var byName: [String: [Int32]] = [:]
     var rings = PointRings(limit: 2)
@@ -101,8 +101,8 @@ public struct SeriesStore: SeriesSource, Sendable {
 
     /// The id of the series with these labels, if the store has it.
     func find(_ l: Labels) -> Int? {
-        guard let id = index[l.fingerprint] else { return nil }
-        if sameLabels(Int(id), l) { return Int(id) }
+        let fp = l.fingerprint
+        if let id = index.find(hash: fp, { fingerprints[Int($0)] == fp && sameLabels(Int($0), l) }) { return Int(id) }
         return collided[l].map(Int.init)
     }
 
@@ -123,7 +123,12 @@ public struct SeriesStore: SeriesSource, Sendable {
         if let id = find(l) { return id }
         guard filter.keeps(l) else { return nil }
         let id = seriesCount
-        if index[l.fingerprint] == nil { index[l.fingerprint] = Int32(id) } else { collided[l] = Int32(id) }
+        let fp = l.fingerprint
+        if index.find(hash: fp, { fingerprints[Int($0)] == fp }) == nil {
+            index.insert(Int32(id), hash: fp) { fingerprints[Int($0)] }
+        } else {
+            collided[l] = Int32(id)
+        }
         for p in l.pairs {
             runs.append(symbols.intern(p.name))
             runs.append(symbols.intern(p.value))

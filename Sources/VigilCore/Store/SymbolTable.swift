@@ -5,19 +5,32 @@
 /// over 120.
 struct SymbolTable: Sendable {
     private(set) var strings: [String] = []
-    private var ids: [String: UInt32] = [:]
+    private var ids = IDTable()
 
     /// The id of `s`, added if new.
     mutating func intern(_ s: String) -> UInt32 {
-        if let id = ids[s] { return id }
+        let h = Self.hash(s)
+        if let id = find(s, h) { return id }
         let id = UInt32(strings.count)
         strings.append(s)
-        ids[s] = id
+        ids.insert(Int32(id), hash: h) { Self.hash(strings[Int($0)]) }
         return id
     }
 
     /// The id of `s`, nil when no series holds it.
-    func lookup(_ s: String) -> UInt32? { ids[s] }
+    func lookup(_ s: String) -> UInt32? { find(s, Self.hash(s)) }
+
+    private func find(_ s: String, _ h: UInt64) -> UInt32? {
+        ids.find(hash: h) { strings[Int($0)] == s }.map { UInt32($0) }
+    }
+
+    /// FNV-1a over the bytes: the same in every process (a Hasher is
+    /// seeded anew each run) and cheap for short values.
+    static func hash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
 
     subscript(_ id: UInt32) -> String { strings[Int(id)] }
 }
