@@ -79,6 +79,14 @@ public struct Engine: Sendable {
         let memo = EvaluationMemo(
             expressions: rules.map(\.expr) + rules.map(\.valueExpr) + shown.map(\.query) + Array(r.queries.values)
                 + (r.record ? local.map(\.query) : []))
+        // Graphs' new columns and the values now are folded in one pass
+        // (as the rules' folds at now).
+        history.reshape(windowMs: r.windowMs, stepMs: r.stepMs)
+        var stale: [String: Int64] = [:]
+        if r.lookForStale {
+            for m in shown { stale[m.id] = store.staleSince(m.query.selectors.map(\.0.matchers), at: r.now) }
+        }
+        memo.foldTimes = history.dueTimes(shown, now: r.now, stale: stale).union([r.now])
         // The rules first: an alert is what the operator must not miss.
         if let ruleNames = r.rules {
             let ready = rules.filter { ruleNames.contains($0.name) }
@@ -92,11 +100,6 @@ public struct Engine: Sendable {
         }
         // Graphs. Staleness is looked for only while a target is failing:
         // a healthy setup pays nothing for it.
-        history.reshape(windowMs: r.windowMs, stepMs: r.stepMs)
-        var stale: [String: Int64] = [:]
-        if r.lookForStale {
-            for m in shown { stale[m.id] = store.staleSince(m.query.selectors.map(\.0.matchers), at: r.now) }
-        }
         history.update(shown, source: store, now: r.now, stale: stale, memo: memo)
         for m in shown { out.metrics[m.id] = history.result(m.id, now: r.now) }
         let evaluator = Evaluator(source: store, memo: memo)

@@ -214,4 +214,30 @@ import Testing
         #expect(memo.folds.count == 1)
         #expect(memo.folds.values.first?.count == 5)
     }
+
+    @Test func foldsAtSeveralTimesComeFromOnePassAndEqualEachAlone() throws {
+        // A graph's new columns and now: some with a reset or a gap in
+        // their window, one before the data, one past its end.
+        let store = SubqueryCacheTests.store(points: 300)
+        let end = SubqueryCacheTests.start + 299 * 15_000
+        let times: [Int64] = [
+            SubqueryCacheTests.start - 30_000, SubqueryCacheTests.start + 40_000, end - 95_000, end - 7_000, end,
+            end + 50_000,
+        ]
+        let texts = ["sum(rate(x_total[1m]))", "max(increase(x_total[2m]))", "count(delta(x_total[1m]))"]
+        let memo = EvaluationMemo(expressions: try texts.map { try QueryParser.parse($0) })
+        memo.foldTimes = Set(times)
+        let shared = Evaluator(source: store, memo: memo)
+        for text in texts {
+            let e = try QueryParser.parse(text)
+            // Asked at the last time first: every time is folded then.
+            for t in times.reversed() {
+                let together = try shared.evaluate(e, at: t)
+                let alone = try Evaluator(source: store).evaluate(e, at: t)
+                #expect("\(together)" == "\(alone)", "\(text) at \(t)")
+            }
+        }
+        // One pass a call made the folds of every time.
+        #expect(memo.folds.count == texts.count * times.count)
+    }
 }

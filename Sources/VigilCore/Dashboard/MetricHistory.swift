@@ -121,6 +121,24 @@ public struct MetricHistory: Sendable {
         return (0..<count).reversed().map { last - Int64($0) * stepMs }
     }
 
+    /// The times `update` will evaluate these metrics at: `now` (or just
+    /// before a stale metric's data stopped) and the columns none has yet.
+    public func dueTimes(_ metrics: [MetricDefinition], now: Int64, stale: [String: Int64] = [:]) -> Set<Int64> {
+        var due: Set<Int64> = []
+        let times = alignedTimes(now: now)
+        for m in metrics {
+            let since = stale[m.id]
+            due.insert(since.map { $0 - 1 } ?? now)
+            let cols = columns[m.id] ?? [:]
+            for t in times where cols[t] == nil {
+                if let since, t >= since { continue }
+                if t < backfillUntil && backfill[m.id] != nil { continue }
+                due.insert(t)
+            }
+        }
+        return due
+    }
+
     /// Evaluates what is due for each metric at `now`. A metric in
     /// `stale` (id → when its data stopped) gets no new columns after
     /// that time and keeps its last value: a query over data that stopped

@@ -48,6 +48,14 @@ public struct ExpositionParser {
     /// Where the current sample's name and label set end: the bytes from
     /// `nameStart` to here identify its series (the scrape cache's key).
     public private(set) var seriesEnd = 0
+    /// The key the caller expects this line to have (the scrape cache's
+    /// key of the previous scrape's line at this place). When the line's
+    /// label set has it, its labels are not decoded or checked again: the
+    /// same bytes parsed in full before. Lenient parsing only.
+    public var expectedKey: SeriesKey?
+    /// Set when the line matched `expectedKey` (its labels were skipped:
+    /// `labelSlices` is empty).
+    public private(set) var matchedExpected = false
     // Decoded label values; `scratchCount` bytes are in use. Kept as a
     // zero-filled array written through one unsafe buffer per value, so
     // decoding costs no per-byte uniqueness checks.
@@ -608,7 +616,13 @@ public struct ExpositionParser {
             while look < end, base[look] == UInt8(ascii: " ") || base[look] == UInt8(ascii: "\t") { look += 1 }
             if look < end, base[look] == UInt8(ascii: "{") { pos = look }
         }
-        if pos < end, base[pos] == UInt8(ascii: "{") {
+        matchedExpected = false
+        if pos < end, base[pos] == UInt8(ascii: "{"), !strict, let expected = expectedKey,
+            let close = labelSetEnd(from: pos), SeriesKey(base + nameStart, count: close - nameStart) == expected
+        {
+            pos = close
+            matchedExpected = true
+        } else if pos < end, base[pos] == UInt8(ascii: "{") {
             pos += 1
             // Move the array out so the mutating scan has it to itself; it
             // stays uniquely referenced, so its capacity is reused.
@@ -752,6 +766,31 @@ public struct ExpositionParser {
 
     /// Parses `name="value", ...}` after the opening brace.
     @inline(__always)
+    /// One past the `}` closing the label set opened at `open`, skipping
+    /// quoted values (and their escapes); nil when the line ends first
+    /// (the full parse then says what is wrong).
+    func labelSetEnd(from open: Int) -> Int? {
+        var p = open + 1
+        var quoted = false
+        while p < end {
+            let c = base[p]
+            if c == UInt8(ascii: "\n") { return nil }
+            if quoted {
+                if c == UInt8(ascii: "\\") {
+                    p += 2
+                    continue
+                }
+                if c == UInt8(ascii: "\"") { quoted = false }
+            } else if c == UInt8(ascii: "\"") {
+                quoted = true
+            } else if c == UInt8(ascii: "}") {
+                return p + 1
+            }
+            p += 1
+        }
+        return nil
+    }
+
     mutating func labelSet(into slices: inout [LabelSlice]) throws(ExpositionError) {
         while true {
             if format == .prometheus { skipBlanks() }

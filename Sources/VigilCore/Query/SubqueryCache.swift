@@ -51,6 +51,12 @@ public final class EvaluationMemo {
     /// Folded aggregates of a rate, by call and time: five numbers each,
     /// kept for the whole evaluation.
     var folds: [String: [AggregateOp: Double]] = [:]
+    /// The times this evaluation evaluates at (now, a graph's new
+    /// columns): a fold asked at one of them is made for all in one pass.
+    public var foldTimes: Set<Int64> = [] {
+        didSet { sortedFoldTimes = foldTimes.sorted() }
+    }
+    private(set) var sortedFoldTimes: [Int64] = []
     /// How many of the evaluation's expressions make each call; nil:
     /// keep every call (tests, a single query).
     let uses: [String: Int]?

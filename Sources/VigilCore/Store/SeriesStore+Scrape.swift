@@ -84,10 +84,14 @@ extension SeriesStore {
         do {
             try ExpositionParser.withParser(bytes: body, format: format) { p in
                 p.strict = false
+                // Line k is expected to be the previous scrape's line k:
+                // when it is, its labels are not decoded again.
+                p.expectedKey = cache.keys.first
                 while try Self.next(&p) {
                     count += 1
                     guard count <= limit else { throw ScrapeIngestError.overLimit(count) }
-                    let key = p.seriesKey
+                    let key = p.matchedExpected ? p.expectedKey! : p.seriesKey
+                    p.expectedKey = count < cache.keys.count && cache.lookup == nil ? cache.keys[count] : nil
                     let id: Int32
                     if let known = cache.id(line: count - 1, key, reordered: &reordered) {
                         id = known
