@@ -145,6 +145,19 @@ import Testing
         }
     }
 
+    @Test(
+        arguments: [
+            ("x{a=\"1\",b=\"}\"} 1\n", 14),  // a brace inside a value
+            ("x{a=\"\\\"}\"} 1\n", 10),  // an escaped quote, then a brace
+            ("x{a=\"\\\n\"} 1\n", nil),  // an escape before the line's end
+            ("x{a=\"1\"\ny{} 1\n", nil),  // the line ends unclosed
+        ] as [(String, Int?)])
+    func aSkimmedLabelSetEndsAtItsOwnBraceOnItsOwnLine(line: String, end: Int?) {
+        let bytes = Array(line.utf8)
+        let found = ExpositionParser.withParser(bytes: bytes, format: .prometheus) { $0.labelSetEnd(from: 1) }
+        #expect(found == end)
+    }
+
     @Test func keysTellSeriesApartByEveryByte() {
         let a = SeriesKey(Array("http_requests_total{code=\"200\"}".utf8))
         let b = SeriesKey(Array("http_requests_total{code=\"201\"}".utf8))

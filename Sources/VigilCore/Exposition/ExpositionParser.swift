@@ -777,6 +777,8 @@ public struct ExpositionParser {
             if c == UInt8(ascii: "\n") { return nil }
             if quoted {
                 if c == UInt8(ascii: "\\") {
+                    // An escape never hides the line's end.
+                    if p + 1 < end && base[p + 1] == UInt8(ascii: "\n") { return nil }
                     p += 2
                     continue
                 }
