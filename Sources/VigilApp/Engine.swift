@@ -79,14 +79,14 @@ public struct Engine: Sendable {
         let memo = EvaluationMemo(
             expressions: rules.map(\.expr) + rules.map(\.valueExpr) + shown.map(\.query) + Array(r.queries.values)
                 + (r.record ? local.map(\.query) : []))
-        // Graphs' new columns and the values now are folded in one pass
-        // (as the rules' folds at now).
+        // Graphs' new columns and their values now are folded in one pass
+        // (and with the rules' folds of the same call at now).
         history.reshape(windowMs: r.windowMs, stepMs: r.stepMs)
         var stale: [String: Int64] = [:]
         if r.lookForStale {
             for m in shown { stale[m.id] = store.staleSince(m.query.selectors.map(\.0.matchers), at: r.now) }
         }
-        memo.foldTimes = history.dueTimes(shown, now: r.now, stale: stale).union([r.now])
+        memo.folds(shown.map(\.query), at: history.dueTimes(shown, now: r.now, stale: stale).union([r.now]))
         // The rules first: an alert is what the operator must not miss.
         if let ruleNames = r.rules {
             let ready = rules.filter { ruleNames.contains($0.name) }

@@ -225,8 +225,9 @@ import Testing
             end + 50_000,
         ]
         let texts = ["sum(rate(x_total[1m]))", "max(increase(x_total[2m]))", "count(delta(x_total[1m]))"]
-        let memo = EvaluationMemo(expressions: try texts.map { try QueryParser.parse($0) })
-        memo.foldTimes = Set(times)
+        let exprs = try texts.map { try QueryParser.parse($0) }
+        let memo = EvaluationMemo(expressions: exprs)
+        memo.folds(exprs, at: Set(times))
         let shared = Evaluator(source: store, memo: memo)
         for text in texts {
             let e = try QueryParser.parse(text)
@@ -239,5 +240,11 @@ import Testing
         }
         // One pass a call made the folds of every time.
         #expect(memo.folds.count == texts.count * times.count)
+        // A call no graph asks at those times is folded at its own time only.
+        let rule = try QueryParser.parse("sum(rate(x_total[5m]))")
+        let ruleMemo = EvaluationMemo(expressions: exprs + [rule, rule])
+        ruleMemo.folds(exprs, at: Set(times))
+        _ = try Evaluator(source: store, memo: ruleMemo).evaluate(rule, at: end)
+        #expect(ruleMemo.folds.keys.filter { $0.hasPrefix("fold|rate|300000|") }.count == 1)
     }
 }

@@ -131,12 +131,25 @@ public struct MetricHistory: Sendable {
             due.insert(since.map { $0 - 1 } ?? now)
             let cols = columns[m.id] ?? [:]
             for t in times where cols[t] == nil {
-                if let since, t >= since { continue }
-                if t < backfillUntil && backfill[m.id] != nil { continue }
-                due.insert(t)
+                if case .evaluated = column(m.id, at: t, since: since) { due.insert(t) }
             }
         }
         return due
+    }
+
+    /// Where a metric's new column at `t` comes from: none after its data
+    /// stopped (`since`), the history store's values before
+    /// `backfillUntil`, else an evaluation.
+    enum ColumnSource {
+        case stopped
+        case stored([Labels: [(Int64, Double)]])
+        case evaluated
+    }
+
+    func column(_ id: String, at t: Int64, since: Int64?) -> ColumnSource {
+        if let since, t >= since { return .stopped }
+        if t < backfillUntil, let stored = backfill[id] { return .stored(stored) }
+        return .evaluated
     }
 
     /// Evaluates what is due for each metric at `now`. A metric in
@@ -163,13 +176,14 @@ public struct MetricHistory: Sendable {
             let since = stale[m.id]
             staleSince[m.id] = since
             for t in times where cols[t] == nil {
-                if let since, t >= since {
+                switch column(m.id, at: t, since: since) {
+                case .stopped:
                     cols[t] = [:]
                     continue
-                }
-                if t < backfillUntil, let stored = backfill[m.id] {
+                case .stored(let stored):
                     cols[t] = Self.stored(stored, at: t, within: stepMs)
                     continue
+                case .evaluated: break
                 }
                 do {
                     cols[t] = try Self.values(evaluator.evaluate(m.query, at: t))

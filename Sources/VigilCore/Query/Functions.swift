@@ -129,7 +129,7 @@ extension Evaluator {
         let call = EvaluationMemo.callKey(f, args).map { "fold|" + $0 }
         // The other times this evaluation folds at (a graph's new columns)
         // are folded in the same pass.
-        let times = memo.map { $0.foldTimes.contains(t) ? $0.sortedFoldTimes : [t] } ?? [t]
+        let times = call.flatMap { memo?.foldTimes[$0] }.flatMap { $0.contains(t) ? $0 : nil } ?? [t]
         let key = call.flatMap { memo?.shares($0) == true || times.count > 1 ? "\($0)|\(t)" : nil }
         var folds: [AggregateOp: Double]?
         if let key, let known = memo?.folds[key] {

@@ -51,12 +51,11 @@ public final class EvaluationMemo {
     /// Folded aggregates of a rate, by call and time: five numbers each,
     /// kept for the whole evaluation.
     var folds: [String: [AggregateOp: Double]] = [:]
-    /// The times this evaluation evaluates at (now, a graph's new
-    /// columns): a fold asked at one of them is made for all in one pass.
-    public var foldTimes: Set<Int64> = [] {
-        didSet { sortedFoldTimes = foldTimes.sorted() }
-    }
-    private(set) var sortedFoldTimes: [Int64] = []
+    /// The times, ascending, at which this evaluation asks for each
+    /// fold call of a graph (now and its new columns): a fold asked at
+    /// one of them is made for all in one pass. Only the graphs' calls: a
+    /// rule's, asked at now alone, folds at now alone.
+    private(set) var foldTimes: [String: [Int64]] = [:]
     /// How many of the evaluation's expressions make each call; nil:
     /// keep every call (tests, a single query).
     let uses: [String: Int]?
@@ -69,6 +68,14 @@ public final class EvaluationMemo {
             for e in exprs { Self.count(e, into: &uses) }
             return uses
         }
+    }
+
+    /// Says that the fold calls of `exprs` are asked at each of `times`.
+    public func folds(_ exprs: [QueryExpr], at times: Set<Int64>) {
+        var calls: [String: Int] = [:]
+        for e in exprs { Self.count(e, into: &calls) }
+        let sorted = times.sorted()
+        for call in calls.keys where call.hasPrefix("fold|") { foldTimes[call] = sorted }
     }
 
     static func count(_ e: QueryExpr, into uses: inout [String: Int]) {
