@@ -534,11 +534,7 @@ struct AggregateGroup {
         case .sum: value += v
         case .avg:
             count += 1
-            if mean.isInfinite {
-                if v.isInfinite && (mean > 0) == (v > 0) { break }
-                if !v.isInfinite && !v.isNaN { break }
-            }
-            mean += v / count - mean / count
+            mean = Self.mean(mean, adding: v, count: count)
         case .group: break
         case .max: if value < v || value.isNaN { value = v }
         case .min: if value > v || value.isNaN { value = v }
@@ -550,5 +546,16 @@ struct AggregateGroup {
             value += delta * (v - mean)
         case .topk, .bottomk, .quantile: members.append(el)
         }
+    }
+
+    /// The running mean after its `count`th element `v`, as Prometheus
+    /// keeps it (an infinite mean stays, unless an infinity of the other
+    /// sign or a NaN comes).
+    @inline(__always) static func mean(_ mean: Double, adding v: Double, count: Double) -> Double {
+        if mean.isInfinite {
+            if v.isInfinite && (mean > 0) == (v > 0) { return mean }
+            if !v.isInfinite && !v.isNaN { return mean }
+        }
+        return mean + (v / count - mean / count)
     }
 }

@@ -42,7 +42,8 @@ extension Evaluator {
         var out: [VectorElement] = []
         var firstName: String?
         var oneName = true
-        forEachRate(f, sel, d, t, in: store) { labels, v in
+        forEachRate(f, sel, d, at: [t], in: store) { id, _, v in
+            let labels = store.labels(of: id)
             let name = labels.name
             if out.isEmpty { firstName = name } else if name != firstName { oneName = false }
             out.append(VectorElement(labels: labels.withoutName(reusing: &nameHash), value: v, t: t))
@@ -50,64 +51,36 @@ extension Evaluator {
         return oneName ? out : try unique(out)
     }
 
-    /// `f(sel[d])` at `t` for each series of the store `sel` selects, as
-    /// the store hands them over (f is rate, increase or delta): the
-    /// series' labels and its value, for the series that have one.
-    func forEachRate(
-        _ f: QueryFunction, _ sel: Selector, _ d: PromDuration, _ t: Int64, in store: SeriesStore,
-        withLabels: Bool = true, _ body: (Labels, Double) -> Void
-    ) {
-        let end = reference(sel, t)
-        let start = end.minusSaturating(d.milliseconds)
-        let (isCounter, isRate) = (f.name != "delta", f.name == "rate")
-        var live: [Point] = []
-        store.forEachSeries(matching: sel.matchers, minT: start, maxT: end, withLabels: withLabels) {
-            labels, pts, stale in
-            let v = rate(pts, stale: stale, start: start, end: end, isCounter: isCounter, isRate: isRate, &live)
-            if let v { body(labels, v) }
-        }
-    }
-
-    /// `f(sel[d])` at each of `times` (ascending) for each series, in one
-    /// pass over the store: the index of the time and the value. A graph's
-    /// new column and the value now are folded together, so 500,000
-    /// series are read once for both.
+    /// `f(sel[d])` at each of `times` for each series of the store `sel`
+    /// selects (f is rate, increase or delta), as the store hands them
+    /// over: the series' id, the index of the time and the value, for the
+    /// series that have one. Each window is read in place in the rings,
+    /// so a graph's new column and the value now read 500,000 series in
+    /// one pass, copying no point.
     func forEachRate(
         _ f: QueryFunction, _ sel: Selector, _ d: PromDuration, at times: [Int64], in store: SeriesStore,
-        _ body: (Int, Double) -> Void
+        _ body: (Int, Int, Double) -> Void
     ) {
         let ends = times.map { reference(sel, $0) }
         let starts = ends.map { $0.minusSaturating(d.milliseconds) }
-        guard let minT = starts.min(), let maxT = ends.max() else { return }
         let (isCounter, isRate) = (f.name != "delta", f.name == "rate")
-        var live: [Point] = []
-        store.forEachSeries(matching: sel.matchers, minT: minT, maxT: maxT, withLabels: false) { _, all, stale in
-            var lo = 0
-            for i in times.indices {
-                // Times ascend, so each window starts at or after the last.
-                while lo < all.count && all[lo].t < starts[i] { lo += 1 }
-                var hi = lo
-                while hi < all.count && all[hi].t <= ends[i] { hi += 1 }
-                let pts = UnsafeBufferPointer(rebasing: all[lo..<hi])
-                let v = rate(
-                    pts, stale: stale, start: starts[i], end: ends[i], isCounter: isCounter, isRate: isRate, &live)
-                if let v { body(i, v) }
+        var windows = times.indices.map {
+            RateExtrapolation(start: starts[$0], end: ends[$0], isCounter: isCounter, isRate: isRate)
+        }
+        windows.withUnsafeMutableBufferPointer { windows in
+            store.forEachSeries(matching: sel.matchers) { id, rings in
+                // A graph's new column and now mostly see the same points:
+                // their fold is made once.
+                var seen: (Range<Int>, WindowFold?) = (0..<0, nil)
+                for i in windows.indices {
+                    let at = rings.positions(id, minT: starts[i], maxT: ends[i])
+                    if at.isEmpty { continue }
+                    if at != seen.0 { seen = (at, rings.fold(id, at)) }
+                    guard let fold = seen.1, let v = windows[i].rate(fold) else { continue }
+                    body(id, i, v)
+                }
             }
         }
-    }
-
-    /// One series' rate over the points of its window (`stale`: one may
-    /// be a staleness marker, which is not a sample).
-    @inline(__always) func rate(
-        _ pts: UnsafeBufferPointer<Point>, stale: Bool, start: Int64, end: Int64, isCounter: Bool, isRate: Bool,
-        _ live: inout [Point]
-    ) -> Double? {
-        guard stale && pts.contains(where: { StaleMarker.isStale($0.v) }) else {
-            return extrapolatedRate(pts, start: start, end: end, isCounter: isCounter, isRate: isRate)
-        }
-        live.removeAll(keepingCapacity: true)
-        for p in pts where !StaleMarker.isStale(p.v) { live.append(p) }
-        return extrapolatedRate(live, start: start, end: end, isCounter: isCounter, isRate: isRate)
     }
 
     /// `sum`, `min`, `max`, `avg` or `count` of `rate`, `increase` or
@@ -123,26 +96,28 @@ extension Evaluator {
         else {
             return nil
         }
-        // One pass folds all five: `sum(rate(x[1m]))` on a panel and
-        // `max(rate(x[1m])) > T`, `sum(rate(x[1m])) > T` in rules read the
-        // family's series once between them in an evaluation.
+        // One pass folds every aggregate the evaluation's expressions take
+        // of a call: `sum(rate(x[1m]))` on a panel and `max(rate(x[1m])) >
+        // T`, `sum(rate(x[1m])) > T` in rules read the family's series once
+        // between them in an evaluation.
         let call = EvaluationMemo.callKey(f, args).map { "fold|" + $0 }
         // The other times this evaluation folds at (a graph's new columns)
         // are folded in the same pass.
         let times = call.flatMap { memo?.foldTimes[$0] }.flatMap { $0.contains(t) ? $0 : nil } ?? [t]
         let key = call.flatMap { memo?.shares($0) == true || times.count > 1 ? "\($0)|\(t)" : nil }
         var folds: [AggregateOp: Double]?
-        if let key, let known = memo?.folds[key] {
+        // A fold made for the memo's expressions holds their ops; an op
+        // none of them takes (a query the memo was not told of) is folded
+        // anew.
+        if let key, let known = memo?.folds[key], known.isEmpty || known[op] != nil {
             folds = known
         } else {
-            // The one asked for, unless another expression folds the same.
-            let ops: [AggregateOp] = key == nil ? [op] : [.sum, .min, .max, .avg, .count]
+            // The one asked for, and those other expressions take of the
+            // same call (all five for a memo that was not told).
+            let all: Set<AggregateOp> = [.sum, .min, .max, .avg, .count]
+            let ops = key == nil ? [op] : Array(call.map { memo?.foldOps?[$0] ?? all }.map { $0.union([op]) } ?? all)
             var acc = RateFolds(ops: ops, times: times)
-            if times.count == 1 {
-                forEachRate(f, sel, d, t, in: store, withLabels: false) { _, v in acc.add(0, v) }
-            } else {
-                forEachRate(f, sel, d, at: times, in: store) { i, v in acc.add(i, v) }
-            }
+            acc.take { add in forEachRate(f, sel, d, at: times, in: store) { _, i, v in add(i, v) } }
             for (i, at) in times.enumerated() {
                 let found = acc.result(i)
                 if at == t { folds = found }
@@ -367,13 +342,13 @@ extension Evaluator {
             return matrix.isEmpty ? [VectorElement(labels: absentLabels(args[0]), value: 1, t: t)] : []
         }
         var out: [VectorElement] = []
+        var extrapolation = RateExtrapolation(
+            start: rangeStart, end: rangeEnd, isCounter: f.name != "delta", isRate: f.name == "rate")
         for series in matrix {
             let pts = series.points
             let v: Double?
             switch f.name {
-            case "rate", "increase", "delta":
-                v = extrapolatedRate(
-                    pts, start: rangeStart, end: rangeEnd, isCounter: f.name != "delta", isRate: f.name == "rate")
+            case "rate", "increase", "delta": v = WindowFold(pts).flatMap { extrapolation.rate($0) }
             case "irate", "idelta": v = instantRate(pts, isRate: f.name == "irate")
             case "deriv": v = pts.count < 2 ? nil : linearRegression(pts, interceptTime: pts[0].t).slope
             case "predict_linear":
@@ -420,40 +395,6 @@ extension Evaluator {
         let firstName = matrix.first?.labels.name
         if f.name == "last_over_time" || matrix.allSatisfy({ $0.labels.name == firstName }) { return out }
         return try unique(out)
-    }
-
-    /// rate, increase and delta: the change over the samples in range,
-    /// corrected for counter resets and extrapolated towards the range
-    /// boundaries (but never below a counter's zero), as Prometheus does.
-    func extrapolatedRate<C: RandomAccessCollection<Point>>(
-        _ pts: C, start: Int64, end: Int64, isCounter: Bool, isRate: Bool
-    ) -> Double? where C.Index == Int {
-        guard pts.count >= 2 else { return nil }
-        let first = pts[0]
-        let last = pts[pts.count - 1]
-        var result = last.v - first.v
-        if isCounter {
-            var prev = first.v
-            for p in pts.dropFirst() {
-                if p.v < prev { result += prev }
-                prev = p.v
-            }
-        }
-        var durationToStart = Double(first.t - start) / 1000
-        let durationToEnd = Double(end - last.t) / 1000
-        let sampled = Double(last.t - first.t) / 1000
-        let average = sampled / Double(pts.count - 1)
-        if isCounter && result > 0 && first.v >= 0 {
-            let durationToZero = sampled * (first.v / result)
-            if durationToZero < durationToStart { durationToStart = durationToZero }
-        }
-        let threshold = average * 1.1
-        var interval = sampled
-        interval += durationToStart < threshold ? durationToStart : average / 2
-        interval += durationToEnd < threshold ? durationToEnd : average / 2
-        result *= interval / sampled
-        if isRate { result /= Double(end.minusSaturating(start)) / 1000 }
-        return result
     }
 
     /// Double exponential smoothing, as Prometheus 2.x's holt_winters: nil
@@ -657,46 +598,61 @@ func goMin(_ x: Double, _ y: Double) -> Double {
 }
 
 /// The aggregates of one rate folded at several times, as the store hands
-/// the series over: op k of time i is `groups[i * ops.count + k]`.
+/// the series over: plain numbers, one set per time, all ops at once (a
+/// group per op and time, each with labels and members, cost a tenth of
+/// a refresh over 500,000 series).
 struct RateFolds {
     let ops: [AggregateOp]
-    let times: [Int64]
-    var groups: [AggregateGroup]
-    var started: [Bool]
+    private var folds: [Fold]
+
+    struct Fold {
+        var sum = 0.0
+        var min = 0.0
+        var max = 0.0
+        var mean = 0.0
+        var count = 0.0
+
+        /// As `AggregateGroup.add` folds each op (its first element
+        /// taken as is), so the answers are the same.
+        @inline(__always) mutating func add(_ v: Double, mean wantsMean: Bool) {
+            guard count > 0 else {
+                (sum, min, max, mean, count) = (v, v, v, v, 1)
+                return
+            }
+            count += 1
+            sum += v
+            if max < v || max.isNaN { max = v }
+            if min > v || min.isNaN { min = v }
+            if wantsMean { mean = AggregateGroup.mean(mean, adding: v, count: count) }
+        }
+    }
 
     init(ops: [AggregateOp], times: [Int64]) {
         self.ops = ops
-        self.times = times
-        let empty = AggregateGroup(labels: Labels(), value: 0, mean: 0, count: 0, members: [])
-        groups = Array(repeating: empty, count: times.count * ops.count)
-        started = Array(repeating: false, count: times.count)
+        folds = Array(repeating: Fold(), count: times.count)
     }
 
-    /// One series' value at time `i`.
-    @inline(__always) mutating func add(_ i: Int, _ v: Double) {
-        let row = i * ops.count
-        if !started[i] {
-            started[i] = true
-            for k in ops.indices {
-                groups[row + k] = AggregateGroup(labels: Labels(), value: v, mean: v, count: 1, members: [])
-            }
-        } else {
-            let el = VectorElement(labels: Labels(), value: v, t: times[i])
-            for k in ops.indices { groups[row + k].add(el, ops[k]) }
+    /// Runs `pass`, whose `add(i, v)` takes one series' value at time `i`.
+    mutating func take(_ pass: ((Int, Double) -> Void) -> Void) {
+        let wantsMean = ops.contains(.avg)
+        folds.withUnsafeMutableBufferPointer { folds in
+            pass { i, v in folds[i].add(v, mean: wantsMean) }
         }
     }
 
     /// Each op's result at time `i`; nil when no series had a value.
     func result(_ i: Int) -> [AggregateOp: Double]? {
-        guard started[i] else { return nil }
+        let f = folds[i]
+        guard f.count > 0 else { return nil }
         var out: [AggregateOp: Double] = [:]
-        for (k, o) in ops.enumerated() {
-            let g = groups[i * ops.count + k]
+        for o in ops {
             out[o] =
                 switch o {
-                case .avg: g.mean
-                case .count: g.count
-                default: g.value
+                case .sum: f.sum
+                case .min: f.min
+                case .max: f.max
+                case .avg: f.mean
+                default: f.count
                 }
         }
         return out

@@ -59,36 +59,49 @@ public final class EvaluationMemo {
     /// How many of the evaluation's expressions make each call; nil:
     /// keep every call (tests, a single query).
     let uses: [String: Int]?
+    /// The aggregates the evaluation's expressions take of each fold
+    /// call: a pass folds those alone (a mean costs two divisions a
+    /// series, for nothing when no `avg` is asked).
+    let foldOps: [String: Set<AggregateOp>]?
     /// Calls answered from the memo, for tests and benchmarks.
     public private(set) var hits = 0
 
     public init(expressions: [QueryExpr]? = nil) {
-        uses = expressions.map { exprs in
-            var uses: [String: Int] = [:]
-            for e in exprs { Self.count(e, into: &uses) }
-            return uses
+        let calls = expressions.map { exprs in
+            var calls = Calls()
+            for e in exprs { Self.count(e, into: &calls) }
+            return calls
         }
+        uses = calls?.uses
+        foldOps = calls?.foldOps
+    }
+
+    /// What `count` finds in expressions.
+    struct Calls {
+        var uses: [String: Int] = [:]
+        var foldOps: [String: Set<AggregateOp>] = [:]
     }
 
     /// Says that the fold calls of `exprs` are asked at each of `times`.
     public func folds(_ exprs: [QueryExpr], at times: Set<Int64>) {
-        var calls: [String: Int] = [:]
+        var calls = Calls()
         for e in exprs { Self.count(e, into: &calls) }
         let sorted = times.sorted()
-        for call in calls.keys where call.hasPrefix("fold|") { foldTimes[call] = sorted }
+        for call in calls.uses.keys where call.hasPrefix("fold|") { foldTimes[call] = sorted }
     }
 
-    static func count(_ e: QueryExpr, into uses: inout [String: Int]) {
+    static func count(_ e: QueryExpr, into uses: inout Calls) {
         switch e {
         case .call(let f, let args):
-            if let key = callKey(f, args) { uses[key, default: 0] += 1 }
+            if let key = callKey(f, args) { uses.uses[key, default: 0] += 1 }
             for a in args { count(a, into: &uses) }
         case .aggregate(let op, let inner, let param, let grouping, let without):
             // Folded straight from the store: counted as a fold, so that
             // several aggregates of one rate share one pass.
             if param == nil, grouping.isEmpty, !without, streamedRate(op, inner) != nil {
                 if case .call(let f, let args) = inner, let key = callKey(f, args) {
-                    uses["fold|" + key, default: 0] += 1
+                    uses.uses["fold|" + key, default: 0] += 1
+                    uses.foldOps["fold|" + key, default: []].insert(op)
                 }
                 return
             }

@@ -209,44 +209,89 @@ struct PointRings: Sendable {
         }
     }
 
-    /// Copies series `id`'s points in [minT, maxT] into `buffer` (room for
-    /// `capacity` points), oldest first; returns how many, and whether one
-    /// is a staleness marker. One pass back from the newest point, as a
-    /// query's window is the newest few: the panels' `sum(rate(x[1m]))`
-    /// reads 500,000 series this way several times a scrape.
-    @inline(__always) func window(
-        _ id: Int, minT: Int64, maxT: Int64, into buffer: UnsafeMutablePointer<Point>
-    ) -> (count: Int, stale: Bool) {
-        let n = count(id)
-        guard n > 0 else { return (0, false) }
-        let b = base[id]
-        let h = Int(head[id])
-        let row = id * capacity
-        // Newest first: skip those after maxT, take those from minT on.
-        var i = n - 1
-        var k = h + i
-        if k >= capacity { k -= capacity }
-        while i >= 0 && b + Int64(offsets[row + k]) > maxT {
-            i -= 1
-            k = k == 0 ? capacity - 1 : k - 1
+    /// Calls `body` with a reader of the rings: a pass over 500,000 series
+    /// reads them through it without a bounds check or a copy of a point.
+    func withReader<R>(_ body: (Reader) -> R) -> R {
+        offsets.withUnsafeBufferPointer { offsets in
+            values.withUnsafeBufferPointer { values in
+                base.withUnsafeBufferPointer { base in
+                    head.withUnsafeBufferPointer { head in
+                        filled.withUnsafeBufferPointer { filled in
+                            body(
+                                Reader(
+                                    offsets: offsets, values: values, base: base, head: head, filled: filled,
+                                    capacity: capacity))
+                        }
+                    }
+                }
+            }
         }
-        let end = i + 1
-        while i >= 0 && b + Int64(offsets[row + k]) >= minT {
-            i -= 1
-            k = k == 0 ? capacity - 1 : k - 1
+    }
+
+    /// The rings seen through pointers, valid only inside `withReader`.
+    struct Reader {
+        let offsets: UnsafeBufferPointer<UInt32>
+        let values: UnsafeBufferPointer<Double>
+        let base: UnsafeBufferPointer<Int64>
+        let head: UnsafeBufferPointer<UInt32>
+        let filled: UnsafeBufferPointer<UInt32>
+        let capacity: Int
+
+        /// The logical positions (0 the oldest) of series `id`'s points in
+        /// [minT, maxT]: one pass back from the newest over the times, as a
+        /// query's window is the newest few.
+        @inline(__always) func positions(_ id: Int, minT: Int64, maxT: Int64) -> Range<Int> {
+            let n = Int(filled[id])
+            let b = base[id]
+            let row = id * capacity
+            // The bounds as offsets from the base (saturated: any Int64 may
+            // be asked for).
+            let hi = maxT.minusSaturating(b)
+            let lo = minT.minusSaturating(b)
+            var i = n - 1
+            var k = Int(head[id]) + i
+            if k >= capacity { k -= capacity }
+            while i >= 0 && Int64(offsets[row + k]) > hi {
+                i -= 1
+                k = k == 0 ? capacity - 1 : k - 1
+            }
+            let end = i + 1
+            while i >= 0 && Int64(offsets[row + k]) >= lo {
+                i -= 1
+                k = k == 0 ? capacity - 1 : k - 1
+            }
+            return (i + 1)..<end
         }
-        let first = i + 1
-        var stale = false
-        k = h + first
-        if k >= capacity { k -= capacity }
-        for j in 0..<(end - first) {
-            let v = values[row + k]
-            stale = stale || StaleMarker.isStale(v)
-            buffer[j] = Point(t: b + Int64(offsets[row + k]), v: v)
-            k += 1
-            if k == capacity { k = 0 }
+
+        /// What a rate needs of series `id`'s points at `positions`, read
+        /// in place; nil when they hold no sample.
+        @inline(__always) func fold(_ id: Int, _ positions: Range<Int>) -> WindowFold? {
+            let row = id * capacity
+            let h = Int(head[id])
+            @inline(__always) func slot(_ i: Int) -> Int { row + (h + i < capacity ? h + i : h + i - capacity) }
+            // The newest and the oldest sample (a staleness marker is none).
+            var end = positions.upperBound
+            while end > positions.lowerBound && StaleMarker.isStale(values[slot(end - 1)]) { end -= 1 }
+            var i = positions.lowerBound
+            while i < end && StaleMarker.isStale(values[slot(i)]) { i += 1 }
+            guard i < end else { return nil }
+            let b = base[id]
+            let (first, last) = (slot(i), slot(end - 1))
+            var fold = WindowFold(
+                first: Point(t: b + Int64(offsets[first]), v: values[first]),
+                last: Point(t: b + Int64(offsets[last]), v: values[last]))
+            i += 1
+            // The rest in at most two runs of slots (the ring wraps once).
+            while i < end {
+                let from = slot(i)
+                let run = min(end - i, row + capacity - from)
+                for v in UnsafeBufferPointer(rebasing: values[from..<(from + run)]) where !StaleMarker.isStale(v) {
+                    fold.take(v)
+                }
+                i += run
+            }
+            return fold
         }
-        return (end - first, stale)
     }
 
     /// Series `id`'s newest point with `minT <= t <= maxT`, if any.

@@ -214,23 +214,11 @@ public struct SeriesStore: SeriesSource, Sendable {
         return out
     }
 
-    /// Hands each matching series' points in [minT, maxT] to `body`, in a
-    /// buffer reused from one series to the next (valid during the call),
-    /// with its labels when `withLabels` (an aggregate without grouping
-    /// needs none: they are not made) and whether a point is a staleness
-    /// marker.
-    public func forEachSeries(
-        matching: [LabelMatcher], minT: Int64, maxT: Int64, withLabels: Bool = true,
-        _ body: (Labels, UnsafeBufferPointer<Point>, _ stale: Bool) -> Void
-    ) {
-        let scratch = UnsafeMutablePointer<Point>.allocate(capacity: max(1, rings.capacity))
-        defer { scratch.deallocate() }
-        let none = Labels()
-        forEachMatch(matching) { id in
-            let (n, stale) = rings.window(id, minT: minT, maxT: maxT, into: scratch)
-            guard n > 0 else { return }
-            body(withLabels ? labels(of: id) : none, UnsafeBufferPointer(start: scratch, count: n), stale)
-        }
+    /// Calls `body` with the id of every series the matchers select and
+    /// a reader of the rings: a rate reads its window in place, and the
+    /// labels are made (`labels(of:)`) only for a series that has a value.
+    func forEachSeries(matching: [LabelMatcher], _ body: (Int, PointRings.Reader) -> Void) {
+        rings.withReader { reader in forEachMatch(matching) { id in body(id, reader) } }
     }
 
     public func latest(matching: [LabelMatcher], minT: Int64, maxT: Int64) -> [(Labels, Point)] {
