@@ -147,15 +147,30 @@ import Testing
 
     @Test(
         arguments: [
-            ("x{a=\"1\",b=\"}\"} 1\n", 14),  // a brace inside a value
-            ("x{a=\"\\\"}\"} 1\n", 10),  // an escaped quote, then a brace
-            ("x{a=\"\\\n\"} 1\n", nil),  // an escape before the line's end
-            ("x{a=\"1\"\ny{} 1\n", nil),  // the line ends unclosed
-        ] as [(String, Int?)])
-    func aSkimmedLabelSetEndsAtItsOwnBraceOnItsOwnLine(line: String, end: Int?) {
-        let bytes = Array(line.utf8)
-        let found = ExpositionParser.withParser(bytes: bytes, format: .prometheus) { $0.labelSetEnd(from: 1) }
-        #expect(found == end)
+            // One byte changed, the length the same.
+            ("x{a=\"200\"} 1\n", "x{a=\"201\"} 2\n"),
+            // Shorter: the old length ends in the next line, on a brace.
+            ("x{a=\"ab\"} 1\nz{} 1\n", "x{} 2\nz{} 2\n"),
+            // A brace inside a value; a brace where the old set ended.
+            ("x{a=\"1\",b=\"}\"} 1\nx{a=\"1\"} 1\n", "x{a=\"1\",b=\"}\"} 2\nx{a=\"12}\"} 3\n"),
+            // An escaped quote; blanks before the label set.
+            ("x{a=\"\\\"}\"} 1\ny {b=\"1\"} 1\n", "x{a=\"\\\"}\"} 2\ny {b=\"1\"} 2\n"),
+            // Longer: the old length ends inside the new label set.
+            ("x{a=\"1\"} 1\n", "x{a=\"1\",b=\"}\"} 2\n"),
+        ] as [(String, String)])
+    func aLineIsTakenForThePreviousScrapesOnlyWhenItsBytesAreTheSame(first: String, second: String) throws {
+        var cached = SeriesStore(capacity: 10)
+        var plain = SeriesStore(capacity: 10)
+        for (i, body) in [first, second, second].enumerated() {
+            let t = 1_764_000_000_000 + Int64(i) * 1000
+            let bytes = Array(body.utf8)
+            _ = try cached.ingest(
+                target: "api", targetLabels: Self.target, body: bytes, format: .prometheus, limit: 100, timeMs: t,
+                durationSeconds: 0.01)
+            let samples = try ExpositionParser.parseAll(bytes: bytes, format: .prometheus)
+            plain.ingest(target: "api", targetLabels: Self.target, samples: samples, timeMs: t, durationSeconds: 0.01)
+        }
+        #expect(Self.dump(cached) == Self.dump(plain))
     }
 
     @Test func keysTellSeriesApartByEveryByte() {

@@ -48,11 +48,12 @@ public struct ExpositionParser {
     /// Where the current sample's name and label set end: the bytes from
     /// `nameStart` to here identify its series (the scrape cache's key).
     public private(set) var seriesEnd = 0
-    /// The key the caller expects this line to have (the scrape cache's
-    /// key of the previous scrape's line at this place). When the line's
-    /// label set has it, its labels are not decoded or checked again: the
-    /// same bytes parsed in full before. Lenient parsing only.
-    public var expectedKey: SeriesKey?
+    /// The key the caller expects this line to have and its length in
+    /// bytes (the scrape cache's of the previous scrape's line at this
+    /// place). When the line's label set has it, its labels are not
+    /// decoded or checked again: the same bytes parsed in full before.
+    /// Lenient parsing only.
+    public var expected: (key: SeriesKey, length: Int)?
     /// Set when the line matched `expectedKey` (its labels were skipped:
     /// `labelSlices` is empty).
     public private(set) var matchedExpected = false
@@ -205,6 +206,9 @@ public struct ExpositionParser {
     /// The current sample's series as written: a hash of the bytes of its
     /// name and label set, with no label decoded and no String made.
     public var seriesKey: SeriesKey { SeriesKey(base + nameStart, count: seriesEnd - nameStart) }
+
+    /// The length of the bytes `seriesKey` hashes.
+    public var seriesKeyLength: Int { seriesEnd - nameStart }
 
     /// The current sample's name, hashed the same way.
     public var nameKey: SeriesKey { SeriesKey(base + nameStart, count: nameLength) }
@@ -617,8 +621,13 @@ public struct ExpositionParser {
             if look < end, base[look] == UInt8(ascii: "{") { pos = look }
         }
         matchedExpected = false
-        if pos < end, base[pos] == UInt8(ascii: "{"), !strict, let expected = expectedKey,
-            let close = labelSetEnd(from: pos), SeriesKey(base + nameStart, count: close - nameStart) == expected
+        // The expected label set is looked for where it ended before: a
+        // `}` there and the same hash of the bytes up to it (the same bytes
+        // closed a label set then, so they close one now). No byte of it
+        // is scanned to find its end.
+        if pos < end, base[pos] == UInt8(ascii: "{"), !strict, let expected,
+            case let close = nameStart + expected.length, close > pos, close <= end,
+            base[close - 1] == UInt8(ascii: "}"), SeriesKey(base + nameStart, count: close - nameStart) == expected.key
         {
             pos = close
             matchedExpected = true
@@ -766,33 +775,6 @@ public struct ExpositionParser {
 
     /// Parses `name="value", ...}` after the opening brace.
     @inline(__always)
-    /// One past the `}` closing the label set opened at `open`, skipping
-    /// quoted values (and their escapes); nil when the line ends first
-    /// (the full parse then says what is wrong).
-    func labelSetEnd(from open: Int) -> Int? {
-        var p = open + 1
-        var quoted = false
-        while p < end {
-            let c = base[p]
-            if c == UInt8(ascii: "\n") { return nil }
-            if quoted {
-                if c == UInt8(ascii: "\\") {
-                    // An escape never hides the line's end.
-                    if p + 1 < end && base[p + 1] == UInt8(ascii: "\n") { return nil }
-                    p += 2
-                    continue
-                }
-                if c == UInt8(ascii: "\"") { quoted = false }
-            } else if c == UInt8(ascii: "\"") {
-                quoted = true
-            } else if c == UInt8(ascii: "}") {
-                return p + 1
-            }
-            p += 1
-        }
-        return nil
-    }
-
     mutating func labelSet(into slices: inout [LabelSlice]) throws(ExpositionError) {
         while true {
             if format == .prometheus { skipBlanks() }

@@ -7,6 +7,9 @@
 /// ingest of 500,000 series). Only a new series has its labels decoded.
 struct ScrapeCache: Sendable {
     var keys: [SeriesKey] = []
+    /// Each key's length in bytes: where the line's label set ends if the
+    /// line is the same.
+    var lengths: [UInt32] = []
     var ids: [Int32] = []
     /// Key → id, made when a body's lines stop following the previous
     /// order (a series added or gone in the middle), and kept while they
@@ -69,8 +72,10 @@ extension SeriesStore {
         let wanted = wantedNames
         // This body's lines, the next scrape's cache.
         var keys: [SeriesKey] = []
+        var lengths: [UInt32] = []
         var lineIDs: [Int32] = []
         keys.reserveCapacity(cache.keys.count)
+        lengths.reserveCapacity(cache.keys.count)
         lineIDs.reserveCapacity(cache.keys.count)
         var reordered = false
         // Points wait here until the whole body has parsed: ids and values,
@@ -86,12 +91,17 @@ extension SeriesStore {
                 p.strict = false
                 // Line k is expected to be the previous scrape's line k:
                 // when it is, its labels are not decoded again.
-                p.expectedKey = cache.keys.first
+                func expect(_ k: Int) {
+                    p.expected =
+                        k < cache.keys.count && cache.lookup == nil ? (cache.keys[k], Int(cache.lengths[k])) : nil
+                }
+                expect(0)
                 while try Self.next(&p) {
                     count += 1
                     guard count <= limit else { throw ScrapeIngestError.overLimit(count) }
-                    let key = p.matchedExpected ? p.expectedKey! : p.seriesKey
-                    p.expectedKey = count < cache.keys.count && cache.lookup == nil ? cache.keys[count] : nil
+                    let key = p.matchedExpected ? p.expected!.key : p.seriesKey
+                    lengths.append(UInt32(truncatingIfNeeded: p.seriesKeyLength))
+                    expect(count)
                     let id: Int32
                     if let known = cache.id(line: count - 1, key, reordered: &reordered) {
                         id = known
@@ -143,7 +153,8 @@ extension SeriesStore {
         // whose series churn (a label holding a request id) must not grow
         // it for ever: past twice what a scrape has, it is made afresh.
         let lookup = reordered ? cache.lookup : nil
-        cache = ScrapeCache(keys: keys, ids: lineIDs, lookup: (lookup?.count ?? 0) > 2 * count + 1024 ? nil : lookup)
+        cache = ScrapeCache(
+            keys: keys, lengths: lengths, ids: lineIDs, lookup: (lookup?.count ?? 0) > 2 * count + 1024 ? nil : lookup)
         return count
     }
 
