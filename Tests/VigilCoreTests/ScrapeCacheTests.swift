@@ -133,6 +133,35 @@ import Testing
         #expect((0..<store.seriesCount).allSatisfy { store.points(of: $0).isEmpty })
     }
 
+    @Test func aBodyBrokenHalfWayLeavesACacheTheNextBodyReadsRight() throws {
+        var cached = SeriesStore(capacity: 10)
+        var plain = SeriesStore(capacity: 10)
+        // The broken body overwrites the cache's first lines with other
+        // series (and one new) before it fails.
+        let broken = """
+            http_requests_total{code="500",path="/a"} 7
+            http_requests_total{code="200",path="/c"} 7
+            temperature{room="x" 1
+
+            """
+        for (i, body) in [Self.bodies[0], broken, Self.bodies[1], Self.bodies[0]].enumerated() {
+            let t = 1_764_000_000_000 + Int64(i) * 1000
+            let bytes = Array(body.utf8)
+            do {
+                _ = try cached.ingest(
+                    target: "api", targetLabels: Self.target, body: bytes, format: .prometheus, limit: 100,
+                    timeMs: t, durationSeconds: 0.01)
+            } catch {
+                #expect(body == broken)
+                continue
+            }
+            let samples = try ExpositionParser.parseAll(bytes: bytes, format: .prometheus)
+            plain.ingest(target: "api", targetLabels: Self.target, samples: samples, timeMs: t, durationSeconds: 0.01)
+        }
+        // The series the broken body made have no points in either.
+        #expect(Self.dump(cached).filter { !$0.contains("/c") } == Self.dump(plain))
+    }
+
     @Test func aTargetWhoseSeriesChurnDoesNotGrowItsCacheForEver() throws {
         var store = SeriesStore(capacity: 4, filter: Self.selecting(["up"]))
         for scrape in 0..<20 {

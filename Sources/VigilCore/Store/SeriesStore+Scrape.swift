@@ -33,6 +33,35 @@ struct ScrapeCache: Sendable {
         }
         return lookup?[key]
     }
+
+    /// The key and length line `k` is expected to have: the previous
+    /// scrape's line k, while the lines keep their order.
+    @inline(__always) func expected(line k: Int) -> (key: SeriesKey, length: Int)? {
+        k < keys.count && lookup == nil ? (keys[k], Int(lengths[k])) : nil
+    }
+
+    /// Makes line `k` of this scrape the one the next scrape expects
+    /// there, in place: the cache is not held twice while a body of
+    /// 500,000 lines is read (a mapping of key to id stays true wherever
+    /// it sits, so a body that fails half way leaves a usable cache).
+    @inline(__always) mutating func record(line k: Int, _ key: SeriesKey, length: Int, id: Int32) {
+        let length = UInt32(truncatingIfNeeded: length)
+        if k < keys.count {
+            (keys[k], lengths[k], ids[k]) = (key, length, id)
+        } else {
+            keys.append(key)
+            lengths.append(length)
+            ids.append(id)
+        }
+    }
+
+    /// Drops the lines past this scrape's `count`.
+    mutating func truncate(to count: Int) {
+        guard count < keys.count else { return }
+        keys.removeLast(keys.count - count)
+        lengths.removeLast(lengths.count - count)
+        ids.removeLast(ids.count - count)
+    }
 }
 
 /// Why a scrape body was not taken in.
@@ -70,13 +99,6 @@ extension SeriesStore {
         var cache = caches.removeValue(forKey: target) ?? ScrapeCache()
         defer { caches[target] = cache }
         let wanted = wantedNames
-        // This body's lines, the next scrape's cache.
-        var keys: [SeriesKey] = []
-        var lengths: [UInt32] = []
-        var lineIDs: [Int32] = []
-        keys.reserveCapacity(cache.keys.count)
-        lengths.reserveCapacity(cache.keys.count)
-        lineIDs.reserveCapacity(cache.keys.count)
         var reordered = false
         // Points wait here until the whole body has parsed: ids and values,
         // and times only once a line carries its own.
@@ -91,17 +113,12 @@ extension SeriesStore {
                 p.strict = false
                 // Line k is expected to be the previous scrape's line k:
                 // when it is, its labels are not decoded again.
-                func expect(_ k: Int) {
-                    p.expected =
-                        k < cache.keys.count && cache.lookup == nil ? (cache.keys[k], Int(cache.lengths[k])) : nil
-                }
-                expect(0)
+                p.expected = cache.expected(line: 0)
                 while try Self.next(&p) {
                     count += 1
                     guard count <= limit else { throw ScrapeIngestError.overLimit(count) }
                     let key = p.matchedExpected ? p.expected!.key : p.seriesKey
-                    lengths.append(UInt32(truncatingIfNeeded: p.seriesKeyLength))
-                    expect(count)
+                    p.expected = cache.expected(line: count)
                     let id: Int32
                     if let known = cache.id(line: count - 1, key, reordered: &reordered) {
                         id = known
@@ -118,8 +135,7 @@ extension SeriesStore {
                         id = series(Labels(pairs)).map { Int32($0) } ?? -1
                         cache.lookup?[key] = id
                     }
-                    keys.append(key)
-                    lineIDs.append(id)
+                    cache.record(line: count - 1, key, length: p.seriesKeyLength, id: id)
                     guard id >= 0 else { continue }
                     if p.timestampMs != nil && times == nil {
                         times = Array(repeating: timeMs, count: pointIDs.count)
@@ -152,9 +168,8 @@ extension SeriesStore {
         // The lookup table stays while the order keeps changing. A target
         // whose series churn (a label holding a request id) must not grow
         // it for ever: past twice what a scrape has, it is made afresh.
-        let lookup = reordered ? cache.lookup : nil
-        cache = ScrapeCache(
-            keys: keys, lengths: lengths, ids: lineIDs, lookup: (lookup?.count ?? 0) > 2 * count + 1024 ? nil : lookup)
+        cache.truncate(to: count)
+        if !reordered || (cache.lookup?.count ?? 0) > 2 * count + 1024 { cache.lookup = nil }
         return count
     }
 
