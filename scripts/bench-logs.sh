@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The log figure of the README: a log source producing 5,000 lines per
+# The log figure of docs/measured.md: a log source producing 5,000 lines per
 # second (a file behind a web server, followed with Range requests). Vigil
 # shows it zoomed in tmux at 160x45 for SECONDS; the script reports whether
 # every line arrived, CPU and peak memory, and key-to-screen latency.

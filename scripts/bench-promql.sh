@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The PromQL figure of the README (issue 19): max_over_time(rate(x[1m])[1h:15s])
+# The PromQL figure of docs/measured.md (issue 19): max_over_time(rate(x[1m])[1h:15s])
 # over 1,000 counters with 70 minutes of samples every 15 s, in Vigil's engine
 # (cold, and a refresh 15 s later carrying the subquery's settled steps) and in
 # Debian's Prometheus on the same data (backfilled with promtool), in one run.

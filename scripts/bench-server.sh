@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The server-mode figure of the README: a 30-panel dashboard at a 2 s
+# The server-mode figure of docs/measured.md: a 30-panel dashboard at a 2 s
 # refresh against a local Prometheus and a local VictoriaMetrics (each
 # scraping the demo exporter every second), one after the other in one run.
 # Vigil runs in tmux at 200x60 for SECONDS against each; the script reports

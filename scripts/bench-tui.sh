@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures the TUI figures of the README on this machine:
+# Measures the TUI figures of docs/measured.md on this machine:
 #  - CPU and peak memory of `vigil --demo` over 60 s at a 1 s refresh, 120x40, in tmux
 #  - key-to-screen latency while one target hangs
 #  - building and diffing one 12-panel frame at 200x60 (vigil-bench frame)

@@ -3,7 +3,7 @@
 # runtime linked in (--static-swift-stdlib) and stripped, the shipped
 # dashboards and themes, an example /etc/vigil/vigil.yaml (a conffile), the
 # vigil(1) man page generated from the command definitions, bash/zsh/fish
-# completions, the README and a copyright file. The binary's shared
+# completions, the README and the manual in docs/ and a copyright file. The binary's shared
 # libraries are checked: only libc6, libstdc++6, libgcc-s1, libcurl4,
 # libncursesw6 and libtinfo6 may provide them. Two runs on one commit give
 # the same bytes (times come from the commit, owners are root, gzip -n).
@@ -65,8 +65,8 @@ strip --strip-all "$stage/usr/bin/vigil"
 install -m 0644 dashboards/*.yaml "$stage/usr/share/vigil/dashboards/"
 install -m 0644 themes/*.yaml "$stage/usr/share/vigil/themes/"
 install -m 0644 dashboards/normaldance.yaml "$stage/etc/vigil/vigil.yaml"
-install -m 0644 README.md "$stage/usr/share/doc/vigil/README.md"
-gzip -9n "$stage/usr/share/doc/vigil/README.md"
+install -m 0644 README.md docs/*.md "$stage/usr/share/doc/vigil/"
+gzip -9n "$stage"/usr/share/doc/vigil/*.md
 cat >"$stage/usr/share/doc/vigil/copyright" <<TEXT
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: vigil

@@ -18,7 +18,7 @@
 # percentile must still be under 100 ms): CI's two minutes use 250, since
 # one key in some thousands still waits on the loop thread (issue 11).
 # VIGIL_BIN=DIR runs the vigil in DIR (default the debug build, as CI
-# builds it; .build/release for the README's figures).
+# builds it; .build/release for docs/measured.md's figures).
 # Ends with "soak: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -26,7 +26,7 @@ scripts/test-package.sh || package_status=$?
 fuzz_status=0
 phase "fuzz"
 FUZZ_RUNS=2000 scripts/fuzz.sh || fuzz_status=$?
-# The chaos soak, two minutes (scripts/soak.sh 30 for the README's
+# The chaos soak, two minutes (scripts/soak.sh 30 for docs/measured.md's
 # figures), on the release binary the package test just built and tested.
 soak_status=0
 phase "soak"

@@ -55,7 +55,8 @@ public struct ObjectivesScreen: Widget, Styled {
         guard inner.width > 10, inner.height > 2 else { return }
         guard !objectives.isEmpty || !criteria.isEmpty else {
             c.put(
-                "No objectives: add objectives: and criteria: to the configuration (see the README).", x: inner.x + 1,
+                "No objectives: add objectives: and criteria: to the configuration (see docs/guide.md).",
+                x: inner.x + 1,
                 y: inner.y, style: theme.text, clip: inner)
             return
         }
