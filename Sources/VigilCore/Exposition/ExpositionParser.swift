@@ -49,12 +49,12 @@ public struct ExpositionParser {
     /// `nameStart` to here identify its series (the scrape cache's key).
     public private(set) var seriesEnd = 0
     /// The key the caller expects this line to have and its length in
-    /// bytes (the scrape cache's of the previous scrape's line at this
-    /// place). When the line's label set has it, its labels are not
+    /// bytes (the scrape cache's entry for the previous scrape's line at
+    /// this place). When the line's label set has it, its labels are not
     /// decoded or checked again: the same bytes parsed in full before.
     /// Lenient parsing only.
     public var expected: (key: SeriesKey, length: Int)?
-    /// Set when the line matched `expectedKey` (its labels were skipped:
+    /// Set when the line matched `expected` (its labels were skipped:
     /// `labelSlices` is empty).
     public private(set) var matchedExpected = false
     // Decoded label values; `scratchCount` bytes are in use. Kept as a
